@@ -1,0 +1,343 @@
+"""The embedded store: the whole graph in memory as a NetworkX MultiDiGraph,
+persisted to one file under ``KITH_HOME``.
+
+Saving is atomic: the graph is written to a temporary file beside the store,
+flushed and fsynced, then renamed over the old file, so a crash mid-save
+leaves the previous graph readable. One process writes at a time (an
+exclusive lock beside the file); readers never wait for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import os
+import pickle
+import tempfile
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import NodeNotFound, StoreLocked, StoreUnavailable
+from graph.geo import PointIndex
+from graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
+from graph.store import MAX_PATHS_PER_TARGET, GraphPath, PathStep
+
+_FORMAT = "kith-memory-store"
+_VERSION = 1
+
+Props = dict[str, Any]
+
+
+class MemoryStore:
+    """A ``GraphStore`` held in memory. Open with :meth:`open` (persisted) or ``MemoryStore()`` (transient)."""
+
+    def __init__(self, path: Path | None = None, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._graph = nx.MultiDiGraph()
+        self._labels: dict[Label, dict[str, Props]] = {label: {} for label in Label}
+        self._types: dict[RelType, dict[tuple[str, str], Props]] = {t: {} for t in RelType}
+        self._site_index: PointIndex | None = None
+        self._dirty = False
+        self._lock_file: Any = None
+
+    # ------------------------------------------------------------ persistence
+
+    @classmethod
+    def open(cls, path: Path, *, readonly: bool = False) -> MemoryStore:
+        """Open the store saved at ``path`` (an empty one if there is none yet).
+
+        A writable store takes the writer's lock; a second writer gets
+        ``StoreLocked`` at once instead of corrupting the first one's work.
+        """
+        store = cls(Path(path), readonly=readonly)
+        if not readonly:
+            store._lock()
+        try:
+            if store.path.exists():
+                store._load()
+        except BaseException:
+            store._unlock()
+            raise
+        return store
+
+    def _lock(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            raise StoreLocked(
+                f"another kith process is writing to {self.path}; wait for it to finish and try again"
+            ) from None
+        self._lock_file = lock_file
+
+    def _unlock(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _load(self) -> None:
+        assert self.path is not None
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # millions of small dicts: the collector would rescan them all, repeatedly
+        try:
+            with open(self.path, "rb") as f:
+                data = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+            raise StoreUnavailable(f"cannot read the graph at {self.path}: {exc}") from exc
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            raise StoreUnavailable(f"{self.path} is not a kith graph file")
+        if data.get("version") != _VERSION:
+            raise StoreUnavailable(
+                f"{self.path} was written by another kith version (format {data.get('version')}); "
+                "rebuild it with `kith demo` or re-run the ingest"
+            )
+        self._graph, self._labels, self._types = data["graph"], data["labels"], data["types"]
+        self._site_index = None
+
+    def save(self) -> None:
+        """Write the graph atomically: temporary file, fsync, rename, fsync the folder."""
+        if self.path is None:
+            return
+        if self.readonly:
+            raise StoreUnavailable(f"the store at {self.path} was opened read-only")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "format": _FORMAT, "version": _VERSION,
+            "graph": self._graph, "labels": self._labels, "types": self._types,
+        }
+        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        self._dirty = False
+
+    def close(self) -> None:
+        try:
+            if self._dirty and not self.readonly:
+                self.save()
+        finally:
+            self._unlock()
+
+    def __enter__(self) -> MemoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ writes
+
+    def upsert_nodes(self, nodes: Iterable[Node], *, batch_size: int = 10_000) -> int:
+        graph_nodes = self._graph._node
+        written = 0
+        for node in nodes:
+            props = node.properties()
+            key = NodeRef(node.label, node.id)
+            existing = graph_nodes.get(key)
+            if existing is None:
+                self._graph.add_node(key, **props)
+                self._labels[node.label][node.id] = graph_nodes[key]
+            else:
+                existing.update(props)
+            if node.label is Label.SITE:
+                self._site_index = None
+            written += 1
+        self._dirty = self._dirty or written > 0
+        return written
+
+    def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
+        graph_nodes = self._graph._node
+        succ = self._graph._succ
+        written = 0
+        for rel in rels:
+            source_label, target_label = ENDPOINTS[rel.type]
+            u, v = NodeRef(source_label, rel.source), NodeRef(target_label, str(rel.target))
+            if u not in graph_nodes or v not in graph_nodes:
+                continue
+            props = rel.properties()
+            existing = succ[u].get(v, {}).get(rel.type)
+            if existing is None:
+                self._graph.add_edge(u, v, key=rel.type, **props)
+                self._types[rel.type][(u.id, v.id)] = succ[u][v][rel.type]
+            else:
+                existing.update(props)
+            written += 1
+        self._dirty = self._dirty or written > 0
+        return written
+
+    def clear(self) -> None:
+        self.__init__(self.path, readonly=self.readonly)  # type: ignore[misc]
+        self._dirty = True
+
+    # ------------------------------------------------------------ reads
+
+    def nodes(
+        self, label: Label, *, ids: Iterable[str] | None = None, where: Mapping[str, Any] | None = None
+    ) -> list[Props]:
+        table = self._labels[label]
+        keys = sorted(table) if ids is None else sorted(i for i in set(ids) if i in table)
+        rows = (table[i] for i in keys)
+        if where:
+            rows = (p for p in rows if all(p.get(k) == v for k, v in where.items()))
+        return [dict(p) for p in rows]
+
+    def relationships(
+        self,
+        rel_type: RelType,
+        *,
+        sources: Iterable[str] | None = None,
+        targets: Iterable[str] | None = None,
+    ) -> list[Props]:
+        table = self._types[rel_type]
+        if sources is not None:
+            wanted = set(sources)
+            source_label, target_label = ENDPOINTS[rel_type]
+            keys = [
+                (s, v.id)
+                for s in wanted
+                for v, keyed in self._graph._succ.get(NodeRef(source_label, s), {}).items()
+                if rel_type in keyed
+            ]
+        elif targets is not None:
+            source_label, target_label = ENDPOINTS[rel_type]
+            keys = [
+                (u.id, t)
+                for t in set(targets)
+                for u, keyed in self._graph._pred.get(NodeRef(target_label, t), {}).items()
+                if rel_type in keyed
+            ]
+        else:
+            keys = list(table)
+        if sources is not None and targets is not None:
+            wanted_targets = set(targets)
+            keys = [key for key in keys if key[1] in wanted_targets]
+        return [{"source": s, "target": t, **table[(s, t)]} for s, t in sorted(keys)]
+
+    def counts(self) -> dict[str, int]:
+        counts = {label.value: len(self._labels[label]) for label in Label}
+        counts.update({t.value: len(self._types[t]) for t in RelType})
+        return counts
+
+    def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
+        if self._site_index is None:
+            sites = [(i, p["lat"], p["lon"]) for i, p in self._labels[Label.SITE].items() if "lat" in p]
+            ids, lats, lons = zip(*sites) if sites else ((), (), ())
+            self._site_index = PointIndex.build(ids, lats, lons)
+        return self._site_index.within(lat, lon, radius_km)
+
+    def shortest_paths(
+        self,
+        source: NodeRef,
+        targets: Sequence[NodeRef],
+        *,
+        rel_types: Collection[RelType] | None = None,
+        max_hops: int = 6,
+        k: int = 1,
+    ) -> list[GraphPath]:
+        if source not in self._graph._node:
+            raise NodeNotFound(f"{source} is not in the graph")
+        types = None if rel_types is None else frozenset(rel_types)
+        wanted = {t for t in targets if t != source and t in self._graph._node}
+        preds = self._bfs(source, wanted, types, max_hops)
+        paths: list[GraphPath] = []
+        for target in sorted(wanted & preds.keys()):
+            found = sorted(self._walk_back(target, preds), key=_path_order)
+            paths.extend(found[:k])
+        return paths
+
+    def _neighbours(self, node: NodeRef, types: frozenset[RelType] | None) -> Iterator[tuple[NodeRef, PathStep]]:
+        for other, keyed in self._graph._succ[node].items():
+            for t, props in keyed.items():
+                if types is None or t in types:
+                    yield other, (t, node, other, props)  # type: ignore[misc]
+        for other, keyed in self._graph._pred[node].items():
+            for t, props in keyed.items():
+                if types is None or t in types:
+                    yield other, (t, other, node, props)  # type: ignore[misc]
+
+    def _bfs(
+        self, source: NodeRef, wanted: set[NodeRef], types: frozenset[RelType] | None, max_hops: int
+    ) -> dict[NodeRef, list[tuple[NodeRef, Any]]]:
+        """Breadth-first from ``source``, level by level, until every wanted node is reached
+        (or ``max_hops``); returns each reached node's predecessors on shortest paths."""
+        depth_of = {source: 0}
+        preds: dict[NodeRef, list[tuple[NodeRef, Any]]] = defaultdict(list)
+        frontier, remaining = [source], set(wanted)
+        for depth in range(1, max_hops + 1):
+            if not remaining or not frontier:
+                break
+            following = []
+            for node in frontier:
+                for other, step in self._neighbours(node, types):
+                    seen = depth_of.get(other)
+                    if seen is None:
+                        depth_of[other] = depth
+                        following.append(other)
+                        preds[other].append((node, step))
+                    elif seen == depth:
+                        preds[other].append((node, step))
+            remaining.difference_update(following)
+            frontier = following
+        return preds
+
+    def _walk_back(self, target: NodeRef, preds: dict[NodeRef, list[tuple[NodeRef, Any]]]) -> list[GraphPath]:
+        paths: list[GraphPath] = []
+        stack: list[tuple[NodeRef, list[NodeRef], list[Any]]] = [(target, [target], [])]
+        while stack and len(paths) < MAX_PATHS_PER_TARGET:
+            node, nodes, steps = stack.pop()
+            if node not in preds:  # the source
+                paths.append(
+                    GraphPath(
+                        nodes=tuple(reversed(nodes)),
+                        steps=tuple(
+                            PathStep(type=t, source=s, target=d, properties=dict(p))
+                            for t, s, d, p in reversed(steps)
+                        ),
+                    )
+                )
+                continue
+            for prev, step in preds[node]:
+                stack.append((prev, [*nodes, prev], [*steps, step]))
+        return paths
+
+    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph:
+        wanted_labels, wanted_types = set(labels), set(rel_types)
+        view = nx.MultiDiGraph()
+        for label in wanted_labels:
+            view.add_nodes_from((NodeRef(label, i), dict(p)) for i, p in self._labels[label].items())
+        for t in wanted_types:
+            source_label, target_label = ENDPOINTS[t]
+            if source_label in wanted_labels and target_label in wanted_labels:
+                view.add_edges_from(
+                    (NodeRef(source_label, s), NodeRef(target_label, d), t, dict(p))
+                    for (s, d), p in self._types[t].items()
+                )
+        return view
+
+
+def _path_order(path: GraphPath) -> tuple[Any, ...]:
+    return (*path.sort_key(), tuple(step.type.value for step in path.steps))

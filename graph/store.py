@@ -1,0 +1,140 @@
+"""The store port: the small interface every question is written against.
+
+Two stores implement it, and one contract suite (``tests/contract``) checks
+that both give the same answers on the same data:
+
+- ``MemoryStore`` (NetworkX, embedded, persisted to a file): the default;
+- ``Neo4jStore`` (official driver, Cypher files): when ``KITH_NEO4J_URI`` is set.
+
+Semantics every store keeps:
+
+- Upserts are idempotent and merge properties: a node or relationship is keyed
+  by (label, id) or (type, source, target); upserting it again sets the given
+  properties and keeps the others. Relationships whose endpoints are missing
+  are not created; the upsert returns how many were written.
+- ``nodes`` and ``relationships`` return plain dicts (a node's properties with
+  ``id``; a relationship's properties with ``source`` and ``target`` ids),
+  ordered by id (relationships by source, target).
+- ``within`` returns the sites within a great-circle radius, nearest first,
+  ties by id; exact, as a brute-force haversine would.
+- ``shortest_paths`` ignores direction, follows only ``rel_types`` (all when
+  None), and returns for each reachable target the shortest paths by hop
+  count, at most ``k`` of them, ordered by the sequence of node refs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+from graph.model import Label, Node, NodeRef, Rel, RelType
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from kith.settings import KithSettings
+
+#: Paths enumerated per target before sorting: bounds the work on dense graphs.
+MAX_PATHS_PER_TARGET = 1000
+
+
+class PathStep(BaseModel):
+    """One hop of a path, with the relationship's real direction and properties."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: RelType
+    source: NodeRef
+    target: NodeRef
+    properties: dict[str, Any] = {}
+
+
+class GraphPath(BaseModel):
+    """A path through the graph: ``nodes[i]`` and ``nodes[i+1]`` joined by ``steps[i]``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nodes: tuple[NodeRef, ...]
+    steps: tuple[PathStep, ...]
+
+    @property
+    def hops(self) -> int:
+        return len(self.steps)
+
+    def sort_key(self) -> tuple[int, tuple[tuple[str, str], ...]]:
+        return self.hops, tuple((ref.label.value, ref.id) for ref in self.nodes)
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What a store must do; see the module docstring for the shared semantics."""
+
+    def upsert_nodes(self, nodes: Iterable[Node], *, batch_size: int = 10_000) -> int:
+        """Create or update nodes; returns how many were written."""
+        ...
+
+    def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
+        """Create or update relationships whose endpoints exist; returns how many."""
+        ...
+
+    def nodes(
+        self, label: Label, *, ids: Iterable[str] | None = None, where: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Nodes of a label, optionally only those ids and with properties equal to ``where``."""
+        ...
+
+    def relationships(
+        self,
+        rel_type: RelType,
+        *,
+        sources: Iterable[str] | None = None,
+        targets: Iterable[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Relationships of a type, optionally only from ``sources`` / to ``targets``."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Node count per label and relationship count per type (every label and type, zeros too)."""
+        ...
+
+    def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
+        """(site id, distance km) of the sites within the radius, nearest first, ties by id."""
+        ...
+
+    def shortest_paths(
+        self,
+        source: NodeRef,
+        targets: Sequence[NodeRef],
+        *,
+        rel_types: Collection[RelType] | None = None,
+        max_hops: int = 6,
+        k: int = 1,
+    ) -> list[GraphPath]:
+        """Up to ``k`` shortest paths to each reachable target (see module docstring)."""
+        ...
+
+    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph:
+        """A NetworkX copy of the given labels and types: nodes keyed by NodeRef, with properties;
+        edges keyed by relationship type, with properties."""
+        ...
+
+    def clear(self) -> None:
+        """Remove everything."""
+        ...
+
+    def close(self) -> None:
+        """Write what is pending and release the store."""
+        ...
+
+
+def open_store(settings: KithSettings, *, readonly: bool = False) -> GraphStore:
+    """The store the settings ask for: Neo4j when ``KITH_NEO4J_URI`` is set, else embedded."""
+    if settings.neo4j_uri:
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore.from_settings(settings)
+    from graph.memory import MemoryStore
+
+    return MemoryStore.open(settings.home / "graph.pickle", readonly=readonly)

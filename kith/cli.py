@@ -1,0 +1,162 @@
+"""The command line: ``kith demo``, ``kith serve``, ``kith stats`` and the
+commands of each area (registered below from their ``_cli_*`` modules).
+
+Errors print one clear line and exit non-zero; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import traceback
+from collections.abc import Iterator
+
+import click
+from pydantic import ValidationError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graph.errors import KithError
+from graph.model import Label, RelType
+from graph.store import GraphStore, open_store
+from kith._output import emit
+from kith.settings import KithSettings
+
+
+class _Context:
+    """What every command receives: the settings, built once."""
+
+    def __init__(self, debug: bool) -> None:
+        self.debug = debug
+        self._settings: KithSettings | None = None
+
+    @property
+    def settings(self) -> KithSettings:
+        if self._settings is None:
+            self._settings = KithSettings()
+        return self._settings
+
+    @contextlib.contextmanager
+    def store(self, *, readonly: bool = False) -> Iterator[GraphStore]:
+        store = open_store(self.settings, readonly=readonly)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+pass_context = click.make_pass_decorator(_Context)
+
+
+def progress_bar(description: str, total: int | None = None) -> Progress:
+    """A progress bar on stderr (so JSON on stdout stays clean)."""
+    from rich.console import Console
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """kith: community resource network analyzer for integrated student support.
+
+    Settings come from KITH_* environment variables (KITH_HOME, KITH_NEO4J_URI,
+    KITH_PSEUDONYM_KEY, KITH_SUPPRESS_BELOW, ...) or a .env file.
+    """
+    ctx.obj = _Context(debug)
+
+
+@cli.command()
+@click.option("--size", type=click.Choice(["small", "district", "state"]), default="district", show_default=True,
+              help="small: ~10 schools (tests); district: ~60 schools; state: ~1,500 schools (benchmarks).")
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same city.")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the dashboard afterwards.")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Dashboard port [default: 8050].")
+@pass_context
+def demo(obj: _Context, size: str, seed: int, serve: bool, port: int | None) -> None:
+    """Build the demo city into the store (replacing what is there) and serve it."""
+    from ingest import demo_city
+
+    expected = {"small": 6_000, "district": 130_000, "state": 2_600_000}[size]
+    with obj.store() as store, progress_bar("") as bar:
+        task = bar.add_task(f"Building the {size} demo city (seed {seed})", total=expected)
+        store.clear()
+        counts = demo_city.build(store, size, seed=seed, progress=lambda n: bar.advance(task, n))
+        bar.update(task, description="Saving the graph")
+    click.echo(f"Demo city ({size}, seed {seed}): {counts['School']:,} schools, {counts['Student']:,} students, "
+               f"{counts['Agency']:,} agencies, {counts['Service']:,} services.", err=True)
+    if serve:
+        _serve(obj, port, demo=True)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port [default: KITH_PORT or 8050].")
+@pass_context
+def serve(obj: _Context, port: int | None) -> None:
+    """Serve the dashboard on the current graph."""
+    _serve(obj, port, demo=obj.settings.demo)
+
+
+def _serve(obj: _Context, port: int | None, *, demo: bool) -> None:
+    from dashboard.app import create_app
+
+    settings = obj.settings.model_copy(update={"demo": demo, **({"port": port} if port else {})})
+    app = create_app(settings)
+    click.echo(f"kith dashboard at http://{settings.host}:{settings.port} (Ctrl+C to stop)", err=True)
+    app.run(host=settings.host, port=settings.port, debug=False)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_context
+def stats(obj: _Context, fmt: str) -> None:
+    """Node counts per label and relationship counts per type."""
+    with obj.store(readonly=True) as store:
+        counts = store.counts()
+    if fmt == "json":
+        emit([], "json", payload=counts)
+        return
+    rows = [{"kind": "label", "name": label.value, "count": counts[label.value]} for label in Label]
+    rows += [{"kind": "relationship", "name": t.value, "count": counts[t.value]} for t in RelType]
+    emit(rows, "table", title="kith graph")
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning kith errors into one line and exit code 1."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ValidationError as exc:  # field names and reasons only: never the offending value
+        if debug:
+            traceback.print_exc()
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
+        click.echo(f"kith: error: invalid input: {problems}", err=True)
+        sys.exit(1)
+    except (KithError, OSError) as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"kith: error: {_one_line(exc)}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # an unexpected failure: still one line unless --debug
+        if debug:
+            raise
+        click.echo(f"kith: unexpected error ({type(exc).__name__}): {_one_line(exc)} (run with --debug for details)",
+                   err=True)
+        sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+if __name__ == "__main__":
+    main()

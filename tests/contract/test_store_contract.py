@@ -1,0 +1,136 @@
+"""The store port's contract, checked on every store with the same data."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from graph.errors import NodeNotFound
+from graph.geo import haversine_km
+from graph.model import (
+    Agency, CollaboratesWith, DeliveredAt, Label, NodeRef, Offers, PartnersWith, RelType, School, Service, Site,
+)
+from graph.store import GraphStore
+
+
+def _org_graph(store: GraphStore) -> None:
+    """A little partner network: 3 schools, 5 agencies, a chain of collaborations."""
+    store.upsert_nodes([
+        School(id="s1", name="Lincoln", lat=42.33, lon=-71.08),
+        School(id="s2", name="Adams", lat=42.35, lon=-71.06),
+        School(id="s3", name="Curley", lat=42.30, lon=-71.10),
+        *[Agency(id=f"a{i}", name=f"Agency {i}") for i in range(1, 6)],
+    ])
+    store.upsert_relationships([
+        PartnersWith(source="s1", target="a1", since=2019, mou=True, strength=0.9),
+        PartnersWith(source="s2", target="a2", strength=0.4),
+        PartnersWith(source="s2", target="a3", strength=0.8),
+        CollaboratesWith(source="a1", target="a2", kind="referral"),
+        CollaboratesWith(source="a3", target="a1", kind="co-location"),
+        CollaboratesWith(source="a2", target="a4"),
+    ])
+
+
+def test_upsert_twice_changes_nothing(store: GraphStore, small_city) -> None:
+    store.upsert_nodes(small_city.nodes)
+    store.upsert_relationships(small_city.rels)
+    first = store.counts()
+    schools = store.nodes(Label.SCHOOL)
+    store.upsert_nodes(small_city.nodes)
+    store.upsert_relationships(small_city.rels)
+    assert store.counts() == first
+    assert store.nodes(Label.SCHOOL) == schools
+    assert all(first[label.value] > 0 for label in Label)
+
+
+def test_upsert_merges_properties(store: GraphStore) -> None:
+    store.upsert_nodes([Service(id="v1", name="Tutoring", capacity=20, cost="free")])
+    store.upsert_nodes([Service(id="v1", name="Homework help", capacity=25)])
+    (row,) = store.nodes(Label.SERVICE)
+    assert row == {"id": "v1", "name": "Homework help", "capacity": 25, "cost": "free", "languages": []}
+
+
+def test_relationships_need_both_endpoints(store: GraphStore) -> None:
+    store.upsert_nodes([Agency(id="a1", name="A"), Service(id="v1", name="Food")])
+    written = store.upsert_relationships([Offers(source="a1", target="v1"), Offers(source="a1", target="nope")])
+    assert written == 1
+    assert store.relationships(RelType.OFFERS) == [{"source": "a1", "target": "v1"}]
+
+
+def test_nodes_and_relationships_filter_and_order(store: GraphStore) -> None:
+    _org_graph(store)
+    assert [n["id"] for n in store.nodes(Label.AGENCY)] == ["a1", "a2", "a3", "a4", "a5"]
+    assert [n["id"] for n in store.nodes(Label.SCHOOL, ids=["s3", "s1", "zz"])] == ["s1", "s3"]
+    assert [n["id"] for n in store.nodes(Label.SCHOOL, where={"name": "Adams"})] == ["s2"]
+    partners = store.relationships(RelType.PARTNERS_WITH)
+    assert [(r["source"], r["target"]) for r in partners] == [("s1", "a1"), ("s2", "a2"), ("s2", "a3")]
+    assert partners[0]["since"] == 2019 and partners[0]["mou"] is True
+    assert [r["target"] for r in store.relationships(RelType.PARTNERS_WITH, sources=["s2"])] == ["a2", "a3"]
+    assert [r["source"] for r in store.relationships(RelType.COLLABORATES_WITH, targets=["a1"])] == ["a3"]
+    counts = store.counts()
+    assert counts["School"] == 3 and counts["COLLABORATES_WITH"] == 3 and counts["Student"] == 0
+
+
+def test_within_matches_brute_force(store: GraphStore) -> None:
+    rng = np.random.default_rng(3)
+    lat, lon = 42.33 + rng.normal(0, 0.05, 300), -71.08 + rng.normal(0, 0.07, 300)
+    store.upsert_nodes(Site(id=f"site{i:03d}", name="x", lat=round(a, 6), lon=round(b, 6))
+                       for i, (a, b) in enumerate(zip(lat, lon)))
+    store.upsert_nodes([Site(id="nowhere", name="no coordinates yet")])
+    sites = store.nodes(Label.SITE)
+    for centre, radius in [((42.33, -71.08), 2.0), ((42.40, -71.00), 5.0), ((42.33, -71.08), 0.0)]:
+        got = store.within(*centre, radius)
+        dist = {s["id"]: float(haversine_km(*centre, s["lat"], s["lon"])) for s in sites if "lat" in s}
+        expected = sorted((d, i) for i, d in dist.items() if d <= radius)
+        assert [i for i, _ in got] == [i for _, i in expected]
+        assert np.allclose([d for _, d in got], [d for d, _ in expected], rtol=1e-9)
+
+
+def test_shortest_paths_agree_with_networkx(store: GraphStore) -> None:
+    _org_graph(store)
+    org = [RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH]
+    paths = store.shortest_paths(NodeRef(Label.SCHOOL, "s1"), [NodeRef(Label.AGENCY, "a4"),
+                                 NodeRef(Label.AGENCY, "a5"), NodeRef(Label.SCHOOL, "s2")], rel_types=org, k=5)
+    view = nx.Graph(store.project([Label.SCHOOL, Label.AGENCY], org))
+    by_target = {}
+    for p in paths:
+        by_target.setdefault(p.nodes[-1], []).append(p)
+    assert NodeRef(Label.AGENCY, "a5") not in by_target  # isolated: unreachable
+    for target, found in by_target.items():
+        expected = sorted(tuple(str(n) for n in path)
+                          for path in nx.all_shortest_paths(view, NodeRef(Label.SCHOOL, "s1"), target))
+        assert sorted(tuple(str(n) for n in p.nodes) for p in found) == expected
+        assert all(p.hops == nx.shortest_path_length(view, NodeRef(Label.SCHOOL, "s1"), target) for p in found)
+    s1_a4 = by_target[NodeRef(Label.AGENCY, "a4")][0]
+    assert [s.type for s in s1_a4.steps] == [RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH,
+                                             RelType.COLLABORATES_WITH]
+    assert s1_a4.steps[0].properties["strength"] == 0.9
+    # s1 reaches s2 two ways in 3 hops (via a1-a2 and via a1-a3); k limits and orders them.
+    (first,) = store.shortest_paths(NodeRef(Label.SCHOOL, "s1"), [NodeRef(Label.SCHOOL, "s2")], rel_types=org)
+    assert [str(n) for n in first.nodes] == ["School:s1", "Agency:a1", "Agency:a2", "School:s2"]
+
+
+def test_shortest_paths_respect_hops_and_types(store: GraphStore) -> None:
+    _org_graph(store)
+    s1, a4 = NodeRef(Label.SCHOOL, "s1"), NodeRef(Label.AGENCY, "a4")
+    assert store.shortest_paths(s1, [a4], max_hops=2) == []
+    assert store.shortest_paths(s1, [a4], rel_types=[RelType.PARTNERS_WITH]) == []
+    with pytest.raises(NodeNotFound):
+        store.shortest_paths(NodeRef(Label.SCHOOL, "missing"), [a4])
+
+
+def test_project_keeps_properties_and_only_asked_types(store: GraphStore) -> None:
+    _org_graph(store)
+    store.upsert_nodes([Service(id="v1", name="Food")])
+    store.upsert_relationships([Offers(source="a1", target="v1"), DeliveredAt(source="v1", target="x")])
+    view = store.project([Label.SCHOOL, Label.AGENCY], [RelType.PARTNERS_WITH, RelType.OFFERS])
+    assert view.number_of_nodes() == 8 and view.number_of_edges() == 3
+    assert view.nodes[NodeRef(Label.SCHOOL, "s1")]["name"] == "Lincoln"
+    assert view.edges[NodeRef(Label.SCHOOL, "s1"), NodeRef(Label.AGENCY, "a1"), RelType.PARTNERS_WITH]["mou"] is True
+
+
+def test_clear_empties(store: GraphStore) -> None:
+    _org_graph(store)
+    store.clear()
+    assert not any(store.counts().values())

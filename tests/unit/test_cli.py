@@ -1,0 +1,46 @@
+"""The command line, run as users run it (a subprocess of the installed entry point)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.model import Label, RelType
+
+
+def kith(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
+    environ.update({"KITH_HOME": str(home), **(env or {})})
+    return subprocess.run([sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ,
+                          timeout=300)
+
+
+def test_demo_then_stats_json_counts_everything(tmp_path: Path) -> None:
+    built = kith("demo", "--size", "small", "--no-serve", home=tmp_path)
+    assert built.returncode == 0, built.stderr
+    stats = kith("stats", "--format", "json", home=tmp_path)
+    assert stats.returncode == 0, stats.stderr
+    counts = json.loads(stats.stdout)
+    assert set(counts) == {x.value for x in (*Label, *RelType)}
+    assert all(counts[name] for name in counts), counts
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["serve"], ["stats"]])
+def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
+    result = kith(*command, "--help", home=tmp_path)
+    assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_errors_are_one_line_without_traceback_unless_debug(tmp_path: Path) -> None:
+    (tmp_path / "graph.pickle").write_bytes(b"garbage")
+    plain = kith("stats", home=tmp_path)
+    assert plain.returncode == 1
+    assert plain.stderr.strip().startswith("kith: error: cannot read the graph")
+    assert len(plain.stderr.strip().splitlines()) == 1
+    debug = kith("--debug", "stats", home=tmp_path)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr

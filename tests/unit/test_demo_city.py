@@ -1,0 +1,60 @@
+"""The demo city: deterministic, realistic in shape, and valid."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from graph.model import Label, RelType
+from ingest import demo_city
+
+
+def _signature(city: demo_city.City) -> list:
+    return [(type(x).__name__, x.model_dump_json()) for x in (*city.nodes, *city.rels)]
+
+
+def test_same_seed_same_city_other_seed_other_city(small_city) -> None:
+    again = demo_city.generate("small", seed=7)
+    other = demo_city.generate("small", seed=8)
+    assert _signature(again) == _signature(small_city)
+    assert _signature(other) != _signature(small_city)
+
+
+def test_every_label_and_type_is_present(small_store) -> None:
+    counts = small_store.counts()
+    assert all(counts[x.value] > 0 for x in (*Label, *RelType)), counts
+    assert 9 <= counts["School"] <= 11 and counts["Student"] == 2000
+
+
+def test_tiers_follow_mtss_prevalence(small_store) -> None:
+    tiers = Counter(s["tier"] for s in small_store.nodes(Label.STUDENT))
+    n = sum(tiers.values())
+    assert tiers[1] / n > 0.75
+    assert 0.10 <= tiers[2] / n <= 0.15
+    assert tiers[3] / n <= 0.05
+
+
+def test_higher_tiers_have_more_needs(small_store) -> None:
+    per_student = Counter(r["source"] for r in small_store.relationships(RelType.HAS_NEED))
+    tier = {s["id"]: s["tier"] for s in small_store.nodes(Label.STUDENT)}
+    mean = {t: np.mean([per_student[i] for i, x in tier.items() if x == t]) for t in (1, 2, 3)}
+    assert mean[1] < mean[2] < mean[3]
+
+
+def test_some_neighbourhoods_are_underserved() -> None:
+    city = demo_city.generate("district", seed=7)
+    sites = [n for n in city.nodes if n.label is Label.SITE]
+    schools = [n for n in city.nodes if n.label is Label.SCHOOL]
+    from graph.geo import haversine_km
+
+    lat = np.array([s.lat for s in sites])
+    lon = np.array([s.lon for s in sites])
+    nearby = [int((haversine_km(s.lat, s.lon, lat, lon) <= 1.5).sum()) for s in schools]
+    assert min(nearby) <= 2 < max(nearby)  # some schools have almost nothing near, others plenty
+
+
+def test_families_are_stored_as_cells_only(small_store) -> None:
+    for family in small_store.nodes(Label.FAMILY)[:50]:
+        assert set(family) <= {"id", "home_cell", "lat", "lon", "language", "size"}
+        assert family["home_cell"]
