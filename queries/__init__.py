@@ -1,0 +1,1 @@
+"""The questions kith answers, each written once against the store port."""
