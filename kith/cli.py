@@ -158,5 +158,10 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+from kith import _cli_queries  # noqa: E402  (nearby, path)
+
+_cli_queries.register(cli)
+
+
 if __name__ == "__main__":
     main()

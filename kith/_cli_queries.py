@@ -1,0 +1,111 @@
+"""``kith nearby`` and ``kith path``: nearby help and warm-handoff paths, from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from graph.errors import InputError
+from kith._output import emit, format_option
+
+_NEARBY_TABLE = ("distance_km", "service_name", "agency_name", "address", "phone", "hours", "languages", "cost",
+                 "capacity", "waitlist")
+
+
+def _when(open_now: bool, at: str | None) -> dt.datetime | None:
+    if at is not None:
+        try:
+            return dt.datetime.fromisoformat(at)
+        except ValueError:
+            raise InputError(f"--at {at!r} is not a date and time such as 2025-03-03T10:30") from None
+    return dt.datetime.now() if open_now else None
+
+
+def _filters(func):
+    """The filters of ``nearby``, shared by ``path`` for need targets."""
+    for option in reversed([
+        click.option("--radius-km", type=click.FloatRange(min=0), default=5.0, show_default=True,
+                     help="Great-circle radius of the search."),
+        click.option("--language", default=None, help="Only services offered in this language (e.g. es)."),
+        click.option("--free", is_flag=True, help="Only free services."),
+        click.option("--age", type=click.IntRange(0, 120), default=None, help="Only services for this age."),
+        click.option("--open-now", is_flag=True,
+                     help="Only services open now (hours that cannot be read are kept, marked unknown)."),
+        click.option("--at", default=None, metavar="DATETIME", help="With --open-now: this local time, not now."),
+    ]):
+        func = option(func)
+    return func
+
+
+@click.command()
+@click.option("--near", "near", required=True, metavar="PLACE",
+              help="LAT,LON, a ZIP code, an address with a ZIP code, or school:ID.")
+@click.option("--need", "needs", multiple=True, metavar="CODE", help="A need code (repeat for several).")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most this many rows.")
+@_filters
+@format_option("print", "html")
+@click.pass_obj
+def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, radius_km: float, language: str | None,
+           free: bool, age: int | None, open_now: bool, at: str | None, fmt: str) -> None:
+    """Services near a place, nearest first (print: a referral list to hand to a family)."""
+    from queries.nearby import find_nearby, render_referral_list, resolve_place
+
+    when = _when(open_now or at is not None, at)
+    with obj.store(readonly=True) as store:
+        place = resolve_place(store, near)
+        rows = find_nearby(store, place.lat, place.lon, needs=needs, radius_km=radius_km, limit=limit,
+                           language=language, free=free, age=age, open_now=when)
+    if fmt in ("print", "html"):
+        click.echo(render_referral_list(rows, place, fmt="html" if fmt == "html" else "text"), nl=False)
+        return
+    records = [row.model_dump(mode="json") for row in rows]
+    if fmt == "table":
+        click.echo(f"Near {place.label} ({place.lat:.5f}, {place.lon:.5f}), within {radius_km:g} km:", err=True)
+    columns = (*_NEARBY_TABLE, *(("open_now",) if when else ())) if fmt == "table" else None
+    emit(records, fmt, title="Nearby services", columns=columns)
+
+
+@click.command()
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--k", "k", type=click.IntRange(min=1), default=3, show_default=True,
+              help="How many paths (for need:CODE, how many services).")
+@click.option("--max-hops", type=click.IntRange(1, 12), default=6, show_default=True)
+@click.option("--via", default=None, metavar="TYPES",
+              help="Relationship types to follow, comma-separated [default: partnerships, collaborations, "
+                   "offers, and what the start needs to reach them].")
+@click.option("--candidates", type=click.IntRange(min=1), default=10, show_default=True,
+              help="For need:CODE: how many nearest services to try.")
+@_filters
+@format_option()
+@click.pass_obj
+def path(obj: Any, source: str, target: str, k: int, max_hops: int, via: str | None, candidates: int,
+         radius_km: float, language: str | None, free: bool, age: int | None, open_now: bool, at: str | None,
+         fmt: str) -> None:
+    """Warm-handoff paths from FROM (label:id) to TO (label:id or need:CODE), best first."""
+    from queries.paths import parse_via, warm_handoffs
+
+    when = _when(open_now or at is not None, at)
+    with obj.store(readonly=True) as store:
+        found = warm_handoffs(store, source, target, k=k, max_hops=max_hops, via=parse_via(via),
+                              radius_km=radius_km, candidates=candidates, language=language, free=free, age=age,
+                              open_now=when)
+    records = [h.model_dump(mode="json") for h in found]
+    if fmt == "json":
+        emit(records, "json")
+        return
+    if not found:
+        click.echo(f"No path from {source} to {target} within {max_hops} hops.", err=True)
+    rows = [{**r, "rank": i, "nodes": " > ".join(r["nodes"]), "rels": " > ".join(r["rels"])}
+            for i, r in enumerate(records, 1)]
+    columns = ("rank", "hops", "strength", "distance_km", "explanation") if fmt == "table" else \
+        ("rank", "hops", "strength", "distance_km", "nodes", "rels", "explanation")
+    emit(rows, fmt, title="Warm-handoff paths", columns=columns)
+
+
+def register(group: click.Group) -> None:
+    """Add ``nearby`` and ``path`` to the ``kith`` command group."""
+    group.add_command(nearby)
+    group.add_command(path)

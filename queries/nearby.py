@@ -1,0 +1,381 @@
+"""Nearby help: the services delivered near a place, nearest first, for a social worker
+sitting with a family.
+
+A row is one service at one site. Rows are ordered by the site's great-circle
+distance (haversine, mean Earth radius), then by service id, then by site id, and
+the answer is exact: the same rows, in the same order, as a brute-force haversine
+over every site would give (``tests/unit/queries/test_nearby.py`` checks it).
+
+The search widens the radius step by step and reads services site by site,
+nearest first, stopping as soon as the ``limit`` nearest rows are certain, so a
+query in a dense city touches a few dozen sites, not thousands.
+
+``open_now``: services whose hours cannot be read ("by appointment", no hours
+recorded) are *kept*, marked ``open_now=None`` ("call to check"), because
+dropping them would hide help that may well be open; services whose hours say
+they are closed at that time are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from graph.errors import InputError
+from graph.geo import find_zip, zip_centroid
+from graph.model import Label, NeedCode, NodeRef, RelType
+from graph.store import GraphStore
+from queries._hours import is_open
+from queries._locate import point_of
+
+#: Sites read per step, at least: enough that one step usually settles ``limit`` rows.
+_MIN_SITES_PER_STEP = 16
+#: The first radius tried, as a fraction of the one asked for.
+_FIRST_RADIUS_SHARE = 0.25
+
+
+class NearbyService(BaseModel):
+    """One service at one site near the place asked about."""
+
+    model_config = ConfigDict(frozen=True)
+
+    service_id: str
+    service_name: str
+    agency_id: str | None
+    agency_name: str | None
+    site_id: str
+    site_name: str | None
+    lat: float
+    lon: float
+    distance_km: float
+    address: str | None = None
+    zip: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    languages: tuple[str, ...] = ()
+    cost: str | None = None
+    capacity: int | None = None
+    waitlist: int | None = None
+    hours: str | None = None
+    needs: tuple[str, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
+    eligibility: str | None = None
+    #: Asked with ``open_now``: True when the hours say it is open, None when they cannot be read.
+    open_now: bool | None = None
+
+
+class Place(BaseModel):
+    """A point a search starts from, with words a person recognises."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lat: float
+    lon: float
+    label: str
+    #: How the point was found: "point", "zip" (a ZIP centroid), "address" (its ZIP's centroid), or a label.
+    kind: str = "point"
+
+
+def find_nearby(
+    store: GraphStore,
+    lat: float,
+    lon: float,
+    *,
+    needs: Iterable[str] = (),
+    radius_km: float = 5.0,
+    limit: int = 10,
+    language: str | None = None,
+    free: bool = False,
+    age: int | None = None,
+    open_now: dt.datetime | None = None,
+) -> list[NearbyService]:
+    """The services delivered within ``radius_km`` of a point, nearest first.
+
+    Parameters
+    ----------
+    store
+        Any store of the port.
+    lat, lon
+        The point, in degrees.
+    needs
+        Need codes; when given, only services addressing at least one of them.
+    radius_km
+        Great-circle radius; a site at exactly this distance is in reach.
+    limit
+        At most this many rows (the nearest ones).
+    language
+        Only services offered in this language (a code such as ``es``).
+    free
+        Only services whose cost is ``free``.
+    age
+        Only services whose age range (where recorded) includes this age.
+    open_now
+        Only services open at this local time; unreadable hours are kept and
+        marked ``open_now=None`` (see the module docstring).
+
+    Returns
+    -------
+    list of NearbyService
+        Ordered by distance, then service id, then site id.
+
+    Examples
+    --------
+    >>> rows = find_nearby(store, 42.33, -71.08, needs=["food"], language="es", limit=5)  # doctest: +SKIP
+    """
+    codes = _check(lat, lon, needs, radius_km, limit, age)
+    filters = _Filters(codes, language.strip().lower() if language else None, free, age, open_now)
+    return _search(store, lat, lon, radius_km, limit, filters)
+
+
+def resolve_place(store: GraphStore, text: str) -> Place:
+    """The point a user means by ``text``: ``LAT,LON``, a ZIP code, an address with a ZIP code
+    (located at the ZIP's centroid, offline), or ``school:ID`` (also ``site:ID``, ``agency:ID``).
+
+    Raises ``InputError`` naming what could not be understood.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise InputError("no place given: use LAT,LON, a ZIP code, an address with a ZIP code, or school:ID")
+    point = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*", text)
+    if point:
+        lat, lon = float(point.group(1)), float(point.group(2))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InputError(f"{text!r} is not a point: latitude must be within ±90 and longitude within ±180")
+        return Place(lat=lat, lon=lon, label=f"{lat:.5f}, {lon:.5f}", kind="point")
+    head = text.partition(":")[0].strip().lower()
+    if ":" in text and head in {"school", "site", "agency"}:
+        return _place_of_node(store, NodeRef.parse(text))
+    if re.fullmatch(r"\d{5}(?:-\d{4})?", text):
+        centre = zip_centroid(text)
+        if centre is None:
+            raise InputError(f"ZIP code {text[:5]} is not in the offline ZIP table")
+        return Place(lat=centre[0], lon=centre[1], label=f"ZIP {text[:5]}", kind="zip")
+    zip_code = find_zip(text)
+    if zip_code is None:
+        raise InputError(
+            f"could not understand the place {text!r}: it is not LAT,LON, a ZIP code or school:ID, and as an "
+            "address it has no 5-digit ZIP code to locate it by (add the ZIP code)"
+        )
+    centre = zip_centroid(zip_code)
+    if centre is None:
+        raise InputError(f"could not locate the address {text!r}: its ZIP code {zip_code} is not in the ZIP table")
+    return Place(lat=centre[0], lon=centre[1], label=f"{text} (near the centre of ZIP {zip_code})", kind="address")
+
+
+def render_referral_list(
+    rows: Sequence[NearbyService], place: Place, *, fmt: Literal["text", "html"] = "text",
+    generated: dt.date | None = None,
+) -> str:
+    """A referral list a worker can print and hand to a family: agency, service, address,
+    phone, hours, languages, cost and distance of each row. It holds no student data."""
+    if fmt not in ("text", "html"):
+        raise InputError(f"unknown referral list format {fmt!r} (text or html)")
+    entries = [_entry(row) for row in rows]
+    day = (generated or dt.date.today()).isoformat()
+    return _html(entries, place, day) if fmt == "html" else _text(entries, place, day)
+
+
+# ---------------------------------------------------------------- the search
+
+
+class _Filters:
+    __slots__ = ("needs", "language", "free", "age", "open_at")
+
+    def __init__(self, needs: frozenset[str], language: str | None, free: bool, age: int | None,
+                 open_at: dt.datetime | None) -> None:
+        self.needs, self.language, self.free, self.age, self.open_at = needs, language, free, age, open_at
+
+    def keep(self, service: dict[str, Any], addressed: tuple[str, ...]) -> bool:
+        if self.needs and not self.needs.intersection(addressed):
+            return False
+        if self.language and self.language not in (lang.lower() for lang in service.get("languages", ())):
+            return False
+        if self.free and service.get("cost") != "free":
+            return False
+        if self.age is not None and not (
+            service.get("min_age", 0) <= self.age <= service.get("max_age", 10_000)
+        ):
+            return False
+        return not (self.open_at is not None and is_open(service.get("hours"), self.open_at) is False)
+
+
+def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit: int,
+           age: int | None) -> frozenset[str]:
+    problems = []
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        problems.append("the point must have a latitude within ±90 and a longitude within ±180")
+    if not radius_km >= 0:
+        problems.append("radius_km must be zero or more")
+    if limit < 1:
+        problems.append("limit must be at least 1")
+    if age is not None and not 0 <= age <= 120:
+        problems.append("age must be between 0 and 120")
+    codes = frozenset(str(n).strip().lower() for n in needs)
+    unknown = sorted(codes - {c.value for c in NeedCode})
+    if unknown:
+        problems.append(f"unknown need code(s) {', '.join(unknown)} (see `graph/needs.csv`)")
+    if problems:
+        raise InputError("; ".join(problems))
+    return codes
+
+
+def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: int,
+            filters: _Filters) -> list[NearbyService]:
+    """Widen the radius until ``limit`` rows are certain (or the radius asked for is reached);
+    within a radius, read sites nearest first in growing steps."""
+    rows: list[NearbyService] = []
+    done: set[str] = set()
+    radius = radius_km * _FIRST_RADIUS_SHARE if radius_km > 0 else 0.0
+    while True:
+        radius = min(radius, radius_km)
+        sites = [s for s in store.within(lat, lon, radius) if s[0] not in done]
+        if _read_sites(store, sites, rows, done, limit, filters) or radius >= radius_km:
+            break
+        radius *= 2
+    rows.sort(key=lambda r: (r.distance_km, r.service_id, r.site_id))
+    return rows[:limit]
+
+
+def _read_sites(store: GraphStore, sites: list[tuple[str, float]], rows: list[NearbyService], done: set[str],
+                limit: int, filters: _Filters) -> bool:
+    """Read ``sites`` (nearest first) into ``rows`` until the ``limit`` nearest are certain;
+    True when they are (no unread site can come before them)."""
+    step, start = max(_MIN_SITES_PER_STEP, 2 * limit), 0
+    while start < len(sites):
+        chunk = sites[start:start + step]
+        rows.extend(_rows_at(store, chunk, filters))
+        done.update(site_id for site_id, _ in chunk)
+        start += step
+        if len(rows) >= limit and start < len(sites):
+            rows.sort(key=lambda r: (r.distance_km, r.service_id, r.site_id))
+            if rows[limit - 1].distance_km < sites[start][1]:
+                return True
+        step *= 2
+    return len(rows) >= limit
+
+
+def _rows_at(store: GraphStore, sites: list[tuple[str, float]], filters: _Filters) -> list[NearbyService]:
+    distance = dict(sites)
+    delivered = store.relationships(RelType.DELIVERED_AT, targets=list(distance))
+    if not delivered:
+        return []
+    service_ids = {r["source"] for r in delivered}
+    addressed: dict[str, list[str]] = {}
+    for r in store.relationships(RelType.ADDRESSES, sources=service_ids):
+        addressed.setdefault(r["source"], []).append(r["target"])
+    services = {
+        s["id"]: s for s in store.nodes(Label.SERVICE, ids=service_ids)
+        if filters.keep(s, tuple(addressed.get(s["id"], ())))
+    }
+    if not services:
+        return []
+    offered_by = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS, targets=list(services))}
+    agencies = {a["id"]: a for a in store.nodes(Label.AGENCY, ids=set(offered_by.values()))}
+    site_rows = {s["id"]: s for s in store.nodes(Label.SITE, ids={r["target"] for r in delivered})}
+    rows = []
+    for rel in delivered:
+        service, site = services.get(rel["source"]), site_rows.get(rel["target"])
+        if service is None or site is None:
+            continue
+        agency = agencies.get(offered_by.get(service["id"], ""), {})
+        rows.append(NearbyService(
+            service_id=service["id"], service_name=service.get("name", service["id"]),
+            agency_id=agency.get("id"), agency_name=agency.get("name"),
+            site_id=site["id"], site_name=site.get("name"), lat=site["lat"], lon=site["lon"],
+            distance_km=distance[site["id"]], address=site.get("address"), zip=site.get("zip"),
+            phone=agency.get("phone"), website=agency.get("website"),
+            languages=tuple(service.get("languages", ())), cost=service.get("cost"),
+            capacity=service.get("capacity"), waitlist=service.get("waitlist"), hours=service.get("hours"),
+            needs=tuple(sorted(addressed.get(service["id"], ()))),
+            min_age=service.get("min_age"), max_age=service.get("max_age"),
+            eligibility=service.get("eligibility"),
+            open_now=None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
+        ))
+    return rows
+
+
+def _place_of_node(store: GraphStore, ref: NodeRef) -> Place:
+    (lat, lon), node = point_of(store, ref)
+    return Place(lat=lat, lon=lon, label=node.get("name", str(ref)), kind=ref.label.value.lower())
+
+
+# ---------------------------------------------------------------- the referral list
+
+_LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "pt": "Portuguese", "ht": "Haitian Creole", "zh": "Chinese",
+    "vi": "Vietnamese", "ar": "Arabic", "so": "Somali", "fr": "French", "ru": "Russian", "ko": "Korean",
+    "cv": "Cape Verdean Creole", "km": "Khmer", "asl": "American Sign Language",
+}
+_COST_WORDS = {"free": "Free", "sliding": "Sliding scale (pay what you can)", "fee": "Fee"}
+
+
+def _entry(row: NearbyService) -> dict[str, str]:
+    miles = row.distance_km / 1.609344
+    return {
+        "service": row.service_name,
+        "agency": row.agency_name or "",
+        "address": row.address or row.site_name or "",
+        "phone": row.phone or "",
+        "website": row.website or "",
+        "hours": row.hours or "Call for hours",
+        "languages": ", ".join(_LANGUAGE_NAMES.get(code.lower(), code) for code in row.languages),
+        "cost": _COST_WORDS.get(row.cost or "", "Ask about cost"),
+        "distance": f"{row.distance_km:.1f} km ({miles:.1f} mi)",
+        "ages": _ages(row),
+    }
+
+
+def _ages(row: NearbyService) -> str:
+    low, high = row.min_age, row.max_age
+    if low in (None, 0) and (high is None or high >= 99):
+        return ""
+    if high is None or high >= 99:
+        return f"ages {low} and up"
+    return f"ages {low or 0}–{high}"
+
+
+def _text(entries: list[dict[str, str]], place: Place, day: str) -> str:
+    lines = [f"Help near {place.label}", f"Prepared {day}. Please call before you go: hours and openings change.", ""]
+    if not entries:
+        lines.append("No services were found near this place with these choices.")
+    for n, e in enumerate(entries, 1):
+        lines.append(f"{n}. {e['service']}" + (f" — {e['agency']}" if e["agency"] else ""))
+        for key, title in (("address", "Address"), ("phone", "Phone"), ("hours", "Hours"),
+                           ("languages", "Languages"), ("cost", "Cost"), ("ages", "For"),
+                           ("distance", "Distance"), ("website", "Website")):
+            if e[key]:
+                lines.append(f"   {title}: {e[key]}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _html(entries: list[dict[str, str]], place: Place, day: str) -> str:
+    esc = html.escape
+    items = []
+    for e in entries:
+        details = "".join(
+            f"<dt>{title}</dt><dd>{esc(e[key])}</dd>"
+            for key, title in (("address", "Address"), ("phone", "Phone"), ("hours", "Hours"),
+                               ("languages", "Languages"), ("cost", "Cost"), ("ages", "For"),
+                               ("distance", "Distance"), ("website", "Website"))
+            if e[key]
+        )
+        agency = f" <span class=\"agency\">— {esc(e['agency'])}</span>" if e["agency"] else ""
+        items.append(f"<li><h2>{esc(e['service'])}{agency}</h2><dl>{details}</dl></li>")
+    body = f"<ol>{''.join(items)}</ol>" if items else "<p>No services were found near this place with these choices.</p>"
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>Help near {esc(place.label)}</title>"
+        "<style>body{font-family:sans-serif;max-width:40em;margin:auto;line-height:1.4}"
+        "h2{font-size:1.1em;margin:.2em 0}dt{font-weight:bold;float:left;width:7em}dd{margin-left:7.5em}"
+        "li{margin-bottom:1em;page-break-inside:avoid}.agency{font-weight:normal}</style></head><body>"
+        f"<h1>Help near {esc(place.label)}</h1>"
+        f"<p>Prepared {esc(day)}. Please call before you go: hours and openings change.</p>"
+        f"{body}</body></html>\n"
+    )
