@@ -1,0 +1,212 @@
+"""Demand and supply tables for the gap questions, read through the store port.
+
+Demand: students with a need, counted at their family's H3 home cell, at the
+ZIP area holding that cell's centre (nearest standard ZIP centroid), or at
+their school. Supply: one row per (service, site) for the services addressing
+the need; a service delivered at several sites splits its capacity evenly, and
+an unknown capacity counts as zero. What-if changes make new tables; the store
+is never written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from graph.errors import InputError
+from graph.geo import cell_centre
+from graph.model import Label, NeedCode, RelType
+from graph.store import GraphStore
+
+
+def need_code(need: str) -> str:
+    """The need code, checked against the taxonomy."""
+    try:
+        return NeedCode(str(need).strip().lower()).value
+    except ValueError:
+        codes = ", ".join(code.value for code in NeedCode)
+        raise InputError(f"unknown need {need!r}; the need codes are: {codes}") from None
+
+
+@dataclass(frozen=True)
+class Areas:
+    """Demand: ``table`` has columns id, lat, lon, demand; ``names`` follow its rows."""
+
+    table: pd.DataFrame
+    names: list[str]
+    unlocated: int = 0
+
+
+@dataclass(frozen=True)
+class Supply:
+    """Supply: ``table`` has columns id, lat, lon, capacity (one row per service and site)."""
+
+    table: pd.DataFrame
+    services: tuple[str, ...] = ()
+    rows_of: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+class AddSite(NamedTuple):
+    """A what-if site: a new place offering the need, with its capacity."""
+
+    lat: float
+    lon: float
+    capacity: float
+
+    @classmethod
+    def parse(cls, value: Sequence[float] | str) -> AddSite:
+        parts = value.split(",") if isinstance(value, str) else list(value)
+        try:
+            lat, lon, capacity = (float(p) for p in parts)
+        except (TypeError, ValueError):
+            raise InputError(f"a new site is LAT,LON,CAPACITY, not {value!r}") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not (np.isfinite(capacity) and capacity >= 0):
+            raise InputError(f"a new site needs a real place and a capacity >= 0, not {value!r}")
+        return cls(lat, lon, capacity)
+
+
+# ------------------------------------------------------------------ demand
+
+
+def demand_areas(store: GraphStore, need: str, by: str) -> Areas:
+    """Students with ``need`` per area (only areas with at least one)."""
+    students = sorted({r["source"] for r in store.relationships(RelType.HAS_NEED, targets=[need])})
+    if by == "school":
+        return _by_school(store, students)
+    homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
+    cell_of_family = {
+        f["id"]: f["home_cell"]
+        for f in store.nodes(Label.FAMILY, ids=set(homes.values())) if f.get("home_cell")
+    }
+    cells = Counter(cell_of_family[homes[s]] for s in students if homes.get(s) in cell_of_family)
+    unlocated = len(students) - sum(cells.values())
+    ids = sorted(cells)
+    centres = [cell_centre(c) for c in ids]
+    lat = np.array([c[0] for c in centres], dtype=np.float64)
+    lon = np.array([c[1] for c in centres], dtype=np.float64)
+    zips, cities = _nearest_zip(lat, lon)
+    if by == "cell":
+        table = pd.DataFrame({"id": ids, "lat": lat, "lon": lon, "demand": [cells[c] for c in ids]})
+        return Areas(table, [f"{city} ({z})" for z, city in zip(zips, cities)], unlocated)
+    per_zip = Counter()
+    for cell, z in zip(ids, zips):
+        per_zip[z] += cells[cell]
+    zip_ids = sorted(per_zip)
+    table = _zip_table()
+    rows = table.loc[zip_ids]
+    frame = pd.DataFrame({"id": zip_ids, "lat": rows["lat"].to_numpy(), "lon": rows["lon"].to_numpy(),
+                          "demand": [per_zip[z] for z in zip_ids]})
+    return Areas(frame, rows["city"].tolist(), unlocated)
+
+
+def _by_school(store: GraphStore, students: list[str]) -> Areas:
+    school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=students)}
+    counts = Counter(school_of[s] for s in students if s in school_of)
+    schools = [s for s in store.nodes(Label.SCHOOL, ids=counts) if s.get("lat") is not None]
+    located = sum(counts[s["id"]] for s in schools)
+    table = pd.DataFrame({
+        "id": [s["id"] for s in schools], "lat": [float(s["lat"]) for s in schools],
+        "lon": [float(s["lon"]) for s in schools], "demand": [counts[s["id"]] for s in schools],
+    })
+    if table.empty:
+        table = pd.DataFrame({"id": pd.Series(dtype=str), "lat": pd.Series(dtype=float),
+                              "lon": pd.Series(dtype=float), "demand": pd.Series(dtype=np.int64)})
+    return Areas(table, [s["name"] for s in schools], len(students) - located)
+
+
+@cache
+def _zip_table() -> pd.DataFrame:
+    """Standard US ZIP codes with centroid and city, from the offline ``zipcodes`` table."""
+    import zipcodes
+
+    rows = [
+        (z["zip_code"], float(z["lat"]), float(z["long"]), str(z.get("city") or "").title())
+        for z in zipcodes.list_all()
+        if z.get("lat") and z.get("long") and z.get("zip_code_type") == "STANDARD"
+    ]
+    frame = pd.DataFrame(rows, columns=["zip", "lat", "lon", "city"]).drop_duplicates("zip")
+    return frame.set_index("zip", drop=False).sort_index()
+
+
+@cache
+def _zip_tree() -> cKDTree:
+    table = _zip_table()
+    return cKDTree(_unit(table["lat"].to_numpy(), table["lon"].to_numpy()))
+
+
+def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    p, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack((np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)))
+
+
+def _nearest_zip(lat: np.ndarray, lon: np.ndarray) -> tuple[list[str], list[str]]:
+    """The nearest standard ZIP centroid (great circle) of each point: ZIP codes and city names."""
+    if len(lat) == 0:
+        return [], []
+    _, idx = _zip_tree().query(_unit(lat, lon))
+    table = _zip_table()
+    return table["zip"].to_numpy()[idx].tolist(), table["city"].to_numpy()[idx].tolist()
+
+
+# ------------------------------------------------------------------ supply
+
+
+def supply_sites(store: GraphStore, need: str) -> Supply:
+    """One supply row per (service, site) of the services addressing ``need``."""
+    services = sorted({r["source"] for r in store.relationships(RelType.ADDRESSES, targets=[need])})
+    capacity = {s["id"]: float(s.get("capacity") or 0) for s in store.nodes(Label.SERVICE, ids=services)}
+    delivered = store.relationships(RelType.DELIVERED_AT, sources=services)
+    sites = {s["id"]: s for s in store.nodes(Label.SITE, ids={r["target"] for r in delivered})
+             if s.get("lat") is not None}
+    at: dict[str, list[str]] = {}
+    for r in delivered:
+        if r["target"] in sites:
+            at.setdefault(r["source"], []).append(r["target"])
+    ids, lat, lon, cap, rows_of = [], [], [], [], {}
+    for service in services:
+        where = at.get(service, [])
+        rows_of[service] = tuple(range(len(ids), len(ids) + len(where)))
+        for site in where:
+            ids.append(f"{service}@{site}")
+            lat.append(float(sites[site]["lat"]))
+            lon.append(float(sites[site]["lon"]))
+            cap.append(capacity.get(service, 0.0) / len(where))
+    table = pd.DataFrame({"id": ids, "lat": np.array(lat, dtype=np.float64),
+                          "lon": np.array(lon, dtype=np.float64), "capacity": np.array(cap, dtype=np.float64)})
+    return Supply(table, tuple(s for s in services if at.get(s)), rows_of)
+
+
+def with_what_if(
+    supply: Supply, sites: Sequence[AddSite], add_capacity: Mapping[str, float]
+) -> tuple[Supply, tuple[str, ...]]:
+    """A new supply table with the what-if changes, and a description of each change."""
+    problems = [
+        f"service {sid!r} does not address this need at any located site"
+        for sid in add_capacity if sid not in supply.rows_of or not supply.rows_of[sid]
+    ]
+    problems += [f"extra capacity for {sid!r} must be a number >= 0" for sid, n in add_capacity.items()
+                 if not (isinstance(n, (int, float)) and np.isfinite(n) and n >= 0)]
+    if problems:
+        raise InputError("cannot apply the what-if: " + "; ".join(problems))
+    table = supply.table.copy()
+    described = []
+    for sid, extra in add_capacity.items():
+        rows = list(supply.rows_of[sid])
+        table.loc[rows, "capacity"] += float(extra) / len(rows)
+        described.append(f"add capacity {extra:g} to service {sid}")
+    if sites:
+        new = pd.DataFrame({
+            "id": [f"what-if-site-{k + 1}" for k in range(len(sites))],
+            "lat": [s.lat for s in sites], "lon": [s.lon for s in sites],
+            "capacity": [float(s.capacity) for s in sites],
+        })
+        table = pd.concat([table, new], ignore_index=True)
+        described += [f"add a site at {s.lat:.6g},{s.lon:.6g} with capacity {s.capacity:g}" for s in sites]
+    return Supply(table, supply.services, supply.rows_of), tuple(described)

@@ -1,0 +1,478 @@
+"""Service gaps and deserts: where students' needs meet no provider in reach.
+
+Accessibility is the two-step floating catchment area (2SFCA, Luo & Wang
+2003) or, with a distance decay, its enhanced form (E2SFCA, Luo & Qi 2009);
+the pure core is in :mod:`queries._fca`. Demand is the number of students
+with a need, at their family's H3 home cell (``by="cell"``), at that cell's
+ZIP area (``by="zip"``) or at their school (``by="school"``); supply is the
+capacity of the services addressing the need, at their sites.
+
+A *desert* is an area with demand and no provider within the catchment, or
+(by a stated rule) with accessibility below a threshold. Every row states the
+rule and threshold that flagged it, so a planner can defend the map. What-if
+scenarios (a new site, more capacity) are recomputed beside the baseline
+without changing the store.
+
+Counts of students leave only through :func:`queries._privacy.suppress`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from graph.errors import InputError
+from graph.store import GraphStore
+from queries._fca import Decay, describe_decay, gaussian_decay, pairs_from_matrix, pairs_within, step_decay, two_step
+from queries._gapdata import AddSite, Areas, Supply, demand_areas, need_code, supply_sites, with_what_if
+from queries._privacy import suppress
+
+__all__ = [
+    "GapReport", "GapRow", "accessibility", "decay_named", "find_deserts", "gaussian_decay", "gaps_geojson",
+    "service_gaps", "step_decay",
+]
+
+By = Literal["cell", "school", "zip"]
+Rule = Literal["none-in-reach", "below-ratio", "percentile"]
+RULES: tuple[str, ...] = ("none-in-reach", "below-ratio", "percentile")
+BY: tuple[str, ...] = ("cell", "school", "zip")
+
+
+# ------------------------------------------------------------------ the pure question
+
+
+def accessibility(
+    demand: pd.DataFrame,
+    supply: pd.DataFrame,
+    *,
+    catchment_km: float | None = None,
+    travel: pd.DataFrame | None = None,
+    decay: Decay | None = None,
+) -> pd.DataFrame:
+    """Spatial accessibility of supply from each demand location, by 2SFCA or E2SFCA.
+
+    Two-step floating catchment area (Luo & Wang 2003): each supply location's
+    capacity is divided by the demand in its catchment, and each demand
+    location sums the ratios of the supply locations in its catchment. With a
+    ``decay`` (Luo & Qi 2009, E2SFCA) both sums are weighted by the decay of
+    the distance. A pair is in reach when its distance (or travel cost) is
+    ``<=`` the catchment, as PySAL ``access`` has it.
+
+    Parameters
+    ----------
+    demand : DataFrame
+        Columns ``id, lat, lon, demand`` (ids unique, demand >= 0).
+    supply : DataFrame
+        Columns ``id, lat, lon, capacity`` (ids unique, capacity >= 0).
+        ``lat``/``lon`` may be omitted from both when ``travel`` is given.
+    catchment_km : float, optional
+        The catchment: great-circle km, or the travel matrix's unit when
+        ``travel`` is given. Without a travel matrix it is required, unless a
+        step ``decay`` bounds the reach (then its last step is the catchment).
+    travel : DataFrame, optional
+        Columns ``origin, destination, cost`` (demand id, supply id, cost):
+        replaces distances; pairs not listed are out of reach.
+    decay : callable, optional
+        Weights for an array of distances (see :func:`step_decay`,
+        :func:`gaussian_decay`); None gives plain 2SFCA.
+
+    Returns
+    -------
+    DataFrame
+        One row per demand id, in the order given: ``id``, ``accessibility``
+        (capacity per unit of demand) and ``providers_in_reach`` (supply rows in
+        the catchment).
+
+    Examples
+    --------
+    >>> demand = pd.DataFrame({"id": ["a", "b"], "lat": [42.0, 42.0], "lon": [-71.0, -70.9], "demand": [10, 30]})
+    >>> supply = pd.DataFrame({"id": ["s"], "lat": [42.0], "lon": [-71.0], "capacity": [20]})
+    >>> accessibility(demand, supply, catchment_km=5.0)["accessibility"].tolist()
+    [2.0, 0.0]
+    """
+    catchment = _check_tables(demand, supply, catchment_km, travel, decay)
+    demand_ids, supply_ids = pd.Index(demand["id"]), pd.Index(supply["id"])
+    if travel is not None:
+        pairs = pairs_from_matrix(demand_ids, supply_ids, travel, catchment)
+    else:
+        pairs = pairs_within(
+            demand["lat"].to_numpy(np.float64), demand["lon"].to_numpy(np.float64),
+            supply["lat"].to_numpy(np.float64), supply["lon"].to_numpy(np.float64),
+            catchment, exact_at=getattr(decay, "breakpoints", ()),
+            exact=decay is not None and not hasattr(decay, "breakpoints"),
+        )
+    access, in_reach = two_step(
+        demand["demand"].to_numpy(np.float64), supply["capacity"].to_numpy(np.float64), pairs, decay
+    )
+    return pd.DataFrame({"id": demand["id"].to_numpy(), "accessibility": access, "providers_in_reach": in_reach})
+
+
+def _check_tables(
+    demand: pd.DataFrame, supply: pd.DataFrame, catchment_km: float | None,
+    travel: pd.DataFrame | None, decay: Decay | None,
+) -> float:
+    """Gather every problem with the inputs into one error; return the catchment to use."""
+    problems: list[str] = []
+    located = travel is None
+    for name, table, value in (("demand", demand, "demand"), ("supply", supply, "capacity")):
+        needed = ["id", value] + (["lat", "lon"] if located else [])
+        missing = [c for c in needed if c not in table.columns]
+        if missing:
+            problems.append(f"{name} lacks column(s) {', '.join(missing)}")
+            continue
+        if table["id"].duplicated().any():
+            problems.append(f"{name} ids are not unique")
+        values = pd.to_numeric(table[value], errors="coerce")
+        if values.isna().any() or (values < 0).any() or not np.isfinite(values).all():
+            problems.append(f"{name} column {value} must hold numbers >= 0")
+        if located:
+            lat, lon = pd.to_numeric(table["lat"], errors="coerce"), pd.to_numeric(table["lon"], errors="coerce")
+            if lat.isna().any() or lon.isna().any() or (lat.abs() > 90).any() or (lon.abs() > 180).any():
+                problems.append(f"{name} has missing or impossible coordinates")
+    if travel is not None:
+        missing = [c for c in ("origin", "destination", "cost") if c not in travel.columns]
+        if missing:
+            problems.append(f"travel lacks column(s) {', '.join(missing)}")
+        else:
+            cost = pd.to_numeric(travel["cost"], errors="coerce")
+            if cost.isna().any() or (cost < 0).any():
+                problems.append("travel costs must be numbers >= 0")
+            if travel.duplicated(["origin", "destination"]).any():
+                problems.append("travel lists an (origin, destination) pair twice")
+    if catchment_km is not None and not (np.isfinite(catchment_km) and catchment_km >= 0):
+        problems.append(f"the catchment must be a number >= 0, not {catchment_km!r}")
+    catchment = catchment_km
+    if catchment is None and travel is None:
+        bounds = getattr(decay, "breakpoints", ())
+        if bounds:
+            catchment = max(bounds)
+        else:
+            problems.append("give catchment_km (or a travel matrix, or a step decay that bounds the reach)")
+    if problems:
+        raise InputError("cannot compute accessibility: " + "; ".join(problems))
+    return catchment  # type: ignore[return-value]
+
+
+def decay_named(name: str | None, catchment_km: float) -> Decay | None:
+    """The decay a name stands for, scaled to the catchment (for the command line and the dashboard).
+
+    ``none`` (2SFCA); ``step``: Luo & Qi's (2009) three zones, each a third of
+    the catchment, weighted 1.00, 0.68, 0.22; ``gaussian``: sigma of half the
+    catchment (weight 0.61 at half the catchment, 0.14 at its edge).
+    """
+    if name in (None, "none"):
+        return None
+    if name == "step":
+        c = float(catchment_km)
+        return step_decay({c / 3: 1.0, 2 * c / 3: 0.68, c: 0.22})
+    if name == "gaussian":
+        return gaussian_decay(catchment_km / 2)
+    raise InputError(f"unknown decay {name!r} (use none, step or gaussian)")
+
+
+# ------------------------------------------------------------------ results
+
+
+class GapRow(BaseModel):
+    """One area of a gap report. ``demand`` is suppressed; the ``*_before`` fields are set by a what-if."""
+
+    model_config = ConfigDict(frozen=True)
+
+    area_id: str
+    area_name: str
+    lat: float
+    lon: float
+    demand: int | str
+    accessibility: float
+    providers_in_reach: int
+    desert: bool
+    desert_rule: str | None = None
+    accessibility_before: float | None = None
+    providers_in_reach_before: int | None = None
+    desert_before: bool | None = None
+
+
+class GapReport(BaseModel):
+    """Accessibility per area for one need, with the desert rule stated and, for a what-if, the baseline."""
+
+    model_config = ConfigDict(frozen=True)
+
+    need: str
+    by: str
+    catchment_km: float
+    decay: str
+    rule: str
+    threshold: float | None
+    rule_text: str
+    areas: int
+    deserts: int
+    students: int | str
+    students_in_deserts: int | str
+    students_unlocated: int | str
+    providers: int
+    capacity: float
+    what_if: tuple[str, ...] = ()
+    deserts_before: int | None = None
+    students_in_deserts_before: int | str | None = None
+    rows: tuple[GapRow, ...]
+
+    def table(self) -> list[dict[str, Any]]:
+        """The rows as plain dicts (what-if columns only when there is a what-if)."""
+        drop = set() if self.what_if else {"accessibility_before", "providers_in_reach_before", "desert_before"}
+        return [row.model_dump(exclude=drop) for row in self.rows]
+
+    def summary(self) -> dict[str, Any]:
+        """The report without its rows."""
+        return self.model_dump(exclude={"rows"})
+
+
+# ------------------------------------------------------------------ the store questions
+
+
+def service_gaps(
+    store: GraphStore,
+    need: str,
+    *,
+    by: By = "cell",
+    catchment_km: float = 5.0,
+    decay: Decay | str | None = None,
+    rule: Rule = "none-in-reach",
+    threshold: float | None = None,
+    add_sites: Sequence[tuple[float, float, float]] = (),
+    add_capacity: Mapping[str, float] | None = None,
+    suppress_below: int = 10,
+) -> GapReport:
+    """Accessibility of services for ``need`` per area, with deserts flagged (2SFCA / E2SFCA).
+
+    Demand is the students with the need per area; supply the capacity of the
+    services addressing it at their sites (a service at several sites splits
+    its capacity evenly; an unknown capacity counts as zero). Accessibility is
+    2SFCA (Luo & Wang 2003), or E2SFCA with a ``decay`` (Luo & Qi 2009), in
+    places per student.
+
+    Parameters
+    ----------
+    store : GraphStore
+    need : str
+        A need code of the taxonomy (``graph/needs.csv``).
+    by : {"cell", "school", "zip"}
+        Where demand is counted: the family's H3 home cell, the school, or the
+        ZIP area holding the home cell's centre (nearest ZIP centroid).
+    catchment_km : float
+        Great-circle reach of a provider.
+    decay : callable or {"none", "step", "gaussian"}, optional
+        Distance decay (E2SFCA); see :func:`decay_named`.
+    rule, threshold :
+        The desert rule (beyond "no provider in reach", which always flags):
+        ``below-ratio`` (accessibility < threshold places per student; default
+        half the area-wide ratio) or ``percentile`` (accessibility at or below
+        the ``threshold``-th percentile of areas; default 20). Thresholds come
+        from the baseline, so a what-if is judged by the same bar.
+    add_sites : sequence of (lat, lon, capacity)
+        What-if: new sites offering the need.
+    add_capacity : mapping of service id to places
+        What-if: more capacity for existing services addressing the need.
+    suppress_below : int
+        Student counts from 1 to this minus 1 are shown as ``"<N"``.
+
+    Returns
+    -------
+    GapReport
+        Areas with students who have the need, highest unmet need first
+        (deserts, then lowest accessibility).
+    """
+    code = need_code(need)
+    by = _check_choice(by, BY, "by")  # type: ignore[assignment]
+    rule = _check_choice(rule, RULES, "rule")  # type: ignore[assignment]
+    decay_fn = decay_named(decay, catchment_km) if decay is None or isinstance(decay, str) else decay
+    sites = [AddSite.parse(s) for s in add_sites]
+    areas = demand_areas(store, code, by)
+    supply = supply_sites(store, code)
+    return _report(areas, supply, code, by, catchment_km, decay_fn, rule, threshold, sites,
+                   dict(add_capacity or {}), suppress_below)
+
+
+def find_deserts(
+    store: GraphStore,
+    need: str,
+    *,
+    rule: Rule = "none-in-reach",
+    threshold: float | None = None,
+    by: By = "cell",
+    catchment_km: float = 5.0,
+    decay: Decay | str | None = None,
+    add_sites: Sequence[tuple[float, float, float]] = (),
+    add_capacity: Mapping[str, float] | None = None,
+    suppress_below: int = 10,
+    limit: int | None = None,
+) -> GapReport:
+    """Service deserts for ``need``: the areas a stated rule flags, ranked by students affected.
+
+    See :func:`service_gaps` for the parameters. Each row's ``desert_rule``
+    states the rule and threshold that flagged it. Areas whose count of
+    students is suppressed rank after the shown counts, by accessibility, so
+    the order does not reveal a suppressed count. With a what-if, the rows are
+    the areas that are deserts before or after it.
+    """
+    report = service_gaps(
+        store, need, by=by, catchment_km=catchment_km, decay=decay, rule=rule, threshold=threshold,
+        add_sites=add_sites, add_capacity=add_capacity, suppress_below=suppress_below,
+    )
+    rows = [r for r in report.rows if r.desert or r.desert_before]
+    if limit is not None:
+        rows = rows[: max(0, limit)]
+    return report.model_copy(update={"rows": tuple(rows)})
+
+
+def gaps_geojson(report: GapReport) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the report's rows, for maps and export.
+
+    ``by="cell"`` rows are H3 cell polygons (``h3.cell_to_boundary``); school
+    and ZIP rows are points. Properties are the row's fields (counts already
+    suppressed) plus the need and the rule.
+    """
+    import h3
+
+    features = []
+    for row in report.table():
+        if report.by == "cell":
+            ring = [[lng, lat] for lat, lng in h3.cell_to_boundary(row["area_id"])]
+            geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+        else:
+            geometry = {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
+        features.append({"type": "Feature", "id": row["area_id"], "geometry": geometry,
+                         "properties": {**row, "need": report.need, "rule": report.rule}})
+    return {"type": "FeatureCollection", "features": features,
+            "properties": {"need": report.need, "by": report.by, "catchment_km": report.catchment_km,
+                           "rule_text": report.rule_text}}
+
+
+# ------------------------------------------------------------------ internals
+
+
+def _check_choice(value: str, choices: tuple[str, ...], name: str) -> str:
+    if value not in choices:
+        raise InputError(f"unknown {name} {value!r} (use {', '.join(choices)})")
+    return value
+
+
+def _score(areas: Areas, supply: Supply, catchment_km: float, decay: Decay | None) -> pd.DataFrame:
+    return accessibility(areas.table, supply.table, catchment_km=catchment_km, decay=decay)
+
+
+def _report(
+    areas: Areas, supply: Supply, need: str, by: str, catchment_km: float, decay: Decay | None,
+    rule: str, threshold: float | None, sites: list[AddSite], add_capacity: dict[str, float],
+    suppress_below: int,
+) -> GapReport:
+    if not (np.isfinite(catchment_km) and catchment_km > 0):
+        raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
+    base = _score(areas, supply, catchment_km, decay)
+    desert_rule = _DesertRule.on(base, areas, supply, need, catchment_km, rule, threshold)
+    flags = desert_rule.flags(base)
+    what_if = bool(sites or add_capacity)
+    if what_if:
+        changed, described = with_what_if(supply, sites, add_capacity)
+        after = _score(areas, changed, catchment_km, decay)
+        after_flags = desert_rule.flags(after)
+    else:
+        after, after_flags, described = base, flags, ()
+    demand = areas.table["demand"].to_numpy(np.int64)
+    rows = [
+        GapRow(
+            area_id=areas.table["id"].iat[k], area_name=areas.names[k],
+            lat=float(areas.table["lat"].iat[k]), lon=float(areas.table["lon"].iat[k]),
+            demand=suppress(int(demand[k]), suppress_below),
+            accessibility=float(after["accessibility"].iat[k]),
+            providers_in_reach=int(after["providers_in_reach"].iat[k]),
+            desert=after_flags[k] is not None, desert_rule=after_flags[k],
+            **({"accessibility_before": float(base["accessibility"].iat[k]),
+                "providers_in_reach_before": int(base["providers_in_reach"].iat[k]),
+                "desert_before": flags[k] is not None} if what_if else {}),
+        )
+        for k in range(len(demand))
+    ]
+    order = _rank(demand, after["accessibility"].to_numpy(), after_flags, areas.table["id"].tolist(),
+                  suppress_below)
+    in_desert = int(sum(demand[k] for k in range(len(demand)) if after_flags[k]))
+    before_desert = int(sum(demand[k] for k in range(len(demand)) if flags[k]))
+    return GapReport(
+        need=need, by=by, catchment_km=float(catchment_km), decay=describe_decay(decay), rule=rule,
+        threshold=desert_rule.threshold, rule_text=desert_rule.text, areas=len(rows),
+        deserts=sum(f is not None for f in after_flags),
+        students=suppress(int(demand.sum()), suppress_below),
+        students_in_deserts=suppress(in_desert, suppress_below),
+        students_unlocated=suppress(areas.unlocated, suppress_below),
+        providers=len(supply.services), capacity=float(supply.table["capacity"].sum()),
+        what_if=described,
+        deserts_before=sum(f is not None for f in flags) if what_if else None,
+        students_in_deserts_before=suppress(before_desert, suppress_below) if what_if else None,
+        rows=tuple(rows[k] for k in order),
+    )
+
+
+@dataclass(frozen=True)
+class _DesertRule:
+    """A desert rule with its threshold fixed on the baseline; ``cut`` is the accessibility bar."""
+
+    name: str
+    threshold: float | None
+    cut: float | None
+    need: str
+    catchment_km: float
+    text: str
+
+    @classmethod
+    def on(cls, scores: pd.DataFrame, areas: Areas, supply: Supply, need: str, catchment_km: float,
+           rule: str, threshold: float | None) -> _DesertRule:
+        access = scores["accessibility"].to_numpy()
+        if rule == "below-ratio":
+            why = ""
+            if threshold is None:
+                total = float(areas.table["demand"].sum())
+                overall = float(supply.table["capacity"].sum()) / total if total else 0.0
+                threshold, why = overall / 2, f" (half the area-wide ratio of {overall:.4g})"
+            if not (np.isfinite(threshold) and threshold >= 0):
+                raise InputError(f"the below-ratio threshold must be a number >= 0, not {threshold!r}")
+            text = f"below-ratio: accessibility < {threshold:.4g} places per student{why}"
+            return cls(rule, float(threshold), float(threshold), need, catchment_km, text)
+        if rule == "percentile":
+            p = 20.0 if threshold is None else float(threshold)
+            if not 0 <= p <= 100:
+                raise InputError(f"the percentile must be between 0 and 100, not {threshold!r}")
+            cut = float(np.percentile(access, p)) if len(access) else 0.0
+            text = f"percentile: accessibility <= {cut:.4g}, the {p:g}th percentile of areas"
+            return cls(rule, p, cut, need, catchment_km, text)
+        return cls(rule, None, None, need, catchment_km, _none_text(need, catchment_km))
+
+    def flags(self, scores: pd.DataFrame) -> list[str | None]:
+        """Per area, the rule that makes it a desert (None when it is not one)."""
+        access = scores["accessibility"].to_numpy()
+        reach = scores["providers_in_reach"].to_numpy()
+        if self.name == "below-ratio":
+            low = access < self.cut
+        elif self.name == "percentile":
+            low = access <= self.cut
+        else:
+            low = np.zeros(len(access), dtype=bool)
+        none = _none_text(self.need, self.catchment_km)
+        return [none if reach[k] == 0 else (self.text if low[k] else None) for k in range(len(access))]
+
+
+def _none_text(need: str, catchment_km: float) -> str:
+    return f"none-in-reach: no provider of {need} within {catchment_km:g} km"
+
+
+def _rank(demand: np.ndarray, access: np.ndarray, flags: list[str | None], ids: list[str],
+          suppress_below: int) -> list[int]:
+    """Deserts first, then by students (shown counts only: suppressed counts tie), then lowest access."""
+    def key(k: int) -> tuple[Any, ...]:
+        shown = int(demand[k]) if demand[k] >= suppress_below else 0
+        return (flags[k] is None, -shown, access[k], ids[k])
+
+    return sorted(range(len(demand)), key=key)
