@@ -162,6 +162,10 @@ from kith import _cli_queries  # noqa: E402  (nearby, path)
 
 _cli_queries.register(cli)
 
+from kith import _cli_analysis  # noqa: E402  (gaps, deserts, network)
+
+_cli_analysis.register(cli)
+
 
 if __name__ == "__main__":
     main()

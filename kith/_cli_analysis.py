@@ -1,0 +1,167 @@
+"""``kith gaps``, ``kith deserts`` and ``kith network``: service gaps, deserts and the coalition network."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from graph.errors import InputError
+from kith._output import emit, format_option
+
+_GAP_COLUMNS = ("area_id", "area_name", "demand", "accessibility", "providers_in_reach", "desert", "desert_rule")
+_BEFORE_COLUMNS = ("accessibility_before", "providers_in_reach_before", "desert_before")
+_ORG_COLUMNS = ("name", "label", "degree", "betweenness", "eigenvector", "community")
+_TABLE_COLUMNS = {
+    "organisations": _ORG_COLUMNS, "brokers": _ORG_COLUMNS, "isolates": ("id", "name", "label"),
+    "suggestions": ("school_name", "agency_name", "needs", "students", "distance_km"),
+    "failures": ("need", "agency_name", "schools", "students"),
+}
+_NETWORK_SECTIONS = ("organisations", "brokers", "isolates", "communities", "suggestions", "failures")
+
+
+def _add_capacity(values: tuple[str, ...]) -> dict[str, float]:
+    extra: dict[str, float] = {}
+    for value in values:
+        service, sep, n = value.rpartition(":")
+        try:
+            if not sep or not service:
+                raise ValueError
+            extra[service] = extra.get(service, 0.0) + float(n)
+        except ValueError:
+            raise InputError(f"--add-capacity {value!r} is not SERVICE_ID:N") from None
+    return extra
+
+
+def _gap_options(func):
+    """The options ``gaps`` and ``deserts`` share."""
+    for option in reversed([
+        click.option("--need", required=True, metavar="CODE", help="A need code (see graph/needs.csv)."),
+        click.option("--by", type=click.Choice(["cell", "school", "zip"]), default="cell", show_default=True,
+                     help="Count students at their family's H3 home cell, its ZIP area, or their school."),
+        click.option("--catchment-km", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+                     help="How far a provider reaches (great-circle km)."),
+        click.option("--decay", type=click.Choice(["none", "step", "gaussian"]), default="none", show_default=True,
+                     help="none: 2SFCA; step: E2SFCA zones 1/0.68/0.22; gaussian: sigma of half the catchment."),
+        click.option("--rule", type=click.Choice(["none-in-reach", "below-ratio", "percentile"]),
+                     default="none-in-reach", show_default=True, help="What makes an area a desert."),
+        click.option("--threshold", type=float, default=None,
+                     help="below-ratio: places per student [half the area-wide ratio]; percentile: 0-100 [20]."),
+        click.option("--add-site", "add_sites", multiple=True, metavar="LAT,LON,CAPACITY",
+                     help="What-if: a new site offering the need (repeatable)."),
+        click.option("--add-capacity", "add_capacity", multiple=True, metavar="SERVICE_ID:N",
+                     help="What-if: N more places at a service (repeatable)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _gap_args(obj: Any, need: str, by: str, catchment_km: float, decay: str, rule: str, threshold: float | None,
+              add_sites: tuple[str, ...], add_capacity: tuple[str, ...]) -> dict[str, Any]:
+    return dict(need=need, by=by, catchment_km=catchment_km, decay=decay, rule=rule, threshold=threshold,
+                add_sites=add_sites, add_capacity=_add_capacity(add_capacity),
+                suppress_below=obj.settings.suppress_below)
+
+
+def _emit_gaps(report: Any, fmt: str, title: str) -> None:
+    from queries.gaps import gaps_geojson
+
+    columns = [*_GAP_COLUMNS, *(_BEFORE_COLUMNS if report.what_if else ())]
+    if fmt == "geojson":
+        click.echo(json.dumps(gaps_geojson(report), indent=2))
+    elif fmt == "json":
+        emit([], "json", payload={**report.summary(), "rows": report.table()})
+    elif fmt == "csv":
+        emit(report.table(), "csv", columns=columns)
+    else:
+        rows = [{**row, "desert": (row["desert_rule"] or "").split(":")[0] or "-",
+                 **({"desert_before": "yes" if row["desert_before"] else "-"} if report.what_if else {})}
+                for row in report.table()]
+        table_columns = ["area_id", "area_name", "demand", "accessibility", "providers_in_reach", "desert"]
+        if report.what_if:
+            table_columns += ["accessibility_before", "desert_before"]
+        emit(rows, "table", columns=table_columns, title=title)
+        s = report.summary()
+        click.echo(f"Rule: {s['rule_text']}. Decay: {s['decay']}. {s['areas']} areas, {s['students']} students "
+                   f"with the need, {s['providers']} services; {s['deserts']} deserts with "
+                   f"{s['students_in_deserts']} students.")
+        if report.what_if:
+            click.echo(f"What-if ({'; '.join(report.what_if)}): deserts {s['deserts_before']} -> {s['deserts']}, "
+                       f"students in deserts {s['students_in_deserts_before']} -> {s['students_in_deserts']}.")
+
+
+@click.command()
+@_gap_options
+@format_option("geojson")
+@click.pass_obj
+def gaps(obj: Any, fmt: str, **options: Any) -> None:
+    """Accessibility of services for a need per area (2SFCA / E2SFCA), deserts flagged."""
+    from queries.gaps import service_gaps
+
+    with obj.store(readonly=True) as store:
+        report = service_gaps(store, **_gap_args(obj, **options))
+    _emit_gaps(report, fmt, f"Service gaps: {report.need} by {report.by}, {report.catchment_km:g} km")
+
+
+@click.command()
+@_gap_options
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many deserts.")
+@format_option("geojson")
+@click.pass_obj
+def deserts(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
+    """Service deserts for a need, ranked by students affected, each with its rule and threshold."""
+    from queries.gaps import find_deserts
+
+    with obj.store(readonly=True) as store:
+        report = find_deserts(store, limit=limit, **_gap_args(obj, **options))
+    _emit_gaps(report, fmt, f"Service deserts: {report.need} by {report.by}, {report.catchment_km:g} km")
+
+
+@click.command()
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Louvain communities.")
+@click.option("--catchment-km", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+              help="How near an agency's site must be to a school to be in reach.")
+@click.option("--section", type=click.Choice(_NETWORK_SECTIONS), default=None,
+              help="Only this table (csv: default organisations).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Rows per table in table format.")
+@format_option()
+@click.pass_obj
+def network(obj: Any, seed: int, catchment_km: float, section: str | None, limit: int, fmt: str) -> None:
+    """The coalition network: centrality, communities, brokers, isolates, partnership suggestions
+    and single points of failure."""
+    from queries.network import coalition_network
+
+    with obj.store(readonly=True) as store:
+        report = coalition_network(store, seed=seed, catchment_km=catchment_km,
+                                   suppress_below=obj.settings.suppress_below)
+    tables = {
+        "organisations": [r.model_dump() for r in report.nodes],
+        "brokers": [r.model_dump() for r in report.brokers],
+        "isolates": [r.model_dump() for r in report.isolates],
+        "communities": [r.model_dump() for r in report.communities],
+        "suggestions": [r.model_dump() for r in report.suggestions],
+        "failures": [r.model_dump() for r in report.single_points_of_failure],
+    }
+    if fmt == "json":
+        payload = report.model_dump() if section is None else tables[section]
+        emit([], "json", payload=payload)
+    elif fmt == "csv":
+        emit(tables[section or "organisations"], "csv")
+    else:
+        if section is None:
+            emit([{"measure": k, "value": v} for k, v in report.summary().items()], "table",
+                 title="Coalition network")
+        for name in ([section] if section else ["brokers", "communities", "isolates", "suggestions", "failures"]):
+            rows = tables[name]
+            if name == "failures":
+                rows = [{**r, "schools": len(r["school_ids"])} for r in rows]
+            emit(rows[:limit], "table", title=f"{name} ({len(rows)})", columns=_TABLE_COLUMNS.get(name))
+
+
+def register(group: click.Group) -> None:
+    """Add ``gaps``, ``deserts`` and ``network`` to the ``kith`` command group."""
+    group.add_command(gaps)
+    group.add_command(deserts)
+    group.add_command(network)

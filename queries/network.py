@@ -1,0 +1,407 @@
+"""The coalition network: who works with whom, who brokers, who is alone, and
+which partnerships would close a gap.
+
+The organisation network is schools and agencies joined by partnerships
+(``PARTNERS_WITH``) and collaborations (``COLLABORATES_WITH``), read through
+the store port's projection and taken as a simple undirected graph (a pair
+joined both ways, or by both types, is one tie; its strength is the largest
+given). Measures:
+
+- density ``2m / (n (n - 1))`` and connected components;
+- degree centrality ``deg / (n - 1)`` (Freeman 1978);
+- betweenness centrality, exact (Brandes 2001), normalized as NetworkX does
+  for undirected graphs; computed by igraph, since exact betweenness in pure
+  Python takes minutes on a state's network;
+- eigenvector centrality (Bonacich 1972) of the whole graph, unit Euclidean
+  norm as NetworkX gives it (organisations outside the dominant component get
+  values near zero: they do not reach the main network);
+- communities by Louvain modularity optimisation (Blondel et al. 2008), tie
+  strength as weight, seeded;
+- brokers (highest betweenness) and isolates (no tie at all).
+
+Then, tied to needs:
+
+- **partnership suggestions**: a school's *unmet need* is a need of its
+  students that none of its partner agencies offers; the agencies offering it
+  at a site within the catchment, that the school does not partner with, are
+  suggested, ranked by the students with those needs (the gap the partnership
+  would close), then capacity, then distance;
+- **single points of failure**: per need, the agencies that are the only
+  provider in reach of some school, whose loss leaves those schools with none.
+
+Counts of students leave only through :func:`queries._privacy.suppress`, and
+rankings treat every suppressed count as equal, so order does not reveal it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from graph.errors import InputError
+from graph.model import Label, NodeRef, RelType
+from graph.store import GraphStore
+from queries._fca import pairs_within
+from queries._privacy import suppress
+
+__all__ = ["CommunityRow", "NetworkReport", "OrgRow", "SinglePointOfFailure", "Suggestion", "coalition_network"]
+
+
+class OrgRow(BaseModel):
+    """One organisation and its measures (``community`` numbers from 1, largest first)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    label: str
+    name: str
+    degree: int
+    degree_centrality: float
+    betweenness: float
+    eigenvector: float
+    community: int
+    component_size: int
+
+
+class CommunityRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    community: int
+    size: int
+    schools: int
+    agencies: int
+    hubs: tuple[str, ...]  # names of its members of highest degree
+
+
+class Suggestion(BaseModel):
+    """A partnership that would close a school's unmet needs; ``students`` is suppressed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    school_id: str
+    school_name: str
+    agency_id: str
+    agency_name: str
+    needs: tuple[str, ...]
+    students: int | str
+    capacity: int
+    distance_km: float
+
+
+class SinglePointOfFailure(BaseModel):
+    """An agency that is the only provider of ``need`` in reach of some schools."""
+
+    model_config = ConfigDict(frozen=True)
+
+    need: str
+    agency_id: str
+    agency_name: str
+    school_ids: tuple[str, ...]
+    school_names: tuple[str, ...]
+    students: int | str
+
+
+class NetworkReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    organisations: int
+    schools: int
+    agencies: int
+    ties: int
+    density: float
+    components: int
+    largest_component: int
+    isolates_count: int
+    modularity: float
+    seed: int
+    catchment_km: float
+    communities: tuple[CommunityRow, ...]
+    brokers: tuple[OrgRow, ...]
+    isolates: tuple[OrgRow, ...]
+    suggestions: tuple[Suggestion, ...]
+    single_points_of_failure: tuple[SinglePointOfFailure, ...]
+    nodes: tuple[OrgRow, ...]
+
+    def summary(self) -> dict[str, Any]:
+        """The whole-network figures, without the tables."""
+        return self.model_dump(include={
+            "organisations", "schools", "agencies", "ties", "density", "components", "largest_component",
+            "isolates_count", "modularity", "seed", "catchment_km",
+        })
+
+
+def coalition_network(
+    store: GraphStore,
+    *,
+    seed: int = 0,
+    suppress_below: int = 10,
+    catchment_km: float = 5.0,
+    brokers: int = 10,
+    suggestions_per_school: int = 3,
+) -> NetworkReport:
+    """Measure the organisation network and tie it to unmet needs (see the module docstring).
+
+    Parameters
+    ----------
+    store : GraphStore
+    seed : int
+        Seed of the Louvain communities: the same seed gives the same communities.
+    suppress_below : int
+        Student counts from 1 to this minus 1 are shown as ``"<N"``.
+    catchment_km : float
+        How near an agency's site must be to a school to count as in reach.
+    brokers : int
+        How many organisations of highest betweenness to list as brokers.
+    suggestions_per_school : int
+        At most this many suggested partners per school.
+
+    Returns
+    -------
+    NetworkReport
+    """
+    if not (np.isfinite(catchment_km) and catchment_km > 0):
+        raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
+    if brokers < 0 or suggestions_per_school < 0:
+        raise InputError("brokers and suggestions_per_school must be >= 0")
+    graph = organisation_graph(store)
+    measures = _measures(graph, seed)
+    needs = _NeedData.read(store, catchment_km)
+    return _report(graph, measures, needs, seed=seed, suppress_below=suppress_below, catchment_km=catchment_km,
+                   brokers=brokers, per_school=suggestions_per_school)
+
+
+# ------------------------------------------------------------------ the graph and its measures
+
+
+def organisation_graph(store: GraphStore) -> nx.Graph:
+    """Schools and agencies as a simple undirected graph; tie attribute ``weight`` is the strength (1 if unknown)."""
+    projected = store.project((Label.SCHOOL, Label.AGENCY), (RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH))
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(projected.nodes(data=True), key=lambda item: (item[0].label.value, item[0].id)))
+    for u, v, data in projected.edges(data=True):
+        if u == v:
+            continue
+        strength = data.get("strength")
+        weight = float(strength) if strength is not None else 1.0
+        if graph.has_edge(u, v):
+            graph[u][v]["weight"] = max(graph[u][v]["weight"], weight)
+        else:
+            graph.add_edge(u, v, weight=weight)
+    return graph
+
+
+@dataclass(frozen=True)
+class _Measures:
+    order: list[NodeRef]
+    degree: np.ndarray
+    betweenness: np.ndarray
+    eigenvector: np.ndarray
+    component_size: np.ndarray
+    communities: list[list[NodeRef]]
+    modularity: float
+
+
+def _measures(graph: nx.Graph, seed: int) -> _Measures:
+    import igraph
+
+    order = list(graph.nodes)
+    index = {node: k for k, node in enumerate(order)}
+    n = len(order)
+    edges = [(index[u], index[v]) for u, v in graph.edges]
+    ig = igraph.Graph(n=n, edges=edges, directed=False)
+    degree = np.array(ig.degree(), dtype=np.int64) if n else np.empty(0, dtype=np.int64)
+    betweenness = np.array(ig.betweenness(), dtype=np.float64) if n else np.empty(0)
+    if n > 2:
+        betweenness *= 2.0 / ((n - 1) * (n - 2))
+    else:
+        betweenness[:] = 0.0
+    eigenvector = _eigenvector(ig)
+    component_size = np.zeros(n, dtype=np.int64)
+    for members in ig.connected_components() if n else []:
+        component_size[members] = len(members)
+    communities = [sorted(c, key=lambda r: (r.label.value, r.id))
+                   for c in nx.community.louvain_communities(graph, weight="weight", seed=seed)] if n else []
+    communities.sort(key=lambda c: (-len(c), c[0].label.value, c[0].id))
+    modularity = float(nx.community.modularity(graph, communities, weight="weight")) if graph.number_of_edges() else 0.0
+    return _Measures(order=order, degree=degree, betweenness=betweenness, eigenvector=eigenvector,
+                     component_size=component_size, communities=communities, modularity=modularity)
+
+
+def _eigenvector(ig: Any) -> np.ndarray:
+    """Eigenvector centrality of the whole graph, unit Euclidean norm, non-negative (as NetworkX)."""
+    n = ig.vcount()
+    if n == 0 or ig.ecount() == 0:
+        return np.full(n, 1.0 / np.sqrt(n)) if n else np.empty(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "not meaningful for disconnected graphs": we say so
+        values = np.abs(np.array(ig.eigenvector_centrality(), dtype=np.float64))
+    values[values < 1e-12] = 0.0
+    norm = np.linalg.norm(values)
+    return values / norm if norm else values
+
+
+# ------------------------------------------------------------------ needs, partners, reach
+
+
+class _NeedData:
+    """Who needs what at each school, who offers what, and which agencies are in reach of each school."""
+
+    def __init__(self) -> None:
+        self.school_names: dict[str, str] = {}
+        self.agency_names: dict[str, str] = {}
+        self.students: dict[tuple[str, str], set[str]] = defaultdict(set)  # (school, need) -> students
+        self.partners: dict[str, set[str]] = defaultdict(set)
+        self.offers: dict[str, set[str]] = defaultdict(set)  # agency -> needs it offers anywhere
+        # (school, need) -> agency -> (min distance km, capacity in reach)
+        self.reach: dict[tuple[str, str], dict[str, tuple[float, float]]] = defaultdict(dict)
+
+    @classmethod
+    def read(cls, store: GraphStore, catchment_km: float) -> _NeedData:
+        data = cls()
+        schools = store.nodes(Label.SCHOOL)
+        data.school_names = {s["id"]: s.get("name", s["id"]) for s in schools}
+        data.agency_names = {a["id"]: a.get("name", a["id"]) for a in store.nodes(Label.AGENCY)}
+        need_of = defaultdict(list)
+        for r in store.relationships(RelType.HAS_NEED):
+            need_of[r["source"]].append(r["target"])
+        for r in store.relationships(RelType.ENROLLED_IN, sources=need_of):
+            for need in need_of[r["source"]]:
+                data.students[(r["target"], need)].add(r["source"])
+        for r in store.relationships(RelType.PARTNERS_WITH):
+            data.partners[r["source"]].add(r["target"])
+        agency_of = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS)}
+        needs_of = defaultdict(list)
+        for r in store.relationships(RelType.ADDRESSES):
+            needs_of[r["source"]].append(r["target"])
+            if r["source"] in agency_of:
+                data.offers[agency_of[r["source"]]].add(r["target"])
+        capacity = {s["id"]: float(s.get("capacity") or 0) for s in store.nodes(Label.SERVICE, ids=needs_of)}
+        delivered = defaultdict(list)
+        site_count: dict[str, int] = defaultdict(int)
+        for r in store.relationships(RelType.DELIVERED_AT, sources=needs_of):
+            delivered[r["target"]].append(r["source"])
+            site_count[r["source"]] += 1
+        sites = [s for s in store.nodes(Label.SITE, ids=delivered) if s.get("lat") is not None]
+        located = [s for s in schools if s.get("lat") is not None]
+        pairs = pairs_within(
+            np.array([s["lat"] for s in located], dtype=np.float64), np.array([s["lon"] for s in located], dtype=np.float64),
+            np.array([s["lat"] for s in sites], dtype=np.float64), np.array([s["lon"] for s in sites], dtype=np.float64),
+            catchment_km,
+        )
+        for i, j, d in zip(pairs.demand.tolist(), pairs.supply.tolist(), pairs.cost.tolist()):
+            school, site = located[i]["id"], sites[j]["id"]
+            for service in delivered[site]:
+                agency = agency_of.get(service)
+                if agency is None:
+                    continue
+                share = capacity.get(service, 0.0) / site_count[service]
+                for need in needs_of[service]:
+                    best, cap = data.reach[(school, need)].get(agency, (np.inf, 0.0))
+                    data.reach[(school, need)][agency] = (min(best, d), cap + share)
+        return data
+
+
+# ------------------------------------------------------------------ the report
+
+
+def _report(
+    graph: nx.Graph, m: _Measures, needs: _NeedData, *, seed: int, suppress_below: int, catchment_km: float,
+    brokers: int, per_school: int,
+) -> NetworkReport:
+    n = len(m.order)
+    community_of = {node: k + 1 for k, members in enumerate(m.communities) for node in members}
+    rows = [
+        OrgRow(
+            id=node.id, label=node.label.value, name=str(graph.nodes[node].get("name", node.id)),
+            degree=int(m.degree[k]), degree_centrality=float(m.degree[k] / (n - 1)) if n > 1 else 0.0,
+            betweenness=float(m.betweenness[k]), eigenvector=float(m.eigenvector[k]),
+            community=community_of.get(node, 0), component_size=int(m.component_size[k]),
+        )
+        for k, node in enumerate(m.order)
+    ]
+    by_betweenness = sorted(rows, key=lambda r: (-r.betweenness, -r.degree, r.label, r.id))
+    communities = []
+    for k, members in enumerate(m.communities):
+        hubs = sorted(members, key=lambda node: (-graph.degree(node), node.label.value, node.id))[:3]
+        communities.append(CommunityRow(
+            community=k + 1, size=len(members),
+            schools=sum(node.label is Label.SCHOOL for node in members),
+            agencies=sum(node.label is Label.AGENCY for node in members),
+            hubs=tuple(str(graph.nodes[node].get("name", node.id)) for node in hubs),
+        ))
+    n_components = nx.number_connected_components(graph) if n else 0
+    return NetworkReport(
+        organisations=n, schools=sum(r.label == Label.SCHOOL.value for r in rows),
+        agencies=sum(r.label == Label.AGENCY.value for r in rows), ties=graph.number_of_edges(),
+        density=float(nx.density(graph)) if n > 1 else 0.0, components=n_components,
+        largest_component=int(m.component_size.max()) if n else 0,
+        isolates_count=sum(r.degree == 0 for r in rows), modularity=m.modularity, seed=seed,
+        catchment_km=float(catchment_km), communities=tuple(communities),
+        brokers=tuple(r for r in by_betweenness[:brokers] if r.betweenness > 0),
+        isolates=tuple(r for r in rows if r.degree == 0),
+        suggestions=tuple(_suggestions(needs, suppress_below, per_school)),
+        single_points_of_failure=tuple(_single_points(needs, suppress_below)),
+        nodes=tuple(rows),
+    )
+
+
+def _shown(count: int, suppress_below: int) -> int:
+    """The count a ranking may use: suppressed counts all rank as equal."""
+    return count if count >= suppress_below else 0
+
+
+def _suggestions(needs: _NeedData, suppress_below: int, per_school: int) -> list[Suggestion]:
+    by_school: dict[str, list[str]] = defaultdict(list)
+    for (school, need), students in needs.students.items():
+        if students:
+            by_school[school].append(need)
+    ranked: list[tuple[tuple[Any, ...], Suggestion]] = []
+    for school in sorted(by_school):
+        partners = needs.partners.get(school, set())
+        unmet = [nd for nd in sorted(by_school[school]) if not any(nd in needs.offers.get(a, ()) for a in partners)]
+        candidates: dict[str, list[str]] = defaultdict(list)
+        for need in unmet:
+            for agency in needs.reach.get((school, need), {}):
+                if agency not in partners:
+                    candidates[agency].append(need)
+        scored = []
+        for agency, closed in candidates.items():
+            students = set().union(*(needs.students[(school, nd)] for nd in closed))
+            capacity = sum(needs.reach[(school, nd)][agency][1] for nd in closed)
+            distance = min(needs.reach[(school, nd)][agency][0] for nd in closed)
+            key = (-_shown(len(students), suppress_below), -capacity, distance, agency)
+            scored.append((key, Suggestion(
+                school_id=school, school_name=needs.school_names.get(school, school), agency_id=agency,
+                agency_name=needs.agency_names.get(agency, agency), needs=tuple(closed),
+                students=suppress(len(students), suppress_below), capacity=int(round(capacity)),
+                distance_km=round(float(distance), 3),
+            )))
+        scored.sort(key=lambda item: item[0])
+        ranked.extend((key[:3] + (school, key[3]), s) for key, s in scored[:per_school])
+    ranked.sort(key=lambda item: item[0])
+    return [s for _, s in ranked]
+
+
+def _single_points(needs: _NeedData, suppress_below: int) -> list[SinglePointOfFailure]:
+    lone: dict[tuple[str, str], list[str]] = defaultdict(list)  # (need, agency) -> schools
+    for (school, need), agencies in needs.reach.items():
+        if len(agencies) == 1:
+            lone[(need, next(iter(agencies)))].append(school)
+    rows = []
+    for (need, agency), schools in lone.items():
+        schools.sort()
+        students = sum(len(needs.students.get((s, need), ())) for s in schools)
+        key = (-_shown(students, suppress_below), -len(schools), need, agency)
+        rows.append((key, SinglePointOfFailure(
+            need=need, agency_id=agency, agency_name=needs.agency_names.get(agency, agency),
+            school_ids=tuple(schools), school_names=tuple(needs.school_names.get(s, s) for s in schools),
+            students=suppress(students, suppress_below),
+        )))
+    rows.sort(key=lambda item: item[0])
+    return [r for _, r in rows]
