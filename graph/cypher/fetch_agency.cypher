@@ -1,0 +1,5 @@
+// fetch_agency.cypher — $where (map of property: value) → props
+MATCH (n:Agency)
+WHERE all(key IN keys($where) WHERE n[key] = $where[key] OR (n[key] IS NULL AND $where[key] IS NULL))
+RETURN properties(n) AS props
+ORDER BY n.id

@@ -1,0 +1,5 @@
+// fetch_enrolled_in_to.cypher — $targets (list of ids) → source, target, props
+UNWIND $targets AS wanted
+MATCH (a:Student)-[r:ENROLLED_IN]->(b:School {id: wanted})
+RETURN a.id AS source, b.id AS target, properties(r) AS props
+ORDER BY source, target

@@ -1,0 +1,5 @@
+// fetch_family.cypher — $where (map of property: value) → props
+MATCH (n:Family)
+WHERE all(key IN keys($where) WHERE n[key] = $where[key] OR (n[key] IS NULL AND $where[key] IS NULL))
+RETURN properties(n) AS props
+ORDER BY n.id

@@ -1,0 +1,6 @@
+// fetch_offers_from.cypher — $sources (list of ids), $targets (list of ids or null) → source, target, props
+UNWIND $sources AS wanted
+MATCH (a:Agency {id: wanted})-[r:OFFERS]->(b:Service)
+WHERE $targets IS NULL OR b.id IN $targets
+RETURN a.id AS source, b.id AS target, properties(r) AS props
+ORDER BY source, target

@@ -1,0 +1,5 @@
+// fetch_partners_with_to.cypher — $targets (list of ids) → source, target, props
+UNWIND $targets AS wanted
+MATCH (a:School)-[r:PARTNERS_WITH]->(b:Agency {id: wanted})
+RETURN a.id AS source, b.id AS target, properties(r) AS props
+ORDER BY source, target

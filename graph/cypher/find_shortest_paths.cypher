@@ -1,0 +1,10 @@
+// find_shortest_paths.cypher — $source, $targets (element ids), $types (list of type names or null), $max_hops → nodes, steps
+// Every shortest path (by hop count) to each target, either direction, along the allowed types only.
+// Hop counts are bounded by 16 here (a quantifier takes no parameter) and by $max_hops below; since
+// ALL SHORTEST keeps only the paths of least length, dropping the longer ones is the same as not finding them.
+MATCH (a) WHERE elementId(a) = $source
+MATCH (b) WHERE elementId(b) IN $targets
+MATCH p = ALL SHORTEST (a)-[r WHERE $types IS NULL OR type(r) IN $types]-{1,16}(b)
+WITH p WHERE length(p) <= $max_hops
+RETURN [n IN nodes(p) | [labels(n)[0], n.id]] AS nodes,
+       [rel IN relationships(p) | [type(rel), startNode(rel).id, properties(rel)]] AS steps

@@ -1,0 +1,8 @@
+// upsert_has_need.cypher — $rows (list of {source, target, props}) → written
+// Rows whose endpoints are missing match nothing and are not written.
+UNWIND $rows AS row
+MATCH (a:Student {id: row.source})
+MATCH (b:NeedType {id: row.target})
+MERGE (a)-[r:HAS_NEED]->(b)
+SET r += row.props
+RETURN count(r) AS written

@@ -1,0 +1,8 @@
+// upsert_member_of.cypher — $rows (list of {source, target, props}) → written
+// Rows whose endpoints are missing match nothing and are not written.
+UNWIND $rows AS row
+MATCH (a:Student {id: row.source})
+MATCH (b:Family {id: row.target})
+MERGE (a)-[r:MEMBER_OF]->(b)
+SET r += row.props
+RETURN count(r) AS written

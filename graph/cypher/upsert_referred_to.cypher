@@ -1,0 +1,8 @@
+// upsert_referred_to.cypher — $rows (list of {source, target, props}) → written
+// Rows whose endpoints are missing match nothing and are not written.
+UNWIND $rows AS row
+MATCH (a:Student {id: row.source})
+MATCH (b:Service {id: row.target})
+MERGE (a)-[r:REFERRED_TO]->(b)
+SET r += row.props
+RETURN count(r) AS written

@@ -1,0 +1,5 @@
+// upsert_school.cypher — $rows (list of {id, props}) → written
+UNWIND $rows AS row
+MERGE (n:School {id: row.id})
+SET n += row.props
+RETURN count(n) AS written

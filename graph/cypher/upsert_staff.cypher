@@ -1,0 +1,5 @@
+// upsert_staff.cypher — $rows (list of {id, props}) → written
+UNWIND $rows AS row
+MERGE (n:Staff {id: row.id})
+SET n += row.props
+RETURN count(n) AS written

@@ -1,0 +1,416 @@
+"""The Neo4j store: the store port on a Neo4j 5 server, through the official driver.
+
+Every statement is a file of ``graph/cypher`` (one statement each, values only
+as parameters, labels and types written in the file). Reads go through
+``driver.execute_query`` routed to readers; writes go in batches through
+``session.execute_write``, managed transactions that the driver retries on
+transient errors, which is safe because every write is a ``MERGE`` on a key.
+Every call names the database.
+
+The store gives the same answers as ``MemoryStore`` (``graph/store.py`` says
+which): the database does the searching (index seeks, the point index,
+``ALL SHORTEST``), and this module only orders the rows as the port promises
+and computes exact distances with kith's own haversine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    DatabaseUnavailable,
+    Forbidden,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from graph import _cypher
+from graph.errors import KithError, NodeNotFound, StoreUnavailable
+from graph.geo import EARTH_RADIUS_KM, haversine_km
+from graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
+from graph.store import GraphPath, PathStep
+
+if TYPE_CHECKING:
+    from kith.settings import KithSettings
+
+#: The sphere Neo4j's ``point.distance`` uses for WGS-84 points (metres); kith's is smaller.
+NEO4J_EARTH_RADIUS_M = 6_378_140.0
+#: The hop bound written in ``find_shortest_paths.cypher``; longer limits use the unbounded file.
+BOUNDED_HOPS = 16
+#: Properties the store derives and keeps for itself: Site.location, the point the point index holds.
+DERIVED_PROPERTIES = ("location",)
+#: The keys of the rows the upserts send (see :func:`node_row` and :func:`rel_row`).
+ROW_KEYS = ("id", "props", "source", "target")
+#: Seconds to wait for the indexes to come online after the schema is applied.
+INDEX_WAIT_S = 300
+#: Nodes deleted per transaction by :meth:`Neo4jStore.clear`.
+DELETE_BATCH = 10_000
+
+#: The URI schemes of the Bolt protocol (the driver's HTTP support is a preview kith does not use).
+BOLT_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
+
+Props = dict[str, Any]
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+#: The file-name stem of each label and type: ``NeedType`` → ``need_type``, ``ENROLLED_IN`` → ``enrolled_in``.
+STEM: dict[Label | RelType, str] = {
+    **{label: _snake(label.value) for label in Label},
+    **{t: t.value.lower() for t in RelType},
+}
+
+
+# ------------------------------------------------------------------ rows sent
+
+
+def node_row(node: Node) -> Props:
+    """The row ``upsert_<label>.cypher`` receives for a node: its id and its other properties."""
+    props = node.properties()
+    return {"id": props.pop("id"), "props": props}
+
+
+def rel_row(rel: Rel) -> Props:
+    """The row ``upsert_<type>.cypher`` receives for a relationship."""
+    return {"source": rel.source, "target": str(rel.target), "props": rel.properties()}
+
+
+def node_batches(nodes: Iterable[Node], batch_size: int) -> Iterator[tuple[str, list[Props]]]:
+    """(statement, rows) for the nodes, grouped by label, at most ``batch_size`` rows each."""
+    yield from _batches(((f"upsert_{STEM[n.label]}", node_row(n)) for n in nodes), batch_size)
+
+
+def rel_batches(rels: Iterable[Rel], batch_size: int) -> Iterator[tuple[str, list[Props]]]:
+    """(statement, rows) for the relationships, grouped by type, at most ``batch_size`` rows each."""
+    yield from _batches(((f"upsert_{STEM[r.type]}", rel_row(r)) for r in rels), batch_size)
+
+
+def _batches(items: Iterable[tuple[str, Props]], batch_size: int) -> Iterator[tuple[str, list[Props]]]:
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    pending: dict[str, list[Props]] = defaultdict(list)
+    for name, row in items:
+        rows = pending[name]
+        rows.append(row)
+        if len(rows) >= batch_size:
+            yield name, rows
+            pending[name] = []
+    for name, rows in pending.items():
+        if rows:
+            yield name, rows
+
+
+def search_radius_m(radius_km: float) -> float:
+    """The radius (m) to ask Neo4j for so that its candidates hold every site within
+    ``radius_km`` by kith's haversine: Neo4j's larger sphere makes every distance longer."""
+    return radius_km * 1000.0 * (NEO4J_EARTH_RADIUS_M / (EARTH_RADIUS_KM * 1000.0)) * (1 + 1e-9) + 1e-3
+
+
+# ------------------------------------------------------------------ errors
+
+
+def translate_error(exc: BaseException, *, uri: str, user: str, database: str) -> KithError | None:
+    """The kith error for a driver error, with a message a user can act on; None for any other error."""
+    if isinstance(exc, AuthError):
+        return StoreUnavailable(
+            f"Neo4j at {uri} refused the user/password for user {user!r} "
+            "(check KITH_NEO4J_USER and KITH_NEO4J_PASSWORD)"
+        )
+    if isinstance(exc, Neo4jError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+        return StoreUnavailable(
+            f"Neo4j at {uri} has no database {database!r} (create it, or set KITH_NEO4J_DATABASE)"
+        )
+    if isinstance(exc, DatabaseUnavailable):
+        return StoreUnavailable(f"the Neo4j database {database!r} at {uri} is not available (stopped or starting)")
+    if isinstance(exc, Forbidden):
+        return StoreUnavailable(f"Neo4j at {uri} does not allow user {user!r} to do this: {exc.message}")
+    if isinstance(exc, (ServiceUnavailable, SessionExpired)):
+        return StoreUnavailable(f"cannot reach Neo4j at {uri} (is the server running?): {exc}")
+    if isinstance(exc, ConfigurationError):
+        return StoreUnavailable(f"cannot use Neo4j at {uri}: {exc}")
+    return None
+
+
+# ------------------------------------------------------------------ the store
+
+
+class Neo4jStore:
+    """A ``GraphStore`` on a Neo4j server. Open with :meth:`connect` or :meth:`from_settings`."""
+
+    def __init__(self, driver: Driver, *, uri: str, user: str, database: str) -> None:
+        self._driver = driver
+        self.uri = uri
+        self.user = user
+        self.database = database
+
+    @classmethod
+    def connect(
+        cls, uri: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j",
+        timeout_s: float = 10.0,
+    ) -> Neo4jStore:
+        """Connect, check the server answers, and apply the schema (constraints and indexes, if missing)."""
+        scheme = uri.partition("://")[0] if "://" in uri else ""
+        if scheme not in BOLT_SCHEMES:
+            raise StoreUnavailable(
+                f"{uri!r} is not a Neo4j Bolt URI (for example bolt://localhost:7687 or neo4j://host:7687)"
+            )
+        try:
+            driver = GraphDatabase.driver(
+                uri, auth=(user, password), connection_timeout=timeout_s,
+                connection_acquisition_timeout=timeout_s * 3, user_agent="kith",
+            )
+        except (ConfigurationError, ValueError) as exc:
+            raise StoreUnavailable(
+                f"{uri!r} is not a Neo4j URI (for example bolt://localhost:7687 or neo4j://host:7687): {exc}"
+            ) from exc
+        store = cls(driver, uri=uri, user=user, database=database)
+        try:
+            with store._translated():
+                driver.verify_connectivity()
+            store._apply_schema()
+        except BaseException:
+            driver.close()
+            raise
+        return store
+
+    @classmethod
+    def from_settings(cls, settings: KithSettings) -> Neo4jStore:
+        """The store of ``KITH_NEO4J_URI`` / ``_USER`` / ``_PASSWORD`` / ``_DATABASE``."""
+        if not settings.neo4j_uri:
+            raise StoreUnavailable("KITH_NEO4J_URI is not set: there is no Neo4j to open")
+        return cls.connect(
+            settings.neo4j_uri, user=settings.neo4j_user,
+            password=settings.neo4j_password.get_secret_value(), database=settings.neo4j_database,
+        )
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ running statements
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:
+            error = translate_error(exc, uri=self.uri, user=self.user, database=self.database)
+            if error is None:
+                raise
+            raise error from exc
+
+    @staticmethod
+    def _statement(name: str, parameters: Mapping[str, Any]) -> str:
+        statement = _cypher.load(name)
+        if set(parameters) != statement.parameters:
+            raise ValueError(
+                f"{name}.cypher declares {sorted(statement.parameters)}, but was given {sorted(parameters)}"
+            )
+        return statement.text
+
+    def _read(self, name: str, **parameters: Any) -> list[Any]:
+        text = self._statement(name, parameters)
+        with self._translated():
+            records, _, _ = self._driver.execute_query(
+                text, parameters, routing_=RoutingControl.READ, database_=self.database
+            )
+        return records
+
+    def _write_batches(self, batches: Iterable[tuple[str, list[Props]]], column: str) -> int:
+        def work(tx: ManagedTransaction, text: str, rows: list[Props]) -> int:
+            return int(tx.run(text, rows=rows).single(strict=True)[column])
+
+        total = 0
+        with self._translated(), self._session() as session:
+            for name, rows in batches:
+                total += session.execute_write(work, self._statement(name, {"rows": rows}), rows)
+        return total
+
+    def _session(self) -> Any:
+        # Writes share execute_query's bookmarks, so the reads that follow them see them (causal consistency).
+        return self._driver.session(
+            database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
+        )
+
+    def _apply_schema(self) -> None:
+        with self._translated():
+            for name in _cypher.names():
+                if name.startswith("schema_") and name != "schema_await_indexes":
+                    self._driver.execute_query(self._statement(name, {}), database_=self.database)
+            self._driver.execute_query(
+                self._statement("schema_await_indexes", {"timeout_s": INDEX_WAIT_S}),
+                {"timeout_s": INDEX_WAIT_S}, database_=self.database,
+            )
+
+    # ------------------------------------------------------------ writes
+
+    def upsert_nodes(self, nodes: Iterable[Node], *, batch_size: int = 10_000) -> int:
+        return self._write_batches(node_batches(nodes, batch_size), "written")
+
+    def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
+        return self._write_batches(rel_batches(rels, batch_size), "written")
+
+    def clear(self) -> None:
+        text = self._statement("delete_graph_batch", {"batch_size": DELETE_BATCH})
+
+        def work(tx: ManagedTransaction) -> int:
+            return int(tx.run(text, batch_size=DELETE_BATCH).single(strict=True)["deleted"])
+
+        with self._translated(), self._session() as session:
+            while session.execute_write(work):
+                pass
+
+    # ------------------------------------------------------------ reads
+
+    def nodes(
+        self, label: Label, *, ids: Iterable[str] | None = None, where: Mapping[str, Any] | None = None
+    ) -> list[Props]:
+        label = Label(label)
+        conditions = dict(where or {})
+        if ids is None:
+            records = self._read(f"fetch_{STEM[label]}", where=conditions)
+        else:
+            wanted = sorted(set(ids))
+            if not wanted:
+                return []
+            records = self._read(f"fetch_{STEM[label]}_by_id", ids=wanted, where=conditions)
+        rows = [_stored(record["props"]) for record in records]
+        rows.sort(key=lambda row: row["id"])
+        return rows
+
+    def relationships(
+        self,
+        rel_type: RelType,
+        *,
+        sources: Iterable[str] | None = None,
+        targets: Iterable[str] | None = None,
+    ) -> list[Props]:
+        stem = STEM[RelType(rel_type)]
+        wanted_targets = None if targets is None else sorted(set(targets))
+        if sources is not None:
+            wanted_sources = sorted(set(sources))
+            if not wanted_sources or wanted_targets == []:
+                return []
+            records = self._read(f"fetch_{stem}_from", sources=wanted_sources, targets=wanted_targets)
+        elif wanted_targets is not None:
+            if not wanted_targets:
+                return []
+            records = self._read(f"fetch_{stem}_to", targets=wanted_targets)
+        else:
+            records = self._read(f"fetch_{stem}")
+        rows = [{"source": r["source"], "target": r["target"], **r["props"]} for r in records]
+        rows.sort(key=lambda row: (row["source"], row["target"]))
+        return rows
+
+    def counts(self) -> dict[str, int]:
+        found = {record["name"]: record["count"] for record in self._read("count_graph")}
+        return {name.value: int(found.get(name.value, 0)) for name in (*Label, *RelType)}
+
+    def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
+        if radius_km < 0:
+            return []
+        records = self._read("find_sites_within", lat=float(lat), lon=float(lon),
+                             radius_m=search_radius_m(radius_km))
+        if not records:
+            return []
+        ids = [record["site_id"] for record in records]
+        dist = haversine_km(lat, lon, np.array([r["lat"] for r in records], dtype=np.float64),
+                            np.array([r["lon"] for r in records], dtype=np.float64))
+        keep = dist <= radius_km
+        rows = sorted(zip(dist[keep].tolist(), (i for i, k in zip(ids, keep) if k)))
+        return [(site_id, d) for d, site_id in rows]
+
+    def shortest_paths(
+        self,
+        source: NodeRef,
+        targets: Sequence[NodeRef],
+        *,
+        rel_types: Collection[RelType] | None = None,
+        max_hops: int = 6,
+        k: int = 1,
+    ) -> list[GraphPath]:
+        element_ids = self._element_ids({source, *targets})
+        if source not in element_ids:
+            raise NodeNotFound(f"{source} is not in the graph")
+        wanted = sorted({t for t in targets if t != source and t in element_ids})
+        if not wanted or max_hops < 1:
+            return []
+        types = None if rel_types is None else sorted(RelType(t).value for t in rel_types)
+        records = self._read(
+            "find_shortest_paths" if max_hops <= BOUNDED_HOPS else "find_shortest_paths_unbounded",
+            source=element_ids[source], targets=[element_ids[t] for t in wanted], types=types, max_hops=max_hops,
+        )
+        by_target: dict[NodeRef, list[GraphPath]] = defaultdict(list)
+        for record in records:
+            path = _path(record["nodes"], record["steps"])
+            by_target[path.nodes[-1]].append(path)
+        paths: list[GraphPath] = []
+        for target in wanted:
+            paths.extend(sorted(by_target.get(target, ()), key=_path_order)[:k])
+        return paths
+
+    def _element_ids(self, refs: Iterable[NodeRef]) -> dict[NodeRef, str]:
+        by_label: dict[Label, set[str]] = defaultdict(set)
+        for ref in refs:
+            by_label[Label(ref.label)].add(ref.id)
+        found: dict[NodeRef, str] = {}
+        for label, ids in by_label.items():
+            for record in self._read(f"fetch_{STEM[label]}_by_id", ids=sorted(ids), where={}):
+                found[NodeRef(label, record["props"]["id"])] = record["element_id"]
+        return found
+
+    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph:
+        wanted_labels, wanted_types = set(labels), set(rel_types)
+        view = nx.MultiDiGraph()
+        for label in wanted_labels:
+            view.add_nodes_from((NodeRef(label, row["id"]), row) for row in self.nodes(label))
+        for t in wanted_types:
+            source_label, target_label = ENDPOINTS[t]
+            if source_label in wanted_labels and target_label in wanted_labels:
+                view.add_edges_from(
+                    (NodeRef(source_label, row.pop("source")), NodeRef(target_label, row.pop("target")), t, row)
+                    for row in self.relationships(t)
+                )
+        return view
+
+
+def _stored(props: Mapping[str, Any]) -> Props:
+    """A node's properties as kith stored them (without the point the store derives for the index)."""
+    return {key: value for key, value in props.items() if key not in DERIVED_PROPERTIES}
+
+
+def _path(nodes: Sequence[Sequence[str]], steps: Sequence[Sequence[Any]]) -> GraphPath:
+    refs = tuple(NodeRef(Label(label), node_id) for label, node_id in nodes)
+    path_steps = []
+    for here, there, (rel_type, start_id, props) in zip(refs, refs[1:], steps):
+        t = RelType(rel_type)
+        forward = here.label == ENDPOINTS[t][0] and here.id == start_id
+        source, target = (here, there) if forward else (there, here)
+        path_steps.append(PathStep(type=t, source=source, target=target, properties=dict(props)))
+    return GraphPath(nodes=refs, steps=tuple(path_steps))
+
+
+def _path_order(path: GraphPath) -> tuple[Any, ...]:
+    """MemoryStore's order (hops, node refs, step types), then the steps' directions, so ties are decided too."""
+    return (
+        *path.sort_key(),
+        tuple(step.type.value for step in path.steps),
+        tuple(step.source == here for step, here in zip(path.steps, path.nodes)),
+    )

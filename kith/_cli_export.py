@@ -1,0 +1,122 @@
+"""``kith export``: copy the graph between the embedded store (the file under
+``KITH_HOME``) and Neo4j (``KITH_NEO4J_URI``), in batches, with a progress bar.
+
+Every write is an idempotent upsert, so running an export twice changes
+nothing; ``--replace`` empties the destination first, so it then holds exactly
+the source's graph.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import click
+
+from graph.errors import StoreUnavailable
+from graph.model import NODE_MODELS, REL_MODELS, Label, Node, Rel, RelType
+from graph.store import GraphStore
+from kith.settings import KithSettings
+
+
+def copy_graph(
+    source: GraphStore, target: GraphStore, *, batch_size: int = 10_000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Upsert every node, then every relationship, of ``source`` into ``target``; returns the rows copied.
+
+    Rows are read back into the graph's models, so only what kith would accept
+    at ingest reaches the destination; ``progress`` is told how many rows each
+    batch wrote.
+    """
+    copied = 0
+    for label in Label:
+        for batch in _chunks((NODE_MODELS[label].model_validate(row) for row in source.nodes(label)), batch_size):
+            target.upsert_nodes(batch, batch_size=batch_size)
+            copied += _advance(progress, len(batch))
+    for t in RelType:
+        for batch in _chunks((REL_MODELS[t].model_validate(row) for row in source.relationships(t)), batch_size):
+            target.upsert_relationships(batch, batch_size=batch_size)
+            copied += _advance(progress, len(batch))
+    return copied
+
+
+def _advance(progress: Callable[[int], None] | None, n: int) -> int:
+    if progress is not None:
+        progress(n)
+    return n
+
+
+def _chunks(items: Any, size: int) -> Iterator[list[Node] | list[Rel]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _stores(settings: KithSettings, to: str) -> tuple[GraphStore, GraphStore, str, str]:
+    """(source, target) for the direction asked, with names for the summary; opens both or neither."""
+    from graph.memory import MemoryStore
+    from graph.neo4j_store import Neo4jStore
+
+    path = settings.home / "graph.pickle"
+    if not settings.neo4j_uri:
+        raise StoreUnavailable("kith export needs KITH_NEO4J_URI (and KITH_NEO4J_PASSWORD): the Neo4j to copy with")
+    neo4j_name = f"Neo4j at {settings.neo4j_uri} (database {settings.neo4j_database!r})"
+    if to == "neo4j":
+        if not path.exists():
+            raise StoreUnavailable(f"there is no embedded graph at {path} to export (build one with `kith demo`)")
+        embedded = MemoryStore.open(path, readonly=True)
+        try:
+            return embedded, Neo4jStore.from_settings(settings), str(path), neo4j_name
+        except BaseException:
+            embedded.close()
+            raise
+    neo4j = Neo4jStore.from_settings(settings)
+    try:
+        return neo4j, MemoryStore.open(path), neo4j_name, str(path)
+    except BaseException:
+        neo4j.close()
+        raise
+
+
+@click.command()
+@click.option("--to", "to", type=click.Choice(["neo4j", "file"]), required=True,
+              help="neo4j: from the embedded store to KITH_NEO4J_URI; file: from Neo4j back to the embedded store.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows per write transaction.")
+@click.option("--replace", is_flag=True, help="Empty the destination first, so it holds exactly the source's graph.")
+@click.pass_obj
+def export(obj: Any, to: str, batch_size: int, replace: bool) -> None:
+    """Copy the graph between the embedded store and Neo4j (running it twice changes nothing)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    source, target, source_name, target_name = _stores(obj.settings, to)
+    started = time.perf_counter()
+    try:
+        total = sum(source.counts().values())
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       console=Console(stderr=True), transient=True)
+        with bar:
+            task = bar.add_task(f"Copying to {target_name}", total=total)
+            if replace:
+                target.clear()
+            copied = copy_graph(source, target, batch_size=batch_size, progress=lambda n: bar.advance(task, n))
+        source_counts = source.counts()
+    finally:
+        source.close()
+        target.close()
+    seconds = time.perf_counter() - started
+    nodes = sum(source_counts[label.value] for label in Label)
+    click.echo(f"Copied {nodes:,} nodes and {copied - nodes:,} relationships from {source_name} to {target_name} "
+               f"in {seconds:.1f} s ({copied / max(seconds, 1e-9):,.0f} rows/s).", err=True)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(export)
