@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-test-deps: browser-deps
+test-deps: browser-deps lint-deps
 
 # Debian's Chromium and its driver, for the browser tests.
 browser-deps:
@@ -32,6 +32,15 @@ browser-deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
 	fi
+
+# Neo4j's Cypher linter (npm; the version is pinned in tools/cypher-lint/package-lock.json).
+lint-deps: tools/cypher-lint/node_modules/.kith-installed
+
+tools/cypher-lint/node_modules/.kith-installed: tools/cypher-lint/package.json tools/cypher-lint/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
+	touch $@
 
 benchmarks: install
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
