@@ -19,3 +19,7 @@ class NodeNotFound(KithError):
 
 class InputError(KithError):
     """Input that kith cannot use at all (as opposed to single bad rows, which are quarantined)."""
+
+
+class AccessDenied(KithError):
+    """The signed-in user's role does not allow what was asked (the message names the role, never data)."""

@@ -170,6 +170,10 @@ from kith import _cli_export  # noqa: E402  (export to and from Neo4j)
 
 _cli_export.register(cli)
 
+from kith import _cli_users  # noqa: E402  (user add, list, remove)
+
+_cli_users.register(cli)
+
 
 if __name__ == "__main__":
     main()

@@ -4,17 +4,27 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from graph.errors import InputError
+
+#: Secrets, and the settings that name a file holding each one.
+_SECRET_FILES = {"pseudonym_key": "pseudonym_key_file", "neo4j_password": "neo4j_password_file"}
 
 
 class KithSettings(BaseSettings):
     """Everything kith can be told from outside.
 
     Secrets (the pseudonym key, the Neo4j password) are ``SecretStr``, so they
-    never print in a log or a traceback.
+    never print in a log or a traceback. They come from the environment or
+    from a file named by ``KITH_PSEUDONYM_KEY_FILE`` / ``KITH_NEO4J_PASSWORD_FILE``
+    (or a ``.env`` file), and a file that its group or others may read is
+    refused: a leaked pseudonym key re-identifies every student.
     """
 
     model_config = SettingsConfigDict(env_prefix="KITH_", env_file=".env", extra="ignore")
@@ -25,7 +35,63 @@ class KithSettings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
     pseudonym_key: SecretStr | None = Field(None, description="HMAC key that turns student ids into pseudonyms.")
+    pseudonym_key_file: Path | None = Field(None, description="Read the pseudonym key from this file (mode 600).")
+    neo4j_password_file: Path | None = Field(None, description="Read the Neo4j password from this file (mode 600).")
     suppress_below: int = Field(10, ge=1, description="Counts from 1 to this minus 1 are suppressed in output.")
     demo: bool = Field(False, description="Serve without login: only for the generated demo city.")
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[Any, ...]:
+        def checked_dotenv() -> dict[str, Any]:
+            values = dotenv_settings()
+            if any(name in values for name in _SECRET_FILES):
+                env_files = getattr(dotenv_settings, "env_file", None)
+                for env_file in env_files if isinstance(env_files, (list, tuple)) else [env_files]:
+                    if env_file is not None and Path(env_file).is_file():
+                        _check_private(Path(env_file))
+            return values
+
+        return init_settings, env_settings, checked_dotenv, file_secret_settings
+
+    @model_validator(mode="after")
+    def _secrets_from_files(self) -> KithSettings:
+        for secret, file_field in _SECRET_FILES.items():
+            path = getattr(self, file_field)
+            if path is None:
+                continue
+            variable = f"KITH_{secret.upper()}"
+            if secret in self.model_fields_set:
+                raise InputError(f"both {variable} and {variable}_FILE are set: keep one")
+            setattr(self, secret, SecretStr(read_secret_file(path, variable=variable)))
+        return self
+
+
+def read_secret_file(path: Path, *, variable: str) -> str:
+    """The secret in ``path`` (its first line), after checking only its owner may read it."""
+    path = Path(path).expanduser()
+    try:
+        _check_private(path)
+        value = path.read_text(encoding="utf-8").splitlines()[0].strip() if path.stat().st_size else ""
+    except FileNotFoundError:
+        raise InputError(f"{variable}_FILE names {path}, which does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {variable}_FILE {path}: {type(exc).__name__}") from None
+    if not value:
+        raise InputError(f"{variable}_FILE {path} is empty")
+    return value
+
+
+def _check_private(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise InputError(f"{path} holds a secret but its group or others may read or change it "
+                         f"(mode {mode:03o}); run `chmod 600 {path}`")

@@ -1,0 +1,108 @@
+"""Complementary suppression: no small count can be worked out from the totals and the other cells."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from queries._privacy import COMPLEMENTARY, is_suppressed, suppress, suppress_table
+
+
+def _grid(t) -> list[list]:
+    return [[*row, total] for row, total in zip(t.cells, t.row_totals)] + [[*t.column_totals, t.grand_total]]
+
+
+def _feasible_values(shown: list[list], threshold: int, cap: int) -> dict[tuple[int, int], set[int]]:
+    """Brute force, independent of the implementation: every 2x2 table a reader could believe
+    (markers read as '<t' = 1..t-1, '*' = t..cap, numbers exact), and the values each inner cell takes."""
+    def choices(value) -> range:
+        if value == COMPLEMENTARY:
+            return range(threshold, cap + 1)
+        if isinstance(value, str):
+            return range(1, threshold)
+        return range(value, value + 1)
+
+    axes = [np.array(choices(shown[r][c])) for r in range(2) for c in range(2)]
+    a, b, c, d = np.meshgrid(*axes, indexing="ij", sparse=False)
+    ok = np.ones(a.shape, dtype=bool)
+    for total, value in ((shown[0][2], a + b), (shown[1][2], c + d), (shown[2][0], a + c), (shown[2][1], b + d),
+                         (shown[2][2], a + b + c + d)):
+        ok &= np.isin(value, np.array(choices(total)))
+    return {cell: set(np.unique(arr[ok]).tolist()) for cell, arr in zip([(0, 0), (0, 1), (1, 0), (1, 1)],
+                                                                         (a, b, c, d))}
+
+
+def test_a_lone_small_cell_in_a_row_takes_the_next_smallest_with_it() -> None:
+    table = suppress_table([[3, 40, 50], [20, 30, 60]])
+    # 3 alone in its row would be 93 - 40 - 50; 3 with 40 in the row would still be 23 - 20 in its column:
+    # the smallest rectangle of hidden cells protects it.
+    assert table.cells == [["<10", "*", 50], ["*", "*", 60]]
+    assert table.row_totals == [93, 110] and table.column_totals == [23, 70, 110] and table.grand_total == 203
+
+
+def test_a_small_cell_with_nothing_else_in_its_line_hides_the_total() -> None:
+    table = suppress_table([[12, 0], [0, 40]], threshold=10)
+    assert table.cells == [[12, 0], [0, 40]]  # nothing small: unchanged
+    table = suppress_table([[3, 0, 0], [15, 20, 40]])
+    # row 0 total equals the cell itself: it is small, so suppressed by the primary rule
+    assert table.row_totals[0] == "<10"
+    assert table.cells[0][0] == "<10"
+    grid = _grid(table)
+    assert sum(1 for row in grid for v in row if is_suppressed(v)) >= 3
+
+
+def test_nothing_small_means_nothing_hidden_and_zero_stays_zero() -> None:
+    table = suppress_table([[0, 10], [25, 0]])
+    assert table.cells == [[0, 10], [25, 0]] and table.grand_total == 35
+
+
+@pytest.mark.parametrize("bad", [[], [[]], [[1, 2], [3]], [[-1, 2]]])
+def test_bad_tables_are_refused(bad) -> None:
+    with pytest.raises(ValueError):
+        suppress_table(bad)
+
+
+def test_markers_are_recognised() -> None:
+    assert is_suppressed("<10") and is_suppressed(COMPLEMENTARY) and not is_suppressed(0)
+    assert not is_suppressed("Lincoln") and suppress(0) == 0
+
+
+small_tables = st.lists(st.lists(st.integers(0, 14), min_size=2, max_size=2), min_size=2, max_size=2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_tables)
+def test_no_small_cell_of_a_2x2_table_can_be_worked_out(counts) -> None:
+    threshold = 4
+    table = suppress_table(counts, threshold)
+    shown = _grid(table)
+    true = [[*row, sum(row)] for row in counts] + [[sum(c) for c in zip(*[[*r, sum(r)] for r in counts])]]
+    for r, c in itertools.product(range(3), range(3)):
+        value = shown[r][c]
+        if 0 < true[r][c] < threshold:
+            assert value == f"<{threshold}", (counts, shown)
+        elif not is_suppressed(value):
+            assert value == true[r][c]
+    cap = sum(map(sum, counts)) + threshold
+    values = _feasible_values(shown, threshold, cap)
+    for (r, c), seen in values.items():
+        assert counts[r][c] in seen  # the truth is one of the tables a reader could believe
+        if shown[r][c] == f"<{threshold}":
+            assert len(seen) >= 2, (counts, shown, (r, c), seen)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda n: st.lists(st.lists(st.integers(0, 40), min_size=n, max_size=n),
+                                                    min_size=1, max_size=8)))
+def test_no_line_with_a_shown_total_hides_exactly_one_cell(counts) -> None:
+    table = suppress_table(counts)
+    grid = _grid(table)
+    for line in [*grid, *zip(*grid)]:
+        *parts, total = line
+        hidden = [v for v in parts if is_suppressed(v)]
+        if not is_suppressed(total):
+            assert len(hidden) != 1, (counts, grid)
