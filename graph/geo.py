@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import h3
 import numpy as np
@@ -112,3 +114,96 @@ def find_zip(text: str) -> str | None:
     """The 5-digit ZIP code in an address, if any."""
     match = _ZIP.search(text or "")
     return match.group(1) if match else None
+
+
+# ------------------------------------------------------------------ geocoding
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    """A geocoded point and how precise it is: ``rooftop`` (an address) or ``zip`` (a ZIP centroid)."""
+
+    lat: float
+    lon: float
+    precision: str
+
+
+class Geocoder:
+    """Addresses to points: offline to the ZIP centroid by default; online with
+    Nominatim (OpenStreetMap) only when asked.
+
+    Online lookups are rate-limited (one a second, Nominatim's usage policy),
+    cached on disk under ``cache_dir`` (hits and misses, so a re-run asks
+    nothing twice) and time out quickly; the first network failure turns the
+    online lookups off for the rest of the run, so an offline machine never
+    hangs, it falls back to ZIP centroids.
+    """
+
+    def __init__(
+        self,
+        *,
+        online: bool = False,
+        cache_dir: Path | None = None,
+        timeout: float = 5.0,
+        min_delay_seconds: float = 1.0,
+        user_agent: str = "kith-community-resource-network",
+        domain: str = "nominatim.openstreetmap.org",
+        scheme: str = "https",
+    ) -> None:
+        self.online = online
+        self.failure: str | None = None
+        self._cache_dir = cache_dir
+        self._cache: Any = None
+        self._lookup: Any = None
+        self._options = {"timeout": timeout, "user_agent": user_agent, "domain": domain, "scheme": scheme}
+        self._min_delay = min_delay_seconds
+
+    def locate(self, address: str | None, zip_code: str | None = None) -> GeoPoint | None:
+        """The point of an address (online, if on and reachable) or else of its ZIP code; None if neither."""
+        if self.online and self.failure is None and address:
+            found = self._online(address)
+            if found is not None:
+                return found
+        code = zip_code or find_zip(address or "")
+        centre = zip_centroid(code) if code else None
+        return GeoPoint(centre[0], centre[1], "zip") if centre else None
+
+    def _online(self, address: str) -> GeoPoint | None:
+        key = "nominatim:" + " ".join(address.split()).lower()
+        cache = self._open_cache()
+        if cache is not None and key in cache:
+            hit = cache[key]
+            return GeoPoint(hit[0], hit[1], "rooftop") if hit else None
+        from geopy.exc import GeopyError
+
+        try:
+            result = self._geocode()(address)
+        except (GeopyError, OSError, ValueError) as exc:
+            self.failure = f"online geocoding is unavailable ({type(exc).__name__}); using ZIP centroids"
+            return None
+        value = (float(result.latitude), float(result.longitude)) if result is not None else None
+        if cache is not None:
+            cache[key] = value
+        return GeoPoint(value[0], value[1], "rooftop") if value else None
+
+    def _geocode(self) -> Any:
+        if self._lookup is None:
+            from geopy.extra.rate_limiter import RateLimiter
+            from geopy.geocoders import Nominatim
+
+            nominatim = Nominatim(**self._options)
+            self._lookup = RateLimiter(nominatim.geocode, min_delay_seconds=self._min_delay, max_retries=0,
+                                       swallow_exceptions=False)
+        return self._lookup
+
+    def _open_cache(self) -> Any:
+        if self._cache is None and self._cache_dir is not None:
+            import diskcache
+
+            self._cache = diskcache.Cache(str(self._cache_dir))
+        return self._cache
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None

@@ -174,6 +174,10 @@ from kith import _cli_users  # noqa: E402  (user add, list, remove)
 
 _cli_users.register(cli)
 
+from kith._cli_ingest import ingest  # noqa: E402  (ingest hsds, schools, agencies, students, relations)
+
+cli.add_command(ingest)
+
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,113 @@
+"""Taxonomy terms to kith needs, through the editable ``ingest/taxonomy_needs.csv``.
+
+Two schemes, as directories use them:
+
+- ``airs``: AIRS / 211 LA codes, matched by prefix at a code boundary
+  (``BD`` matches ``BD-1800.2000``; the longest listed prefix wins);
+- ``name``: term names (Open Eligibility, 211 names, plain words), matched
+  case-insensitively with ``&`` read as ``and`` and punctuation ignored.
+
+The taxonomy's own codes and names (``graph/needs.csv``) always match.
+A term may map to several needs; a service collects the needs of all its terms.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from graph.errors import InputError
+from graph.model import NeedCode, need_taxonomy
+
+_CODE = re.compile(r"^[A-Z]{1,2}(?:-\d{4}(?:\.\d{4})*(?:-\d{3})?)?$")
+
+
+def normalize_term(text: str) -> str:
+    """A term name as a lookup key: lower case, ``&`` as ``and``, words only."""
+    text = text.lower().replace("&", " and ")
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def looks_like_code(text: str) -> bool:
+    """True for an AIRS / 211 LA code such as ``BD-1800.2000`` (upper case, as published)."""
+    return bool(_CODE.match(text.strip()))
+
+
+@dataclass(frozen=True)
+class TaxonomyMap:
+    """Lookup tables built from the mapping file."""
+
+    by_code: dict[str, tuple[str, ...]]
+    by_name: dict[str, tuple[str, ...]]
+
+    def needs(self, code: str | None, name: str | None) -> tuple[str, ...]:
+        """The need codes of a term (empty when the term is not mapped)."""
+        found: list[str] = []
+        if code:
+            found.extend(self._by_code(code.strip().upper()))
+        for text in (name, code):
+            if text:
+                found.extend(self._by_name(text))
+        return tuple(dict.fromkeys(found))
+
+    def _by_code(self, code: str) -> tuple[str, ...]:
+        prefix = code
+        while prefix:
+            if prefix in self.by_code:
+                return self.by_code[prefix]
+            cut = max(prefix.rfind("-"), prefix.rfind("."))
+            if cut <= 0:
+                return ()
+            prefix = prefix[:cut]
+        return ()
+
+    def _by_name(self, text: str) -> tuple[str, ...]:
+        key = normalize_term(text)
+        if key in self.by_name:
+            return self.by_name[key]
+        if key.endswith("s") and key[:-1] in self.by_name:
+            return self.by_name[key[:-1]]
+        return ()
+
+
+@cache
+def taxonomy_map() -> TaxonomyMap:
+    """The mapping shipped in ``ingest/taxonomy_needs.csv`` (edit the file to change it)."""
+    text = resources.files("ingest").joinpath("taxonomy_needs.csv").read_text(encoding="utf-8")
+    return parse_map(text)
+
+
+def parse_map(text: str) -> TaxonomyMap:
+    """Build a :class:`TaxonomyMap` from the mapping file's text.
+
+    Raises
+    ------
+    InputError
+        Listing every line with an unknown scheme or need code.
+    """
+    known = {n.value for n in NeedCode}
+    by_code: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    for need in need_taxonomy():
+        for term in (need.code, need.name):
+            by_name.setdefault(normalize_term(term), []).append(need.code)
+    problems = []
+    for line, row in enumerate(csv.DictReader(text.splitlines()), 2):
+        scheme, term, need = ((row.get(k) or "").strip() for k in ("scheme", "term", "need"))
+        if need not in known:
+            problems.append(f"line {line}: unknown need {need!r}")
+        elif scheme == "airs":
+            by_code.setdefault(term.upper(), []).append(need)
+        elif scheme == "name":
+            by_name.setdefault(normalize_term(term), []).append(need)
+        else:
+            problems.append(f"line {line}: scheme must be airs or name, not {scheme!r}")
+    if problems:
+        raise InputError("taxonomy mapping: " + "; ".join(problems))
+    return TaxonomyMap(
+        {k: tuple(dict.fromkeys(v)) for k, v in by_code.items()},
+        {k: tuple(dict.fromkeys(v)) for k, v in by_name.items()},
+    )
