@@ -15,8 +15,7 @@ import gc
 import os
 import pickle
 import tempfile
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -258,71 +257,90 @@ class MemoryStore:
         max_hops: int = 6,
         k: int = 1,
     ) -> list[GraphPath]:
+        """Bidirectional breadth-first search per target (few targets), or one breadth-first
+        search from the source for many; both keep every shortest path's predecessors."""
         if source not in self._graph._node:
             raise NodeNotFound(f"{source} is not in the graph")
         types = None if rel_types is None else frozenset(rel_types)
-        wanted = {t for t in targets if t != source and t in self._graph._node}
-        preds = self._bfs(source, wanted, types, max_hops)
+        wanted = sorted({t for t in targets if t != source and t in self._graph._node})
         paths: list[GraphPath] = []
-        for target in sorted(wanted & preds.keys()):
-            found = sorted(self._walk_back(target, preds), key=_path_order)
-            paths.extend(found[:k])
+        if len(wanted) > _BIDIRECTIONAL_UP_TO:
+            preds = self._bfs(source, set(wanted), types, max_hops)
+            for target in wanted:
+                if target in preds:
+                    found = [(tuple(reversed(n)), tuple(reversed(s))) for n, s in _halves(target, preds)]
+                    paths.extend(_best(found, k))
+        else:
+            for target in wanted:
+                paths.extend(_best(self._bidirectional(source, target, types, max_hops), k))
         return paths
 
-    def _neighbours(self, node: NodeRef, types: frozenset[RelType] | None) -> Iterator[tuple[NodeRef, PathStep]]:
-        for other, keyed in self._graph._succ[node].items():
-            for t, props in keyed.items():
-                if types is None or t in types:
-                    yield other, (t, node, other, props)  # type: ignore[misc]
-        for other, keyed in self._graph._pred[node].items():
-            for t, props in keyed.items():
-                if types is None or t in types:
-                    yield other, (t, other, node, props)  # type: ignore[misc]
+    def _expand(
+        self, frontier: list[NodeRef], depth: int, dist: dict[NodeRef, int], preds: _Preds,
+        types: frozenset[RelType] | None,
+    ) -> list[NodeRef]:
+        """One level of breadth-first search, in either direction of each relationship:
+        the nodes first reached at ``depth``; ``preds`` gains every shortest-path predecessor."""
+        succ, pred = self._graph._succ, self._graph._pred
+        following: list[NodeRef] = []
+        for node in frontier:
+            for adjacency, outgoing in ((succ[node], True), (pred[node], False)):
+                for other, keyed in adjacency.items():
+                    for t, props in keyed.items():
+                        if types is not None and t not in types:
+                            continue
+                        seen = dist.get(other)
+                        if seen is None:
+                            dist[other] = depth
+                            following.append(other)
+                            preds[other] = []
+                        elif seen != depth:
+                            continue
+                        preds[other].append((node, (t, node, other, props) if outgoing else (t, other, node, props)))
+        return following
+
+    def _bidirectional(
+        self, source: NodeRef, target: NodeRef, types: frozenset[RelType] | None, max_hops: int
+    ) -> list[tuple[tuple[NodeRef, ...], tuple[Any, ...]]]:
+        """Every shortest path (up to the enumeration bound) from source to target, as (nodes, steps).
+
+        Whole levels are expanded, the smaller frontier first. With no meeting so far and
+        levels complete to depths a and b, the distance exceeds a + b; the first level that
+        meets the other side fixes it at a + b + 1, and every shortest path crosses that
+        level at exactly one of the meeting nodes.
+        """
+        dist_f, dist_b = {source: 0}, {target: 0}
+        preds_f: _Preds = {source: []}
+        preds_b: _Preds = {target: []}
+        front_f, front_b = [source], [target]
+        depth_f = depth_b = 0
+        while front_f and front_b and depth_f + depth_b < max_hops:
+            if len(front_f) <= len(front_b):
+                depth_f += 1
+                front_f = self._expand(front_f, depth_f, dist_f, preds_f, types)
+                meet = [n for n in front_f if n in dist_b]
+            else:
+                depth_b += 1
+                front_b = self._expand(front_b, depth_b, dist_b, preds_b, types)
+                meet = [n for n in front_b if n in dist_f]
+            if meet:
+                return _join(meet, preds_f, preds_b)
+        return []
 
     def _bfs(
         self, source: NodeRef, wanted: set[NodeRef], types: frozenset[RelType] | None, max_hops: int
-    ) -> dict[NodeRef, list[tuple[NodeRef, Any]]]:
+    ) -> _Preds:
         """Breadth-first from ``source``, level by level, until every wanted node is reached
         (or ``max_hops``); returns each reached node's predecessors on shortest paths."""
-        depth_of = {source: 0}
-        preds: dict[NodeRef, list[tuple[NodeRef, Any]]] = defaultdict(list)
+        dist = {source: 0}
+        preds: _Preds = {source: []}
         frontier, remaining = [source], set(wanted)
         for depth in range(1, max_hops + 1):
             if not remaining or not frontier:
                 break
-            following = []
-            for node in frontier:
-                for other, step in self._neighbours(node, types):
-                    seen = depth_of.get(other)
-                    if seen is None:
-                        depth_of[other] = depth
-                        following.append(other)
-                        preds[other].append((node, step))
-                    elif seen == depth:
-                        preds[other].append((node, step))
-            remaining.difference_update(following)
-            frontier = following
+            frontier = self._expand(frontier, depth, dist, preds, types)
+            remaining.difference_update(frontier)
         return preds
-
-    def _walk_back(self, target: NodeRef, preds: dict[NodeRef, list[tuple[NodeRef, Any]]]) -> list[GraphPath]:
-        paths: list[GraphPath] = []
-        stack: list[tuple[NodeRef, list[NodeRef], list[Any]]] = [(target, [target], [])]
-        while stack and len(paths) < MAX_PATHS_PER_TARGET:
-            node, nodes, steps = stack.pop()
-            if node not in preds:  # the source
-                paths.append(
-                    GraphPath(
-                        nodes=tuple(reversed(nodes)),
-                        steps=tuple(
-                            PathStep(type=t, source=s, target=d, properties=dict(p))
-                            for t, s, d, p in reversed(steps)
-                        ),
-                    )
-                )
-                continue
-            for prev, step in preds[node]:
-                stack.append((prev, [*nodes, prev], [*steps, step]))
-        return paths
 
     def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph:
         wanted_labels, wanted_types = set(labels), set(rel_types)
@@ -339,5 +357,51 @@ class MemoryStore:
         return view
 
 
-def _path_order(path: GraphPath) -> tuple[Any, ...]:
-    return (*path.sort_key(), tuple(step.type.value for step in path.steps))
+_Preds = dict[NodeRef, list[tuple[NodeRef, Any]]]
+#: Up to this many targets, a bidirectional search per target; beyond, one search from the source.
+_BIDIRECTIONAL_UP_TO = 16
+
+
+def _halves(node: NodeRef, preds: _Preds) -> list[tuple[list[NodeRef], list[Any]]]:
+    """Every path from ``node`` back to the search's origin along ``preds`` (nodes, steps),
+    at most ``MAX_PATHS_PER_TARGET``."""
+    done: list[tuple[list[NodeRef], list[Any]]] = []
+    stack: list[tuple[NodeRef, list[NodeRef], list[Any]]] = [(node, [node], [])]
+    while stack and len(done) < MAX_PATHS_PER_TARGET:
+        here, nodes, steps = stack.pop()
+        back = preds.get(here)
+        if not back:  # the origin
+            done.append((nodes, steps))
+            continue
+        for prev, step in back:
+            stack.append((prev, [*nodes, prev], [*steps, step]))
+    return done
+
+
+def _join(meet: list[NodeRef], preds_f: _Preds, preds_b: _Preds) -> list[tuple[tuple[NodeRef, ...], tuple[Any, ...]]]:
+    """Paths through the meeting nodes: source to meeting node, then on to the target."""
+    paths: list[tuple[tuple[NodeRef, ...], tuple[Any, ...]]] = []
+    for m in meet:
+        ahead = _halves(m, preds_b)
+        for f_nodes, f_steps in _halves(m, preds_f):
+            head_nodes, head_steps = tuple(reversed(f_nodes)), tuple(reversed(f_steps))
+            for b_nodes, b_steps in ahead:
+                paths.append((head_nodes + tuple(b_nodes[1:]), head_steps + tuple(b_steps)))
+                if len(paths) >= MAX_PATHS_PER_TARGET:
+                    return paths
+    return paths
+
+
+def _best(found: list[tuple[tuple[NodeRef, ...], tuple[Any, ...]]], k: int) -> list[GraphPath]:
+    """The first ``k`` paths by the port's order (hops, node refs, relationship types)."""
+    ordered = sorted(found, key=lambda p: (
+        len(p[1]), tuple((n.label.value, n.id) for n in p[0]), tuple(step[0].value for step in p[1])
+    ))
+    return [
+        GraphPath.model_construct(
+            nodes=nodes,
+            steps=tuple(PathStep.model_construct(type=t, source=s, target=d, properties=dict(p))
+                        for t, s, d, p in steps),
+        )
+        for nodes, steps in ordered[:k]
+    ]

@@ -50,6 +50,7 @@ _START = {
     Label.SITE: (RelType.DELIVERED_AT,),
 }
 _PEOPLE = (Label.STUDENT, Label.FAMILY)
+_PERSONS = (Label.STUDENT, Label.STAFF)
 _RATED = (RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH)
 _UNRATED_STRENGTH = 0.5
 MAX_HOPS = 12
@@ -333,8 +334,10 @@ def explain(path: GraphPath, names: dict[NodeRef, str]) -> str:
         verb = forward if step.source == here else backward
         detail = _detail(step)
         clauses.append(f"{verb} {names[there]}" + (f" ({detail})" if detail else ""))
-    head = names[path.nodes[0]]
-    sentence = f"{head} " + ", which ".join(clauses) + "."
+    sentence = f"{names[path.nodes[0]]} {clauses[0]}"
+    for node, clause in zip(path.nodes[1:], clauses[1:]):
+        sentence += f", {'who' if node.label in _PERSONS else 'which'} {clause}"
+    sentence += "."
     return sentence[0].upper() + sentence[1:]
 
 
