@@ -32,7 +32,9 @@ method for measuring spatial accessibility to primary care physicians.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,21 +156,41 @@ def pairs_within(
         return Pairs(empty, empty, np.empty(0, dtype=np.float64))
     angle = min(radius_km / EARTH_RADIUS_KM, np.pi)
     chord = 2 * np.sin(angle / 2) * (1 + 4 * _BORDER) + 1e-12
-    found = cKDTree(_unit(demand_lat, demand_lon)).sparse_distance_matrix(
-        cKDTree(_unit(supply_lat, supply_lon)), chord, output_type="ndarray"
-    )
-    i, j = found["i"].astype(np.intp), found["j"].astype(np.intp)
+    i, j, chords = _ball_pairs(_unit(demand_lat, demand_lon), cKDTree(_unit(supply_lat, supply_lon)), chord)
     if exact:
         cost = _haversine_pairs(demand_lat, demand_lon, supply_lat, supply_lon, i, j)
     else:
-        cost = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(found["v"] / 2, 1.0))
+        cost = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(chords / 2, 1.0))
         border = np.zeros(cost.shape, dtype=bool)
         for t in (radius_km, *exact_at):
             border |= np.abs(cost - t) <= _BORDER * max(abs(t), 1e-6) + 1e-12
         if border.any():
             cost[border] = _haversine_pairs(demand_lat, demand_lon, supply_lat, supply_lon, i[border], j[border])
-    keep = cost <= radius_km
+    out = cost > radius_km
+    if not out.any():
+        return Pairs(i, j, cost)
+    keep = ~out
     return Pairs(i[keep], j[keep], cost[keep])
+
+
+def _ball_pairs(
+    demand_xyz: NDArray[np.float64], supply_tree: cKDTree, chord: float
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """(i, j, chord) of every pair within ``chord``; large inputs are split over threads
+    (the k-d tree search releases the GIL)."""
+    chunks = min(os.cpu_count() or 1, 8) if len(demand_xyz) * supply_tree.n >= 4_000_000 else 1
+    bounds = np.linspace(0, len(demand_xyz), chunks + 1).astype(np.intp)
+
+    def search(k: int) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+        part = cKDTree(demand_xyz[bounds[k]:bounds[k + 1]]).sparse_distance_matrix(
+            supply_tree, chord, output_type="ndarray")
+        return part["i"] + bounds[k], np.ascontiguousarray(part["j"]), np.ascontiguousarray(part["v"])
+
+    if chunks == 1:
+        return search(0)
+    with ThreadPoolExecutor(chunks) as pool:
+        parts = list(pool.map(search, range(chunks)))
+    return tuple(np.concatenate([p[f] for p in parts]) for f in range(3))  # type: ignore[return-value]
 
 
 def pairs_from_matrix(

@@ -217,6 +217,7 @@ class GapReport(BaseModel):
     providers: int
     capacity: float
     what_if: tuple[str, ...] = ()
+    capacity_before: float | None = None
     deserts_before: int | None = None
     students_in_deserts_before: int | str | None = None
     rows: tuple[GapRow, ...]
@@ -381,7 +382,7 @@ def _report(
         after = _score(areas, changed, catchment_km, decay)
         after_flags = desert_rule.flags(after)
     else:
-        after, after_flags, described = base, flags, ()
+        changed, after, after_flags, described = supply, base, flags, ()
     demand = areas.table["demand"].to_numpy(np.int64)
     rows = [
         GapRow(
@@ -408,7 +409,8 @@ def _report(
         students=suppress(int(demand.sum()), suppress_below),
         students_in_deserts=suppress(in_desert, suppress_below),
         students_unlocated=suppress(areas.unlocated, suppress_below),
-        providers=len(supply.services), capacity=float(supply.table["capacity"].sum()),
+        providers=len(supply.services), capacity=float(changed.table["capacity"].sum()),
+        capacity_before=float(supply.table["capacity"].sum()) if what_if else None,
         what_if=described,
         deserts_before=sum(f is not None for f in flags) if what_if else None,
         students_in_deserts_before=suppress(before_desert, suppress_below) if what_if else None,
