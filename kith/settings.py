@@ -41,6 +41,9 @@ class KithSettings(BaseSettings):
     demo: bool = Field(False, description="Serve without login: only for the generated demo city.")
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)
+    session_idle_minutes: float = Field(30, gt=0, description="Dashboard sessions end after this long idle.")
+    session_max_hours: float = Field(8, gt=0, description="Dashboard sessions end this long after sign-in.")
+    max_request_mb: float = Field(32, gt=0, description="Largest request (upload) the dashboard accepts, in MiB.")
 
     @classmethod
     def settings_customise_sources(

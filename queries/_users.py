@@ -50,9 +50,12 @@ class User(BaseModel):
 class Users:
     """The users file under ``home``."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, hasher: PasswordHasher | None = None) -> None:
         self.path = Path(home) / "users.json"
-        self._hasher = PasswordHasher()
+        # argon2id with RFC 9106's second recommended parameters; a hash keeps its own parameters,
+        # so verifying needs no configuration.
+        self._hasher = hasher or PasswordHasher()
+        self._dummy: str | None = None
 
     # ------------------------------------------------------------ reads
 
@@ -77,8 +80,9 @@ class Users:
         """The user's viewer if the password is right, else None (same work either way)."""
         user = next((u for u in self.all() if u.name == name), None)
         try:
-            if user is None:
-                self._hasher.verify(_DUMMY_HASH, password)
+            if user is None:  # spend the same time as for a real user: no telling who exists
+                self._dummy = self._dummy or self._hasher.hash("kith: no such user")
+                self._hasher.verify(self._dummy, password)
                 return None
             self._hasher.verify(user.password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -146,5 +150,3 @@ def check_private(path: Path, *, what: str) -> None:
         raise KithError(f"{what} {path} may be read or changed by other users (mode {mode:o}); "
                         f"run `chmod 600 {path}` and try again")
 
-
-_DUMMY_HASH = PasswordHasher().hash("kith: no such user")

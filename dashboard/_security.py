@@ -1,0 +1,438 @@
+"""What makes the dashboard safe to serve on real student data.
+
+:func:`install` adds to an app built by ``create_app``:
+
+- **Sign-in** (not in demo mode): a login page, server-side sessions that
+  expire when idle and after a maximum age, and a logout that ends them. A
+  session cookie holds only a random session id; the session itself (who,
+  role, school) stays in this process, so logout and ``kith user remove``
+  take effect at once.
+- **Roles in every callback**: each request to ``/_dash-update-component``
+  is checked before Dash runs the callback: every output's page says which
+  capability it needs (:data:`ID_CAPABILITY`), and an output that no page
+  claims is refused (fail closed). Page layouts are wrapped so a role that may
+  not see a page gets a notice instead of its layout. Exports are audited.
+- **Web hygiene**: a Content-Security-Policy that Dash runs under (inline
+  scripts allowed only by their hashes), ``X-Frame-Options``,
+  ``X-Content-Type-Options``, ``Referrer-Policy``, no caching of answers, and
+  a request size limit (``MAX_CONTENT_LENGTH``).
+- **A lost store** (Neo4j down): callbacks that fail with
+  ``StoreUnavailable`` show a banner on the page instead of an error.
+"""
+
+from __future__ import annotations
+
+import html as html_text
+import logging
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import dash
+import flask
+from dash import html
+
+from dashboard import ids
+from graph.errors import AccessDenied, KithError, StoreUnavailable
+from kith.settings import KithSettings
+from queries._access import Capability, Viewer
+from queries._audit import AuditLog
+from queries._users import Users, check_private
+
+log = logging.getLogger("kith.dashboard")
+
+#: The capability each page's components need, by the page part of their id (``gaps-table`` → ``gaps``).
+ID_CAPABILITY: dict[str, Capability] = {
+    "overview": Capability.OVERVIEW,
+    "map": Capability.AGGREGATES,
+    "gaps": Capability.AGGREGATES,
+    "network": Capability.NETWORK,
+    "help": Capability.DIRECTORY,
+    "find-help": Capability.DIRECTORY,
+    "paths": Capability.DIRECTORY,
+}
+#: The capability of each page (its ``dash.register_page`` module name).
+PAGE_CAPABILITY: dict[str, Capability] = {
+    "kith.overview": Capability.OVERVIEW,
+    "kith.map": Capability.AGGREGATES,
+    "kith.gaps": Capability.AGGREGATES,
+    "kith.network": Capability.NETWORK,
+    "kith.find_help": Capability.DIRECTORY,
+    "kith.paths": Capability.DIRECTORY,
+}
+#: Outputs of the shell and of Dash's page router: any signed-in viewer (page layouts check themselves).
+SHELL_OUTPUTS = {"_pages_content", "_pages_store", "_pages_location", "_pages_dummy", ids.BANNER, ids.NAV,
+                 ids.CONTENT}
+#: Outputs that hand a file to the browser: they need the export capability and are audited.
+EXPORT_OUTPUTS = {(ids.GAPS_TABLE, "exportDataAsCsv"), (ids.GAPS_DOWNLOAD, "data"), (ids.HELP_DOWNLOAD, "data")}
+
+STORE_BANNER = "store-banner"
+ACCESS_BANNER = "access-banner"
+USER_BAR = "user-bar"
+LOGIN_PATH = "/login"
+LOGOUT_PATH = "/logout"
+_PUBLIC_PREFIXES = ("/assets/", "/_favicon.ico")
+_MAX_FAILURES = 5
+_FAILURE_WINDOW_S = 300.0
+
+
+@dataclass
+class _Session:
+    viewer: Viewer
+    started: float
+    seen: float
+
+
+@dataclass
+class Sessions:
+    """Signed-in sessions of this server process, by random id."""
+
+    idle_s: float
+    max_s: float
+    _live: dict[str, _Session] = field(default_factory=dict)
+    _failures: dict[str, list[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self, viewer: Viewer) -> str:
+        sid = secrets.token_urlsafe(32)
+        now = time.monotonic()
+        with self._lock:
+            self._live[sid] = _Session(viewer, now, now)
+        return sid
+
+    def viewer(self, sid: str | None, users: Callable[[], dict[str, Viewer]]) -> Viewer | None:
+        """The session's viewer, if it is live, not expired, and its user unchanged (touches it)."""
+        if not sid:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            session = self._live.get(sid)
+            if session is None:
+                return None
+            if now - session.seen > self.idle_s or now - session.started > self.max_s:
+                del self._live[sid]
+                return None
+            session.seen = now
+        if users().get(session.viewer.name) != session.viewer:  # removed, or role or school changed
+            self.end(sid)
+            return None
+        return session.viewer
+
+    def end(self, sid: str | None) -> None:
+        with self._lock:
+            self._live.pop(sid or "", None)
+
+    def throttled(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._failures.get(key, []) if now - t < _FAILURE_WINDOW_S]
+            self._failures[key] = recent
+            return len(recent) >= _MAX_FAILURES
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            self._failures.setdefault(key, []).append(time.monotonic())
+
+
+def current_viewer() -> Viewer | None:
+    """The viewer of the request being served (None outside a request or before sign-in)."""
+    if not flask.has_request_context():
+        return None
+    return flask.g.get("kith_viewer")
+
+
+def on_callback_error(error: Exception) -> Any:
+    """Dash's error handler for every callback: a lost store or a refusal becomes a banner."""
+    if isinstance(error, StoreUnavailable):
+        log.warning("store unavailable: %s", type(error.__cause__ or error).__name__)
+        dash.set_props(STORE_BANNER, {"hidden": False, "children": _STORE_LOST})
+        return None
+    if isinstance(error, AccessDenied):
+        dash.set_props(ACCESS_BANNER, {"hidden": False, "children": f"Not allowed: {error}"})
+        return None
+    if isinstance(error, KithError):
+        dash.set_props(ACCESS_BANNER, {"hidden": False, "children": f"Could not answer: {error}"})
+        return None
+    raise error
+
+
+_STORE_LOST = ("The graph store cannot be reached right now (is the Neo4j server running?). What is shown may be "
+               "out of date; kith will answer again once the store is back.")
+
+
+def install(app: dash.Dash, settings: KithSettings, *, users: Users | None = None) -> None:
+    """Add sign-in, role checks, security headers, size limits and the store banner to ``app``.
+
+    Call after the pages are registered and the layout is set (the CSP hashes
+    cover the inline scripts that exist by then).
+    """
+    server = app.server
+    users = users or Users(settings.home)
+    audit = AuditLog(settings.home)
+    demo = settings.demo
+    if not demo and not users.configured():
+        raise KithError("no users are set up, and real data is never served without sign-in: add one with "
+                        "`kith user add NAME --role admin` (or build the demo city with `kith demo`)")
+    server.secret_key = _session_key(Path(settings.home))
+    server.config.update(
+        MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="kith_session",
+        PERMANENT_SESSION_LIFETIME=int(settings.session_max_hours * 3600),
+    )
+    sessions = Sessions(idle_s=settings.session_idle_minutes * 60.0, max_s=settings.session_max_hours * 3600.0)
+    server.config["KITH_SESSIONS"] = sessions
+    known = _UserCache(users)
+    csp = _content_security_policy(app)
+
+    @server.before_request
+    def _sign_in_and_check() -> Any:
+        request = flask.request
+        if request.path.startswith(_PUBLIC_PREFIXES) or request.path in (LOGIN_PATH, LOGOUT_PATH):
+            return None
+        viewer = Viewer.demo() if demo else sessions.viewer(flask.session.get("sid"), known)
+        if viewer is None:
+            if request.path.startswith("/_dash-") or request.method != "GET":
+                return flask.jsonify(error="sign in first"), 401
+            return flask.redirect(f"{LOGIN_PATH}?next={quote(request.full_path.rstrip('?'), safe='/')}")
+        flask.g.kith_viewer = viewer
+        if request.path.endswith("/_dash-update-component") and request.method == "POST":
+            return _check_callback(viewer, request.get_json(silent=True), audit)
+        return None
+
+    @server.after_request
+    def _headers(response: flask.Response) -> flask.Response:
+        response.headers["Content-Security-Policy"] = csp
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+        if not flask.request.path.startswith(("/assets/", "/_dash-component-suites/")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @server.route(LOGIN_PATH, methods=["GET", "POST"])
+    def _login() -> Any:
+        if demo:
+            return flask.redirect("/")
+        request = flask.request
+        target = _safe_next(request.values.get("next", "/"))
+        if request.method == "GET":
+            flask.session["csrf"] = secrets.token_urlsafe(24)
+            return _login_page(flask.session["csrf"], target, None)
+        name = request.form.get("name", "")[:64]
+        throttle_key = f"{name}|{request.remote_addr}"
+        token = flask.session.get("csrf")
+        if not token or not secrets.compare_digest(token, request.form.get("csrf", "")):
+            flask.session["csrf"] = secrets.token_urlsafe(24)
+            return _login_page(flask.session["csrf"], target, "The form expired; please try again."), 400
+        if sessions.throttled(throttle_key):
+            return _login_page(token, target, "Too many failed attempts; wait a few minutes."), 429
+        viewer = users.authenticate(name, request.form.get("password", "")[:1024])
+        if viewer is None:
+            sessions.failed(throttle_key)
+            log.info("failed sign-in")
+            return _login_page(token, target, "Wrong name or password."), 401
+        sessions.end(flask.session.get("sid"))
+        flask.session.clear()
+        flask.session["sid"] = sessions.start(viewer)
+        flask.session.permanent = True
+        return flask.redirect(target)
+
+    @server.route(LOGOUT_PATH, methods=["GET", "POST"])
+    def _logout() -> Any:
+        sessions.end(flask.session.get("sid"))
+        flask.session.clear()
+        return flask.redirect("/" if demo else LOGIN_PATH)
+
+    _guard_pages()
+    app.layout = _wrap_layout(app.layout, demo)
+
+
+def _check_callback(viewer: Viewer, body: Any, audit: AuditLog) -> Any:
+    """None when ``viewer`` may run the callback the request body names, else a 403 response."""
+    outputs = body.get("outputs") if isinstance(body, dict) else None
+    if isinstance(outputs, dict):
+        outputs = [outputs]
+    if not isinstance(outputs, list) or not outputs:
+        return flask.jsonify(error="not a callback request"), 400
+    exports = []
+    for output in _flatten(outputs):
+        if not isinstance(output, dict):
+            return flask.jsonify(error="not a callback request"), 400
+        needed = output_capability(output.get("id"))
+        if needed is None:
+            log.warning("refused a callback whose output no page claims")
+            return flask.jsonify(error="unknown output"), 403
+        if needed is not _ANY and not viewer.can(needed):
+            return flask.jsonify(error=f"the {viewer.role.value} role may not see this"), 403
+        if (output.get("id"), output.get("property")) in EXPORT_OUTPUTS:
+            if not viewer.can(Capability.EXPORT):
+                return flask.jsonify(error=f"the {viewer.role.value} role may not export"), 403
+            exports.append(f"{output.get('id')}.{output.get('property')}")
+    for export in exports:
+        audit.record(viewer, "export", kind=export, via="dashboard")
+    return None
+
+
+_ANY = object()
+
+
+def output_capability(component_id: Any) -> Any:
+    """The capability an output needs: a :class:`Capability`, ``_ANY`` for the shell, None if unknown."""
+    if isinstance(component_id, dict):
+        page = component_id.get("page")
+        return ID_CAPABILITY.get(page) if isinstance(page, str) else None
+    if not isinstance(component_id, str):
+        return None
+    if component_id in SHELL_OUTPUTS or component_id in (STORE_BANNER, ACCESS_BANNER, USER_BAR):
+        return _ANY
+    for prefix, capability in sorted(ID_CAPABILITY.items(), key=lambda kv: -len(kv[0])):
+        if component_id.startswith(prefix + "-"):
+            return capability
+    return None
+
+
+def _flatten(outputs: list[Any]) -> list[Any]:
+    flat = []
+    for output in outputs:
+        flat.extend(_flatten(output) if isinstance(output, list) else [output])
+    return flat
+
+
+def _guard_pages() -> None:
+    """Wrap each kith page's layout so a viewer without its capability gets a notice instead."""
+    for module, page in dash.page_registry.items():
+        if not module.startswith("kith."):
+            continue
+        needed = PAGE_CAPABILITY.get(module)
+        layout = page.get("layout")
+        if getattr(layout, "_kith_guarded", False):
+            continue
+        page["layout"] = _guarded(layout, needed, page.get("name", module))
+
+
+def _guarded(layout: Any, needed: Capability | None, name: str) -> Callable[..., Any]:
+    def guarded_layout(**query: Any) -> Any:
+        viewer = current_viewer()
+        if viewer is None or needed is None or not viewer.can(needed):
+            role = viewer.role.value if viewer else "signed-out"
+            return html.Div([html.H1(name), html.P(f"The {role} role does not include this page.",
+                                                   className="lede")], className="denied")
+        return layout(**query) if callable(layout) else layout
+
+    guarded_layout._kith_guarded = True  # type: ignore[attr-defined]
+    return guarded_layout
+
+
+def _wrap_layout(layout: Any, demo: bool) -> Callable[[], Any]:
+    """The shell plus the store banner, the access banner and (signed in) who is signed in."""
+    def wrapped() -> Any:
+        viewer = current_viewer()
+        bar = html.Div(
+            [html.Span(f"Signed in as {viewer.name} ({viewer.role.value}"
+                       + (f", school {viewer.school_id}" if viewer.school_id else "") + ") "),
+             html.A("Sign out", href=LOGOUT_PATH)] if viewer and not demo else [],
+            id=USER_BAR, className="user-bar", hidden=demo or viewer is None,
+        )
+        shell = layout() if callable(layout) else layout
+        return html.Div([
+            html.Div(id=STORE_BANNER, className="banner store-banner", role="alert", hidden=True),
+            html.Div(id=ACCESS_BANNER, className="banner access-banner", role="alert", hidden=True),
+            bar, shell,
+        ])
+
+    return wrapped
+
+
+class _UserCache:
+    """The users file as a name → viewer map, re-read when the file changes."""
+
+    def __init__(self, users: Users) -> None:
+        self.users = users
+        self._stamp: tuple[float, int] | None = None
+        self._viewers: dict[str, Viewer] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self) -> dict[str, Viewer]:
+        try:
+            st = self.users.path.stat()
+            stamp = (st.st_mtime, st.st_ino)
+        except FileNotFoundError:
+            return {}
+        with self._lock:
+            if stamp != self._stamp:
+                self._viewers = {u.name: u.viewer() for u in self.users.all()}
+                self._stamp = stamp
+            return self._viewers
+
+
+def _session_key(home: Path) -> bytes:
+    """The key that signs session cookies: ``KITH_HOME/session.key``, made once, owner-only."""
+    path = home / "session.key"
+    home.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        check_private(path, what="the session key")
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+        raise KithError(f"the session key {path} is damaged; remove it (everyone signs in again)") from None
+    key = secrets.token_bytes(48)
+    try:
+        os.write(fd, key)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return key
+
+
+def _content_security_policy(app: dash.Dash) -> str:
+    hashes = " ".join(app.csp_hashes())
+    tiles = "https://*.openstreetmap.org https://tile.openstreetmap.org"
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' {hashes}",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {tiles}",
+        f"connect-src 'self' {tiles}",
+        "worker-src 'self' blob:",
+        "child-src 'self' blob:",
+        "font-src 'self' data:",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def _safe_next(target: str) -> str:
+    """A same-site path to go to after sign-in (never another site)."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login_page(csrf: str, target: str, problem: str | None) -> str:
+    esc = html_text.escape
+    message = f'<p class="problem" role="alert">{esc(problem)}</p>' if problem else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kith: sign in</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/kith.css"></head>
+<body><main class="login"><h1>kith</h1><p class="lede">Sign in to see your district's graph.</p>{message}
+<form method="post" action="{LOGIN_PATH}">
+<input type="hidden" name="csrf" value="{esc(csrf)}"><input type="hidden" name="next" value="{esc(target)}">
+<label for="name">Name</label><input id="name" name="name" autocomplete="username" required maxlength="64">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+<button type="submit">Sign in</button></form></main></body></html>"""
