@@ -125,7 +125,7 @@ def read_csv(data: bytes, file: str) -> CsvTable:
     rows, bad = table.rows, table.bad
     number = 0
     for cells in reader:
-        if not cells or all(not c.strip() for c in cells):
+        if not cells or (not cells[0].strip() and not "".join(cells).strip()):
             if header is not None:
                 number += 1  # a blank line still takes a spreadsheet row
             continue
@@ -139,12 +139,9 @@ def read_csv(data: bytes, file: str) -> CsvTable:
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             bad.append((number, f"row has {len(cells)} cells, the header has {width}"))
             continue
-        row: Row = {}
-        for name, cell in zip(header, cells):
-            value = cell.strip()
-            row[name] = value or None
-        for name in header[len(cells):]:
-            row[name] = None
+        row: Row = dict(zip(header, [cell.strip() or None for cell in cells]))
+        if len(cells) < width:
+            row.update(dict.fromkeys(header[len(cells):]))
         rows.append((number, row))
     if header is None:
         raise InputError(f"{file} is empty: no header row")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,6 +129,7 @@ class _Build:
     nodes: list[Node] = field(default_factory=list)
     rels: list[Rel] = field(default_factory=list)
     placeholders: set[str] = field(default_factory=set)
+    term_needs: dict[str, tuple[str, ...] | str] = field(default_factory=dict)
 
     def run(self) -> tuple[list[Node], list[Rel]]:
         tables, merge = self.package.tables, self.package.from_json
@@ -385,19 +387,29 @@ class _Build:
                 terms.append(term.strip())
         needs: list[str] = []
         for term_id in dict.fromkeys(terms):
-            rec = self.terms.by_id.get(term_id)
-            if rec is None:
-                self.ledger.flag(self.services.by_id[key][0], "taxonomy_ids: a term points to no taxonomy term")
+            found = self.term_needs.get(term_id)
+            if found is None:
+                found = self.term_needs[term_id] = self._term_needs(term_id)
+            if isinstance(found, str):
+                if term_id in self.terms.by_id:
+                    self.ledger.unmapped[found] += 1
+                else:
+                    self.ledger.flag(self.services.by_id[key][0], "taxonomy_ids: a term points to no taxonomy term")
                 continue
-            term = rec[3]
-            name = term.get("name")
-            code = term.get("code") or (name if name and looks_like_code(name) else None) \
-                or (term_id if looks_like_code(term_id) else None)
-            found = self.taxonomy.needs(code, name)
-            if not found:
-                self.ledger.unmapped[" ".join(filter(None, (code, name if name != code else None))) or term_id] += 1
             needs.extend(found)
         return list(dict.fromkeys(needs))
+
+    def _term_needs(self, term_id: str) -> tuple[str, ...] | str:
+        """A term's needs, or (when it maps to none) the label the report lists it under."""
+        rec = self.terms.by_id.get(term_id)
+        if rec is None:
+            return term_id
+        term = rec[3]
+        name = term.get("name")
+        code = term.get("code") or (name if name and looks_like_code(name) else None) \
+            or (term_id if looks_like_code(term_id) else None)
+        found = self.taxonomy.needs(code, name)
+        return found or " ".join(filter(None, (code, name if name != code else None))) or term_id
 
     # ------------------------------------------------------------ settling
 
@@ -463,7 +475,14 @@ def _cost(cells: dict[str, Any], options: list[dict[str, Any]]) -> str | None:
             continue
     if amounts:
         return "free" if all(a == 0 for a in amounts) else "fee"
-    text = " ".join(str(cells.get(k) or "") for k in ("fees", "fees_description")).lower()
+    fees, description = cells.get("fees"), cells.get("fees_description")
+    return _cost_of_text(f"{fees or ''} {description or ''}") if fees or description else None
+
+
+@lru_cache(maxsize=4096)
+def _cost_of_text(text: str) -> str | None:
+    """free / sliding / fee from the wording of a fees description (None when it does not say)."""
+    text = text.lower()
     if re.search(r"sliding|pay[- ]?(as|what)[- ]?you|donation", text):
         return "sliding"
     if re.search(r"\bfree\b|no (cost|fee|charge)", text):
@@ -479,18 +498,26 @@ def _clock(value: Any) -> str:
 
 
 def _hours(schedules: list[dict[str, Any]]) -> str | None:
+    if not schedules:
+        return None
+    return _hours_text(tuple(
+        (c.get("opens_at"), c.get("closes_at"), c.get("weekday") or c.get("byday"), c.get("description"))
+        for c in schedules))
+
+
+@lru_cache(maxsize=4096)
+def _hours_text(schedules: tuple[tuple[Any, Any, Any, Any], ...]) -> str | None:
     """Opening hours as text, as given ("9:00am" stays "9:00am"): days grouped by time span."""
     spans: dict[str, list[str]] = {}
     notes: list[str] = []
-    for cells in schedules:
-        opens, closes = cells.get("opens_at"), cells.get("closes_at")
+    for opens, closes, weekdays, description in schedules:
         if opens is None and closes is None:
-            if cells.get("description"):
-                notes.append(str(cells["description"]).strip())
+            if description:
+                notes.append(str(description).strip())
             continue
         span = f"{_clock(opens) if opens is not None else '?'}–{_clock(closes) if closes is not None else '?'}"
         days = spans.setdefault(span, [])
-        for day in re.split(r"[,\s]+", str(cells.get("weekday") or cells.get("byday") or "").strip()):
+        for day in re.split(r"[,\s]+", str(weekdays or "").strip()):
             if day:
                 days.append(_DAY_NAMES.get(day.lower(), day))
     parts = [f"{', '.join(dict.fromkeys(days))} {span}".strip() for span, days in spans.items()]

@@ -162,8 +162,7 @@ def _read_table(data: bytes, name: str, canonical: str, package: Package, ledger
     ledger.read(name, table.rows_read)
     for row, reason in table.bad:
         ledger.quarantine(name, name, row, "", reason)
-    for row, cells in table.rows:
-        package.add(canonical, (name, name, row, cells))
+    package.tables.setdefault(canonical, []).extend([(name, name, row, cells) for row, cells in table.rows])
 
 
 # ------------------------------------------------------------------ JSON

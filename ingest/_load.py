@@ -5,8 +5,10 @@ the store port, and finishing the report.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +25,19 @@ Progress = Callable[[int], None]
 
 #: Rows between two progress callbacks.
 PROGRESS_EVERY = 5_000
+
+
+@contextlib.contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: ingest makes millions of small acyclic objects, and the
+    collector would rescan all of them again and again (the embedded store's loader does the same)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def build(model: type[M], data: dict[str, Any], columns: Mapping[str, str] | None = None

@@ -33,7 +33,7 @@ from graph.errors import InputError
 from graph.geo import Geocoder
 from graph.store import GraphStore
 from ingest import _hsds_build, _hsds_read
-from ingest._load import Progress, finish
+from ingest._load import Progress, finish, no_gc
 from ingest._taxonomy import TaxonomyMap, taxonomy_map
 from ingest.report import IngestReport, Ledger
 
@@ -73,8 +73,9 @@ def ingest_hsds(
         raise InputError(f"unknown HSDS format {fmt!r}; use one of {', '.join(FORMATS)}")
     fmt = fmt or _hsds_read.detect(path)
     ledger = Ledger()
-    package = _hsds_read.read(path, fmt, ledger)
-    nodes, rels = _hsds_build.build_graph(package, ledger, geocoder or Geocoder(), taxonomy or taxonomy_map(),
-                                          progress)
-    return finish(ledger, store, nodes, rels, source="hsds", path=path, fmt=fmt, dry_run=dry_run,
-                  quarantine_dir=quarantine_dir)
+    with no_gc():
+        package = _hsds_read.read(path, fmt, ledger)
+        nodes, rels = _hsds_build.build_graph(package, ledger, geocoder or Geocoder(), taxonomy or taxonomy_map(),
+                                              progress)
+        return finish(ledger, store, nodes, rels, source="hsds", path=path, fmt=fmt, dry_run=dry_run,
+                      quarantine_dir=quarantine_dir)
