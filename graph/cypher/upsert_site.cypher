@@ -1,7 +1,10 @@
 // upsert_site.cypher — $rows (list of {id, props}) → written
-// Sets location, the point the point index searches, from the node's lat/lon (removed when they are absent).
+// Also sets location, the point the point index searches, from the site's lat/lon (none without them).
 UNWIND $rows AS row
 MERGE (n:Site {id: row.id})
 SET n += row.props
-SET n.location = point({latitude: n.lat, longitude: n.lon})
+SET n.location = CASE
+    WHEN n.lat IS NULL OR n.lon IS NULL THEN null
+    ELSE point({latitude: n.lat, longitude: n.lon})
+  END
 RETURN count(n) AS written
