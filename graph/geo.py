@@ -48,19 +48,27 @@ class PointIndex:
 
     Chord length grows with great-circle distance, so a ball query with the
     chord of the radius (plus a hair for rounding) finds every candidate;
-    candidates are then kept by their exact haversine distance.
+    candidates are then kept by their exact haversine distance, and ordered by
+    it, ties by id (``rank`` is each point's place in id order).
     """
 
     ids: tuple[str, ...]
     lat: NDArray[np.float64]
     lon: NDArray[np.float64]
     tree: cKDTree
+    rank: NDArray[np.intp]
+    lat_rad: NDArray[np.float64]
+    lon_rad: NDArray[np.float64]
+    cos_lat: NDArray[np.float64]
 
     @classmethod
     def build(cls, ids: Sequence[str], lat: ArrayLike, lon: ArrayLike) -> PointIndex:
         lat_a, lon_a = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
         tree = cKDTree(_unit_vectors(lat_a, lon_a) if len(ids) else np.empty((0, 3)))
-        return cls(tuple(ids), lat_a, lon_a, tree)
+        rank = np.empty(len(ids), dtype=np.intp)
+        rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+        lat_rad, lon_rad = np.radians(lat_a), np.radians(lon_a)
+        return cls(tuple(ids), lat_a, lon_a, tree, rank, lat_rad, lon_rad, np.cos(lat_rad))
 
     def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
         """Ids and distances (km) of the points within ``radius_km``, nearest first, ties by id."""
@@ -68,14 +76,21 @@ class PointIndex:
             return []
         angle = min(radius_km / EARTH_RADIUS_KM, np.pi)
         chord = 2 * np.sin(angle / 2) * (1 + 1e-9) + 1e-12
-        centre = _unit_vectors(np.array([lat]), np.array([lon]))[0]
-        found = np.asarray(self.tree.query_ball_point(centre, chord), dtype=np.intp)
-        if found.size == 0:
+        p, lam = np.radians(lat), np.radians(lon)
+        cos_p = np.cos(p)
+        found = self.tree.query_ball_point((cos_p * np.cos(lam), cos_p * np.sin(lam), np.sin(p)), chord)
+        if not found:
             return []
-        dist = haversine_km(lat, lon, self.lat[found], self.lon[found])
+        found = np.asarray(found, dtype=np.intp)
+        # haversine_km, written out for one point against many (the same formula, in the same order)
+        p2, l2 = self.lat_rad[found], self.lon_rad[found]
+        a = np.sin((p2 - p) / 2) ** 2 + cos_p * self.cos_lat[found] * np.sin((l2 - lam) / 2) ** 2
+        dist = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
         keep = dist <= radius_km
-        rows = sorted(zip(dist[keep].tolist(), (self.ids[i] for i in found[keep])))
-        return [(site_id, d) for d, site_id in rows]
+        found, dist = found[keep], dist[keep]
+        order = np.lexsort((self.rank[found], dist))
+        ids = self.ids
+        return list(zip([ids[i] for i in found[order].tolist()], dist[order].tolist()))
 
 
 def cell_of(lat: float, lon: float, resolution: int = HOME_CELL_RESOLUTION) -> str:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from collections.abc import Collection, Iterable, Sequence
+from functools import cache
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,7 +35,7 @@ from queries._hours import is_open
 from queries._locate import point_of
 
 #: Sites read per step, at least: enough that one step usually settles ``limit`` rows.
-_MIN_SITES_PER_STEP = 16
+_MIN_SITES_PER_STEP = 8
 #: The first radius tried, as a fraction of the one asked for.
 _FIRST_RADIUS_SHARE = 0.25
 
@@ -185,11 +186,12 @@ def render_referral_list(
 
 
 class _Filters:
-    __slots__ = ("needs", "language", "free", "age", "open_at")
+    __slots__ = ("needs", "language", "free", "age", "open_at", "any")
 
     def __init__(self, needs: frozenset[str], language: str | None, free: bool, age: int | None,
                  open_at: dt.datetime | None) -> None:
         self.needs, self.language, self.free, self.age, self.open_at = needs, language, free, age, open_at
+        self.any = bool(needs or language or free or age is not None or open_at is not None)
 
     def keep(self, service: dict[str, Any], addressed: tuple[str, ...]) -> bool:
         if self.needs and not self.needs.intersection(addressed):
@@ -205,6 +207,11 @@ class _Filters:
         return not (self.open_at is not None and is_open(service.get("hours"), self.open_at) is False)
 
 
+@cache
+def _need_codes() -> frozenset[str]:
+    return frozenset(c.value for c in NeedCode)
+
+
 def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit: int,
            age: int | None) -> frozenset[str]:
     problems = []
@@ -217,7 +224,7 @@ def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit
     if age is not None and not 0 <= age <= 120:
         problems.append("age must be between 0 and 120")
     codes = frozenset(str(n).strip().lower() for n in needs)
-    unknown = sorted(codes - {c.value for c in NeedCode})
+    unknown = sorted(codes - _need_codes())
     if unknown:
         problems.append(f"unknown need code(s) {', '.join(unknown)} (see `graph/needs.csv`)")
     if problems:
@@ -225,74 +232,91 @@ def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit
     return codes
 
 
+class _Candidate(NamedTuple):
+    """A service at a site, in the order of the answer."""
+
+    distance_km: float
+    service_id: str
+    site_id: str
+
+
 def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: int,
             filters: _Filters) -> list[NearbyService]:
     """Widen the radius until ``limit`` rows are certain (or the radius asked for is reached);
-    within a radius, read sites nearest first in growing steps."""
-    rows: list[NearbyService] = []
+    within a radius, read sites nearest first in growing steps; then describe the rows kept."""
+    found: list[_Candidate] = []
     done: set[str] = set()
     radius = radius_km * _FIRST_RADIUS_SHARE if radius_km > 0 else 0.0
     while True:
         radius = min(radius, radius_km)
         sites = [s for s in store.within(lat, lon, radius) if s[0] not in done]
-        if _read_sites(store, sites, rows, done, limit, filters) or radius >= radius_km:
+        if _read_sites(store, sites, found, done, limit, filters) or radius >= radius_km:
             break
         radius *= 2
-    rows.sort(key=lambda r: (r.distance_km, r.service_id, r.site_id))
-    return rows[:limit]
+    found.sort()
+    return _rows(store, found[:limit], filters)
 
 
-def _read_sites(store: GraphStore, sites: list[tuple[str, float]], rows: list[NearbyService], done: set[str],
+def _read_sites(store: GraphStore, sites: list[tuple[str, float]], found: list[_Candidate], done: set[str],
                 limit: int, filters: _Filters) -> bool:
-    """Read ``sites`` (nearest first) into ``rows`` until the ``limit`` nearest are certain;
+    """Read ``sites`` (nearest first) into ``found`` until the ``limit`` nearest are certain;
     True when they are (no unread site can come before them)."""
-    step, start = max(_MIN_SITES_PER_STEP, 2 * limit), 0
+    step, start = max(_MIN_SITES_PER_STEP, limit), 0
     while start < len(sites):
         chunk = sites[start:start + step]
-        rows.extend(_rows_at(store, chunk, filters))
+        found.extend(_candidates(store, chunk, filters))
         done.update(site_id for site_id, _ in chunk)
         start += step
-        if len(rows) >= limit and start < len(sites):
-            rows.sort(key=lambda r: (r.distance_km, r.service_id, r.site_id))
-            if rows[limit - 1].distance_km < sites[start][1]:
+        if len(found) >= limit and start < len(sites):
+            found.sort()
+            if found[limit - 1].distance_km < sites[start][1]:
                 return True
         step *= 2
-    return len(rows) >= limit
+    return len(found) >= limit
 
 
-def _rows_at(store: GraphStore, sites: list[tuple[str, float]], filters: _Filters) -> list[NearbyService]:
+def _candidates(store: GraphStore, sites: list[tuple[str, float]], filters: _Filters) -> list[_Candidate]:
     distance = dict(sites)
     delivered = store.relationships(RelType.DELIVERED_AT, targets=list(distance))
     if not delivered:
         return []
-    service_ids = {r["source"] for r in delivered}
+    if filters.any:
+        ids = {r["source"] for r in delivered}
+        addressed = _addressed(store, ids) if filters.needs else {}
+        kept = {s["id"] for s in store.nodes(Label.SERVICE, ids=ids) if filters.keep(s, addressed.get(s["id"], ()))}
+        delivered = [r for r in delivered if r["source"] in kept]
+    return [_Candidate(distance[r["target"]], r["source"], r["target"]) for r in delivered]
+
+
+def _addressed(store: GraphStore, service_ids: Collection[str]) -> dict[str, list[str]]:
     addressed: dict[str, list[str]] = {}
-    for r in store.relationships(RelType.ADDRESSES, sources=service_ids):
+    for r in store.relationships(RelType.ADDRESSES, sources=list(service_ids)):
         addressed.setdefault(r["source"], []).append(r["target"])
-    services = {
-        s["id"]: s for s in store.nodes(Label.SERVICE, ids=service_ids)
-        if filters.keep(s, tuple(addressed.get(s["id"], ())))
-    }
-    if not services:
+    return addressed
+
+
+def _rows(store: GraphStore, found: list[_Candidate], filters: _Filters) -> list[NearbyService]:
+    if not found:
         return []
-    offered_by = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS, targets=list(services))}
+    service_ids = {c.service_id for c in found}
+    services = {s["id"]: s for s in store.nodes(Label.SERVICE, ids=service_ids)}
+    addressed = _addressed(store, service_ids)
+    offered_by = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS, targets=list(service_ids))}
     agencies = {a["id"]: a for a in store.nodes(Label.AGENCY, ids=set(offered_by.values()))}
-    site_rows = {s["id"]: s for s in store.nodes(Label.SITE, ids={r["target"] for r in delivered})}
+    sites = {s["id"]: s for s in store.nodes(Label.SITE, ids={c.site_id for c in found})}
     rows = []
-    for rel in delivered:
-        service, site = services.get(rel["source"]), site_rows.get(rel["target"])
-        if service is None or site is None:
-            continue
-        agency = agencies.get(offered_by.get(service["id"], ""), {})
-        rows.append(NearbyService(
-            service_id=service["id"], service_name=service.get("name", service["id"]),
+    for c in found:
+        service, site = services[c.service_id], sites[c.site_id]
+        agency = agencies.get(offered_by.get(c.service_id, ""), {})
+        rows.append(NearbyService.model_construct(  # read from the store, validated when written
+            service_id=c.service_id, service_name=service.get("name", c.service_id),
             agency_id=agency.get("id"), agency_name=agency.get("name"),
-            site_id=site["id"], site_name=site.get("name"), lat=site["lat"], lon=site["lon"],
-            distance_km=distance[site["id"]], address=site.get("address"), zip=site.get("zip"),
+            site_id=c.site_id, site_name=site.get("name"), lat=site["lat"], lon=site["lon"],
+            distance_km=c.distance_km, address=site.get("address"), zip=site.get("zip"),
             phone=agency.get("phone"), website=agency.get("website"),
             languages=tuple(service.get("languages", ())), cost=service.get("cost"),
             capacity=service.get("capacity"), waitlist=service.get("waitlist"), hours=service.get("hours"),
-            needs=tuple(sorted(addressed.get(service["id"], ()))),
+            needs=tuple(sorted(addressed.get(c.service_id, ()))),
             min_age=service.get("min_age"), max_age=service.get("max_age"),
             eligibility=service.get("eligibility"),
             open_now=None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
