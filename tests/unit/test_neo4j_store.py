@@ -6,10 +6,13 @@ The store's answers on a real server are checked by the contract suite
 
 from __future__ import annotations
 
+import ast
 import math
+import re
 import socket
 import time
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,7 +28,7 @@ from neo4j.exceptions import (
 )
 from pydantic import SecretStr
 
-from graph import _cypher
+from graph import _cypher, neo4j_store
 from graph.errors import StoreUnavailable
 from graph.geo import haversine_km
 from graph.memory import MemoryStore
@@ -313,3 +316,48 @@ def test_open_store_chooses_neo4j_when_its_uri_is_set(settings: KithSettings) ->
 def test_from_settings_needs_a_uri(settings: KithSettings) -> None:
     with pytest.raises(StoreUnavailable, match="KITH_NEO4J_URI is not set"):
         Neo4jStore.from_settings(settings)
+
+
+def _stems(value: ast.FormattedValue) -> str:
+    """The stems a formatted name can take: of labels where it formats a label, else of relationship types."""
+    kind = Label if "label" in ast.unparse(value.value) else RelType
+    return "(?:" + "|".join(STEM[member] for member in kind) + ")"
+
+
+def _call_sites() -> list[tuple[str, re.Pattern[str], set[str]]]:
+    """Each ``self._read(name, **parameters)`` and ``_statement(name, {...})`` of the store: (where, the
+    file names it can run, the parameters it passes)."""
+    source = Path(neo4j_store.__file__).read_text(encoding="utf-8")
+    sites = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("_read", "_statement") and node.args):
+            continue
+        name = node.args[0]
+        if isinstance(name, ast.Constant):
+            pattern = re.escape(name.value)
+        elif isinstance(name, ast.JoinedStr):
+            pattern = "".join(re.escape(part.value) if isinstance(part, ast.Constant) else _stems(part)
+                              for part in name.values)
+        elif isinstance(name, ast.IfExp):  # one of two constant names
+            pattern = "|".join(re.escape(branch.value) for branch in (name.body, name.orelse))
+        else:
+            continue  # a name passed through (checked at its own call site)
+        if node.func.attr == "_read":
+            passed = {k.arg for k in node.keywords if k.arg}
+        elif len(node.args) > 1 and isinstance(node.args[1], ast.Dict):
+            passed = {k.value for k in node.args[1].keys if isinstance(k, ast.Constant)}
+        else:
+            continue
+        sites.append((f"line {node.lineno}", re.compile(f"(?:{pattern})"), passed))
+    return sites
+
+
+def test_every_call_passes_what_its_files_declare() -> None:
+    sites = _call_sites()
+    assert len(sites) >= 8
+    for where, pattern, passed in sites:
+        files = [name for name in _cypher.names() if pattern.fullmatch(name)]
+        assert files, f"{where}: no Cypher file is named like {pattern.pattern}"
+        for name in files:
+            assert _cypher.load(name).parameters == passed, f"{where}: {name}.cypher"
