@@ -243,7 +243,8 @@ def _eigenvector(ig: Any) -> np.ndarray:
         values = np.abs(np.array(ig.eigenvector_centrality(), dtype=np.float64))
     values[values < 1e-12] = 0.0
     norm = np.linalg.norm(values)
-    return values / norm if norm else values
+    # ARPACK's start vector varies in the last bits; 12 decimals make reports repeatable.
+    return np.round(values / norm, 12) if norm else values
 
 
 # ------------------------------------------------------------------ needs, partners, reach
