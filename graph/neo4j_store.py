@@ -250,10 +250,18 @@ class Neo4jStore:
         )
 
     def _apply_schema(self) -> None:
+        """Create the constraints and indexes that are missing, then wait until they are online.
+
+        A user who may not change the schema (a read-only account) skips this
+        and uses the schema as a writer left it.
+        """
         with self._translated():
             for name in _cypher.names():
                 if name.startswith("schema_") and name != "schema_await_indexes":
-                    self._driver.execute_query(self._statement(name, {}), database_=self.database)
+                    try:
+                        self._driver.execute_query(self._statement(name, {}), database_=self.database)
+                    except Forbidden:
+                        return
             self._driver.execute_query(
                 self._statement("schema_await_indexes", {"timeout_s": INDEX_WAIT_S}),
                 {"timeout_s": INDEX_WAIT_S}, database_=self.database,
