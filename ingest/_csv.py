@@ -79,9 +79,10 @@ _WORD_PUNCTUATION = set("’‘“”–—…«»¿¡°·€£©®")
 def _plausibility(text: str) -> float:
     """How much the non-ASCII characters of ``text`` look like ones in real words.
 
-    A lower-case accented letter is plausible; an upper-case one inside a
-    lower-case word ("CafÈ") or a symbol between two letters ("Ni–o") is the
-    mark of a wrong decoding.
+    A lower-case accented letter inside a word is plausible; one standing
+    alone ("Stop ñ Center"), an upper-case one inside a lower-case word
+    ("CafÈ") or a symbol between two letters ("Ni–o") is the mark of a wrong
+    decoding.
     """
     score = 0.0
     for match in re.finditer(r"[^\x00-\x7f]", text):
@@ -90,7 +91,8 @@ def _plausibility(text: str) -> float:
         after = text[i + 1] if i + 1 < len(text) else " "
         if c.isalpha():
             if c.islower():
-                score += 1
+                # inside or at the end of a word: plausible; opening a word: less so; alone: a wrong decoding
+                score += 1 if before.isalpha() else 0.5 if after.isalpha() else -1
             elif before.isalpha() and before.islower():
                 score -= 2
             else:
