@@ -9,6 +9,7 @@ import click
 
 from graph.errors import InputError
 from kith._output import emit, format_option
+from kith._trust import audit_person_start
 
 _NEARBY_TABLE = ("distance_km", "service_name", "agency_name", "address", "phone", "hours", "languages", "cost",
                  "capacity", "waitlist")
@@ -89,6 +90,7 @@ def path(obj: Any, source: str, target: str, k: int, max_hops: int, via: str | N
 
     when = _when(open_now or at is not None, at)
     with obj.store(readonly=True) as store:
+        audit_person_start(obj.settings, store, source)  # a student-level view: checked and audited
         found = warm_handoffs(store, source, target, k=k, max_hops=max_hops, via=parse_via(via),
                               radius_km=radius_km, candidates=candidates, language=language, free=free, age=age,
                               open_now=when)
