@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -166,9 +167,9 @@ def problems_of(exc: ValidationError, columns: Mapping[str, str] | None = None) 
         if loc:
             name = str(loc[0])
             fld = columns.get(name, name)
-        elif "lat" in message or "coordinates" in message:
+        elif re.search(r"\blat\b|\bcoordinates\b", message):
             fld = f"{columns.get('lat', 'lat')},{columns.get('lon', 'lon')}"
-        elif "age" in message:
+        elif re.search(r"\bmin_age\b", message):
             fld = f"{columns.get('min_age', 'min_age')},{columns.get('max_age', 'max_age')}"
         else:
             fld = ""
