@@ -128,7 +128,7 @@ class _Build:
     progress: Progress | None
     nodes: list[Node] = field(default_factory=list)
     rels: list[Rel] = field(default_factory=list)
-    placeholders: set[str] = field(default_factory=set)
+    placeholders: dict[str, str] = field(default_factory=dict)
     term_needs: dict[str, tuple[str, ...] | str] = field(default_factory=dict)
 
     def run(self) -> tuple[list[Node], list[Rel]]:
@@ -333,13 +333,14 @@ class _Build:
                 "hours": _hours(own_hours or hours_at.get(key, [])),
             }
             service, problems = build(Service, {k: v for k, v in data.items() if v is not None}, _SERVICE_COLUMNS)
-            if service is None:
+            agency_id = self._offered_by(key, table, cells, loaded_orgs, problems) if service else None
+            if service is None or agency_id is None:
                 for fld, reason in problems:
                     self.services.reject(self.ledger, key, fld, reason)
                 continue
             self.nodes.append(service)
             loaded.add(key)
-            self.rels.append(Offers(source=self._offered_by(key, table, cells, loaded_orgs), target=key))
+            self.rels.append(Offers(source=agency_id, target=key))
             for need in self._needs(key, cells):
                 self.rels.append(Addresses(source=key, target=need))
         return loaded
@@ -361,23 +362,31 @@ class _Build:
                 found = int(number)
         return found
 
-    def _offered_by(self, key: str, table: str, cells: dict[str, Any], loaded_orgs: set[str]) -> str:
+    def _offered_by(self, key: str, table: str, cells: dict[str, Any], loaded_orgs: set[str],
+                    problems: list[tuple[str, str]]) -> str | None:
+        """The agency offering a service: its organization, or a placeholder (flagged) when that is missing."""
         oid = _id(cells.get("organization_id"))
-        if oid in loaded_orgs:
+        if oid in loaded_orgs or oid in self.placeholders:
+            if oid in self.placeholders:
+                self.ledger.flag(table, self.placeholders[oid])
             return oid
         if not oid:
-            caveat, oid, name = "no organization_id: kept with a placeholder agency", f"unknown-org-of-{key}", \
-                "Unknown organization"
+            caveat, oid, name = "no organization_id: kept with a placeholder agency", \
+                f"unknown-org-of-{key}"[:200], "Unknown organization"
         elif oid in self.orgs.by_id:
             caveat, name = "its organization was quarantined: kept with a placeholder agency", \
                 f"Unknown organization {oid}"
         else:
             caveat, name = "organization_id points to no organization: kept with a placeholder agency", \
                 f"Unknown organization {oid}"
+        agency, invalid = build(Agency, {"id": oid, "name": name, "placeholder": True}, {"id": "organization_id"})
+        if agency is None:
+            problems.extend(invalid)
+            return None
         self.ledger.flag(table, caveat)
-        if oid not in self.placeholders:  # one placeholder per missing organization
-            self.placeholders.add(oid)
-            self.nodes.append(Agency(id=oid, name=name, placeholder=True))
+        if caveat.startswith(("its", "organization_id")):  # one placeholder per missing organization
+            self.placeholders[oid] = caveat
+        self.nodes.append(agency)
         return oid
 
     def _needs(self, key: str, cells: dict[str, Any]) -> list[str]:

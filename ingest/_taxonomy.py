@@ -59,9 +59,7 @@ class TaxonomyMap:
             if prefix in self.by_code:
                 return self.by_code[prefix]
             cut = max(prefix.rfind("-"), prefix.rfind("."))
-            if cut <= 0:
-                return ()
-            prefix = prefix[:cut]
+            prefix = prefix[:cut] if cut > 0 else prefix[:-1] if len(prefix) == 2 and prefix.isalpha() else ""
         return ()
 
     def _by_name(self, text: str) -> tuple[str, ...]:

@@ -153,14 +153,19 @@ class _Students:
         nodes: list[Node] = []
         rels: list[Rel] = []
         family = self._family(raw, get, problems)
+        enrolled = None
+        if get.get("school_id"):
+            enrolled, invalid = build(EnrolledIn, {"source": student_id, "target": _school(get["school_id"])},
+                                      {"target": col["school_id"]})
+            problems += invalid
         if problems or student is None:
             return [], [], problems
         nodes.append(student)
         if family is not None:
             nodes.append(family)
             rels.append(MemberOf(source=student_id, target=family.id))
-        if get.get("school_id"):
-            rels.append(EnrolledIn(source=student_id, target=_school(get["school_id"])))
+        if enrolled is not None:
+            rels.append(enrolled)
         unknown = 0
         for term in split_list(get.get("needs")):
             codes = self.taxonomy.needs(None, term)
