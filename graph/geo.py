@@ -7,6 +7,7 @@ radius (IUGG), so they agree with PySAL ``access`` and ``geopy.distance.great_ci
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ class PointIndex:
     lat_rad: NDArray[np.float64]
     lon_rad: NDArray[np.float64]
     cos_lat: NDArray[np.float64]
+    id_array: NDArray[np.object_]
 
     @classmethod
     def build(cls, ids: Sequence[str], lat: ArrayLike, lon: ArrayLike) -> PointIndex:
@@ -68,7 +70,9 @@ class PointIndex:
         rank = np.empty(len(ids), dtype=np.intp)
         rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
         lat_rad, lon_rad = np.radians(lat_a), np.radians(lon_a)
-        return cls(tuple(ids), lat_a, lon_a, tree, rank, lat_rad, lon_rad, np.cos(lat_rad))
+        id_array = np.empty(len(ids), dtype=object)
+        id_array[:] = list(ids)
+        return cls(tuple(ids), lat_a, lon_a, tree, rank, lat_rad, lon_rad, np.cos(lat_rad), id_array)
 
     def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
         """Ids and distances (km) of the points within ``radius_km``, nearest first, ties by id."""
@@ -76,12 +80,12 @@ class PointIndex:
             return []
         angle = min(radius_km / EARTH_RADIUS_KM, np.pi)
         chord = 2 * np.sin(angle / 2) * (1 + 1e-9) + 1e-12
-        p, lam = np.radians(lat), np.radians(lon)
-        cos_p = np.cos(p)
-        found = self.tree.query_ball_point((cos_p * np.cos(lam), cos_p * np.sin(lam), np.sin(p)), chord)
+        p, lam = math.radians(lat), math.radians(lon)
+        cos_p = math.cos(p)
+        found = self.tree.query_ball_point((cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)), chord)
         if not found:
             return []
-        found = np.asarray(found, dtype=np.intp)
+        found = np.fromiter(found, dtype=np.intp, count=len(found))
         # haversine_km, written out for one point against many (the same formula, in the same order)
         p2, l2 = self.lat_rad[found], self.lon_rad[found]
         a = np.sin((p2 - p) / 2) ** 2 + cos_p * self.cos_lat[found] * np.sin((l2 - lam) / 2) ** 2
@@ -89,8 +93,7 @@ class PointIndex:
         keep = dist <= radius_km
         found, dist = found[keep], dist[keep]
         order = np.lexsort((self.rank[found], dist))
-        ids = self.ids
-        return list(zip([ids[i] for i in found[order].tolist()], dist[order].tolist()))
+        return list(zip(self.id_array[found[order]].tolist(), dist[order].tolist()))
 
 
 def cell_of(lat: float, lon: float, resolution: int = HOME_CELL_RESOLUTION) -> str:

@@ -6,9 +6,11 @@ distance (haversine, mean Earth radius), then by service id, then by site id, an
 the answer is exact: the same rows, in the same order, as a brute-force haversine
 over every site would give (``tests/unit/queries/test_nearby.py`` checks it).
 
-The search widens the radius step by step and reads services site by site,
-nearest first, stopping as soon as the ``limit`` nearest rows are certain, so a
-query in a dense city touches a few dozen sites, not thousands.
+The search starts with a small radius and widens it (up to the radius asked
+for) until the ``limit`` nearest rows are certain, reading services site by
+site, nearest first; every row it keeps is within a radius it searched whole,
+so nothing nearer can be missing. A query in a dense city touches a few dozen
+sites, not thousands.
 
 ``open_now``: services whose hours cannot be read ("by appointment", no hours
 recorded) are *kept*, marked ``open_now=None`` ("call to check"), because
@@ -36,8 +38,8 @@ from queries._locate import point_of
 
 #: Sites read per step, at least: enough that one step usually settles ``limit`` rows.
 _MIN_SITES_PER_STEP = 8
-#: The first radius tried, as a fraction of the one asked for.
-_FIRST_RADIUS_SHARE = 0.25
+#: The first radius tried (km): a city block or two; it grows until the answer is certain.
+_FIRST_RADIUS_KM = 0.4
 
 
 class NearbyService(BaseModel):
@@ -246,13 +248,13 @@ def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: 
     within a radius, read sites nearest first in growing steps; then describe the rows kept."""
     found: list[_Candidate] = []
     done: set[str] = set()
-    radius = radius_km * _FIRST_RADIUS_SHARE if radius_km > 0 else 0.0
+    radius = min(_FIRST_RADIUS_KM, radius_km)
     while True:
-        radius = min(radius, radius_km)
-        sites = [s for s in store.within(lat, lon, radius) if s[0] not in done]
+        in_reach = store.within(lat, lon, radius)
+        sites = [s for s in in_reach if s[0] not in done]
         if _read_sites(store, sites, found, done, limit, filters) or radius >= radius_km:
             break
-        radius *= 2
+        radius = min(radius * (2 if in_reach else 4), radius_km)
     found.sort()
     return _rows(store, found[:limit], filters)
 
@@ -308,7 +310,7 @@ def _rows(store: GraphStore, found: list[_Candidate], filters: _Filters) -> list
     for c in found:
         service, site = services[c.service_id], sites[c.site_id]
         agency = agencies.get(offered_by.get(c.service_id, ""), {})
-        rows.append(NearbyService.model_construct(  # read from the store, validated when written
+        rows.append(NearbyService(
             service_id=c.service_id, service_name=service.get("name", c.service_id),
             agency_id=agency.get("id"), agency_name=agency.get("name"),
             site_id=c.site_id, site_name=site.get("name"), lat=site["lat"], lon=site["lon"],
