@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
 from collections.abc import Collection, Iterable, Sequence
 from functools import cache
@@ -219,8 +220,8 @@ def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit
     problems = []
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         problems.append("the point must have a latitude within ±90 and a longitude within ±180")
-    if not radius_km >= 0:
-        problems.append("radius_km must be zero or more")
+    if not 0 <= radius_km < math.inf:
+        problems.append("radius_km must be zero or more (and finite)")
     if limit < 1:
         problems.append("limit must be at least 1")
     if age is not None and not 0 <= age <= 120:

@@ -174,6 +174,8 @@ def test_open_now_keeps_unknown_hours_marked(line: MemoryStore) -> None:
     ({"needs": ["food", "moonlight"]}, "unknown need code(s) moonlight"),
     ({"limit": 0}, "limit must be at least 1"),
     ({"radius_km": -1}, "radius_km must be zero or more"),
+    ({"radius_km": float("inf")}, "radius_km must be zero or more"),
+    ({"radius_km": float("nan")}, "radius_km must be zero or more"),
     ({"age": 200}, "age must be between 0 and 120"),
 ])
 def test_bad_input_is_named(line: MemoryStore, kwargs: dict, message: str) -> None:
