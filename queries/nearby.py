@@ -31,7 +31,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from graph.errors import InputError
-from graph.geo import find_zip, zip_centroid
+from graph.geo import Geocoder, find_zip, zip_centroid
 from graph.model import Label, NeedCode, NodeRef, RelType
 from graph.store import GraphStore
 from queries._hours import is_open
@@ -166,10 +166,10 @@ def resolve_place(store: GraphStore, text: str) -> Place:
             f"could not understand the place {text!r}: it is not LAT,LON, a ZIP code or school:ID, and as an "
             "address it has no 5-digit ZIP code to locate it by (add the ZIP code)"
         )
-    centre = zip_centroid(zip_code)
-    if centre is None:
+    found = Geocoder(online=False).locate(text, zip_code)  # offline, as ingest geocodes by default
+    if found is None:
         raise InputError(f"could not locate the address {text!r}: its ZIP code {zip_code} is not in the ZIP table")
-    return Place(lat=centre[0], lon=centre[1], label=f"{text} (near the centre of ZIP {zip_code})", kind="address")
+    return Place(lat=found.lat, lon=found.lon, label=f"{text} (near the centre of ZIP {zip_code})", kind="address")
 
 
 def render_referral_list(

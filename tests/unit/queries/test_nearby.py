@@ -202,6 +202,7 @@ def test_resolve_place(small_store: MemoryStore) -> None:
 @pytest.mark.parametrize(("text", "error", "message"), [
     ("somewhere nice", InputError, "could not understand the place 'somewhere nice'"),
     ("00000", InputError, "ZIP code 00000 is not in the offline ZIP table"),
+    ("1 Main St, Nowhere 00000", InputError, "could not locate the address .* its ZIP code 00000 is not in"),
     ("95.0, 10", InputError, "latitude must be within"),
     ("school:nope", NodeNotFound, "School:nope is not in the graph"),
     ("", InputError, "no place given"),
