@@ -295,16 +295,20 @@ class _NeedData:
             np.array([s["lat"] for s in sites], dtype=np.float64), np.array([s["lon"] for s in sites], dtype=np.float64),
             catchment_km,
         )
+        offered_at: dict[int, list[tuple[str, str, float]]] = {}  # site position -> (agency, need, capacity share)
+        for j, site in enumerate(sites):
+            offered_at[j] = [
+                (agency_of[service], need, capacity.get(service, 0.0) / site_count[service])
+                for service in delivered[site["id"]] if service in agency_of for need in needs_of[service]
+            ]
+        reach = data.reach
+        school_ids = [s["id"] for s in located]
         for i, j, d in zip(pairs.demand.tolist(), pairs.supply.tolist(), pairs.cost.tolist()):
-            school, site = located[i]["id"], sites[j]["id"]
-            for service in delivered[site]:
-                agency = agency_of.get(service)
-                if agency is None:
-                    continue
-                share = capacity.get(service, 0.0) / site_count[service]
-                for need in needs_of[service]:
-                    best, cap = data.reach[(school, need)].get(agency, (np.inf, 0.0))
-                    data.reach[(school, need)][agency] = (min(best, d), cap + share)
+            school = school_ids[i]
+            for agency, need, share in offered_at[j]:
+                there = reach[(school, need)]
+                best = there.get(agency)
+                there[agency] = (d, share) if best is None else (min(best[0], d), best[1] + share)
         return data
 
 
