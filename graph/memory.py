@@ -393,9 +393,10 @@ def _join(meet: list[NodeRef], preds_f: _Preds, preds_b: _Preds) -> list[tuple[t
 
 
 def _best(found: list[tuple[tuple[NodeRef, ...], tuple[Any, ...]]], k: int) -> list[GraphPath]:
-    """The first ``k`` paths by the port's order (hops, node refs, relationship types)."""
+    """The first ``k`` paths in the port's order (``GraphPath.sort_key``)."""
     ordered = sorted(found, key=lambda p: (
-        len(p[1]), tuple((n.label.value, n.id) for n in p[0]), tuple(step[0].value for step in p[1])
+        len(p[1]), tuple((n.label.value, n.id) for n in p[0]), tuple(step[0].value for step in p[1]),
+        tuple(step[1] != here for step, here in zip(p[1], p[0])),
     ))
     return [
         GraphPath.model_construct(

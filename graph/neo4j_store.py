@@ -416,9 +416,4 @@ def _path(nodes: Sequence[Sequence[str]], steps: Sequence[Sequence[Any]]) -> Gra
 
 
 def _path_order(path: GraphPath) -> tuple[Any, ...]:
-    """MemoryStore's order (hops, node refs, step types), then the steps' directions, so ties are decided too."""
-    return (
-        *path.sort_key(),
-        tuple(step.type.value for step in path.steps),
-        tuple(step.source == here for step, here in zip(path.steps, path.nodes)),
-    )
+    return path.sort_key()

@@ -19,7 +19,7 @@ Semantics every store keeps:
   ties by id; exact, as a brute-force haversine would.
 - ``shortest_paths`` ignores direction, follows only ``rel_types`` (all when
   None), and returns for each reachable target the shortest paths by hop
-  count, at most ``k`` of them, ordered by the sequence of node refs.
+  count, at most ``k`` of them, in the order of ``GraphPath.sort_key``.
 """
 
 from __future__ import annotations
@@ -63,8 +63,15 @@ class GraphPath(BaseModel):
     def hops(self) -> int:
         return len(self.steps)
 
-    def sort_key(self) -> tuple[int, tuple[tuple[str, str], ...]]:
-        return self.hops, tuple((ref.label.value, ref.id) for ref in self.nodes)
+    def sort_key(self) -> tuple[Any, ...]:
+        """The port's order of paths: hops, node refs, relationship types, then each step's
+        direction (forward first), so that any two different paths are ordered."""
+        return (
+            self.hops,
+            tuple((ref.label.value, ref.id) for ref in self.nodes),
+            tuple(step.type.value for step in self.steps),
+            tuple(step.source != here for step, here in zip(self.steps, self.nodes)),
+        )
 
 
 @runtime_checkable

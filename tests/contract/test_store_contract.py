@@ -134,3 +134,12 @@ def test_clear_empties(store: GraphStore) -> None:
     _org_graph(store)
     store.clear()
     assert not any(store.counts().values())
+
+
+def test_paths_that_differ_only_in_direction_are_ordered_forward_first(store: GraphStore) -> None:
+    store.upsert_nodes([Agency(id="a1", name="One"), Agency(id="a2", name="Two")])
+    store.upsert_relationships([CollaboratesWith(source="a2", target="a1", kind="referral"),
+                                CollaboratesWith(source="a1", target="a2", kind="co-location")])
+    paths = store.shortest_paths(NodeRef(Label.AGENCY, "a1"), [NodeRef(Label.AGENCY, "a2")], k=2)
+    assert [p.steps[0].properties["kind"] for p in paths] == ["co-location", "referral"]
+    assert paths == sorted(paths, key=lambda p: p.sort_key())

@@ -218,11 +218,11 @@ def test_path_steps_keep_the_real_direction() -> None:
     assert (back.steps[0].source, back.steps[0].target) == (s1, a1)
 
 
-def test_path_order_is_memory_order_then_direction() -> None:
+def test_path_order_is_the_ports_order_forward_first() -> None:
     forward = _path([["Agency", "a1"], ["Agency", "a2"]], [["COLLABORATES_WITH", "a1", {}]])
     backward = _path([["Agency", "a1"], ["Agency", "a2"]], [["COLLABORATES_WITH", "a2", {}]])
     other = _path([["Agency", "a1"], ["Agency", "a0"]], [["COLLABORATES_WITH", "a1", {}]])
-    assert sorted([forward, backward, other], key=_path_order) == [other, backward, forward]
+    assert sorted([forward, backward, other], key=_path_order) == [other, forward, backward]
 
 
 def test_stored_properties_leave_out_the_derived_point() -> None:
