@@ -1,0 +1,276 @@
+"""The data provider: the one object pages get to reach the graph.
+
+It holds the store (opened read-only) and the settings, serves the small
+reference tables the pickers and map layers need (needs, schools, sites,
+agencies), and memoizes the questions' answers, which do not change while the
+dashboard runs on one graph. Pages call it; it calls ``queries/``; it never
+computes an answer itself.
+
+Every count it hands out has passed :func:`queries._privacy.suppress`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable
+from functools import cached_property
+from typing import Any, TypeVar
+
+import h3
+
+from graph.model import Label, NodeRef, RelType, need_taxonomy
+from graph.store import GraphStore, open_store
+from kith.settings import KithSettings
+from queries import gaps as gaps_q
+from queries import nearby
+from queries import network as network_q
+from queries import paths as paths_q
+from queries._privacy import suppress
+
+T = TypeVar("T")
+
+
+class _Memo:
+    """A small, thread-safe least-recently-used memo of question answers."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: two racing misses compute twice, both correct
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+class DashboardData:
+    """The graph as the dashboard sees it. Build with :meth:`open` (or pass a store in tests)."""
+
+    def __init__(self, store: GraphStore, settings: KithSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self._memo = _Memo()
+
+    @classmethod
+    def open(cls, settings: KithSettings) -> DashboardData:
+        return cls(open_store(settings, readonly=True), settings)
+
+    @property
+    def threshold(self) -> int:
+        return self.settings.suppress_below
+
+    def suppress(self, count: int) -> int | str:
+        return suppress(int(count), self.threshold)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The answer for ``key``, computed once."""
+        return self._memo.get(key, compute)
+
+    # ------------------------------------------------------------ reference tables
+
+    def counts(self) -> dict[str, int | str]:
+        """Nodes per label and relationships per type, each suppressed."""
+        return {name: self.suppress(n) for name, n in self.store.counts().items()}
+
+    @cached_property
+    def needs(self) -> list[dict[str, str]]:
+        """The need taxonomy: code, name, domain."""
+        return [{"code": n.code, "name": n.name, "domain": n.domain.value} for n in need_taxonomy()]
+
+    @cached_property
+    def need_names(self) -> dict[str, str]:
+        return {n["code"]: n["name"] for n in self.needs}
+
+    @cached_property
+    def schools(self) -> list[dict[str, Any]]:
+        """Schools with a location: id, name, level, kind, lat, lon, enrollment (suppressed)."""
+        return [
+            {
+                "id": s["id"], "name": s["name"], "level": s.get("level", "other"), "kind": s.get("kind", "regular"),
+                "lat": s["lat"], "lon": s["lon"],
+                "enrollment": self.suppress(s["enrollment"]) if s.get("enrollment") is not None else None,
+            }
+            for s in self.store.nodes(Label.SCHOOL)
+            if s.get("lat") is not None
+        ]
+
+    @cached_property
+    def agencies(self) -> list[dict[str, Any]]:
+        return [{"id": a["id"], "name": a["name"], "kind": a.get("kind")} for a in self.store.nodes(Label.AGENCY)]
+
+    @cached_property
+    def sites(self) -> list[dict[str, Any]]:
+        """Service sites with a location, each with its agencies and the needs served there."""
+        agency_name = {a["id"]: a["name"] for a in self.agencies}
+        agency_of = {r["target"]: r["source"] for r in self.store.relationships(RelType.OFFERS)}
+        needs_of: dict[str, set[str]] = defaultdict(set)
+        for r in self.store.relationships(RelType.ADDRESSES):
+            needs_of[r["source"]].add(r["target"])
+        at_site: dict[str, list[str]] = defaultdict(list)
+        for r in self.store.relationships(RelType.DELIVERED_AT):
+            at_site[r["target"]].append(r["source"])
+        rows = []
+        for s in self.store.nodes(Label.SITE):
+            if s.get("lat") is None:
+                continue
+            services = at_site.get(s["id"], [])
+            agencies = sorted({agency_name[agency_of[v]] for v in services if agency_of.get(v) in agency_name})
+            rows.append({
+                "id": s["id"], "name": s["name"], "address": s.get("address", ""), "lat": s["lat"], "lon": s["lon"],
+                "agencies": agencies, "needs": sorted({n for v in services for n in needs_of.get(v, ())}),
+            })
+        return rows
+
+    @cached_property
+    def languages(self) -> list[str]:
+        """Languages services are offered in, most common first."""
+        seen: dict[str, int] = defaultdict(int)
+        for s in self.store.nodes(Label.SERVICE):
+            for language in s.get("languages", ()):
+                seen[language] += 1
+        return sorted(seen, key=lambda x: (-seen[x], x))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ------------------------------------------------------------ map areas
+
+    @cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(south, west, north, east) of the schools and sites."""
+        points = [(p["lat"], p["lon"]) for p in (*self.schools, *self.sites)]
+        if not points:
+            return 42.28, -71.14, 42.38, -71.02
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        return min(lats), min(lons), max(lats), max(lons)
+
+    @cached_property
+    def click_cells(self) -> tuple[str, ...]:
+        """H3 cells covering the area (with a margin), the finest resolution up to 8 that keeps
+        them under ~1,500: a click on the map anywhere in the area lands in one."""
+        south, west, north, east = self.bounds
+        margin = 0.02
+        ring = [(south - margin, west - margin), (south - margin, east + margin), (north + margin, east + margin),
+                (north + margin, west - margin)]
+        for resolution in (8, 7, 6, 5):
+            cells = h3.h3shape_to_cells(h3.LatLngPoly(ring), resolution)
+            if len(cells) <= 1_500:
+                return tuple(sorted(cells))
+        return tuple(sorted(cells))
+
+    @cached_property
+    def home_cells(self) -> tuple[str, ...]:
+        """Every family home cell: the areas a gap map by cell can draw."""
+        return tuple(sorted({f["home_cell"] for f in self.store.nodes(Label.FAMILY) if f.get("home_cell")}))
+
+    # ------------------------------------------------------------ questions
+
+    def nearby(self, place_text: str, *, need: str | None, language: str | None, free: bool, age: int | None,
+               radius_km: float, limit: int = 25) -> tuple[nearby.Place, list[nearby.NearbyService]]:
+        """Resolve the place, then find services near it (``kith nearby``)."""
+        place = nearby.resolve_place(self.store, place_text)
+        rows = nearby.find_nearby(
+            self.store, place.lat, place.lon, needs=[need] if need else (), radius_km=radius_km, limit=limit,
+            language=language or None, free=free, age=age,
+        )
+        return place, rows
+
+    def referral_list(self, rows: list[nearby.NearbyService], place: nearby.Place) -> str:
+        return nearby.render_referral_list(rows, place, fmt="html")
+
+    def gaps(self, need: str, by: str = "cell") -> gaps_q.GapReport:
+        """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once."""
+        return self.memo(("gaps", need, by),
+                         lambda: gaps_q.service_gaps(self.store, need, by=by, suppress_below=self.threshold))
+
+    def what_if(self, need: str, by: str, *, add_sites: tuple[tuple[float, float, float], ...] = (),
+                add_capacity: tuple[tuple[str, float], ...] = ()) -> gaps_q.GapReport:
+        """The gap report with new sites or capacity, beside its baseline (the store is not changed)."""
+        return self.memo(("what-if", need, by, add_sites, add_capacity), lambda: gaps_q.service_gaps(
+            self.store, need, by=by, add_sites=add_sites, add_capacity=dict(add_capacity),
+            suppress_below=self.threshold))
+
+    def gaps_geojson(self, need: str, by: str) -> dict[str, Any]:
+        return gaps_q.gaps_geojson(self.gaps(need, by))
+
+    def gap_summaries(self) -> list[dict[str, Any]]:
+        """Per need: its domain, deserts and students in deserts (suppressed), for the domain charts."""
+        def compute() -> list[dict[str, Any]]:
+            rows = []
+            for need in self.needs:
+                report = self.gaps(need["code"], "cell")
+                rows.append({**need, "deserts": report.deserts, "students": report.students,
+                             "students_in_deserts": report.students_in_deserts, "areas": report.areas})
+            return rows
+        return self.memo("gap-summaries", compute)
+
+    def warm_up(self) -> None:
+        """Compute what the first visitors will ask for (every need's gaps, the network)."""
+        self.gap_summaries()
+        self.network()
+        self.network_layout()
+
+    # ------------------------------------------------------------ the network
+
+    def network(self) -> network_q.NetworkReport:
+        return self.memo("network", lambda: network_q.coalition_network(
+            self.store, seed=0, suppress_below=self.threshold))
+
+    def network_layout(self) -> dict[str, Any]:
+        """The organisation graph's ties and a fixed drawing position per organisation (seeded)."""
+        def compute() -> dict[str, Any]:
+            graph = network_q.organisation_graph(self.store)
+            positions = _spring_positions(graph)
+            ties = [(str(u), str(v), float(d.get("weight", 1.0))) for u, v, d in graph.edges(data=True)]
+            return {"positions": positions, "ties": ties}
+        return self.memo("network-layout", compute)
+
+    # ------------------------------------------------------------ paths
+
+    def handoffs(self, source: str, target: str, *, k: int = 3) -> list[paths_q.Handoff]:
+        return self.memo(("handoffs", source, target, k),
+                         lambda: paths_q.warm_handoffs(self.store, source, target, k=k))
+
+    def names(self, refs: list[str]) -> dict[str, str]:
+        """Display names of nodes given as ``Label:id`` (schools, agencies, services, sites)."""
+        wanted: dict[Label, set[str]] = defaultdict(set)
+        for text in refs:
+            ref = NodeRef.parse(text)
+            wanted[ref.label].add(ref.id)
+        names = {}
+        for label, node_ids in wanted.items():
+            for node in self.store.nodes(label, ids=node_ids):
+                names[f"{label.value}:{node['id']}"] = str(node.get("name") or node["id"])
+        return names
+
+    @cached_property
+    def path_sources(self) -> list[dict[str, str]]:
+        """Where a handoff can start, for the picker: schools, then agencies."""
+        return ([{"label": f"School: {s['name']}", "value": f"School:{s['id']}"} for s in self.schools]
+                + [{"label": f"Agency: {a['name']}", "value": f"Agency:{a['id']}"} for a in self.agencies])
+
+    @cached_property
+    def path_targets(self) -> list[dict[str, str]]:
+        """Where a handoff can go: a need (the nearest services for it), an agency or a school."""
+        return ([{"label": f"Need: {n['name']}", "value": f"need:{n['code']}"} for n in self.needs]
+                + self.path_sources)
+
+
+def _spring_positions(graph: Any) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold positions (NetworkX, seed 0), scaled to a 1000-unit canvas."""
+    import networkx as nx
+
+    if graph.number_of_nodes() == 0:
+        return {}
+    k = 2.5 / max(graph.number_of_nodes(), 1) ** 0.5
+    raw = nx.spring_layout(graph, seed=0, k=k, iterations=60)
+    return {str(node): (round(float(x) * 500, 1), round(float(y) * 500, 1)) for node, (x, y) in raw.items()}

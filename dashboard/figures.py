@@ -1,0 +1,444 @@
+"""Figures: pure functions from question results to plotly figures (and cytoscape elements).
+
+No ``dash`` import here: every builder takes rows (pydantic models or dicts)
+and returns a ``plotly.graph_objects.Figure`` or plain data, so each is tested
+without a browser or a server.
+
+Maps are MapLibre maps (``Scattermap``/``Choroplethmap``, no token, WebGL), on
+OpenStreetMap raster tiles that load in the user's browser; offline, the tiles
+are missing and the data layers still draw. Colours are colour-blind safe:
+``cividis`` for continuous values and the Okabe-Ito palette for categories.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import h3
+import plotly.graph_objects as go
+
+#: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+SCHOOL_COLOUR = "#000000"
+SITE_COLOUR = "#CC79A7"
+DESERT_COLOUR = "#D55E00"
+PLACE_COLOUR = "#0072B2"
+ACCESS_SCALE = "cividis"
+MAP_STYLE = "open-street-map"
+DOMAIN_COLOURS = {"academic": "#0072B2", "social_emotional": "#E69F00", "health": "#009E73", "family": "#CC79A7"}
+
+
+def rows_of(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Rows as plain dicts, whether they came as pydantic models, named tuples or dicts."""
+    out = []
+    for row in rows:
+        if hasattr(row, "model_dump"):
+            out.append(row.model_dump())
+        elif hasattr(row, "_asdict"):
+            out.append(row._asdict())
+        else:
+            out.append(dict(row))
+    return out
+
+
+# ---------------------------------------------------------------- map helpers
+
+
+def map_view(lats: Sequence[float], lons: Sequence[float], *, width_px: int = 900,
+             height_px: int = 600) -> tuple[dict[str, float], float]:
+    """Centre and zoom that fit the points (web-mercator zoom levels); Boston when empty."""
+    if not lats:
+        return {"lat": 42.33, "lon": -71.08}, 10.0
+    lat_lo, lat_hi, lon_lo, lon_hi = min(lats), max(lats), min(lons), max(lons)
+    centre = {"lat": (lat_lo + lat_hi) / 2, "lon": (lon_lo + lon_hi) / 2}
+    lon_span = max(lon_hi - lon_lo, 1e-3)
+    y = [math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in (lat_lo, lat_hi)]
+    lat_span = max(math.degrees(y[1] - y[0]), 1e-3)
+    zoom = min(math.log2(360 * width_px / 512 / lon_span), math.log2(360 * height_px / 512 / lat_span))
+    return centre, round(max(1.0, min(zoom - 0.2, 15.0)), 2)
+
+
+def cell_ring(cell: str) -> list[list[float]]:
+    """The closed boundary of an H3 cell as GeoJSON [lon, lat] pairs."""
+    ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell)]
+    return [*ring, ring[0]]
+
+
+def cells_geojson(cells: Iterable[str]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of H3 cells, each feature's ``id`` its cell."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": c, "properties": {"cell": c},
+             "geometry": {"type": "Polygon", "coordinates": [cell_ring(c)]}}
+            for c in cells
+        ],
+    }
+
+
+def _outline(cells: Iterable[str]) -> tuple[list[float | None], list[float | None]]:
+    """Cell boundaries as one line trace: rings separated by None."""
+    lats: list[float | None] = []
+    lons: list[float | None] = []
+    for c in cells:
+        for lon, lat in cell_ring(c):
+            lats.append(lat)
+            lons.append(lon)
+        lats.append(None)
+        lons.append(None)
+    return lats, lons
+
+
+def circle(lat: float, lon: float, radius_km: float, points: int = 72) -> tuple[list[float], list[float]]:
+    """A circle of ``radius_km`` around a point (for drawing a search radius)."""
+    dlat = radius_km / 111.195
+    dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+    angles = [2 * math.pi * i / points for i in range(points + 1)]
+    return [lat + dlat * math.sin(a) for a in angles], [lon + dlon * math.cos(a) for a in angles]
+
+
+def _map_layout(fig: go.Figure, centre: dict[str, float], zoom: float, *, revision: str) -> go.Figure:
+    fig.update_layout(
+        map={"style": MAP_STYLE, "center": centre, "zoom": zoom},
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#999", "borderwidth": 1},
+        uirevision=revision,  # keep the user's pan and zoom when the data changes
+        clickmode="event",
+    )
+    return fig
+
+
+def schools_trace(schools: Sequence[Mapping[str, Any]]) -> go.Scattermap:
+    return go.Scattermap(
+        lat=[s["lat"] for s in schools], lon=[s["lon"] for s in schools], mode="markers", name="schools",
+        marker={"size": 11, "color": SCHOOL_COLOUR, "opacity": 0.9},
+        text=[s["name"] for s in schools],
+        customdata=[[s.get("level", ""), s.get("enrollment") if s.get("enrollment") is not None else "n/a"]
+                    for s in schools],
+        hovertemplate="<b>%{text}</b><br>%{customdata[0]} school, %{customdata[1]} students<extra>school</extra>",
+    )
+
+
+def sites_trace(sites: Sequence[Mapping[str, Any]], *, need: str | None = None) -> go.Scattermap:
+    shown = [s for s in sites if need is None or need in s.get("needs", ())]
+    return go.Scattermap(
+        lat=[s["lat"] for s in shown], lon=[s["lon"] for s in shown], mode="markers",
+        name="service sites" + (" for this need" if need else ""),
+        marker={"size": 8, "color": SITE_COLOUR, "opacity": 0.95},
+        text=[s["name"] for s in shown],
+        customdata=[["; ".join(s.get("agencies", ())) or "n/a"] for s in shown],
+        hovertemplate="<b>%{customdata[0]}</b><br>%{text}<extra>site</extra>",
+    )
+
+
+def click_grid(cells: Sequence[str], geojson: str | None = None) -> go.Choroplethmap:
+    """An all-but-transparent layer of H3 cells, so a click anywhere on it names a point
+    (MapLibre reports clicks on drawn features only). ``geojson``: a URL the browser fetches (and
+    caches) the cells' shapes from, instead of sending them with every figure."""
+    return go.Choroplethmap(
+        geojson=geojson or cells_geojson(cells), locations=list(cells), z=[0] * len(cells), featureidkey="id",
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False, marker={"line": {"width": 0}},
+        marker_opacity=0.01, hoverinfo="skip", name="click to search here", showlegend=False,
+    )
+
+
+# ---------------------------------------------------------------- find help
+
+
+def nearby_map(place: Mapping[str, Any] | Any | None, rows: Iterable[Any], *, radius_km: float,
+               click_cells: Sequence[str] = (), click_geojson: str | None = None,
+               schools: Sequence[Mapping[str, Any]] = ()) -> go.Figure:
+    """The place searched from, its search radius, and the services found (numbered as in the table).
+
+    ``click_cells`` (with their shapes at the URL ``click_geojson``, if given) make the map clickable."""
+    found = rows_of(rows)
+    place = rows_of([place])[0] if place is not None else None
+    fig = go.Figure()
+    if click_cells:
+        fig.add_trace(click_grid(click_cells, click_geojson))
+    if schools:
+        fig.add_trace(schools_trace(schools).update(marker={"size": 7, "opacity": 0.5}, visible="legendonly"))
+    if place is not None:
+        lat, lon = circle(place["lat"], place["lon"], radius_km)
+        fig.add_trace(go.Scattermap(lat=lat, lon=lon, mode="lines", name=f"within {radius_km:g} km",
+                                    line={"color": PLACE_COLOUR, "width": 2}, hoverinfo="skip"))
+    if found:
+        fig.add_trace(go.Scattermap(
+            lat=[r["lat"] for r in found], lon=[r["lon"] for r in found], mode="markers",
+            name="services found", marker={"size": 14, "color": SITE_COLOUR},
+            text=[str(i) for i in range(1, len(found) + 1)],  # hover only: map labels would fetch web fonts
+            customdata=[[r["service_name"], r.get("agency_name") or "", r["distance_km"]] for r in found],
+            hovertemplate="#%{text} <b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]:.1f} km"
+                          "<extra></extra>",
+        ))
+    if place is not None:
+        fig.add_trace(go.Scattermap(
+            lat=[place["lat"]], lon=[place["lon"]], mode="markers", name="the family's place",
+            marker={"size": 16, "color": PLACE_COLOUR}, text=[place.get("label", "")],
+            hovertemplate="%{text}<extra>searching from</extra>",
+        ))
+        lats, lons = circle(place["lat"], place["lon"], radius_km)
+        centre, zoom = map_view(lats, lons, height_px=480)
+    else:
+        pts = [c for cell in click_cells for c in [h3.cell_to_latlng(cell)]]
+        centre, zoom = map_view([p[0] for p in pts], [p[1] for p in pts], height_px=480)
+    return _map_layout(fig, centre, zoom, revision=f"help-{place['lat'] if place else ''}")
+
+
+def help_table(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Rows for the results grid: numbered like the map, with the fields a worker reads first."""
+    return [
+        {
+            "n": i, "service": r["service_name"], "agency": r.get("agency_name") or "",
+            "distance_km": round(r["distance_km"], 2), "address": r.get("address") or "",
+            "phone": r.get("phone") or "", "languages": ", ".join(r.get("languages") or ()),
+            "cost": r.get("cost") or "", "hours": r.get("hours") or "",
+            "ages": _ages(r.get("min_age"), r.get("max_age")), "needs": ", ".join(r.get("needs") or ()),
+        }
+        for i, r in enumerate(rows_of(rows), 1)
+    ]
+
+
+def _ages(low: int | None, high: int | None) -> str:
+    if low is None and high is None:
+        return ""
+    return f"{low or 0}–{high}" if high is not None and high < 99 else f"{low or 0}+"
+
+
+# ---------------------------------------------------------------- map of access
+
+
+def access_map(report: Any, *, schools: Sequence[Mapping[str, Any]] = (), sites: Sequence[Mapping[str, Any]] = (),
+               layers: Iterable[str] = ("access", "deserts", "schools", "sites"),
+               need_name: str | None = None, cells_geojson_url: str | None = None) -> go.Figure:
+    """Accessibility per H3 cell as a choropleth (cividis), deserts outlined, schools and the need's sites.
+
+    ``report`` is a gap report by cell (``queries.gaps.GapReport`` or its dict); ``layers`` picks
+    what is drawn: ``access``, ``deserts``, ``schools``, ``sites``. ``cells_geojson_url``: a URL
+    holding the shapes of (at least) the report's cells, which the browser fetches once and caches,
+    instead of receiving them with every figure.
+    """
+    data = rows_of([report])[0]
+    rows = data["rows"]
+    layers = set(layers)
+    need = data["need"]
+    fig = go.Figure()
+    if "access" in layers and rows:
+        cells = [r["area_id"] for r in rows]
+        fig.add_trace(go.Choroplethmap(
+            geojson=cells_geojson_url or cells_geojson(cells), locations=cells, featureidkey="id",
+            z=[r["accessibility"] for r in rows], colorscale=ACCESS_SCALE, zmin=0,
+            zmax=max([r["accessibility"] for r in rows] + [1e-9]), marker={"opacity": 0.65, "line": {"width": 0.3,
+                                                                                              "color": "#555"}},
+            colorbar={"title": {"text": "places per<br>student", "side": "top"}, "thickness": 14, "len": 0.55,
+                      "x": 0.99, "xanchor": "right", "y": 0.5, "bgcolor": "rgba(255,255,255,0.85)"},
+            customdata=[[r["area_name"], r["demand"], r["providers_in_reach"], "yes" if r["desert"] else "no"]
+                        for r in rows],
+            hovertemplate="<b>%{customdata[0]}</b><br>accessibility %{z:.3f} places per student"
+                          "<br>students with the need: %{customdata[1]}<br>providers in reach: %{customdata[2]}"
+                          "<br>desert: %{customdata[3]}<extra></extra>",
+            name="accessibility", showlegend=False,
+        ))
+    deserts = [r["area_id"] for r in rows if r["desert"]]
+    if "deserts" in layers and deserts:
+        lat, lon = _outline(deserts)
+        fig.add_trace(go.Scattermap(lat=lat, lon=lon, mode="lines", line={"color": DESERT_COLOUR, "width": 3},
+                                    name=f"service desert ({len(deserts)})", hoverinfo="skip"))
+    if "sites" in layers:
+        fig.add_trace(sites_trace(sites, need=need))
+    if "schools" in layers:
+        fig.add_trace(schools_trace(schools))
+    points = [(r["lat"], r["lon"]) for r in rows] or [(s["lat"], s["lon"]) for s in schools]
+    centre, zoom = map_view([p[0] for p in points], [p[1] for p in points], height_px=620)
+    return _map_layout(fig, centre, zoom, revision="access-map")
+
+
+def points_map(lats: Sequence[float], lons: Sequence[float], *, name: str = "points") -> go.Figure:
+    """Many points at once (WebGL): the map stays usable with tens of thousands."""
+    fig = go.Figure(go.Scattermap(lat=list(lats), lon=list(lons), mode="markers", name=name,
+                                  marker={"size": 4, "color": SITE_COLOUR, "opacity": 0.7}, hoverinfo="skip"))
+    centre, zoom = map_view(lats, lons)
+    return _map_layout(fig, centre, zoom, revision="points")
+
+
+# ---------------------------------------------------------------- gaps
+
+
+def gap_table(report: Any) -> list[dict[str, Any]]:
+    """Rows for the ranked gap table (counts already suppressed by the question)."""
+    data = rows_of([report])[0]
+    return [
+        {"rank": i, "area": r["area_name"], "area_id": r["area_id"], "students": r["demand"],
+         "accessibility": round(r["accessibility"], 4), "providers": r["providers_in_reach"],
+         "desert": "yes" if r["desert"] else "no", "rule": r.get("desert_rule") or ""}
+        for i, r in enumerate(data["rows"], 1)
+    ]
+
+
+def _count_value(value: int | str | None) -> float:
+    """A suppressed count draws as zero (its label says "<10")."""
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def deserts_by_domain(summaries: Iterable[Mapping[str, Any]], *, top: int | None = None) -> go.Figure:
+    """Students in service deserts per need, grouped by domain (suppressed counts labelled, drawn as 0)."""
+    items = sorted(summaries, key=lambda s: (s["domain"], -_count_value(s["students_in_deserts"]), s["name"]))
+    if top is not None:  # the top needs of each domain that leave someone in a desert
+        items = [s for s in items if s["students_in_deserts"] != 0]
+        kept: list[Mapping[str, Any]] = []
+        for domain in DOMAIN_COLOURS:
+            kept += [s for s in items if s["domain"] == domain][:top]
+        items = kept
+    fig = go.Figure()
+    for domain, colour in DOMAIN_COLOURS.items():
+        mine = [s for s in items if s["domain"] == domain]
+        if not mine:
+            continue
+        fig.add_trace(go.Bar(
+            y=[s["name"] for s in mine], x=[_count_value(s["students_in_deserts"]) for s in mine], orientation="h",
+            name=domain.replace("_", " "), marker_color=colour,
+            text=[str(s["students_in_deserts"]) for s in mine], textposition="outside", cliponaxis=False,
+            customdata=[[s["deserts"]] for s in mine],
+            hovertemplate="%{y}: %{text} students in %{customdata[0]} desert areas<extra></extra>",
+        ))
+    fig.update_layout(
+        margin={"l": 10, "r": 40, "t": 10, "b": 40}, height=max(240, 22 * len(items) + 80),
+        yaxis={"autorange": "reversed", "automargin": True}, xaxis={"title": "students in service deserts"},
+        legend={"orientation": "h", "y": -0.12 if len(items) > 12 else -0.25}, plot_bgcolor="white",
+        bargap=0.25,
+    )
+    return fig
+
+
+def access_by_school(report: Any, *, top: int = 25) -> go.Figure:
+    """Accessibility at each school for one need, lowest first; deserts in the desert colour."""
+    data = rows_of([report])[0]
+    rows = sorted(data["rows"], key=lambda r: (r["accessibility"], r["area_name"]))[:top]
+    fig = go.Figure(go.Bar(
+        y=[r["area_name"] for r in rows], x=[r["accessibility"] for r in rows], orientation="h",
+        marker_color=[DESERT_COLOUR if r["desert"] else "#0072B2" for r in rows],
+        customdata=[[r["demand"], r["providers_in_reach"]] for r in rows],
+        hovertemplate="%{y}: %{x:.3f} places per student<br>students with the need: %{customdata[0]}"
+                      "<br>providers in reach: %{customdata[1]}<extra></extra>",
+    ))
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 40}, height=max(240, 20 * len(rows) + 70),
+                      yaxis={"autorange": "reversed", "automargin": True},
+                      xaxis={"title": "places per student (vermillion: desert)"}, plot_bgcolor="white")
+    return fig
+
+
+def what_if_comparison(report: Any, *, top: int = 15) -> go.Figure:
+    """Before and after a what-if: accessibility of the areas that changed most."""
+    data = rows_of([report])[0]
+    changed = [r for r in data["rows"] if r.get("accessibility_before") is not None]
+    changed.sort(key=lambda r: (-(r["accessibility"] - r["accessibility_before"]), r["area_name"]))
+    rows = [r for r in changed if r["accessibility"] != r["accessibility_before"]][:top]
+    labels = [f"{r['area_name']} · {r['area_id'][-5:]}" for r in rows]
+    fig = go.Figure([
+        go.Bar(y=labels, x=[r["accessibility_before"] for r in rows], orientation="h", name="before",
+               marker_color="#999999"),
+        go.Bar(y=labels, x=[r["accessibility"] for r in rows], orientation="h", name="after",
+               marker_color="#0072B2"),
+    ])
+    fig.update_layout(barmode="group", margin={"l": 10, "r": 10, "t": 30, "b": 40},
+                      height=max(220, 34 * len(rows) + 90), yaxis={"autorange": "reversed", "automargin": True},
+                      xaxis={"title": "places per student"}, plot_bgcolor="white",
+                      title={"text": "Areas that gain most" if rows else "No area changes", "font": {"size": 14}},
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+# ---------------------------------------------------------------- the network (cytoscape elements)
+
+NETWORK_STYLESHEET: list[dict[str, Any]] = [
+    {"selector": "node", "style": {
+        "width": "data(size)", "height": "data(size)", "background-color": "data(colour)",
+        "border-width": 1, "border-color": "#333", "label": "data(short)", "font-size": 9, "color": "#222",
+        "text-valign": "bottom", "text-margin-y": 2, "min-zoomed-font-size": 8}},
+    {"selector": "node[kind = 'School']", "style": {"shape": "round-rectangle"}},
+    {"selector": "node[kind = 'Service']", "style": {"shape": "diamond"}},
+    {"selector": "edge", "style": {"width": "mapData(weight, 0, 1, 0.5, 3)", "line-color": "#9aa3ad",
+                                   "opacity": 0.6, "curve-style": "haystack"}},
+    {"selector": ".spof", "style": {"border-width": 4, "border-color": DESERT_COLOUR}},
+    {"selector": ".isolate", "style": {"border-style": "dashed", "border-width": 2}},
+    {"selector": ":selected", "style": {"border-width": 4, "border-color": "#000", "font-size": 12,
+                                        "font-weight": "bold", "z-index": 10}},
+    {"selector": ".path", "style": {"line-color": "data(colour)", "width": 4, "opacity": 1,
+                                    "curve-style": "bezier", "target-arrow-shape": "triangle",
+                                    "target-arrow-color": "data(colour)", "label": "data(label)", "font-size": 8,
+                                    "text-rotation": "autorotate", "text-background-color": "#fff",
+                                    "text-background-opacity": 0.8}},
+]
+
+COMMUNITY_OTHER = "#BBBBBB"
+COMMUNITY_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#CC79A7")
+
+
+def community_colour(community: int, ranked: Sequence[int]) -> str:
+    """The largest communities get Okabe-Ito colours (vermillion kept for single points of failure,
+    black for selection); the rest grey."""
+    palette = COMMUNITY_COLOURS
+    return palette[ranked.index(community)] if community in ranked[: len(palette)] else COMMUNITY_OTHER
+
+
+def network_elements(report: Any, layout: Mapping[str, Any], *, size_by: str = "betweenness") -> list[dict]:
+    """Cytoscape elements of the organisation network: size by centrality, colour by community,
+    single points of failure ringed, isolates dashed; positions fixed (seeded) so the drawing is stable."""
+    data = rows_of([report])[0]
+    ranked = [c["community"] for c in data["communities"]]
+    spof = {s["agency_id"] for s in data["single_points_of_failure"]}
+    isolates = {o["id"] for o in data["isolates"]}
+    values = [o[size_by] for o in data["nodes"]]
+    top = max(values + [1e-12])
+    positions = layout["positions"]
+    elements: list[dict[str, Any]] = []
+    for o in data["nodes"]:
+        ref = f"{o['label']}:{o['id']}"
+        x, y = positions.get(ref, (0.0, 0.0))
+        classes = " ".join(c for c in ("spof" if o["id"] in spof else "", "isolate" if o["id"] in isolates else "")
+                           if c)
+        elements.append({
+            "data": {"id": ref, "name": o["name"], "kind": o["label"],
+                     "short": _short(o["name"]) if o["label"] == "School" or o[size_by] >= top / 3 else "",
+                     "community": o["community"], "colour": community_colour(o["community"], ranked),
+                     "size": round(12 + 38 * (o[size_by] / top) ** 0.5, 1), "degree": o["degree"],
+                     "betweenness": round(o["betweenness"], 4), "eigenvector": round(o["eigenvector"], 4)},
+            "position": {"x": x, "y": y}, "classes": classes,
+        })
+    for u, v, weight in layout["ties"]:
+        elements.append({"data": {"id": f"{u}|{v}", "source": u, "target": v, "weight": round(weight, 2)}})
+    return elements
+
+
+def _short(name: str, limit: int = 22) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+PATH_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
+
+
+def path_elements(handoffs: Iterable[Any], names: Mapping[str, str]) -> list[dict]:
+    """Cytoscape elements of warm-handoff paths: each path a coloured chain laid out left to right,
+    shared nodes drawn once; edges labelled with the relationship."""
+    items = rows_of(handoffs)
+    elements: list[dict[str, Any]] = []
+    placed: dict[str, dict[str, Any]] = {}
+    for p, h in enumerate(items):
+        colour = PATH_COLOURS[p % len(PATH_COLOURS)]
+        for step, ref in enumerate(h["nodes"]):
+            if ref not in placed:
+                label = ref.split(":", 1)[0]
+                placed[ref] = {
+                    "data": {"id": ref, "name": names.get(ref, ref), "short": _short(names.get(ref, ref), 28),
+                             "kind": label, "colour": "#FFFFFF" if label != "Service" else "#F0E442",
+                             "size": 30 if step in (0, len(h["nodes"]) - 1) else 22},
+                    "position": {"x": 230.0 * step, "y": 120.0 * p}, "classes": "",
+                }
+                elements.append(placed[ref])
+        for i, rel in enumerate(h["rels"]):
+            u, v = h["nodes"][i], h["nodes"][i + 1]
+            elements.append({"data": {"id": f"p{p}-{i}", "source": u, "target": v, "colour": colour,
+                                      "label": rel.replace("_", " ").lower(), "weight": 1}, "classes": "path"})
+    return elements

@@ -1,0 +1,81 @@
+"""Component ids of the dashboard, in one place (pages and browser tests share them).
+
+Ids are plain strings prefixed by their page, so two pages never collide and a
+browser test can find a component by ``#id``.
+"""
+
+from __future__ import annotations
+
+# The shell around every page.
+BANNER = "demo-banner"
+NAV = "nav"
+CONTENT = "content"
+
+# Overview.
+OVERVIEW_COUNTS = "overview-counts"
+OVERVIEW_GAPS = "overview-gaps"
+
+# Map.
+MAP_NEED = "map-need"
+MAP_LAYERS = "map-layers"
+MAP_GRAPH = "map-graph"
+MAP_RULE = "map-rule"
+MAP_SUMMARY = "map-summary"
+
+# Gaps.
+GAPS_NEED = "gaps-need"
+GAPS_BY = "gaps-by"
+GAPS_SUMMARY = "gaps-summary"
+GAPS_TABLE = "gaps-table"
+GAPS_DOMAIN_CHART = "gaps-domain-chart"
+GAPS_SCHOOL_CHART = "gaps-school-chart"
+GAPS_CSV = "gaps-csv"
+GAPS_GEOJSON = "gaps-geojson"
+GAPS_DOWNLOAD = "gaps-download"
+GAPS_WHATIF_LAT = "gaps-whatif-lat"
+GAPS_WHATIF_LON = "gaps-whatif-lon"
+GAPS_WHATIF_CAPACITY = "gaps-whatif-capacity"
+GAPS_WHATIF_RUN = "gaps-whatif-run"
+GAPS_WHATIF_CANCEL = "gaps-whatif-cancel"
+GAPS_WHATIF_PROGRESS = "gaps-whatif-progress"
+GAPS_WHATIF_RESULT = "gaps-whatif-result"
+GAPS_WHATIF_CHART = "gaps-whatif-chart"
+
+# Network.
+NETWORK_GRAPH = "network-graph"
+NETWORK_DETAILS = "network-details"
+NETWORK_LISTS = "network-lists"
+NETWORK_SIZE = "network-size"
+
+# Find help.
+HELP_PLACE = "help-place"
+HELP_SEARCH = "help-search"
+HELP_NEED = "help-need"
+HELP_LANGUAGE = "help-language"
+HELP_FREE = "help-free"
+HELP_AGE = "help-age"
+HELP_RADIUS = "help-radius"
+HELP_MAP = "help-map"
+HELP_TABLE = "help-table"
+HELP_STATUS = "help-status"
+HELP_POINT = "help-point"
+HELP_REFERRAL = "help-referral"
+HELP_PRINT = "help-print"
+HELP_DOWNLOAD = "help-download"
+HELP_DOWNLOAD_BUTTON = "help-download-button"
+
+# Paths.
+PATHS_FROM = "paths-from"
+PATHS_TO = "paths-to"
+PATHS_K = "paths-k"
+PATHS_GRAPH = "paths-graph"
+PATHS_EXPLAIN = "paths-explain"
+PATHS_STATUS = "paths-status"
+
+#: The type of the pattern-matching ids that mirror a page's view state into the URL.
+URL_SYNC = "url-sync"
+
+
+def url_sync(page: str) -> dict[str, str]:
+    """The id of a page's URL mirror (see ``dashboard._url``)."""
+    return {"type": URL_SYNC, "page": page}

@@ -1,0 +1,188 @@
+"""Find help: from an address, ZIP code, school or a click on the map → services nearby,
+with the filters of ``kith nearby``; results on the map, in a table, and as a printable referral list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import json
+
+import dash
+import h3
+import dash_ag_grid as dag
+import flask
+from dash import Input, Output, State, dcc, html
+
+from dashboard import _inputs, _url, figures, ids
+from dashboard.data import DashboardData
+from graph.errors import KithError
+
+PAGE = "find-help"
+#: Where the browser fetches the clickable cells' shapes from (once, then from its cache).
+CELLS_URL = "/kith-data/find-help-cells.geojson"
+RADII = (1, 2, 3, 5, 8, 12, 20)
+COLUMNS = [
+    {"field": "n", "headerName": "#", "width": 60},
+    {"field": "service", "headerName": "Service", "flex": 2, "minWidth": 180},
+    {"field": "agency", "headerName": "Agency", "flex": 2, "minWidth": 180},
+    {"field": "distance_km", "headerName": "km", "width": 80, "filter": "agNumberColumnFilter"},
+    {"field": "phone", "headerName": "Phone", "width": 130},
+    {"field": "languages", "headerName": "Languages", "width": 120},
+    {"field": "cost", "headerName": "Cost", "width": 90},
+    {"field": "ages", "headerName": "Ages", "width": 80},
+    {"field": "hours", "headerName": "Hours", "flex": 1, "minWidth": 150},
+    {"field": "address", "headerName": "Address", "flex": 2, "minWidth": 220},
+]
+
+
+def search(data: DashboardData, place_text: str | None, need: str | None, language: str | None,
+           free: list[str] | None, age: float | None, radius: float | None) -> tuple[Any, ...]:
+    """The search callback as a plain function: (figure, table rows, status, referral html)."""
+    radius_km = _inputs.number(radius, 5.0, low=0.1, high=100) or 5.0
+    place_text = _inputs.text(place_text)
+    need = _inputs.choice(need, data.need_names, None)
+    language = _inputs.choice(language, data.languages, None)
+    age = _inputs.number(age, None, low=0, high=120)
+    free = _inputs.choices(free, ["free"])
+    if not place_text:
+        fig = _draw(data, None, [], radius_km)
+        return fig, [], "Type an address with its ZIP code, a ZIP code or a school, or click the map.", ""
+    try:
+        place, rows = data.nearby(place_text, need=need, language=language, free=bool(free),
+                                  age=int(age) if age is not None else None, radius_km=radius_km)
+    except (KithError, ValueError) as exc:  # a place kith cannot read: say so
+        fig = _draw(data, None, [], radius_km)
+        return fig, [], f"Could not search: {exc}", ""
+    fig = _draw(data, place, rows, radius_km)
+    what = data.need_names.get(need or "", "any need")
+    status = (f"{len(rows)} service{'s' if len(rows) != 1 else ''} for {what} within {radius_km:g} km of "
+              f"{place.label}" + (" (the nearest 25)" if len(rows) == 25 else "") + ".")
+    if not rows:
+        status = f"No service for {what} within {radius_km:g} km of {place.label}: widen the radius or drop a filter."
+    return fig, figures.help_table(rows), status, data.referral_list(rows, place)
+
+
+def _draw(data: DashboardData, place: Any, rows: list[Any], radius_km: float) -> Any:
+    return figures.nearby_map(place, rows, radius_km=radius_km, click_cells=data.click_cells,
+                              click_geojson=CELLS_URL, schools=data.schools)
+
+
+def register(app: dash.Dash, data: DashboardData) -> None:
+    need_options = [{"label": n["name"], "value": n["code"]} for n in data.needs]
+    language_options = [{"label": code, "value": code} for code in data.languages]
+    school_options = [{"label": s["name"], "value": f"school:{s['id']}"} for s in data.schools]
+
+    def layout(**query: Any) -> html.Div:
+        place = _url.text(query, "place")
+        return html.Div([
+            html.H1("Find help near a family"),
+            html.P("Services near an address, a ZIP code or a school (or click the map), filtered like "
+                   "`kith nearby`. The referral list holds no student data and prints on its own.", className="lede"),
+            html.Div([
+                html.Div([
+                    html.Label("Address, ZIP code or LAT,LON", htmlFor=ids.HELP_PLACE),
+                    dcc.Input(id=ids.HELP_PLACE, type="text", value=place, debounce=True,
+                              placeholder="e.g. 02119 or 12 Main St, Boston, MA 02119"),
+                    html.Label("… or a school"),
+                    dcc.Dropdown(id=ids.HELP_SEARCH, options=school_options, placeholder="Pick a school",
+                                 value=place if place.startswith("school:") else None),
+                    html.Label("Need", htmlFor=ids.HELP_NEED),
+                    dcc.Dropdown(id=ids.HELP_NEED, options=need_options, placeholder="Any need",
+                                 value=_url.choice(query, "need", data.need_names, None)),
+                    html.Label("Language", htmlFor=ids.HELP_LANGUAGE),
+                    dcc.Dropdown(id=ids.HELP_LANGUAGE, options=language_options, placeholder="Any language",
+                                 value=_url.choice(query, "language", data.languages, None)),
+                    dcc.Checklist(id=ids.HELP_FREE, options=[{"label": " free only", "value": "free"}],
+                                  value=["free"] if _url.flag(query, "free") else [], style={"marginTop": "10px"}),
+                    html.Label("Age of the child", htmlFor=ids.HELP_AGE),
+                    dcc.Input(id=ids.HELP_AGE, type="number", min=0, max=25, step=1, debounce=True,
+                              value=_url.number(query, "age", None, low=0, high=25)),
+                    html.Label("Within (km)"),
+                    dcc.RadioItems(id=ids.HELP_RADIUS, options=list(RADII), inline=True, className="radii",
+                                   value=_nearest_radius(_url.number(query, "radius", 5, low=0, high=100))),
+                ], className="panel controls"),
+                html.Div([
+                    html.Div(id=ids.HELP_STATUS, className="status", role="status"),
+                    dcc.Graph(id=ids.HELP_MAP, style={"height": "480px"}, config={"scrollZoom": True}),
+                    dag.AgGrid(id=ids.HELP_TABLE, columnDefs=COLUMNS, rowData=[],
+                               defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                               dashGridOptions={"domLayout": "autoHeight"}, style={"height": None}),
+                    html.H2("Referral list"),
+                    html.Button("Print the referral list", id=ids.HELP_PRINT),
+                    html.Button("Download it (HTML)", id=ids.HELP_DOWNLOAD_BUTTON, className="secondary"),
+                    dcc.Download(id=ids.HELP_DOWNLOAD),
+                    html.Iframe(id=ids.HELP_REFERRAL, className="referral", title="Referral list"),
+                ], className="panel"),
+            ], className="page"),
+            _url.store(PAGE),
+        ])
+
+    cells_geojson = json.dumps(figures.cells_geojson(data.click_cells))
+
+    @app.server.route(CELLS_URL, endpoint="kith_find_help_cells")
+    def _cells() -> flask.Response:
+        response = flask.Response(cells_geojson, mimetype="application/geo+json")
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    dash.register_page("kith.find_help", path="/find-help", name="Find help", title="kith: find help", order=4,
+                       layout=layout)
+
+    @app.callback(
+        Output(ids.HELP_MAP, "figure"), Output(ids.HELP_TABLE, "rowData"), Output(ids.HELP_STATUS, "children"),
+        Output(ids.HELP_REFERRAL, "srcDoc"),
+        Input(ids.HELP_PLACE, "value"), Input(ids.HELP_NEED, "value"), Input(ids.HELP_LANGUAGE, "value"),
+        Input(ids.HELP_FREE, "value"), Input(ids.HELP_AGE, "value"), Input(ids.HELP_RADIUS, "value"),
+    )
+    def _search(place, need, language, free, age, radius):  # type: ignore[no-untyped-def]
+        return search(data, place, need, language, free, age, radius)
+
+    @app.callback(Output(ids.HELP_PLACE, "value"), Input(ids.HELP_MAP, "clickData"), Input(ids.HELP_SEARCH, "value"),
+                  prevent_initial_call=True)
+    def _place_from_map_or_school(click, school):  # type: ignore[no-untyped-def]
+        if dash.ctx.triggered_id == ids.HELP_SEARCH:
+            return _inputs.text(school) or dash.no_update
+        point = clicked_point(click)
+        return f"{point[0]:.5f}, {point[1]:.5f}" if point else dash.no_update
+
+    @app.callback(Output(ids.HELP_DOWNLOAD, "data"), Input(ids.HELP_DOWNLOAD_BUTTON, "n_clicks"),
+                  State(ids.HELP_REFERRAL, "srcDoc"), prevent_initial_call=True)
+    def _download(_clicks, html_text):  # type: ignore[no-untyped-def]
+        if not isinstance(html_text, str) or not html_text:
+            return dash.no_update
+        return {"content": html_text, "filename": "referral-list.html", "type": "text/html"}
+
+    app.clientside_callback(
+        f"""function(n) {{
+            const frame = document.getElementById("{ids.HELP_REFERRAL}");
+            if (n && frame && frame.contentWindow) {{ frame.contentWindow.focus(); frame.contentWindow.print(); }}
+            return window.dash_clientside.no_update;
+        }}""",
+        Output(ids.HELP_PRINT, "title"), Input(ids.HELP_PRINT, "n_clicks"), prevent_initial_call=True,
+    )
+    _url.mirror(app, PAGE, {
+        "place": (ids.HELP_PLACE, "value"), "need": (ids.HELP_NEED, "value"),
+        "language": (ids.HELP_LANGUAGE, "value"), "free": (ids.HELP_FREE, "value"),
+        "age": (ids.HELP_AGE, "value"), "radius": (ids.HELP_RADIUS, "value"),
+    })
+
+
+def clicked_point(click: dict[str, Any] | None) -> tuple[float, float] | None:
+    """The point a map click names: the clicked marker, or the centre of the clicked cell."""
+    points = click.get("points") if isinstance(click, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    point = points[0]
+    lat = _inputs.number(point.get("lat"), None, low=-90, high=90)
+    lon = _inputs.number(point.get("lon"), None, low=-180, high=180)
+    if lat is not None and lon is not None:
+        return lat, lon
+    location = point.get("location")
+    if isinstance(location, str):
+        if h3.is_valid_cell(location):
+            return h3.cell_to_latlng(location)
+    return None
+
+
+def _nearest_radius(km: float | None) -> int:
+    return min(RADII, key=lambda r: abs(r - (km or 5)))

@@ -1,0 +1,171 @@
+"""Gaps: the ranked table of unmet need (sort, filter, export CSV and GeoJSON), charts by need
+domain and by school, and a what-if (add a site) recomputed in the background, before beside after."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+from dash import Input, Output, State, dcc, html
+
+from dashboard import _inputs, _url, figures, ids
+from dashboard.data import DashboardData
+from graph.errors import KithError
+
+PAGE = "gaps"
+BY = (("cell", "neighbourhood (H3 cell)"), ("school", "school"), ("zip", "ZIP area"))
+DEFAULT_NEED = "mental_health_counseling"
+COLUMNS = [
+    {"field": "rank", "headerName": "#", "width": 70, "filter": "agNumberColumnFilter"},
+    {"field": "area", "headerName": "Area", "flex": 2, "minWidth": 200},
+    {"field": "students", "headerName": "Students with the need", "width": 190},
+    {"field": "accessibility", "headerName": "Places per student", "width": 160, "filter": "agNumberColumnFilter"},
+    {"field": "providers", "headerName": "Providers in reach", "width": 160, "filter": "agNumberColumnFilter"},
+    {"field": "desert", "headerName": "Desert", "width": 100},
+    {"field": "rule", "headerName": "Rule", "flex": 2, "minWidth": 220},
+]
+
+
+def table(data: DashboardData, need: str | None, by: str | None) -> tuple[Any, ...]:
+    """The table callback as a plain function: (rows, by-school chart, what-if lat, lon, note)."""
+    need, by = _need(data, need), _inputs.choice(by, dict(BY), "cell")
+    report = data.gaps(need, by)
+    worst = next((r for r in report.rows if r.desert), report.rows[0] if report.rows else None)
+    note = (f"{report.deserts} desert area(s) of {report.areas}; students in deserts: "
+            f"{report.students_in_deserts}. {report.rule_text}.")
+    return (figures.gap_table(report), figures.access_by_school(data.gaps(need, "school")),
+            round(worst.lat, 5) if worst else None, round(worst.lon, 5) if worst else None, note)
+
+
+def what_if(data: DashboardData, need: str | None, by: str | None, lat: float | None, lon: float | None,
+            capacity: float | None, progress: Any = None) -> tuple[Any, Any]:
+    """The what-if as a plain function: a new site with ``capacity`` places at (lat, lon) → (summary, chart)."""
+    need, by = _need(data, need), _inputs.choice(by, dict(BY), "cell")
+    lat = _inputs.number(lat, None, low=-90, high=90)
+    lon = _inputs.number(lon, None, low=-180, high=180)
+    capacity = _inputs.number(capacity, None, low=1, high=1_000_000)
+    if lat is None or lon is None or not capacity:
+        return html.P("Give the new site's latitude, longitude and places.", className="note"), dash.no_update
+    if progress:
+        progress(("1", "3"))
+    before = data.gaps(need, by)
+    if progress:
+        progress(("2", "3"))
+    try:
+        after = data.what_if(need, by, add_sites=((float(lat), float(lon), float(capacity)),))
+    except KithError as exc:
+        return html.P(f"Could not run the what-if: {exc}", className="note"), dash.no_update
+    if progress:
+        progress(("3", "3"))
+    summary = html.Div([
+        html.P(f"What if: {', '.join(after.what_if)}."),
+        html.Table([
+            html.Tr([html.Th(""), html.Th("before"), html.Th("after")]),
+            html.Tr([html.Td("desert areas"), html.Td(str(before.deserts)), html.Td(str(after.deserts))]),
+            html.Tr([html.Td("students in deserts"), html.Td(str(before.students_in_deserts)),
+                     html.Td(str(after.students_in_deserts))]),
+        ], className="compare"),
+    ])
+    return summary, figures.what_if_comparison(after)
+
+
+def register(app: dash.Dash, data: DashboardData) -> None:
+    need_options = [{"label": n["name"], "value": n["code"]} for n in data.needs]
+
+    def layout(**query: Any) -> html.Div:
+        return html.Div([
+            html.H1("Service gaps"),
+            html.Div([
+                html.Div([
+                    html.Label("Need", htmlFor=ids.GAPS_NEED),
+                    dcc.Dropdown(id=ids.GAPS_NEED, options=need_options, clearable=False,
+                                 value=_url.choice(query, "need", data.need_names, DEFAULT_NEED)),
+                    html.Label("Count demand by"),
+                    dcc.RadioItems(id=ids.GAPS_BY, options=[{"label": f" {t}", "value": v} for v, t in BY],
+                                   value=_url.choice(query, "by", dict(BY), "cell"), labelStyle={"display": "block"}),
+                    html.Button("Export CSV", id=ids.GAPS_CSV),
+                    html.Button("Export GeoJSON", id=ids.GAPS_GEOJSON, className="secondary"),
+                    dcc.Download(id=ids.GAPS_DOWNLOAD),
+                    html.H2("What if a site opened here?"),
+                    html.Label("Latitude", htmlFor=ids.GAPS_WHATIF_LAT),
+                    dcc.Input(id=ids.GAPS_WHATIF_LAT, type="number", step="any"),
+                    html.Label("Longitude", htmlFor=ids.GAPS_WHATIF_LON),
+                    dcc.Input(id=ids.GAPS_WHATIF_LON, type="number", step="any"),
+                    html.Label("Places", htmlFor=ids.GAPS_WHATIF_CAPACITY),
+                    dcc.Input(id=ids.GAPS_WHATIF_CAPACITY, type="number", min=1, value=50),
+                    html.Div([html.Button("Run what-if", id=ids.GAPS_WHATIF_RUN),
+                              html.Button("Cancel", id=ids.GAPS_WHATIF_CANCEL, className="secondary",
+                                          disabled=True)]),
+                    html.Progress(id=ids.GAPS_WHATIF_PROGRESS, value="0", max="3"),
+                    html.P("Pre-filled with the largest desert; the store is not changed.", className="note"),
+                ], className="panel controls"),
+                html.Div([
+                    html.Div(id=ids.GAPS_SUMMARY, className="status"),
+                    dag.AgGrid(id=ids.GAPS_TABLE, columnDefs=COLUMNS, rowData=[],
+                               defaultColDef={"sortable": True, "resizable": True, "filter": True,
+                                              "floatingFilter": True},
+                               dashGridOptions={"pagination": True, "paginationPageSize": 15,
+                                                "paginationPageSizeSelector": False},
+                               csvExportParams={"fileName": "kith-gaps.csv"}, style={"height": "560px"}),
+                    html.Div([
+                        html.Div([html.H2("Students in deserts, by need and domain"),
+                                  dcc.Loading(dcc.Graph(id=ids.GAPS_DOMAIN_CHART, config={"displayModeBar": False}),
+                                              type="dot")]),
+                        html.Div([html.H2("Access at each school (lowest 25)"),
+                                  dcc.Graph(id=ids.GAPS_SCHOOL_CHART, config={"displayModeBar": False})]),
+                    ], className="two"),
+                    html.H2("What-if: before and after"),
+                    html.Div(id=ids.GAPS_WHATIF_RESULT),
+                    dcc.Graph(id=ids.GAPS_WHATIF_CHART, config={"displayModeBar": False},
+                              figure=figures.what_if_comparison({"rows": []})),
+                ], className="panel"),
+            ], className="page"),
+            _url.store(PAGE),
+        ])
+
+    dash.register_page("kith.gaps", path="/gaps", name="Gaps", title="kith: gaps", order=2, layout=layout)
+
+    @app.callback(Output(ids.GAPS_TABLE, "rowData"), Output(ids.GAPS_SCHOOL_CHART, "figure"),
+                  Output(ids.GAPS_WHATIF_LAT, "value"), Output(ids.GAPS_WHATIF_LON, "value"),
+                  Output(ids.GAPS_SUMMARY, "children"),
+                  Input(ids.GAPS_NEED, "value"), Input(ids.GAPS_BY, "value"))
+    def _table(need, by):  # type: ignore[no-untyped-def]
+        return table(data, need, by)
+
+    @app.callback(Output(ids.GAPS_DOMAIN_CHART, "figure"), Input(ids.GAPS_DOMAIN_CHART, "id"))
+    def _domains(_id):  # type: ignore[no-untyped-def]
+        return figures.deserts_by_domain(data.gap_summaries())
+
+    @app.callback(Output(ids.GAPS_TABLE, "exportDataAsCsv"), Input(ids.GAPS_CSV, "n_clicks"),
+                  prevent_initial_call=True)
+    def _csv(_clicks):  # type: ignore[no-untyped-def]
+        return True
+
+    @app.callback(Output(ids.GAPS_DOWNLOAD, "data"), Input(ids.GAPS_GEOJSON, "n_clicks"),
+                  State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), prevent_initial_call=True)
+    def _geojson(_clicks, need, by):  # type: ignore[no-untyped-def]
+        need, by = _need(data, need), _inputs.choice(by, dict(BY), "cell")
+        return {"content": json.dumps(data.gaps_geojson(need, by)), "filename": f"kith-gaps-{need}-{by}.geojson",
+                "type": "application/geo+json"}
+
+    @app.callback(
+        Output(ids.GAPS_WHATIF_RESULT, "children"), Output(ids.GAPS_WHATIF_CHART, "figure"),
+        Input(ids.GAPS_WHATIF_RUN, "n_clicks"),
+        State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), State(ids.GAPS_WHATIF_LAT, "value"),
+        State(ids.GAPS_WHATIF_LON, "value"), State(ids.GAPS_WHATIF_CAPACITY, "value"),
+        background=True, prevent_initial_call=True,
+        running=[(Output(ids.GAPS_WHATIF_RUN, "disabled"), True, False),
+                 (Output(ids.GAPS_WHATIF_CANCEL, "disabled"), False, True)],
+        cancel=[Input(ids.GAPS_WHATIF_CANCEL, "n_clicks")],
+        progress=[Output(ids.GAPS_WHATIF_PROGRESS, "value"), Output(ids.GAPS_WHATIF_PROGRESS, "max")],
+    )
+    def _what_if(set_progress, _clicks, need, by, lat, lon, capacity):  # type: ignore[no-untyped-def]
+        return what_if(data, need, by, lat, lon, capacity, progress=set_progress)
+
+    _url.mirror(app, PAGE, {"need": (ids.GAPS_NEED, "value"), "by": (ids.GAPS_BY, "value")})
+
+
+def _need(data: DashboardData, need: str | None) -> str:
+    return _inputs.choice(need, data.need_names, DEFAULT_NEED) or DEFAULT_NEED

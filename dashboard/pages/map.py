@@ -1,0 +1,88 @@
+"""Map: pick a need → accessibility per H3 cell (2SFCA) with service deserts outlined and the
+rule that flagged them; schools and the need's service sites as layers that can be switched off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import json
+
+import dash
+import flask
+from dash import Input, Output, dcc, html
+
+from dashboard import _inputs, _url, figures, ids
+from dashboard.data import DashboardData
+
+PAGE = "map"
+LAYERS = (("access", "accessibility"), ("deserts", "desert outlines"), ("schools", "schools"),
+          ("sites", "service sites"))
+DEFAULT_NEED = "mental_health_counseling"
+#: Where the browser fetches the shapes of the home cells from (once, then from its cache).
+CELLS_URL = "/kith-data/home-cells.geojson"
+
+
+def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tuple[Any, Any, Any]:
+    """The map callback as a plain function: (figure, rule, summary)."""
+    need = _inputs.choice(need, data.need_names, DEFAULT_NEED)
+    layers = _inputs.choices(layers, [key for key, _ in LAYERS])
+    report = data.gaps(need, "cell")
+    fig = figures.access_map(report, schools=data.schools, sites=data.sites, layers=layers or (),
+                             need_name=data.need_names[need], cells_geojson_url=CELLS_URL)
+    summary = [
+        html.Div([html.B(f"{report.deserts}"), f" of {report.areas} neighbourhood cells are deserts for ",
+                  html.B(data.need_names[need].lower()), "."]),
+        html.Div(f"Students with this need: {report.students}; in deserts: {report.students_in_deserts}."),
+        html.Div(f"{report.providers} service site(s) offer it, {report.capacity:,.0f} places in all."),
+    ]
+    rule = [html.B("Desert rule: "), report.rule_text, html.Br(),
+            f"Accessibility: two-step floating catchment (2SFCA, Luo & Wang 2003), {report.catchment_km:g} km "
+            "catchment, places per student with the need, counted at the family's H3 home cell."]
+    return fig, rule, summary
+
+
+def register(app: dash.Dash, data: DashboardData) -> None:
+    need_options = [{"label": n["name"], "value": n["code"]} for n in data.needs]
+
+    def layout(**query: Any) -> html.Div:
+        return html.Div([
+            html.H1("Access to providers"),
+            html.Div([
+                html.Div([
+                    html.Label("Need", htmlFor=ids.MAP_NEED),
+                    dcc.Dropdown(id=ids.MAP_NEED, options=need_options, clearable=False,
+                                 value=_url.choice(query, "need", data.need_names, DEFAULT_NEED)),
+                    html.Label("Layers"),
+                    dcc.Checklist(id=ids.MAP_LAYERS, options=[{"label": f" {name}", "value": key}
+                                                              for key, name in LAYERS],
+                                  value=_url.choices(query, "layers", [k for k, _ in LAYERS],
+                                                     [k for k, _ in LAYERS]),
+                                  labelStyle={"display": "block"}),
+                    html.Div(id=ids.MAP_SUMMARY, className="status"),
+                    html.Div(id=ids.MAP_RULE, className="rule"),
+                    html.Div([html.Span("■", style={"color": figures.DESERT_COLOUR}), " outline: service desert · ",
+                              html.Span("●", style={"color": figures.SCHOOL_COLOUR}), " school · ",
+                              html.Span("●", style={"color": figures.SITE_COLOUR}), " site offering the need · "
+                              "fill: places per student (cividis, dark = least)"], className="rule"),
+                ], className="panel controls"),
+                html.Div(dcc.Loading(dcc.Graph(id=ids.MAP_GRAPH, style={"height": "640px"},
+                                               config={"scrollZoom": True}), type="dot"), className="panel"),
+            ], className="page"),
+            _url.store(PAGE),
+        ])
+
+    @app.server.route(CELLS_URL, endpoint="kith_map_cells")
+    def _cells() -> flask.Response:
+        shapes = data.memo("home-cells-geojson", lambda: json.dumps(figures.cells_geojson(data.home_cells)))
+        response = flask.Response(shapes, mimetype="application/geo+json")
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    dash.register_page("kith.map", path="/map", name="Map", title="kith: map", order=1, layout=layout)
+
+    @app.callback(Output(ids.MAP_GRAPH, "figure"), Output(ids.MAP_RULE, "children"),
+                  Output(ids.MAP_SUMMARY, "children"), Input(ids.MAP_NEED, "value"), Input(ids.MAP_LAYERS, "value"))
+    def _show(need, layers):  # type: ignore[no-untyped-def]
+        return show(data, need, layers)
+
+    _url.mirror(app, PAGE, {"need": (ids.MAP_NEED, "value"), "layers": (ids.MAP_LAYERS, "value")})

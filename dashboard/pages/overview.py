@@ -1,0 +1,57 @@
+"""Overview: what is in the graph (suppressed counts), the top gaps per need domain, and the way in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, dcc, html
+
+from dashboard import figures, ids
+from dashboard.data import DashboardData
+
+#: What the overview counts, in reading order: (store count name, what to call it).
+COUNTED = (
+    ("School", "schools"), ("Student", "students"), ("Family", "families"), ("Agency", "agencies"),
+    ("Service", "services"), ("Site", "service sites"), ("Staff", "support staff"),
+    ("HAS_NEED", "identified needs"), ("REFERRED_TO", "referrals"), ("PARTNERS_WITH", "school partnerships"),
+    ("COLLABORATES_WITH", "agency collaborations"),
+)
+
+LINKS = (
+    ("/map", "Map", "Access to providers per neighbourhood, with service deserts outlined."),
+    ("/gaps", "Gaps", "Ranked unmet need by area or school; export; what-if a site is added."),
+    ("/network", "Network", "Who works with whom: brokers, isolates, partnerships that would close a gap."),
+    ("/find-help", "Find help", "Services near a family by need, language, cost and age; a referral list."),
+    ("/paths", "Paths", "The shortest warm handoff from a school or agency to the help needed."),
+)
+
+
+def register(app: dash.Dash, data: DashboardData) -> None:
+    def layout(**_query: Any) -> html.Div:
+        counts = data.counts()
+        return html.Div([
+            html.H1("Overview"),
+            html.P("One graph of schools, students, families and community agencies. Counts from 1 to "
+                   f"{data.threshold - 1} are shown as <{data.threshold} to protect students.", className="lede"),
+            html.Div([_stat(counts.get(key, 0), name) for key, name in COUNTED],
+                     className="stat-grid", id=ids.OVERVIEW_COUNTS),
+            html.H2("Students in service deserts: the top needs of each domain"),
+            html.P("A service desert is an area with students who have the need and no provider of it within "
+                   "5 km (two-step floating catchment, Luo & Wang 2003).", className="note"),
+            dcc.Loading(dcc.Graph(id=ids.OVERVIEW_GAPS, config={"displayModeBar": False}), type="dot"),
+            html.H2("Explore"),
+            html.Div([dcc.Link([html.B(title), html.Span(text)], href=href, className="card")
+                      for href, title, text in LINKS], className="cards"),
+        ])
+
+    dash.register_page("kith.overview", path="/", name="Overview", title="kith: overview", order=0, layout=layout)
+
+    @app.callback(Output(ids.OVERVIEW_GAPS, "figure"), Input(ids.OVERVIEW_GAPS, "id"))
+    def _top_gaps(_id):  # type: ignore[no-untyped-def]
+        return figures.deserts_by_domain(data.gap_summaries(), top=3)
+
+
+def _stat(value: int | str, name: str) -> html.Div:
+    shown = f"{value:,}" if isinstance(value, int) else value
+    return html.Div([html.Div(shown, className="value"), html.Div(name, className="name")], className="stat")

@@ -1,0 +1,149 @@
+"""Every page in a real browser: it loads without console errors, and its main interaction works."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from dashboard import ids
+from tests.browser.conftest import console_errors, screenshot, settle, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def open_page(browser, server: str, path: str) -> None:
+    console_errors(browser)  # drop what earlier pages logged
+    browser.get(server + path)
+    settle(browser)
+
+
+def plot_traces(browser, graph_id: str) -> list[dict]:
+    """The traces a dcc.Graph has drawn: name, kind and number of points."""
+    return browser.execute_script(
+        """
+        const plot = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+        if (!plot || !plot.data) { return null; }
+        return plot.data.map(t => ({name: t.name || '', type: t.type,
+            n: (t.lat || t.locations || t.x || []).length, visible: t.visible === undefined ? true : t.visible}));
+        """,
+        graph_id,
+    )
+
+
+def grid_rows(browser, grid_id: str) -> list[str]:
+    return [row.text for row in browser.find_elements(By.CSS_SELECTOR, f"#{grid_id} .ag-center-cols-container .ag-row")]
+
+
+def pick(browser, dropdown_id: str, text: str) -> None:
+    """Choose an option of a dcc.Dropdown the way a person does: open it, type, press Enter."""
+    box = browser.find_element(By.ID, dropdown_id)
+    box.click()
+    field = wait_until(lambda: _focused_input(browser, dropdown_id), what=f"the search field of {dropdown_id}")
+    field.send_keys(text)
+    wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "[role=option]"), what="the dropdown's options")
+    field.send_keys(Keys.ENTER)
+
+
+def _focused_input(browser, dropdown_id: str):
+    """The dropdown's search field (open, it is the one search input on the page)."""
+    found = [f for f in browser.find_elements(By.CSS_SELECTOR, "input.dash-dropdown-search, input[type=search]")
+             if f.is_displayed()]
+    return found[0] if found else None
+
+
+def test_overview_shows_suppressed_counts_and_the_demo_banner(driver, server: str) -> None:
+    open_page(driver, server, "/")
+    assert "Demo mode" in driver.find_element(By.ID, ids.BANNER).text
+    stats = driver.find_element(By.ID, ids.OVERVIEW_COUNTS).text
+    assert "schools" in stats and "students" in stats
+    assert "2,000" in stats  # the small city's students, a count well above the threshold
+    bars = wait_until(lambda: plot_traces(driver, ids.OVERVIEW_GAPS), timeout=40, what="the desert chart")
+    assert {t["name"] for t in bars} == {"academic", "social emotional", "health", "family"}
+    settle(driver)
+    screenshot(driver, "overview")
+    assert console_errors(driver) == []
+
+
+def test_find_help_near_a_zip_lists_services_on_the_map_and_in_the_table(driver, server: str) -> None:
+    open_page(driver, server, "/find-help")
+    assert grid_rows(driver, ids.HELP_TABLE) == []
+    field = driver.find_element(By.CSS_SELECTOR, f"#{ids.HELP_PLACE}")
+    field.send_keys("02119", Keys.ENTER)
+    rows = wait_until(lambda: grid_rows(driver, ids.HELP_TABLE), what="result rows")
+    assert len(rows) >= 3
+    assert "ZIP 02119" in driver.find_element(By.ID, ids.HELP_STATUS).text
+    found = wait_until(lambda: [t for t in plot_traces(driver, ids.HELP_MAP) if t["name"] == "services found"],
+                       what="the services drawn on the map")
+    assert found[0]["n"] == len(rows)
+    assert "place=02119" in driver.current_url
+    settle(driver)
+    screenshot(driver, "find-help")
+    assert console_errors(driver) == []
+
+
+def test_map_changes_when_another_need_is_picked(driver, server: str) -> None:
+    open_page(driver, server, "/map?need=food")
+    first = wait_until(lambda: plot_traces(driver, ids.MAP_GRAPH), what="the map")
+    assert [t["type"] for t in first][:1] == ["choroplethmap"]
+    assert "food" in driver.find_element(By.ID, ids.MAP_RULE).text
+    before = driver.find_element(By.ID, ids.MAP_SUMMARY).text
+    pick(driver, ids.MAP_NEED, "Dental")
+    wait_until(lambda: "dental" in driver.find_element(By.ID, ids.MAP_RULE).text, what="the dental map")
+    wait_until(lambda: driver.find_element(By.ID, ids.MAP_SUMMARY).text != before, what="the new summary")
+    assert "need=dental" in driver.current_url
+    after = plot_traces(driver, ids.MAP_GRAPH)
+    assert after[0]["type"] == "choroplethmap" and after[0]["n"] > 0
+    settle(driver)
+    screenshot(driver, "map")
+    assert console_errors(driver) == []
+
+
+def test_gaps_table_ranks_areas_and_what_if_runs_in_the_background(driver, server: str) -> None:
+    open_page(driver, server, "/gaps?need=food")
+    rows = wait_until(lambda: grid_rows(driver, ids.GAPS_TABLE), what="the gap table")
+    assert rows[0].split("\n")[0] == "1"
+    assert "food" in driver.find_element(By.ID, ids.GAPS_SUMMARY).text
+    wait_until(lambda: driver.find_element(By.ID, ids.GAPS_WHATIF_LAT).get_attribute("value"),
+               what="the what-if site pre-filled")
+    driver.find_element(By.ID, ids.GAPS_WHATIF_RUN).click()
+    result = wait_until(lambda: driver.find_element(By.ID, ids.GAPS_WHATIF_RESULT).text, timeout=40,
+                        what="the what-if result")
+    assert "before" in result and "after" in result
+    assert driver.find_element(By.ID, ids.GAPS_WHATIF_PROGRESS).get_attribute("value") == "3"
+    settle(driver)
+    screenshot(driver, "gaps")
+    assert console_errors(driver) == []
+
+
+def test_network_draws_organisations_and_a_click_shows_details(driver, server: str) -> None:
+    open_page(driver, server, "/network")
+    count = wait_until(lambda: driver.execute_script(
+        "const c = document.querySelector('#%s')._cyreg; return c && c.cy ? c.cy.nodes().length : 0;"
+        % ids.NETWORK_GRAPH), what="the network nodes")
+    assert count == 50  # the small city's 10 schools and 40 agencies
+    assert "Brokers" in driver.find_element(By.ID, ids.NETWORK_LISTS).text
+    driver.execute_script(
+        "document.querySelector('#%s')._cyreg.cy.nodes('[kind = \"School\"]').first().emit('tap');"
+        % ids.NETWORK_GRAPH)
+    wait_until(lambda: "betweenness" in driver.find_element(By.ID, ids.NETWORK_DETAILS).text,
+               what="the node's details")
+    settle(driver)
+    screenshot(driver, "network")
+    assert console_errors(driver) == []
+
+
+def test_paths_between_two_picked_nodes_are_drawn_and_explained(driver, server: str) -> None:
+    open_page(driver, server, "/paths")
+    pick(driver, ids.PATHS_FROM, "Adams Elementary")
+    pick(driver, ids.PATHS_TO, "Need: Food")
+    edges = wait_until(lambda: driver.execute_script(
+        "const c = document.querySelector('#%s')._cyreg; return c && c.cy ? c.cy.edges().length : 0;"
+        % ids.PATHS_GRAPH), what="a path drawn")
+    assert edges >= 1
+    explained = driver.find_element(By.ID, ids.PATHS_EXPLAIN).text
+    assert "Adams Elementary School" in explained and "hops" in explained
+    assert "to=need%3Afood" in driver.current_url or "to=need:food" in driver.current_url
+    settle(driver)
+    screenshot(driver, "paths")
+    assert console_errors(driver) == []

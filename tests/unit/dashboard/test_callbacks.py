@@ -1,0 +1,86 @@
+"""The pages' callbacks as plain functions, on the small demo city (no browser, no server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.data import DashboardData
+from dashboard.pages import find_help, gaps, map, network, paths
+from queries._privacy import is_suppressed
+
+
+def test_counts_are_suppressed(data: DashboardData) -> None:
+    counts = data.counts()
+    assert counts["Student"] == 2000
+    assert all(isinstance(v, int) and (v == 0 or v >= data.threshold) or is_suppressed(v) for v in counts.values())
+
+
+def test_map_shows_the_need_picked_with_its_rule(data: DashboardData) -> None:
+    food, rule, _ = map.show(data, "food", ["access", "deserts"])
+    dental, _, _ = map.show(data, "dental", ["access", "deserts"])
+    assert food.data[0].type == "choroplethmap"
+    assert list(food.data[0].z) != list(dental.data[0].z)
+    assert "food" in str(rule)
+    unknown, _, _ = map.show(data, "not-a-need", [])  # a stale link falls back to the default need
+    assert len(unknown.data) == 0
+
+
+def test_find_help_near_a_zip_returns_rows_nearest_first_and_a_referral_list(data: DashboardData) -> None:
+    fig, rows, status, referral = find_help.search(data, "02119", None, None, [], None, 5)
+    assert rows and [r["distance_km"] for r in rows] == sorted(r["distance_km"] for r in rows)
+    assert "ZIP 02119" in status and "<html" in referral
+    assert next(t for t in fig.data if t.name == "services found").lat is not None
+
+
+def test_find_help_filters_narrow_the_rows(data: DashboardData) -> None:
+    _, every, _, _ = find_help.search(data, "02119", None, None, [], None, 5)
+    _, free_food, _, _ = find_help.search(data, "02119", "food", None, ["free"], None, 5)
+    assert len(free_food) < len(every)
+    assert all(r["cost"] == "free" and "food" in r["needs"] for r in free_food)
+
+
+def test_find_help_explains_a_place_it_cannot_read(data: DashboardData) -> None:
+    _, rows, status, referral = find_help.search(data, "somewhere nice", None, None, [], None, 5)
+    assert rows == [] and referral == "" and status.startswith("Could not search")
+
+
+@pytest.mark.parametrize("click, expected", [
+    ({"points": [{"lat": 42.3, "lon": -71.1}]}, (42.3, -71.1)),
+    ({"points": [{"location": "882a306457fffff"}]}, pytest.approx((42.326, -71.105), abs=0.002)),
+    ({"points": [{"location": "not a cell"}]}, None),
+    (None, None),
+])
+def test_a_map_click_names_a_point(click: dict | None, expected: object) -> None:
+    assert find_help.clicked_point(click) == expected
+
+
+def test_gaps_table_is_ranked_and_pre_fills_the_what_if_at_the_worst_desert(data: DashboardData) -> None:
+    rows, _, lat, lon, note = gaps.table(data, "food", "cell")
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert rows[0]["desert"] == "yes" and lat is not None and lon is not None
+    assert "food" in note
+
+
+def test_what_if_a_site_at_the_worst_desert_shrinks_the_deserts(data: DashboardData) -> None:
+    _, _, lat, lon, _ = gaps.table(data, "food", "cell")
+    seen = []
+    summary, chart = gaps.what_if(data, "food", "cell", lat, lon, 100, progress=seen.append)
+    before, after = data.gaps("food", "cell"), data.what_if("food", "cell", add_sites=((lat, lon, 100.0),))
+    assert after.deserts < before.deserts
+    assert seen == [("1", "3"), ("2", "3"), ("3", "3")]
+    assert "before" in str(summary) and chart.data
+
+
+def test_network_elements_and_details(data: DashboardData) -> None:
+    elements = network.elements(data, "degree_centrality")
+    nodes = [e for e in elements if "source" not in e["data"]]
+    assert len(nodes) == 50
+    school = next(n["data"] for n in nodes if n["data"]["kind"] == "School")
+    assert "betweenness" in str(network.details(data, school))
+
+
+def test_paths_between_a_school_and_a_need_are_explained(data: DashboardData) -> None:
+    elements, explain, status = paths.handoffs(data, "School:sch-0001", "need:food", 3)
+    assert any("source" in e["data"] for e in elements)
+    assert "Adams Elementary School" in str(explain) and status.startswith(("1 path", "2 paths", "3 paths"))
+    assert paths.handoffs(data, None, "need:food", 3)[0] == []

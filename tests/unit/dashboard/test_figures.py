@@ -1,0 +1,128 @@
+"""Figures are pure: rows in, a plotly figure (or cytoscape elements) out, checked without a browser."""
+
+from __future__ import annotations
+
+import h3
+import pytest
+
+from dashboard import figures
+from graph.geo import distance_km
+
+
+def _report(rows: list[dict], need: str = "food") -> dict:
+    return {"need": need, "rows": rows}
+
+
+def _row(cell: str, access: float, desert: bool, demand: int | str = 12) -> dict:
+    lat, lon = h3.cell_to_latlng(cell)
+    return {"area_id": cell, "area_name": "Area", "lat": lat, "lon": lon, "demand": demand, "accessibility": access,
+            "providers_in_reach": 0 if desert else 2, "desert": desert, "desert_rule": "rule" if desert else None}
+
+
+CELLS = sorted(h3.grid_disk(h3.latlng_to_cell(42.33, -71.08, 8), 1))
+
+
+def test_access_map_draws_every_cell_outlines_only_deserts_and_uses_a_colour_blind_safe_scale() -> None:
+    rows = [_row(c, 0.0 if i < 2 else 0.5 * i, desert=i < 2) for i, c in enumerate(CELLS)]
+    schools = [{"id": "s", "name": "A School", "lat": 42.33, "lon": -71.08, "level": "high", "enrollment": 400}]
+    sites = [{"id": "x", "name": "Site", "lat": 42.34, "lon": -71.07, "agencies": ["Agency"], "needs": ["food"]},
+             {"id": "y", "name": "Other", "lat": 42.35, "lon": -71.06, "agencies": ["B"], "needs": ["dental"]}]
+    fig = figures.access_map(_report(rows), schools=schools, sites=sites)
+    by_type = {t.type: t for t in fig.data}
+    choropleth = by_type["choroplethmap"]
+    assert list(choropleth.locations) == CELLS
+    assert [f["id"] for f in choropleth.geojson["features"]] == CELLS
+    assert choropleth.colorscale == figures.go.Choroplethmap(colorscale="cividis").colorscale
+    desert = next(t for t in fig.data if t.name.startswith("service desert"))
+    assert desert.name == "service desert (2)"
+    assert list(desert.lat).count(None) == 2  # one closed ring per desert cell
+    sites_drawn = next(t for t in fig.data if t.name.startswith("service sites"))
+    assert list(sites_drawn.text) == ["Site"]  # only the sites offering the need
+    assert fig.layout.map.style == "open-street-map"
+
+
+def test_access_map_layers_can_be_switched_off() -> None:
+    rows = [_row(c, 1.0, desert=False) for c in CELLS]
+    fig = figures.access_map(_report(rows), schools=[], sites=[], layers=["schools"])
+    assert [t.name for t in fig.data] == ["schools"]
+
+
+def test_cell_ring_is_closed_and_in_lon_lat_order() -> None:
+    ring = figures.cell_ring(CELLS[0])
+    assert ring[0] == ring[-1] and len(ring) == 7
+    lat, lon = h3.cell_to_latlng(CELLS[0])
+    assert all(abs(x - lon) < 0.02 and abs(y - lat) < 0.02 for x, y in ring)
+
+
+@pytest.mark.parametrize("radius", [1.0, 5.0, 20.0])
+def test_search_circle_is_at_the_radius(radius: float) -> None:
+    lats, lons = figures.circle(42.33, -71.08, radius)
+    assert all(abs(distance_km(42.33, -71.08, a, b) - radius) < 0.01 * radius for a, b in zip(lats, lons))
+
+
+def test_map_view_fits_the_points() -> None:
+    centre, zoom = figures.map_view([42.30, 42.36], [-71.10, -71.04])
+    assert centre == pytest.approx({"lat": 42.33, "lon": -71.07})
+    wide_centre, wide_zoom = figures.map_view([41.0, 43.0], [-73.0, -70.0])
+    assert wide_zoom < zoom  # more ground, further out
+
+
+def test_nearby_map_numbers_results_like_the_table() -> None:
+    rows = [{"service_name": f"S{i}", "agency_name": "A", "lat": 42.33 + i / 100, "lon": -71.08, "distance_km": i,
+             "languages": ("en", "es"), "min_age": 5, "max_age": 99} for i in range(3)]
+    place = {"lat": 42.33, "lon": -71.08, "label": "ZIP 02119"}
+    fig = figures.nearby_map(place, rows, radius_km=5)
+    found = next(t for t in fig.data if t.name == "services found")
+    assert list(found.text) == ["1", "2", "3"]
+    assert [r["n"] for r in figures.help_table(rows)] == [1, 2, 3]
+    assert figures.help_table(rows)[0]["languages"] == "en, es" and figures.help_table(rows)[0]["ages"] == "5+"
+
+
+def test_deserts_by_domain_draws_suppressed_counts_as_zero_with_their_label() -> None:
+    summaries = [
+        {"code": "food", "name": "Food", "domain": "family", "deserts": 3, "students_in_deserts": 40},
+        {"code": "dental", "name": "Dental", "domain": "health", "deserts": 1, "students_in_deserts": "<10"},
+        {"code": "housing", "name": "Housing", "domain": "family", "deserts": 0, "students_in_deserts": 0},
+    ]
+    fig = figures.deserts_by_domain(summaries, top=1)
+    bars = {t.name: t for t in fig.data}
+    assert list(bars["family"].y) == ["Food"]  # the top need of the domain only
+    assert list(bars["health"].x) == [0.0] and list(bars["health"].text) == ["<10"]
+
+
+def test_what_if_comparison_shows_the_areas_that_gain() -> None:
+    rows = [dict(_row(c, 1.0 + i, False), accessibility_before=1.0) for i, c in enumerate(CELLS)]
+    fig = figures.what_if_comparison({"need": "food", "rows": rows}, top=3)
+    before, after = fig.data
+    assert list(after.x) == [7.0, 6.0, 5.0] and list(before.x) == [1.0, 1.0, 1.0]
+
+
+def test_network_elements_size_by_centrality_and_colour_by_community() -> None:
+    node = {"label": "Agency", "degree": 1, "degree_centrality": 0.5, "eigenvector": 0.1, "component_size": 3}
+    report = {
+        "nodes": [dict(node, id="a", name="Hub", betweenness=1.0, community=1),
+                  dict(node, id="b", name="Leaf", betweenness=0.0, community=2),
+                  dict(node, id="c", name="Alone", betweenness=0.0, community=9)],
+        "communities": [{"community": 1}, {"community": 2}] + [{"community": k} for k in range(3, 10)],
+        "single_points_of_failure": [{"agency_id": "b"}], "isolates": [{"id": "c"}],
+    }
+    layout = {"positions": {"Agency:a": (1.0, 2.0)}, "ties": [("Agency:a", "Agency:b", 0.5)]}
+    elements = figures.network_elements(report, layout)
+    nodes = {e["data"]["id"]: e for e in elements if "source" not in e["data"]}
+    assert nodes["Agency:a"]["data"]["size"] > nodes["Agency:b"]["data"]["size"]
+    assert nodes["Agency:a"]["data"]["colour"] != nodes["Agency:b"]["data"]["colour"]
+    assert nodes["Agency:c"]["data"]["colour"] == figures.COMMUNITY_OTHER  # beyond the six largest
+    assert nodes["Agency:b"]["classes"] == "spof" and nodes["Agency:c"]["classes"] == "isolate"
+    assert nodes["Agency:a"]["position"] == {"x": 1.0, "y": 2.0}
+    assert [e["data"]["source"] for e in elements if "source" in e["data"]] == ["Agency:a"]
+
+
+def test_path_elements_draw_shared_nodes_once() -> None:
+    paths = [{"nodes": ("School:s", "Agency:a", "Service:v"), "rels": ("PARTNERS_WITH", "OFFERS")},
+             {"nodes": ("School:s", "Agency:b", "Service:v"), "rels": ("PARTNERS_WITH", "OFFERS")}]
+    elements = figures.path_elements(paths, {"School:s": "A School"})
+    nodes = [e for e in elements if "source" not in e["data"]]
+    edges = [e for e in elements if "source" in e["data"]]
+    assert sorted(n["data"]["id"] for n in nodes) == ["Agency:a", "Agency:b", "School:s", "Service:v"]
+    assert len(edges) == 4 and {e["data"]["colour"] for e in edges} == set(figures.PATH_COLOURS[:2])
+    assert nodes[0]["data"]["name"] == "A School"
