@@ -154,7 +154,11 @@ def resolve_place(store: GraphStore, text: str) -> Place:
         return Place(lat=lat, lon=lon, label=f"{lat:.5f}, {lon:.5f}", kind="point")
     head = text.partition(":")[0].strip().lower()
     if ":" in text and head in {"school", "site", "agency"}:
-        return _place_of_node(store, NodeRef.parse(text))
+        try:
+            ref = NodeRef.parse(text)
+        except ValueError:
+            raise InputError(f"{text!r} names no {head}: write {head}:ID") from None
+        return _place_of_node(store, ref)
     if re.fullmatch(r"\d{5}(?:-\d{4})?", text):
         centre = zip_centroid(text)
         if centre is None:

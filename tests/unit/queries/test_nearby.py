@@ -206,6 +206,7 @@ def test_resolve_place(small_store: MemoryStore) -> None:
     ("95.0, 10", InputError, "latitude must be within"),
     ("school:nope", NodeNotFound, "School:nope is not in the graph"),
     ("", InputError, "no place given"),
+    ("school: ", InputError, "names no school: write school:ID"),
 ])
 def test_resolve_place_says_what_it_could_not_understand(small_store, text, error, message) -> None:
     with pytest.raises(error, match=message):
