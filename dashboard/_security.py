@@ -214,7 +214,7 @@ def install(app: dash.Dash, settings: KithSettings, *, users: Users | None = Non
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
         if not flask.request.path.startswith(("/assets/", "/_dash-component-suites/")):
-            response.headers["Cache-Control"] = "no-store"
+            response.headers.setdefault("Cache-Control", "no-store")  # answers are not kept by browsers
         return response
 
     @server.route(LOGIN_PATH, methods=["GET", "POST"])
