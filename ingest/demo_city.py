@@ -239,11 +239,12 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
     services_by_need: dict[str, list[str]] = {code: [] for code in need_codes}
     service_point: dict[str, tuple[float, float]] = {}
     service_count = 0
+    taken: set[str] = set()
     for i, agency_id in enumerate(agency_ids):
         area = areas[area_of_agency[i]]
         domains, words = _AGENCY_KINDS[agency_kind[i]]
         yield Agency(
-            id=agency_id, name=f"{area.name} {words[i % len(words)]}", kind=str(agency_kind[i]),
+            id=agency_id, name=_unique_name(taken, area.name, words[i % len(words)], i), kind=str(agency_kind[i]),
             phone=f"(617) 555-{rng.integers(100, 200):04d}", website=f"https://{agency_id}.example.org",
         )
         sites = []
@@ -312,6 +313,19 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
 
     # Referrals: some students with needs are referred to a service for one of them.
     yield from _referrals(rng, student_ids, services_by_need)
+
+
+def _unique_name(taken: set[str], place: str, word: str, i: int) -> str:
+    """An agency name no other agency has: users tell agencies apart by name."""
+    for name in (f"{place} {word}", f"{_SURNAMES[i % len(_SURNAMES)]} {word} of {place}"):
+        if name not in taken:
+            break
+    else:
+        number = 2
+        while (name := f"{place} {word} {number}") in taken:
+            number += 1
+    taken.add(name)
+    return name
 
 
 def _student_needs(

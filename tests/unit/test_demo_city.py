@@ -58,3 +58,9 @@ def test_families_are_stored_as_cells_only(small_store) -> None:
     for family in small_store.nodes(Label.FAMILY)[:50]:
         assert set(family) <= {"id", "home_cell", "lat", "lon", "language", "size"}
         assert family["home_cell"]
+
+
+def test_agency_names_are_unique() -> None:
+    city = demo_city.generate("district", seed=7)
+    names = [n.name for n in city.nodes if n.label is Label.AGENCY]
+    assert len(names) == 400 and len(set(names)) == len(names)
