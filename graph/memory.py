@@ -91,6 +91,7 @@ class MemoryStore:
         try:
             with open(self.path, "rb") as f:
                 data = pickle.load(f)
+            gc.freeze()  # the graph lives as long as the store: later collections need not rescan it
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
             raise StoreUnavailable(f"cannot read the graph at {self.path}: {exc}") from exc
         finally:
