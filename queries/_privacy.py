@@ -63,6 +63,10 @@ def suppress_table(counts: Sequence[Sequence[int]], threshold: int = 10) -> Supp
     integer ones (the audit in Cox 1980, "Suppression methodology and
     statistical disclosure control", JASA 75:370, and in tau-ARGUS).
 
+    When every non-zero count is hidden and the markers alone still pin a
+    cell (three cells of at least 1 under a total of ``"<4"`` are all 1),
+    there is nothing left to hide: such a table says no more than its markers.
+
     Parameters
     ----------
     counts

@@ -21,7 +21,7 @@ from graph.memory import MemoryStore
 from graph.model import Label
 from ingest import demo_city
 
-AGENCY_ROWS = 12_000
+AGENCY_ROWS = 30_000
 KEY = "a-test-pseudonym-key-0123456789"
 
 
@@ -92,10 +92,10 @@ def test_a_killed_ingest_leaves_the_previous_graph(home: Path, agencies_csv: Pat
     before = _counts(home)
     # Killed while reading and upserting.
     process = _start("ingest", "agencies", str(agencies_csv), home=home)
-    _wait_for_writer_lock(home, process)
-    time.sleep(1.0)
+    _wait_for_writer_lock(home, process)  # taken before the file is read: the work has only begun
     process.send_signal(signal.SIGKILL)
     process.communicate()
+    assert process.returncode == -signal.SIGKILL
     assert _counts(home) == before
     # Killed while saving: the moment the temporary file appears.
     process = _start("ingest", "agencies", str(agencies_csv), home=home)
@@ -114,29 +114,53 @@ def test_a_killed_ingest_leaves_the_previous_graph(home: Path, agencies_csv: Pat
     assert _counts(home)[Label.AGENCY.value] == before[Label.AGENCY.value] + AGENCY_ROWS // 4
 
 
-def test_a_second_writer_is_told_to_wait_and_readers_see_a_whole_graph(home: Path, agencies_csv: Path,
-                                                                       tmp_path_factory) -> None:
+_HOLD = """
+import sys
+from graph.memory import MemoryStore
+store = MemoryStore.open(sys.argv[1])
+print("locked", flush=True)
+sys.stdin.readline()
+store.close()
+"""
+
+
+def test_a_second_writer_is_told_to_wait(home: Path, tmp_path_factory) -> None:
+    """One process writes (holds the writer's lock); a second `kith ingest` is refused with one clear
+    line and writes nothing; readers go on; once the first is done, the second runs."""
     before = _counts(home)
     schools = tmp_path_factory.mktemp("schools") / "schools.csv"
     schools.write_text("id,name,lat,lon,level\nX1,Extra School,42.35,-71.06,elementary\n")
-    writer = _start("ingest", "agencies", str(agencies_csv), home=home)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(home / "graph.pickle")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env=_env(home))
     try:
-        _wait_for_writer_lock(home, writer)
+        assert holder.stdout.readline().strip() == "locked"
         second = _kith("ingest", "schools", str(schools), home=home)
         reader = _kith("stats", "--format", "json", home=home)
     finally:
-        out, err = writer.communicate(timeout=300)
+        holder.communicate("done\n", timeout=60)
     assert second.returncode == 1
     assert second.stderr.strip().splitlines() == [
         f"kith: error: another kith process is writing to {home / 'graph.pickle'}; wait for it to finish and try again"]
-    assert reader.returncode == 0, reader.stderr
-    assert json.loads(reader.stdout) == before  # the reader saw the last whole graph, not a half-written one
+    assert reader.returncode == 0 and json.loads(reader.stdout) == before
+    assert _counts(home) == before  # the refused writer wrote nothing
+    retry = _kith("ingest", "schools", str(schools), home=home)
+    assert retry.returncode == 0 and _counts(home)[Label.SCHOOL.value] == before[Label.SCHOOL.value] + 1
+
+
+def test_readers_during_an_ingest_see_a_whole_graph(home: Path, agencies_csv: Path) -> None:
+    before = _counts(home)
+    writer = _start("ingest", "agencies", str(agencies_csv), home=home)
+    seen = []
+    try:
+        _wait_for_writer_lock(home, writer)
+        while writer.poll() is None and len(seen) < 3:
+            seen.append(_counts(home))  # a reader in this process, while the other writes and saves
+    finally:
+        _, err = writer.communicate(timeout=300)
     assert writer.returncode == 0, err
     after = _counts(home)
     assert after[Label.AGENCY.value] == before[Label.AGENCY.value] + AGENCY_ROWS // 4
-    assert after[Label.SCHOOL.value] == before[Label.SCHOOL.value]  # the refused writer wrote nothing
-    retry = _kith("ingest", "schools", str(schools), home=home)
-    assert retry.returncode == 0 and _counts(home)[Label.SCHOOL.value] == before[Label.SCHOOL.value] + 1
+    assert seen and all(counts in (before, after) for counts in seen)  # never a half-written graph
 
 
 #: Values of real-looking students that must never appear anywhere kith writes or prints.
