@@ -21,6 +21,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
+#: Extra neighbours a k-nearest search reads beyond the ones asked for, to see ties at the cut.
+_GUARD = 8
 #: H3 resolution of family home cells (about 0.7 km² a cell): coarse enough to
 #: hide a home, fine enough for neighbourhood-level access maps.
 HOME_CELL_RESOLUTION = 8
@@ -74,8 +76,11 @@ class PointIndex:
         id_array[:] = list(ids)
         return cls(tuple(ids), lat_a, lon_a, tree, rank, lat_rad, lon_rad, np.cos(lat_rad), id_array)
 
-    def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
-        """Ids and distances (km) of the points within ``radius_km``, nearest first, ties by id."""
+    def within(self, lat: float, lon: float, radius_km: float, *, limit: int | None = None) -> list[tuple[str, float]]:
+        """Ids and distances (km) of the points within ``radius_km``, nearest first, ties by id;
+        with ``limit``, only the first ``limit`` of them (the same prefix, found without reading the rest)."""
+        if limit is not None:
+            return self._nearest(lat, lon, radius_km, limit)
         if not self.ids or radius_km < 0:
             return []
         angle = min(radius_km / EARTH_RADIUS_KM, np.pi)
@@ -85,7 +90,34 @@ class PointIndex:
         found = self.tree.query_ball_point((cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)), chord)
         if not found:
             return []
-        found = np.fromiter(found, dtype=np.intp, count=len(found))
+        return self._ordered(np.fromiter(found, dtype=np.intp, count=len(found)), p, lam, cos_p, radius_km)
+
+    def _nearest(self, lat: float, lon: float, radius_km: float, limit: int) -> list[tuple[str, float]]:
+        """The first ``limit`` points of :meth:`within`, by a k-nearest query of the tree.
+
+        The tree orders by chord, which grows with great-circle distance; a few
+        extra neighbours guard the cut. When the farthest extra neighbour is no
+        farther than the last point kept (a tie at the cut), the whole radius is
+        read instead, so ties by id stay exact.
+        """
+        if not self.ids or radius_km < 0 or limit <= 0:
+            return []
+        k = min(limit + _GUARD, len(self.ids))
+        angle = min(radius_km / EARTH_RADIUS_KM, np.pi)
+        chord = 2 * np.sin(angle / 2) * (1 + 1e-9) + 1e-12
+        p, lam = math.radians(lat), math.radians(lon)
+        cos_p = math.cos(p)
+        chords, found = self.tree.query((cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)), k=k,
+                                        distance_upper_bound=chord)
+        found = np.atleast_1d(found)[np.isfinite(np.atleast_1d(chords))]
+        rows = self._ordered(found, p, lam, cos_p, radius_km)
+        if len(found) == k and len(rows) > limit and rows[-1][1] <= rows[limit - 1][1] * (1 + 1e-9) + 1e-12:
+            return self.within(lat, lon, radius_km)[:limit]
+        return rows[:limit]
+
+    def _ordered(self, found: NDArray[np.intp], p: float, lam: float, cos_p: float,
+                 radius_km: float) -> list[tuple[str, float]]:
+        """The points ``found`` within the radius, with exact distances, nearest first, ties by id."""
         # haversine_km, written out for one point against many (the same formula, in the same order)
         p2, l2 = self.lat_rad[found], self.lon_rad[found]
         a = np.sin((p2 - p) / 2) ** 2 + cos_p * self.cos_lat[found] * np.sin((l2 - lam) / 2) ** 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
+import operator
 import os
 import pickle
 import tempfile
@@ -30,6 +31,8 @@ _FORMAT = "kith-memory-store"
 _VERSION = 1
 
 Props = dict[str, Any]
+_EMPTY: dict[Any, Any] = {}
+_by_ends = operator.itemgetter("source", "target")
 
 
 class MemoryStore:
@@ -212,42 +215,40 @@ class MemoryStore:
         sources: Iterable[str] | None = None,
         targets: Iterable[str] | None = None,
     ) -> list[Props]:
-        table = self._types[rel_type]
+        source_label, target_label = ENDPOINTS[rel_type]
+        if sources is None and targets is None:
+            table = self._types[rel_type]
+            return [{"source": s, "target": t, **table[(s, t)]} for s, t in sorted(table)]
         if sources is not None:
-            wanted = set(sources)
-            source_label, target_label = ENDPOINTS[rel_type]
-            keys = [
-                (s, v.id)
-                for s in wanted
-                for v, keyed in self._graph._succ.get(NodeRef(source_label, s), {}).items()
-                if rel_type in keyed
-            ]
-        elif targets is not None:
-            source_label, target_label = ENDPOINTS[rel_type]
-            keys = [
-                (u.id, t)
-                for t in set(targets)
-                for u, keyed in self._graph._pred.get(NodeRef(target_label, t), {}).items()
-                if rel_type in keyed
-            ]
+            wanted_targets = None if targets is None else set(targets)
+            adjacency, label, outward = self._graph._succ, source_label, True
+            ends = set(sources)
         else:
-            keys = list(table)
-        if sources is not None and targets is not None:
-            wanted_targets = set(targets)
-            keys = [key for key in keys if key[1] in wanted_targets]
-        return [{"source": s, "target": t, **table[(s, t)]} for s, t in sorted(keys)]
+            wanted_targets, adjacency, label, outward = None, self._graph._pred, target_label, False
+            ends = set(targets)  # type: ignore[arg-type]
+        rows = []
+        for end in ends:
+            for other, keyed in adjacency.get((label, end), _EMPTY).items():
+                props = keyed.get(rel_type)
+                if props is None:
+                    continue
+                source, target = (end, other.id) if outward else (other.id, end)
+                if wanted_targets is None or target in wanted_targets:
+                    rows.append({"source": source, "target": target, **props})
+        rows.sort(key=_by_ends)
+        return rows
 
     def counts(self) -> dict[str, int]:
         counts = {label.value: len(self._labels[label]) for label in Label}
         counts.update({t.value: len(self._types[t]) for t in RelType})
         return counts
 
-    def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
+    def within(self, lat: float, lon: float, radius_km: float, *, limit: int | None = None) -> list[tuple[str, float]]:
         if self._site_index is None:
             sites = [(i, p["lat"], p["lon"]) for i, p in self._labels[Label.SITE].items() if "lat" in p]
             ids, lats, lons = zip(*sites) if sites else ((), (), ())
             self._site_index = PointIndex.build(ids, lats, lons)
-        return self._site_index.within(lat, lon, radius_km)
+        return self._site_index.within(lat, lon, radius_km, limit=limit)
 
     def shortest_paths(
         self,

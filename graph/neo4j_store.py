@@ -331,8 +331,8 @@ class Neo4jStore:
         found = {record["name"]: record["count"] for record in self._read("count_graph")}
         return {name.value: int(found.get(name.value, 0)) for name in (*Label, *RelType)}
 
-    def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
-        if radius_km < 0:
+    def within(self, lat: float, lon: float, radius_km: float, *, limit: int | None = None) -> list[tuple[str, float]]:
+        if radius_km < 0 or (limit is not None and limit <= 0):
             return []
         records = self._read("find_sites_within", lat=float(lat), lon=float(lon),
                              radius_m=search_radius_m(radius_km))
@@ -343,7 +343,7 @@ class Neo4jStore:
                             np.array([r["lon"] for r in records], dtype=np.float64))
         keep = dist <= radius_km
         rows = sorted(zip(dist[keep].tolist(), (i for i, k in zip(ids, keep) if k)))
-        return [(site_id, d) for d, site_id in rows]
+        return [(site_id, d) for d, site_id in rows[:limit]]
 
     def shortest_paths(
         self,

@@ -106,8 +106,9 @@ class GraphStore(Protocol):
         """Node count per label and relationship count per type (every label and type, zeros too)."""
         ...
 
-    def within(self, lat: float, lon: float, radius_km: float) -> list[tuple[str, float]]:
-        """(site id, distance km) of the sites within the radius, nearest first, ties by id."""
+    def within(self, lat: float, lon: float, radius_km: float, *, limit: int | None = None) -> list[tuple[str, float]]:
+        """(site id, distance km) of the sites within the radius, nearest first, ties by id;
+        with ``limit``, the first ``limit`` of those."""
         ...
 
     def shortest_paths(

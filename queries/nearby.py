@@ -6,10 +6,10 @@ distance (haversine, mean Earth radius), then by service id, then by site id, an
 the answer is exact: the same rows, in the same order, as a brute-force haversine
 over every site would give (``tests/unit/queries/test_nearby.py`` checks it).
 
-The search starts with a small radius and widens it (up to the radius asked
-for) until the ``limit`` nearest rows are certain, reading services site by
-site, nearest first; every row it keeps is within a radius it searched whole,
-so nothing nearer can be missing. A query in a dense city touches a few dozen
+The search reads the nearest sites in growing batches (the store's
+``within`` with a ``limit``: the exact prefix of the sites in the radius)
+until the ``limit`` nearest rows are certain: no unread site is as near as the
+last row kept, so nothing nearer can be missing. A query touches a few dozen
 sites, not thousands.
 
 ``open_now``: services whose hours cannot be read ("by appointment", no hours
@@ -37,10 +37,8 @@ from graph.store import GraphStore
 from queries._hours import is_open
 from queries._locate import point_of
 
-#: Sites read per step, at least: enough that one step usually settles ``limit`` rows.
-_MIN_SITES_PER_STEP = 8
-#: The first radius tried (km): a city block or two; it grows until the answer is certain.
-_FIRST_RADIUS_KM = 0.4
+#: Sites read in the first batch, at least: enough that one batch usually settles ``limit`` rows.
+_MIN_SITES_PER_STEP = 16
 
 
 class NearbyService(BaseModel):
@@ -249,37 +247,22 @@ class _Candidate(NamedTuple):
 
 def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: int,
             filters: _Filters) -> list[NearbyService]:
-    """Widen the radius until ``limit`` rows are certain (or the radius asked for is reached);
-    within a radius, read sites nearest first in growing steps; then describe the rows kept."""
+    """Read the nearest sites in growing batches until the ``limit`` nearest rows are certain
+    (no unread site is as near as the last row kept) or every site in the radius is read."""
     found: list[_Candidate] = []
-    done: set[str] = set()
-    radius = min(_FIRST_RADIUS_KM, radius_km)
+    batch, read = max(_MIN_SITES_PER_STEP, limit), 0
     while True:
-        in_reach = store.within(lat, lon, radius)
-        sites = [s for s in in_reach if s[0] not in done]
-        if _read_sites(store, sites, found, done, limit, filters) or radius >= radius_km:
+        sites = store.within(lat, lon, radius_km, limit=batch)
+        found.extend(_candidates(store, sites[read:], filters))
+        read = len(sites)
+        if read < batch:  # the radius holds no more sites
             break
-        radius = min(radius * (2 if in_reach else 4), radius_km)
+        found.sort()
+        if len(found) >= limit and found[limit - 1].distance_km < sites[-1][1]:
+            break
+        batch *= 4
     found.sort()
     return _rows(store, found[:limit], filters)
-
-
-def _read_sites(store: GraphStore, sites: list[tuple[str, float]], found: list[_Candidate], done: set[str],
-                limit: int, filters: _Filters) -> bool:
-    """Read ``sites`` (nearest first) into ``found`` until the ``limit`` nearest are certain;
-    True when they are (no unread site can come before them)."""
-    step, start = max(_MIN_SITES_PER_STEP, limit), 0
-    while start < len(sites):
-        chunk = sites[start:start + step]
-        found.extend(_candidates(store, chunk, filters))
-        done.update(site_id for site_id, _ in chunk)
-        start += step
-        if len(found) >= limit and start < len(sites):
-            found.sort()
-            if found[limit - 1].distance_km < sites[start][1]:
-                return True
-        step *= 2
-    return len(found) >= limit
 
 
 def _candidates(store: GraphStore, sites: list[tuple[str, float]], filters: _Filters) -> list[_Candidate]:

@@ -85,6 +85,19 @@ def test_within_matches_brute_force(store: GraphStore) -> None:
         expected = sorted((d, i) for i, d in dist.items() if d <= radius)
         assert [i for i, _ in got] == [i for _, i in expected]
         assert np.allclose([d for _, d in got], [d for d, _ in expected], rtol=1e-9)
+        for limit in (1, 5, 40, 1000):
+            assert store.within(*centre, radius, limit=limit) == got[:limit]
+
+
+def test_within_limit_is_exact_with_ties(store: GraphStore) -> None:
+    # Twenty sites at one point and a ring of others: the cut of a limit falls inside the tie.
+    store.upsert_nodes(Site(id=f"same{i:02d}", name="x", lat=42.35, lon=-71.05) for i in range(20))
+    store.upsert_nodes(Site(id=f"ring{i:02d}", name="x", lat=42.35 + 0.001 * (i + 1), lon=-71.05)
+                       for i in range(30))
+    everything = store.within(42.35, -71.05, 10.0)
+    for limit in (1, 3, 19, 20, 21, 49, 50, 60):
+        assert store.within(42.35, -71.05, 10.0, limit=limit) == everything[:limit]
+    assert [i for i, _ in everything[:3]] == ["same00", "same01", "same02"]
 
 
 def test_shortest_paths_agree_with_networkx(store: GraphStore) -> None:
