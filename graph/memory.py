@@ -128,6 +128,7 @@ class MemoryStore:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
+            self._remove_leftovers()
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
@@ -138,6 +139,13 @@ class MemoryStore:
         finally:
             os.close(dir_fd)
         self._dirty = False
+
+    def _remove_leftovers(self) -> None:
+        """Delete temporary files of saves that were killed mid-write (only the lock holder saves)."""
+        assert self.path is not None
+        for leftover in self.path.parent.glob(self.path.name + ".*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
     def close(self) -> None:
         try:

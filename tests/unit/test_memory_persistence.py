@@ -63,6 +63,10 @@ def test_a_save_killed_mid_write_leaves_the_previous_graph(tmp_path: Path, small
     assert list(tmp_path.glob("graph.pickle.*.tmp")), "the kill should have left a partial temporary file"
     after = MemoryStore.open(path, readonly=True)
     assert after.counts() == before
+    with MemoryStore.open(path) as store:  # the next save clears what the killed one left
+        store.upsert_nodes([Agency(id="later", name="L")])
+    assert not list(tmp_path.glob("graph.pickle.*.tmp"))
+    assert MemoryStore.open(path, readonly=True).counts()["Agency"] == before["Agency"] + 1
 
 
 def test_a_second_writer_is_refused_with_a_clear_message(tmp_path: Path) -> None:
