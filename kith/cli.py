@@ -106,7 +106,9 @@ def _serve(obj: _Context, port: int | None, *, demo: bool) -> None:
     settings = obj.settings.model_copy(update={"demo": demo, **({"port": port} if port else {})})
     app = create_app(settings)
     click.echo(f"kith dashboard at http://{settings.host}:{settings.port} (Ctrl+C to stop)", err=True)
-    app.run(host=settings.host, port=settings.port, debug=False)
+    import waitress  # a production WSGI server: many requests at once, no debug pages
+
+    waitress.serve(app.server, host=settings.host, port=settings.port, threads=16, ident="kith")
 
 
 @cli.command()

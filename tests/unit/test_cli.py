@@ -44,3 +44,35 @@ def test_errors_are_one_line_without_traceback_unless_debug(tmp_path: Path) -> N
     assert len(plain.stderr.strip().splitlines()) == 1
     debug = kith("--debug", "stats", home=tmp_path)
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_serve_answers_on_a_production_server(tmp_path: Path) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    assert kith("demo", "--size", "small", "--no-serve", home=tmp_path).returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
+    environ.update({"KITH_HOME": str(tmp_path), "KITH_DEMO": "true"})
+    server = subprocess.Popen([sys.executable, "-m", "kith.cli", "serve", "--port", str(port)], env=environ,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    body, headers = response.read().decode(), response.headers
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "the dashboard did not come up within 60 s"
+                time.sleep(0.5)
+        assert "kith" in body and headers["Server"] == "kith"  # waitress, not the development server
+        assert headers["X-Frame-Options"] == "DENY"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert "development server" not in server.stderr.read()
