@@ -52,29 +52,33 @@ class PointIndex:
     Chord length grows with great-circle distance, so a ball query with the
     chord of the radius (plus a hair for rounding) finds every candidate;
     candidates are then kept by their exact haversine distance, and ordered by
-    it, ties by id (``rank`` is each point's place in id order).
+    it, ties by id.
+
+    Points are held in the tree's leaf order, so that points near each other
+    are near each other in memory too (a query reads a few cache lines, not one
+    per point), with what a query needs of each point in one row of ``table``:
+    latitude and longitude in radians, the cosine of the latitude, and the
+    point's place in id order (which breaks ties of distance).
     """
 
     ids: tuple[str, ...]
-    lat: NDArray[np.float64]
-    lon: NDArray[np.float64]
     tree: cKDTree
-    rank: NDArray[np.intp]
-    lat_rad: NDArray[np.float64]
-    lon_rad: NDArray[np.float64]
-    cos_lat: NDArray[np.float64]
+    table: NDArray[np.float64]
     id_array: NDArray[np.object_]
 
     @classmethod
     def build(cls, ids: Sequence[str], lat: ArrayLike, lon: ArrayLike) -> PointIndex:
         lat_a, lon_a = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
-        tree = cKDTree(_unit_vectors(lat_a, lon_a) if len(ids) else np.empty((0, 3)))
-        rank = np.empty(len(ids), dtype=np.intp)
-        rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
-        lat_rad, lon_rad = np.radians(lat_a), np.radians(lon_a)
-        id_array = np.empty(len(ids), dtype=object)
-        id_array[:] = list(ids)
-        return cls(tuple(ids), lat_a, lon_a, tree, rank, lat_rad, lon_rad, np.cos(lat_rad), id_array)
+        n = len(ids)
+        rank = np.empty(n, dtype=np.float64)  # exact as a float for any count of points that fits in memory
+        rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n)
+        unit = _unit_vectors(lat_a, lon_a) if n else np.empty((0, 3))
+        order = cKDTree(unit).indices if n else np.empty(0, dtype=np.intp)
+        lat_rad, lon_rad = np.radians(lat_a[order]), np.radians(lon_a[order])
+        table = np.column_stack((lat_rad, lon_rad, np.cos(lat_rad), rank[order]))
+        id_array = np.empty(n, dtype=object)
+        id_array[:] = [ids[i] for i in order.tolist()]
+        return cls(tuple(id_array.tolist()), cKDTree(unit[order]), table, id_array)
 
     def within(self, lat: float, lon: float, radius_km: float, *, limit: int | None = None) -> list[tuple[str, float]]:
         """Ids and distances (km) of the points within ``radius_km``, nearest first, ties by id;
@@ -83,11 +87,10 @@ class PointIndex:
             return self._nearest(lat, lon, radius_km, limit)
         if not self.ids or radius_km < 0:
             return []
-        angle = min(radius_km / EARTH_RADIUS_KM, np.pi)
-        chord = 2 * np.sin(angle / 2) * (1 + 1e-9) + 1e-12
         p, lam = math.radians(lat), math.radians(lon)
         cos_p = math.cos(p)
-        found = self.tree.query_ball_point((cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)), chord)
+        found = self.tree.query_ball_point((cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)),
+                                           _chord(radius_km))
         if not found:
             return []
         return self._ordered(np.fromiter(found, dtype=np.intp, count=len(found)), p, lam, cos_p, radius_km)
@@ -103,13 +106,16 @@ class PointIndex:
         if not self.ids or radius_km < 0 or limit <= 0:
             return []
         k = min(limit + _GUARD, len(self.ids))
-        angle = min(radius_km / EARTH_RADIUS_KM, np.pi)
-        chord = 2 * np.sin(angle / 2) * (1 + 1e-9) + 1e-12
         p, lam = math.radians(lat), math.radians(lon)
         cos_p = math.cos(p)
         chords, found = self.tree.query((cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)), k=k,
-                                        distance_upper_bound=chord)
-        found = np.atleast_1d(found)[np.isfinite(np.atleast_1d(chords))]
+                                        distance_upper_bound=_chord(radius_km))
+        if k > 1:  # missing neighbours come last, with an infinite chord
+            found = found[:int(np.searchsorted(chords, np.inf))]
+        elif not np.isfinite(chords):
+            return []
+        else:
+            found = np.atleast_1d(found)
         rows = self._ordered(found, p, lam, cos_p, radius_km)
         if len(found) == k and len(rows) > limit and rows[-1][1] <= rows[limit - 1][1] * (1 + 1e-9) + 1e-12:
             return self.within(lat, lon, radius_km)[:limit]
@@ -118,14 +124,22 @@ class PointIndex:
     def _ordered(self, found: NDArray[np.intp], p: float, lam: float, cos_p: float,
                  radius_km: float) -> list[tuple[str, float]]:
         """The points ``found`` within the radius, with exact distances, nearest first, ties by id."""
-        # haversine_km, written out for one point against many (the same formula, in the same order)
-        p2, l2 = self.lat_rad[found], self.lon_rad[found]
-        a = np.sin((p2 - p) / 2) ** 2 + cos_p * self.cos_lat[found] * np.sin((l2 - lam) / 2) ** 2
-        dist = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-        keep = dist <= radius_km
-        found, dist = found[keep], dist[keep]
-        order = np.lexsort((self.rank[found], dist))
-        return list(zip(self.id_array[found[order]].tolist(), dist[order].tolist()))
+        rows = self.table[found]
+        # haversine_km, written out for one point against many (the same formula, in the same order;
+        # ``a`` is never negative here, so clipping it to [0, 1] is taking its minimum with 1)
+        a = np.sin((rows[:, 0] - p) / 2) ** 2 + cos_p * rows[:, 2] * np.sin((rows[:, 1] - lam) / 2) ** 2
+        dist = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+        order = np.lexsort((rows[:, 3], dist))
+        dist = dist[order]
+        kept = int(np.searchsorted(dist, radius_km, side="right"))
+        order = order[:kept]
+        return list(zip(self.id_array[found[order]].tolist(), dist[:kept].tolist()))
+
+
+def _chord(radius_km: float) -> float:
+    """The chord (on the unit sphere) of a great-circle radius, widened by a hair against rounding."""
+    angle = min(radius_km / EARTH_RADIUS_KM, math.pi)
+    return 2 * math.sin(angle / 2) * (1 + 1e-9) + 1e-12
 
 
 def cell_of(lat: float, lon: float, resolution: int = HOME_CELL_RESOLUTION) -> str:

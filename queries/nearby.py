@@ -37,8 +37,12 @@ from graph.store import GraphStore
 from queries._hours import is_open
 from queries._locate import point_of
 
-#: Sites read in the first batch, at least: enough that one batch usually settles ``limit`` rows.
+#: Sites located in the first batch, at least: enough that one batch usually settles ``limit`` rows.
 _MIN_SITES_PER_STEP = 16
+#: Services per site assumed before any site is read (then the rate seen so far): sizes the first read.
+_ROWS_PER_SITE = 2.0
+#: The rate assumed when filters have kept (almost) nothing so far.
+_MIN_ROWS_PER_SITE = 0.25
 
 
 class NearbyService(BaseModel):
@@ -247,27 +251,38 @@ class _Candidate(NamedTuple):
 
 def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: int,
             filters: _Filters) -> list[NearbyService]:
-    """Read the nearest sites in growing batches until the ``limit`` nearest rows are certain
-    (no unread site is as near as the last row kept) or every site in the radius is read."""
+    """Read the nearest sites in growing batches, and their services a few sites at a time, until
+    the ``limit`` nearest rows are certain (no unread site is as near as the last row kept) or
+    every site in the radius is read."""
     found: list[_Candidate] = []
     batch, read = max(_MIN_SITES_PER_STEP, limit), 0
     while True:
         sites = store.within(lat, lon, radius_km, limit=batch)
-        found.extend(_candidates(store, sites[read:], filters))
-        read = len(sites)
+        while read < len(sites):
+            step = _sites_to_read(limit - len(found), len(found), read)
+            found.extend(_candidates(store, sites[read:read + step], filters))
+            read = min(read + step, len(sites))
+            found.sort()
+            if len(found) >= limit and read < len(sites) and found[limit - 1].distance_km < sites[read][1]:
+                return _rows(store, found[:limit], filters)
         if read < batch:  # the radius holds no more sites
             break
-        found.sort()
-        if len(found) >= limit and found[limit - 1].distance_km < sites[-1][1]:
-            break
         batch *= 4
-    found.sort()
     return _rows(store, found[:limit], filters)
 
 
+def _sites_to_read(missing: int, rows: int, sites: int) -> int:
+    """How many more sites to read for ``missing`` rows, at the rate of rows per site seen so far
+    (``_ROWS_PER_SITE`` before any), and one more: its distance is what makes the last row certain."""
+    rate = max(rows / sites, _MIN_ROWS_PER_SITE) if sites else _ROWS_PER_SITE
+    return math.ceil(max(missing, 1) / rate) + 1
+
+
 def _candidates(store: GraphStore, sites: list[tuple[str, float]], filters: _Filters) -> list[_Candidate]:
+    if not sites:
+        return []
     distance = dict(sites)
-    delivered = store.relationships(RelType.DELIVERED_AT, targets=list(distance))
+    delivered = store.relationships(RelType.DELIVERED_AT, targets=distance)
     if not delivered:
         return []
     if filters.any:
@@ -280,7 +295,7 @@ def _candidates(store: GraphStore, sites: list[tuple[str, float]], filters: _Fil
 
 def _addressed(store: GraphStore, service_ids: Collection[str]) -> dict[str, list[str]]:
     addressed: dict[str, list[str]] = {}
-    for r in store.relationships(RelType.ADDRESSES, sources=list(service_ids)):
+    for r in store.relationships(RelType.ADDRESSES, sources=service_ids):
         addressed.setdefault(r["source"], []).append(r["target"])
     return addressed
 
@@ -291,27 +306,31 @@ def _rows(store: GraphStore, found: list[_Candidate], filters: _Filters) -> list
     service_ids = {c.service_id for c in found}
     services = {s["id"]: s for s in store.nodes(Label.SERVICE, ids=service_ids)}
     addressed = _addressed(store, service_ids)
-    offered_by = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS, targets=list(service_ids))}
+    offered_by = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS, targets=service_ids)}
     agencies = {a["id"]: a for a in store.nodes(Label.AGENCY, ids=set(offered_by.values()))}
     sites = {s["id"]: s for s in store.nodes(Label.SITE, ids={c.site_id for c in found})}
+    validate = NearbyService.model_validate  # from a dict: cheaper than keyword arguments, and as strict
     rows = []
     for c in found:
         service, site = services[c.service_id], sites[c.site_id]
-        agency = agencies.get(offered_by.get(c.service_id, ""), {})
-        rows.append(NearbyService(
-            service_id=c.service_id, service_name=service.get("name", c.service_id),
-            agency_id=agency.get("id"), agency_name=agency.get("name"),
-            site_id=c.site_id, site_name=site.get("name"), lat=site["lat"], lon=site["lon"],
-            distance_km=c.distance_km, address=site.get("address"), zip=site.get("zip"),
-            phone=agency.get("phone"), website=agency.get("website"),
-            languages=tuple(service.get("languages", ())), cost=service.get("cost"),
-            capacity=service.get("capacity"), waitlist=service.get("waitlist"), hours=service.get("hours"),
-            needs=tuple(sorted(addressed.get(c.service_id, ()))),
-            min_age=service.get("min_age"), max_age=service.get("max_age"),
-            eligibility=service.get("eligibility"),
-            open_now=None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
-        ))
+        agency = agencies.get(offered_by.get(c.service_id, ""), _NO_AGENCY)
+        rows.append(validate({
+            "service_id": c.service_id, "service_name": service.get("name", c.service_id),
+            "agency_id": agency.get("id"), "agency_name": agency.get("name"),
+            "site_id": c.site_id, "site_name": site.get("name"), "lat": site["lat"], "lon": site["lon"],
+            "distance_km": c.distance_km, "address": site.get("address"), "zip": site.get("zip"),
+            "phone": agency.get("phone"), "website": agency.get("website"),
+            "languages": service.get("languages", ()), "cost": service.get("cost"),
+            "capacity": service.get("capacity"), "waitlist": service.get("waitlist"), "hours": service.get("hours"),
+            "needs": sorted(addressed.get(c.service_id, ())),
+            "min_age": service.get("min_age"), "max_age": service.get("max_age"),
+            "eligibility": service.get("eligibility"),
+            "open_now": None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
+        }))
     return rows
+
+
+_NO_AGENCY: dict[str, Any] = {}
 
 
 def _place_of_node(store: GraphStore, ref: NodeRef) -> Place:
