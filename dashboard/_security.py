@@ -11,7 +11,10 @@
   is checked before Dash runs the callback: every output's page says which
   capability it needs (:data:`ID_CAPABILITY`), and an output that no page
   claims is refused (fail closed). Page layouts are wrapped so a role that may
-  not see a page gets a notice instead of its layout. Exports are audited.
+  not see a page gets a notice instead of its layout, and the navigation
+  links only the pages the viewer may open (:func:`may_open`). Exports are
+  audited. Demo mode, served without sign-in, never loads data
+  (:data:`DEMO_WITHHOLDS`).
 - **Web hygiene**: a Content-Security-Policy that Dash runs under (inline
   scripts allowed only by their hashes), ``X-Frame-Options``,
   ``X-Content-Type-Options``, ``Referrer-Policy``, no caching of answers, and
@@ -42,6 +45,7 @@ from dashboard import ids
 from graph.errors import AccessDenied, KithError, StoreUnavailable
 from kith.settings import KithSettings
 from queries._access import Capability, Viewer
+from queries._access import require as require_capability
 from queries._audit import AuditLog
 from queries._users import Users, check_private
 
@@ -56,6 +60,7 @@ ID_CAPABILITY: dict[str, Capability] = {
     "help": Capability.DIRECTORY,
     "find-help": Capability.DIRECTORY,
     "paths": Capability.DIRECTORY,
+    "load": Capability.INGEST,
 }
 #: The capability of each page (its ``dash.register_page`` module name).
 PAGE_CAPABILITY: dict[str, Capability] = {
@@ -65,7 +70,10 @@ PAGE_CAPABILITY: dict[str, Capability] = {
     "kith.network": Capability.NETWORK,
     "kith.find_help": Capability.DIRECTORY,
     "kith.paths": Capability.DIRECTORY,
+    "kith.load": Capability.INGEST,
 }
+#: What demo mode (served without sign-in) never does, though its viewer is unrestricted.
+DEMO_WITHHOLDS = frozenset({Capability.INGEST, Capability.USERS})
 #: Outputs of the shell and of Dash's page router: any signed-in viewer (page layouts check themselves).
 SHELL_OUTPUTS = {"_pages_content", "_pages_store", "_pages_location", "_pages_dummy", ids.BANNER, ids.NAV,
                  ids.CONTENT}
@@ -147,6 +155,28 @@ def current_viewer() -> Viewer | None:
     return flask.g.get("kith_viewer")
 
 
+def may(viewer: Viewer | None, capability: Capability | None) -> bool:
+    """Whether ``viewer`` may use ``capability`` here: its role's grants, less what demo mode withholds."""
+    if viewer is None or capability is None:
+        return False
+    if capability in DEMO_WITHHOLDS and viewer == Viewer.demo():
+        return False
+    return viewer.can(capability)
+
+
+def require(viewer: Viewer | None, capability: Capability) -> Viewer:
+    """``viewer`` if it :func:`may` use ``capability``; else :class:`AccessDenied` saying why."""
+    if viewer is not None and capability in DEMO_WITHHOLDS and viewer == Viewer.demo():
+        raise AccessDenied("demo mode serves without sign-in, so it does not load data or manage users; "
+                           "serve with users set up (`kith user add NAME --role admin`)")
+    return require_capability(viewer, capability)
+
+
+def may_open(page_module: str) -> bool:
+    """Whether the viewer of this request may open the kith page registered as ``page_module``."""
+    return may(current_viewer(), PAGE_CAPABILITY.get(page_module))
+
+
 def on_callback_error(error: Exception) -> Any:
     """Dash's error handler for every callback: a lost store or a refusal becomes a banner."""
     if isinstance(error, StoreUnavailable):
@@ -224,7 +254,9 @@ def install(app: dash.Dash, settings: KithSettings, *, users: Users | None = Non
         request = flask.request
         target = _safe_next(request.values.get("next", "/"))
         if request.method == "GET":
-            flask.session["csrf"] = secrets.token_urlsafe(24)
+            # one token per signed-out session: a second fetch of this page (the browser's own favicon
+            # request is sent here too) must not invalidate the form already shown
+            flask.session.setdefault("csrf", secrets.token_urlsafe(24))
             return _login_page(flask.session["csrf"], target, None)
         name = request.form.get("name", "")[:64]
         throttle_key = f"{name}|{request.remote_addr}"
@@ -270,7 +302,9 @@ def _check_callback(viewer: Viewer, body: Any, audit: AuditLog) -> Any:
         if needed is None:
             log.warning("refused a callback whose output no page claims")
             return flask.jsonify(error="unknown output"), 403
-        if needed is not _ANY and not viewer.can(needed):
+        if needed is not _ANY and not may(viewer, needed):
+            if viewer.can(needed):  # withheld in demo mode
+                return flask.jsonify(error="demo mode does not load data or manage users"), 403
             return flask.jsonify(error=f"the {viewer.role.value} role may not see this"), 403
         if (output.get("id"), output.get("property")) in EXPORT_OUTPUTS:
             if not viewer.can(Capability.EXPORT):
@@ -321,7 +355,7 @@ def _guard_pages() -> None:
 def _guarded(layout: Any, needed: Capability | None, name: str) -> Callable[..., Any]:
     def guarded_layout(**query: Any) -> Any:
         viewer = current_viewer()
-        if viewer is None or needed is None or not viewer.can(needed):
+        if not may(viewer, needed):
             role = viewer.role.value if viewer else "signed-out"
             return html.Div([html.H1(name), html.P(f"The {role} role does not include this page.",
                                                    className="lede")], className="denied")

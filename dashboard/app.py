@@ -51,7 +51,7 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
         dash.page_registry.pop(module)
     for page in PAGES:
         page.register(app, data)
-    app.layout = _shell(settings)
+    app.layout = lambda: _shell(settings)  # per request: the navigation depends on who is signed in
     _prepare_routing(app)
     _security.install(app, settings)  # sign-in, roles in every callback, headers, limits (after the pages)
     app.server.config["KITH_DATA"] = data  # reachable from the server for tests and benchmarks
@@ -68,7 +68,8 @@ def _prepare_routing(app: dash.Dash) -> None:
 
 
 def _shell(settings: KithSettings) -> html.Div:
-    """What every page shares: the demo banner, the navigation, the page itself."""
+    """What every page shares: the demo banner, the navigation (only the pages the viewer may open),
+    the page itself."""
     banner = (
         html.Div(
             "Demo mode: a generated city with synthetic students; no real person is in this data.",
@@ -80,7 +81,8 @@ def _shell(settings: KithSettings) -> html.Div:
     nav = html.Nav(
         [html.Span("kith", className="brand")]
         + [dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
-           for page in dash.page_registry.values() if page["module"].startswith("kith.")],
+           for page in dash.page_registry.values()
+           if page["module"].startswith("kith.") and _security.may_open(page["module"])],
         id=ids.NAV,
     )
     return html.Div([banner, nav, html.Main(dash.page_container, id=ids.CONTENT)], className="shell")

@@ -142,6 +142,18 @@ class DashboardData:
     def close(self) -> None:
         self.store.close()
 
+    def reload(self) -> None:
+        """Show the graph as it is now, after an ingest: reopen an embedded store's file (read-only)
+        and forget every memoized answer and reference table. A request still running keeps the
+        graph it started with."""
+        if getattr(self.store, "path", None) is not None:  # a file: read it again (Neo4j is always current)
+            old, self.store = self.store, open_store(self.settings, readonly=True)
+            old.close()
+        self._memo = _Memo()
+        for name, attribute in vars(type(self)).items():
+            if isinstance(attribute, cached_property):
+                self.__dict__.pop(name, None)
+
     # ------------------------------------------------------------ map areas
 
     @cached_property

@@ -72,6 +72,15 @@ PATHS_GRAPH = "paths-graph"
 PATHS_EXPLAIN = "paths-explain"
 PATHS_STATUS = "paths-status"
 
+# Load data (admin).
+LOAD_KIND = "load-kind"
+LOAD_UPLOAD = "load-upload"
+LOAD_FILE = "load-file"
+LOAD_DRY_RUN = "load-dry-run"
+LOAD_RUN = "load-run"
+LOAD_STATUS = "load-status"
+LOAD_REPORT = "load-report"
+
 #: The type of the pattern-matching ids that mirror a page's view state into the URL.
 URL_SYNC = "url-sync"
 

@@ -9,6 +9,7 @@ import click
 
 from graph.errors import InputError
 from kith._output import emit, format_option
+from kith._trust import audit_export
 
 _GAP_COLUMNS = ("area_id", "area_name", "demand", "accessibility", "providers_in_reach", "desert", "desert_rule")
 _BEFORE_COLUMNS = ("accessibility_before", "providers_in_reach_before", "desert_before")
@@ -64,6 +65,12 @@ def _gap_args(obj: Any, need: str, by: str, catchment_km: float, decay: str, rul
                 suppress_below=obj.settings.suppress_below)
 
 
+def _audit_gaps(obj: Any, command: str, report: Any, fmt: str, options: dict[str, Any], **extra: Any) -> None:
+    """A gaps or deserts file (csv, json, geojson) is an export: audited with its parameters."""
+    if fmt != "table":
+        audit_export(obj.settings, command, format=fmt, **options, **extra, rows=len(report.rows))
+
+
 def _emit_gaps(report: Any, fmt: str, title: str) -> None:
     from queries.gaps import gaps_geojson
 
@@ -101,6 +108,7 @@ def gaps(obj: Any, fmt: str, **options: Any) -> None:
 
     with obj.store(readonly=True) as store:
         report = service_gaps(store, **_gap_args(obj, **options))
+    _audit_gaps(obj, "gaps", report, fmt, options)
     _emit_gaps(report, fmt, f"Service gaps: {report.need} by {report.by}, {report.catchment_km:g} km")
 
 
@@ -115,6 +123,7 @@ def deserts(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
 
     with obj.store(readonly=True) as store:
         report = find_deserts(store, limit=limit, **_gap_args(obj, **options))
+    _audit_gaps(obj, "deserts", report, fmt, options, limit=limit)
     _emit_gaps(report, fmt, f"Service deserts: {report.need} by {report.by}, {report.catchment_km:g} km")
 
 
@@ -144,6 +153,8 @@ def network(obj: Any, seed: int, catchment_km: float, section: str | None, limit
         "suggestions": [r.model_dump() for r in report.suggestions],
         "failures": [r.model_dump() for r in report.single_points_of_failure],
     }
+    if fmt != "table":
+        audit_export(obj.settings, "network", format=fmt, section=section, seed=seed, catchment_km=catchment_km)
     if fmt == "json":
         payload = report.model_dump() if section is None else tables[section]
         emit([], "json", payload=payload)

@@ -17,6 +17,7 @@ import click
 from graph.errors import StoreUnavailable
 from graph.model import NODE_MODELS, REL_MODELS, Label, Node, Rel, RelType
 from graph.store import GraphStore
+from kith._trust import audit_export, server_of
 from kith.settings import KithSettings
 
 
@@ -100,7 +101,12 @@ def export(obj: Any, to: str, batch_size: int, replace: bool) -> None:
     source, target, source_name, target_name = _stores(obj.settings, to)
     started = time.perf_counter()
     try:
-        total = sum(source.counts().values())
+        counts = source.counts()
+        # audited before the first row is copied: who, when, which way, to or from which server
+        audit_export(obj.settings, "export", to=to, replace=replace, batch_size=batch_size,
+                     neo4j=server_of(obj.settings.neo4j_uri), database=obj.settings.neo4j_database,
+                     counts=counts)
+        total = sum(counts.values())
         bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        console=Console(stderr=True), transient=True)
         with bar:

@@ -9,7 +9,7 @@ import click
 
 from graph.errors import InputError
 from kith._output import emit, format_option
-from kith._trust import audit_person_start
+from kith._trust import audit_export, audit_person_start, place_of
 
 _NEARBY_TABLE = ("distance_km", "service_name", "agency_name", "address", "phone", "hours", "languages", "cost",
                  "capacity", "waitlist")
@@ -58,6 +58,9 @@ def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, radius_km: f
         place = resolve_place(store, near)
         rows = find_nearby(store, place.lat, place.lon, needs=needs, radius_km=radius_km, limit=limit,
                            language=language, free=free, age=age, open_now=when)
+    if fmt != "table":  # a referral list or a file: an export
+        audit_export(obj.settings, "nearby", format=fmt, near=place_of(near, place.kind), needs=list(needs),
+                     radius_km=radius_km, language=language, free=free, age=age, limit=limit, rows=len(rows))
     if fmt in ("print", "html"):
         click.echo(render_referral_list(rows, place, fmt="html" if fmt == "html" else "text"), nl=False)
         return
@@ -95,6 +98,9 @@ def path(obj: Any, source: str, target: str, k: int, max_hops: int, via: str | N
                               radius_km=radius_km, candidates=candidates, language=language, free=free, age=age,
                               open_now=when)
     records = [h.model_dump(mode="json") for h in found]
+    if fmt != "table":
+        audit_export(obj.settings, "path", format=fmt, source=source, target=target, k=k, max_hops=max_hops,
+                     follow=via, rows=len(found))
     if fmt == "json":
         emit(records, "json")
         return

@@ -69,11 +69,12 @@ def _draw(data: DashboardData, place: Any, rows: list[Any], radius_km: float) ->
 
 def register(app: dash.Dash, data: DashboardData) -> None:
     need_options = [{"label": n["name"], "value": n["code"]} for n in data.needs]
-    language_options = [{"label": code, "value": code} for code in data.languages]
-    school_options = [{"label": s["name"], "value": f"school:{s['id']}"} for s in data.schools]
 
     def layout(**query: Any) -> html.Div:
         place = _url.text(query, "place")
+        # read per view: a load of new data shows here without a restart
+        language_options = [{"label": code, "value": code} for code in data.languages]
+        school_options = [{"label": s["name"], "value": f"school:{s['id']}"} for s in data.schools]
         return html.Div([
             html.H1("Find help near a family"),
             html.P("Services near an address, a ZIP code or a school (or click the map), filtered like "

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 from dash import Input, Output, dcc, html
 
-from dashboard import figures, ids
+from dashboard import _security, figures, ids
 from dashboard.data import DashboardData
 
 #: What the overview counts, in reading order: (store count name, what to call it).
@@ -24,7 +24,11 @@ LINKS = (
     ("/network", "Network", "Who works with whom: brokers, isolates, partnerships that would close a gap."),
     ("/find-help", "Find help", "Services near a family by need, language, cost and age; a referral list."),
     ("/paths", "Paths", "The shortest warm handoff from a school or agency to the help needed."),
+    ("/load", "Load data", "Upload a directory, schools, agencies, students or relations; see what was loaded."),
 )
+#: The page each link opens (a card is shown only to a viewer who may open it).
+_PAGE_OF = {"/map": "kith.map", "/gaps": "kith.gaps", "/network": "kith.network", "/find-help": "kith.find_help",
+            "/paths": "kith.paths", "/load": "kith.load"}
 
 
 def register(app: dash.Dash, data: DashboardData) -> None:
@@ -42,7 +46,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
             dcc.Loading(dcc.Graph(id=ids.OVERVIEW_GAPS, config={"displayModeBar": False}), type="dot"),
             html.H2("Explore"),
             html.Div([dcc.Link([html.B(title), html.Span(text)], href=href, className="card")
-                      for href, title, text in LINKS], className="cards"),
+                      for href, title, text in LINKS if _security.may_open(_PAGE_OF[href])], className="cards"),
         ])
 
     dash.register_page("kith.overview", path="/", name="Overview", title="kith: overview", order=0, layout=layout)

@@ -41,12 +41,10 @@ def handoffs(data: DashboardData, source: str | None, target: str | None, k: int
 
 
 def register(app: dash.Dash, data: DashboardData) -> None:
-    sources = data.path_sources
-    targets = data.path_targets
-    source_values = {o["value"] for o in sources}
-    target_values = {o["value"] for o in targets}
-
     def layout(**query: Any) -> html.Div:
+        sources, targets = data.path_sources, data.path_targets  # per view: new data shows after a load
+        source_values = {o["value"] for o in sources}
+        target_values = {o["value"] for o in targets}
         return html.Div([
             html.H1("Warm-handoff paths"),
             html.P("The shortest chains of known relationships (partnerships, collaborations, services offered) "

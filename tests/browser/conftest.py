@@ -1,5 +1,9 @@
 """Browser tests: headless Debian Chromium (Selenium) against the dashboard served on the small
-demo city, in a background thread on a free loopback port, one server and one browser per session.
+demo city, in a background thread on a free loopback port, one server and one browser per session
+(and a second server with sign-in, for the pages of signed-in roles).
+
+Screenshots go to a temporary folder, so a test run leaves the working tree alone; to refresh the
+README's, run with ``KITH_SCREENSHOTS=docs/screenshots`` (a folder, relative to the repository).
 
 Skips (with the reason, shown by ``-ra``) when Chromium or its driver is not installed; `make test`
 installs both.
@@ -7,6 +11,7 @@ installs both.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -24,7 +29,10 @@ from ingest import demo_city
 from kith.settings import KithSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+#: Where screenshots go: KITH_SCREENSHOTS (e.g. docs/screenshots to refresh the README's), else a temporary folder.
+SCREENSHOTS = (ROOT / os.environ["KITH_SCREENSHOTS"] if os.environ.get("KITH_SCREENSHOTS")
+               else Path(tempfile.gettempdir()) / f"kith-screenshots-{os.getuid()}")
+PASSWORD = "a long enough password"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 #: Map tile servers: offline, their fetches fail, which is expected noise and nothing else is.
@@ -54,6 +62,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))
     httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="dashboard", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        app.server.config["KITH_DATA"].close()
+
+
+@pytest.fixture(scope="session")
+def signed_in_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on the small demo city with sign-in (not demo mode): users ``ada`` (admin) and
+    ``pat`` (planner), both with :data:`PASSWORD`."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from dashboard.app import create_app
+    from queries._users import Users
+
+    home = tmp_path_factory.mktemp("kith-home-signed-in")
+    store = MemoryStore.open(home / "graph.pickle")
+    demo_city.build(store, "small", seed=7)
+    store.close()
+    users = Users(home, hasher=PasswordHasher.from_parameters(CHEAPEST))
+    users.add("ada", "admin", PASSWORD)
+    users.add("pat", "planner", PASSWORD)
+    app = create_app(KithSettings(_env_file=None, home=home, demo=False, neo4j_uri=None, pseudonym_key=None))
+    httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="dashboard-signed-in", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}"
@@ -137,7 +173,7 @@ def settle(browser: object, *, timeout: float = 20.0) -> None:
 
 
 def screenshot(browser: object, name: str, *, max_height: int = 1800) -> Path:
-    """Save the whole page (up to ``max_height`` px tall) to docs/screenshots/NAME.png."""
+    """Save the whole page (up to ``max_height`` px tall) to :data:`SCREENSHOTS`/NAME.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     width, height = browser.get_window_size()["width"], browser.get_window_size()["height"]  # type: ignore[attr-defined]

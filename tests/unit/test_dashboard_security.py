@@ -286,3 +286,15 @@ def test_demo_mode_needs_no_sign_in_and_says_so(tmp_path: Path, small_store: Mem
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200 and "Demo mode" in layout.text
     assert client.get("/login").status_code == 302
+
+
+def test_fetching_the_login_page_again_keeps_the_shown_form_valid(served) -> None:
+    """A browser asks for /favicon.ico after the login page; that, or a second tab, must not expire the form."""
+    app, _ = served
+    client = _client(app)
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert client.get("/favicon.ico", follow_redirects=True).request.path == "/login"  # signed out: the login page
+    client.get("/login?next=/gaps")
+    response = client.post("/login", data={"name": "pat", "password": PASSWORD, "csrf": csrf, "next": "/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -202,7 +202,8 @@ def test_bad_student_rows_leak_no_student_value(home: Path, tmp_path_factory) ->
     assert seen.returncode == 0, seen.stderr
     outputs += [seen.stdout, seen.stderr]
     audit = [json.loads(line) for line in (home / "audit.jsonl").read_text().splitlines()]
-    assert [(a["action"], a["student"]) for a in audit] == [("view_student", student)]
+    assert [(a["action"], a.get("student") or a.get("source")) for a in audit] == [
+        ("view_student", student), ("export", f"student:{student}")]  # the view, then its JSON file
     quarantined = list((home / "quarantine").glob("*"))
     assert quarantined, "bad rows were quarantined"
     written = [p.read_text(encoding="utf-8", errors="replace") for p in [*quarantined, report]]

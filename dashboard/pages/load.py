@@ -1,0 +1,171 @@
+"""Load data (admin only): upload a file, say what it holds, and run kith's ingest on it, as
+``kith ingest KIND FILE`` does, with a dry run; the ingest report is shown, and the dashboard shows the
+new data afterwards. Every upload is written to the audit log (who, when, kind, counts; never contents)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import Input, Output, State, dcc, html
+
+from dashboard import _inputs, _security, _upload, ids
+from dashboard.data import DashboardData
+from graph.errors import KithError, StoreLocked
+from ingest.report import IngestReport
+from ingest.sis import check_key
+from queries._access import Capability, Viewer
+from queries._audit import AuditLog
+
+PAGE = "load"
+#: The kinds of data, as ``kith ingest`` names them, with what each file looks like.
+KINDS = (
+    ("hsds", "Service directory (HSDS)", "an Open Referral HSDS export: a .zip of its CSV tables, or HSDS .json"),
+    ("schools", "Schools", "NCES CCD/EDGE or id,name,lat,lon CSV, or GeoJSON points"),
+    ("agencies", "Agencies", "a CSV of agency_id, agency_name and, per site and service, lat, lon or address, need, ..."),
+    ("students", "Students", "a student information system CSV export (needs KITH_PSEUDONYM_KEY)"),
+    ("relations", "Relations", "partnerships, collaborations or referrals CSV (referrals need KITH_PSEUDONYM_KEY)"),
+)
+DRY_RUN = "dry-run"
+LOCKED = ("Not loaded: another kith process is writing to the graph right now (an ingest, `kith demo` or another "
+          "upload). Wait until it has finished, then load the file again.")
+
+
+def file_limit(data: DashboardData) -> int:
+    """The largest file an upload may carry: what fits in the request limit once base64-encoded."""
+    return int(data.settings.max_request_mb * 1024 * 1024) * 3 // 4 - 64 * 1024
+
+
+def load(data: DashboardData, viewer: Viewer | None, contents: Any, filename: Any, kind: Any, dry_run: Any
+         ) -> tuple[Any, Any]:
+    """The load callback as a plain function: check the upload, ingest it, audit it → (status, report view)."""
+    viewer = _security.require(viewer, Capability.INGEST)
+    kind = _inputs.choice(kind, dict(_upload.KIND_EXTENSIONS), None)
+    dry = DRY_RUN in _inputs.choices(dry_run, [DRY_RUN])
+    if contents is None:
+        return "Choose a file first.", None
+    settings, name = data.settings, _upload.display_name(filename)
+    what: dict[str, Any] = {"kind": kind, "dry_run": dry, "via": "dashboard"}
+    audit = AuditLog(settings.home)
+    stored = ""
+    try:
+        raw = _upload.decode_contents(contents, max_bytes=file_limit(data))
+        what["bytes"] = len(raw)
+        suffix = _upload.check(raw, filename, kind or "", max_bytes=file_limit(data))
+        if kind == "students":
+            check_key(settings.pseudonym_key)  # ingest's own message, before the store is opened
+        with _upload.stored(raw, suffix, Path(settings.home)) as path:
+            stored = str(path)
+            report = _upload.run(kind or "", path, settings, dry_run=dry, reader=data.store)
+    except _upload.UploadRefused as exc:
+        audit.record(viewer, "ingest", outcome="refused", reason=exc.code, **what)
+        return f"Not loaded: {exc}.", None
+    except StoreLocked:
+        audit.record(viewer, "ingest", outcome="refused", reason="store-locked", **what)
+        return LOCKED, None
+    except (KithError, OSError) as exc:
+        audit.record(viewer, "ingest", outcome="failed", reason=type(exc).__name__, **what)
+        message = _named(str(exc), stored, name) if isinstance(exc, KithError) else "the file could not be read"
+        return f"Not loaded: {message}", None
+    audit.record(viewer, "ingest", outcome="dry_run" if dry else "loaded", rows_read=report.rows_read,
+                 loaded=report.loaded, quarantined=report.quarantined, written=report.written or None, **what)
+    if not dry:
+        data.reload()  # the dashboard's read-only view of the graph, now with the new data
+    return _status(report, name, kind or "", dry), report_view(report, stored, name)
+
+
+def _named(text: str, stored: str, name: str) -> str:
+    """``text`` with the private stored path (or its file name) replaced by the name the user gave."""
+    if stored:
+        text = text.replace(stored, name).replace(Path(stored).name, name)
+    return text
+
+
+def _status(report: IngestReport, name: str, kind: str, dry: bool) -> str:
+    counts = (f"{report.rows_read:,} rows read: {report.loaded:,} loaded, {report.quarantined:,} quarantined.")
+    if dry:
+        return f"Dry run of {name} as {kind}: {counts} Nothing was written."
+    written = (f" Written: {report.written['nodes']:,} nodes, {report.written['relationships']:,} relationships."
+               if report.written else "")
+    return f"Loaded {name} as {kind}: {counts}{written} The dashboard now shows the new data."
+
+
+def report_view(report: IngestReport, stored: str, name: str) -> html.Div:
+    """The ingest report: per input table rows read, loaded and quarantined, then the reasons (no values)."""
+    def table_name(table: str) -> str:
+        return _named(table, stored, name)
+
+    head = html.Tr([html.Th("table"), html.Th("rows read"), html.Th("loaded"), html.Th("quarantined")])
+    rows = [html.Tr([html.Td(table_name(t.table)), html.Td(f"{t.rows_read:,}"), html.Td(f"{t.loaded:,}"),
+                     html.Td(f"{t.quarantined:,}")]) for t in report.tables]
+    parts: list[Any] = [html.H2("Ingest report" + (" (dry run)" if report.dry_run else "")),
+                        html.Table([head, *rows], className="compare report-tables")]
+    reasons = report.reason_rows()
+    if reasons:
+        parts += [html.H2("Why"), html.Table(
+            [html.Tr([html.Th("table"), html.Th("rows"), html.Th("outcome"), html.Th("reason")])]
+            + [html.Tr([html.Td(table_name(r["table"])), html.Td(f"{r['rows']:,}"), html.Td(r["outcome"]),
+                        html.Td(_named(r["reason"], stored, name))]) for r in reasons],
+            className="compare report-reasons")]
+    if report.unmapped_terms:
+        terms = list(report.unmapped_terms.items())
+        parts.append(html.P("Taxonomy terms with no kith need (edit ingest/taxonomy_needs.csv): "
+                            + ", ".join(f"{term} ({n})" for term, n in terms[:20])
+                            + (f" and {len(terms) - 20} more" if len(terms) > 20 else ""), className="note"))
+    parts += [html.P(f"Note: {_named(note, stored, name)}", className="note") for note in report.notes]
+    if report.quarantine_file:
+        parts.append(html.P(f"Quarantined rows (file, row, field, reason; no values) are listed in "
+                            f"KITH_HOME/quarantine/{Path(report.quarantine_file).name}.", className="note"))
+    return html.Div(parts, className="panel")
+
+
+def register(app: dash.Dash, data: DashboardData) -> None:
+    limit_mib = file_limit(data) / 1024 / 1024
+
+    def layout(**_query: Any) -> html.Div:
+        return html.Div([
+            html.H1("Load data"),
+            html.P("Load a file into the graph: kith's ingest validates every row, loads what is sound and "
+                   "quarantines the rest with a reason, as `kith ingest` does. Load schools and agencies (or a "
+                   "service directory) first, then students, then relations.", className="lede"),
+            html.Div([
+                html.Div([
+                    html.Label("What the file holds", htmlFor=ids.LOAD_KIND),
+                    dcc.RadioItems(id=ids.LOAD_KIND, value="agencies", className="kinds",
+                                   options=[{"label": html.Span([html.B(label), html.Br(),
+                                                                 html.Span(help_text, className="note")]),
+                                             "value": kind} for kind, label, help_text in KINDS]),
+                    dcc.Checklist(id=ids.LOAD_DRY_RUN, value=[DRY_RUN],
+                                  options=[{"label": " Dry run: check and report, write nothing", "value": DRY_RUN}]),
+                ], className="panel controls"),
+                html.Div([
+                    dcc.Upload(id=ids.LOAD_UPLOAD, multiple=False, max_size=file_limit(data),
+                               accept=",".join(_upload.ALLOWED), className="upload",
+                               className_reject="upload rejected",
+                               children=html.Div(["Drop a file here or ", html.A("choose one"),
+                                                  html.Br(), html.Span(
+                                                      f".csv, .json, .geojson or .zip, up to {limit_mib:.0f} MiB",
+                                                      className="note")])),
+                    html.Div(id=ids.LOAD_FILE, className="status"),
+                    html.Button("Load", id=ids.LOAD_RUN),
+                    dcc.Loading(html.Div([html.Div(id=ids.LOAD_STATUS, className="status", role="status"),
+                                          html.Div(id=ids.LOAD_REPORT)]), type="dot"),
+                ], className="panel"),
+            ], className="page"),
+        ])
+
+    dash.register_page("kith.load", path="/load", name="Load data", title="kith: load data", order=6,
+                       layout=layout)
+
+    @app.callback(Output(ids.LOAD_FILE, "children"), Input(ids.LOAD_UPLOAD, "filename"))
+    def _chosen(filename):  # type: ignore[no-untyped-def]
+        _security.require(_security.current_viewer(), Capability.INGEST)
+        return f"Chosen: {_upload.display_name(filename)}" if filename else "No file chosen yet."
+
+    @app.callback(Output(ids.LOAD_STATUS, "children"), Output(ids.LOAD_REPORT, "children"),
+                  Input(ids.LOAD_RUN, "n_clicks"),
+                  State(ids.LOAD_UPLOAD, "contents"), State(ids.LOAD_UPLOAD, "filename"),
+                  State(ids.LOAD_KIND, "value"), State(ids.LOAD_DRY_RUN, "value"), prevent_initial_call=True)
+    def _load(_clicks, contents, filename, kind, dry_run):  # type: ignore[no-untyped-def]
+        return load(data, _security.current_viewer(), contents, filename, kind, dry_run)
