@@ -24,6 +24,7 @@ from graph.errors import InputError
 from graph.geo import cell_centre
 from graph.model import Label, NeedCode, RelType
 from graph.store import GraphStore
+from queries._privacy import suppress_lines
 
 
 def need_code(need: str) -> str:
@@ -42,6 +43,7 @@ class Areas:
     table: pd.DataFrame
     names: list[str]
     unlocated: int = 0
+    zips: tuple[str, ...] = ()  # by cell: the ZIP area each cell is counted in (named in the cell's name)
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def demand_areas(store: GraphStore, need: str, by: str) -> Areas:
     zips, cities = _nearest_zip(lat, lon)
     if by == "cell":
         table = pd.DataFrame({"id": ids, "lat": lat, "lon": lon, "demand": [cells[c] for c in ids]})
-        return Areas(table, [f"{city} ({z})" for z, city in zip(zips, cities)], unlocated)
+        return Areas(table, [f"{city} ({z})" for z, city in zip(zips, cities)], unlocated, tuple(zips))
     per_zip = Counter()
     for cell, z in zip(ids, zips):
         per_zip[z] += cells[cell]
@@ -153,6 +155,102 @@ def _nearest_zip(lat: np.ndarray, lon: np.ndarray) -> tuple[list[str], list[str]
     _, idx = _zip_tree().query(_unit(lat, lon))
     table = _zip_table()
     return table["zip"].to_numpy()[idx].tolist(), table["city"].to_numpy()[idx].tolist()
+
+
+class ShownDemand(NamedTuple):
+    """Student counts of one need as they may leave kith: per area, not located, and in all."""
+
+    areas: dict[str, int | str]
+    unlocated: int | str
+    total: int | str
+
+
+def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, threshold: int) -> ShownDemand:
+    """The counts of ``areas`` (read when None) with small-cell and complementary suppression
+    (:mod:`queries._privacy`).
+
+    The lines a reader can add up are suppressed together, whichever ``by``
+    is asked, so that no two reports of a need show a count one of them hides:
+    the cells of each ZIP area add up to the area's count (a cell's name says
+    its ZIP); the ZIP areas and the students without a home cell add up to
+    every student with the need; so do the schools and the students without a
+    located school. The network's counts per school come from here too.
+    """
+    areas = areas if areas is not None else demand_areas(store, need, by)
+    cells = areas if by == "cell" else demand_areas(store, need, "cell")
+    schools = areas if by == "school" else demand_areas(store, need, "school")
+    shown = suppress_demand(cells, schools, threshold)
+    level = {"cell": "cell", "zip": "zip", "school": "school"}[by]
+    return ShownDemand({k[1]: v for k, v in shown.items() if k[0] == level},
+                       shown[UNLOCATED_SCHOOL if by == "school" else UNLOCATED_HOME], shown[TOTAL])
+
+
+def shown_by_school(store: GraphStore, needs: Sequence[str], threshold: int) -> dict[str, dict[str, int | str]]:
+    """For each need, :func:`shown_demand` by school (the same counts, the same markers), read in one
+    pass over the store for all the needs at once (the network asks for every need)."""
+    need_of: dict[str, list[str]] = {}
+    for r in store.relationships(RelType.HAS_NEED, targets=list(needs)):
+        need_of.setdefault(r["source"], []).append(r["target"])
+    students = sorted(need_of)
+    homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
+    cell_of_family = {f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values()))
+                      if f.get("home_cell")}
+    school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=students)}
+    located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(school_of.values())) if s.get("lat") is not None}
+    cells: dict[str, Counter] = {n: Counter() for n in needs}
+    schools: dict[str, Counter] = {n: Counter() for n in needs}
+    with_need: Counter = Counter()
+    for student in students:
+        cell = cell_of_family.get(homes.get(student, ""))
+        school = school_of.get(student)
+        for need in need_of[student]:
+            with_need[need] += 1
+            if cell is not None:
+                cells[need][cell] += 1
+            if school in located:
+                schools[need][school] += 1
+    every_cell = sorted({c for counts in cells.values() for c in counts})
+    centres = [cell_centre(c) for c in every_cell]
+    zip_of = dict(zip(every_cell, _nearest_zip(np.array([c[0] for c in centres], dtype=np.float64),
+                                               np.array([c[1] for c in centres], dtype=np.float64))[0]))
+    shown = {}
+    for need in needs:
+        ids = sorted(cells[need])
+        by_cell = Areas(pd.DataFrame({"id": ids, "demand": [cells[need][c] for c in ids]}), ids,
+                        with_need[need] - sum(cells[need].values()), tuple(zip_of[c] for c in ids))
+        ids = sorted(schools[need])
+        by_school = Areas(pd.DataFrame({"id": ids, "demand": [schools[need][c] for c in ids]}), ids,
+                          with_need[need] - sum(schools[need].values()))
+        shown[need] = {k[1]: v for k, v in suppress_demand(by_cell, by_school, threshold).items() if k[0] == "school"}
+    return shown
+
+
+def suppress_demand(cells: Areas, schools: Areas, threshold: int) -> dict[tuple[str, ...], int | str]:
+    """One need's counts by cell (with ``zips``), by ZIP area and by school, suppressed together.
+
+    Keys ``("cell", id)``, ``("zip", code)``, ``("school", id)``,
+    :data:`UNLOCATED_HOME`, :data:`UNLOCATED_SCHOOL` and :data:`TOTAL`; both
+    ways of counting must add up to the same total."""
+    values: dict[tuple[str, ...], int] = {}
+    in_zip: dict[str, list[tuple[str, ...]]] = {}
+    for cell, z, n in zip(cells.table["id"], cells.zips, cells.table["demand"].astype(int)):
+        values[("cell", cell)] = int(n)
+        in_zip.setdefault(z, []).append(("cell", cell))
+    for z, members in sorted(in_zip.items()):
+        values[("zip", z)] = sum(values[m] for m in members)
+    for school, n in sorted(zip(schools.table["id"], schools.table["demand"].astype(int))):
+        values[("school", school)] = int(n)
+    values[UNLOCATED_HOME], values[UNLOCATED_SCHOOL] = int(cells.unlocated), int(schools.unlocated)
+    values[TOTAL] = sum(v for k, v in values.items() if k[0] in ("zip", "unlocated-home"))
+    lines = [(members, ("zip", z)) for z, members in sorted(in_zip.items())]
+    lines.append(([*(("zip", z) for z in sorted(in_zip)), UNLOCATED_HOME], TOTAL))  # cells + UNLOCATED_HOME: implied
+    lines.append(([*(k for k in values if k[0] == "school"), UNLOCATED_SCHOOL], TOTAL))
+    if sum(v for k, v in values.items() if k[0] in ("school", "unlocated-school")) != values[TOTAL]:
+        raise ValueError("the counts by school and by home do not add up to the same students")
+    return suppress_lines(values, lines, threshold)
+
+
+TOTAL, UNLOCATED_HOME, UNLOCATED_SCHOOL = ("total",), ("unlocated-home",), ("unlocated-school",)
 
 
 # ------------------------------------------------------------------ supply

@@ -3,14 +3,48 @@
 Counts from 1 to ``threshold - 1`` are replaced by a marker (``"<10"`` for the
 default threshold of 10), as US education data releases do; zero stays zero,
 since "no student" discloses nobody.
+
+Where counts are shown beside a total they add up to, hiding the small ones is
+not enough: a row with one hidden cell gives it away as the total minus the
+other cells. The rule kith follows, and that a planner can explain:
+
+1. **Primary**: every count from 1 to ``threshold - 1`` is shown as ``"<10"``;
+   zero stays zero.
+2. **Complementary**: a *line* is a set of counts shown with the total they add
+   up to (the areas of a gap report and their total of students; the cells of
+   a ZIP area and the area's count). When a line has exactly one hidden count
+   (its total included), the next-smallest non-zero count of the line is hidden
+   too (``"*"``), a total only when the line has no other count left to hide.
+   This repeats until no line has a lone hidden count.
+3. **Audit**: a reader who knows the rule knows ``"<10"`` is 1..9 and ``"*"`` at
+   least 10, and can combine lines; whenever the shown values still pin a
+   small count to one value (two ``"<10"`` under a shown 18 are both 9), the
+   next-smallest shown count of its line is hidden as well. The check is
+   exact: the least and greatest value of each hidden small count under every
+   line (linear programming; for one line it is worked out directly).
+4. **Chosen sets**: a total over areas that the question's options choose
+   (students in deserts, before and after a what-if) is never shown exactly,
+   since two choices that differ by one area would give that area's count by
+   subtraction: it adds up only the counts the rows show, and says how many
+   areas with a hidden count it leaves out.
+
+The same counts are suppressed the same way whatever the options of the
+question, so two reports of one need never show a count one of them hides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Hashable, Mapping, Sequence
 from typing import NamedTuple
 
 SUPPRESSED = "<{threshold}"
+
+#: The marker of a count hidden only so that a small count cannot be derived from a total.
+COMPLEMENTARY = "*"
+
+#: A line: counts (by key) shown beside the key of the total they add up to.
+Line = tuple[Sequence[Hashable], Hashable]
 
 
 def suppress(count: int, threshold: int = 10) -> int | str:
@@ -23,14 +57,248 @@ def suppress(count: int, threshold: int = 10) -> int | str:
 
 
 def is_suppressed(value: object) -> bool:
-    """Whether a shown value is a marker (a small count, or a cell hidden to protect one)."""
+    """Whether a shown value is a marker (a small count, or a count hidden to protect one)."""
     return isinstance(value, str) and (value.startswith("<") or value == COMPLEMENTARY)
 
 
-# ---------------------------------------------------------------- tables with totals
+def hidden_like(count: int, threshold: int = 10) -> str:
+    """The marker of a count that must be hidden: ``"<10"`` when small, else ``"*"``."""
+    return SUPPRESSED.format(threshold=threshold) if 0 < count < threshold else COMPLEMENTARY
 
-#: The marker of a cell hidden only so that a small cell cannot be derived from a total.
-COMPLEMENTARY = "*"
+
+def shown_sum(values: Sequence[int | str]) -> tuple[int, int]:
+    """(sum of the shown counts, how many are hidden): a total over a chosen set of rows that
+    tells nothing the rows do not (rule 4)."""
+    return (sum(v for v in values if isinstance(v, int)), sum(1 for v in values if is_suppressed(v)))
+
+
+# ---------------------------------------------------------------- counts in lines
+
+
+def suppress_lines(values: Mapping[Hashable, int], lines: Sequence[Line],
+                   threshold: int = 10) -> dict[Hashable, int | str]:
+    """Suppress counts that are shown with totals they add up to (rules 1-3 of the module).
+
+    Parameters
+    ----------
+    values
+        Every count, by key (parts and totals alike), each a non-negative integer.
+    lines
+        ``(parts, total)``: the keys of counts shown beside the key of their total.
+        A line's total must equal the sum of its parts.
+    threshold
+        Counts from 1 to ``threshold - 1`` are suppressed.
+
+    Returns
+    -------
+    dict
+        Each key's shown value: the count, ``"<threshold"`` or ``"*"``.
+
+    Examples
+    --------
+    >>> shown = suppress_lines({"a": 3, "b": 40, "c": 50, "all": 93}, [(["a", "b", "c"], "all")])
+    >>> [shown[k] for k in ("a", "b", "c", "all")]
+    ['<10', '*', 50, 93]
+    """
+    counts = {k: int(v) for k, v in values.items()}
+    if any(v < 0 for v in counts.values()):
+        raise ValueError("a count cannot be negative")
+    lines = [(tuple(parts), total) for parts, total in lines]
+    for parts, total in lines:
+        missing = [k for k in (*parts, total) if k not in counts]
+        if missing:
+            raise ValueError(f"a line names counts that are not given: {missing!r}")
+        if sum(counts[p] for p in parts) != counts[total]:
+            raise ValueError(f"the parts of line {total!r} do not add up to its total")
+    small = SUPPRESSED.format(threshold=threshold)
+    hidden: dict[Hashable, str] = {k: small for k, v in counts.items() if 0 < v < threshold}
+    if threshold > 2 and hidden:  # "<2" can only be 1: the marker itself says so, there is nothing to protect
+        order = {k: i for i, k in enumerate(counts)}
+        totals = {total for _, total in lines}
+        _complement(counts, hidden, lines, threshold, order, totals)
+    return {k: hidden.get(k, v) for k, v in counts.items()}
+
+
+def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines: list[tuple[tuple, Hashable]],
+                threshold: int, order: dict[Hashable, int], totals: set[Hashable]) -> None:
+    def next_smallest(members: Sequence[Hashable]) -> Hashable | None:
+        """The count to hide next in a line: the smallest non-zero shown part, else the total."""
+        shown = [k for k in members if k not in hidden and counts[k] > 0]
+        if not shown:
+            return None
+        return min(shown, key=lambda k: (k in totals, counts[k], order[k]))
+
+    while True:
+        changed = True
+        while changed:  # rule 2: no line with a lone hidden count
+            changed = False
+            for parts, total in lines:
+                members = (*parts, total)
+                if sum(k in hidden for k in members) == 1:
+                    pick = next_smallest(members)
+                    if pick is not None:
+                        hidden[pick] = COMPLEMENTARY
+                        changed = True
+        exposed = _exposed(counts, hidden, lines, threshold, order)  # rule 3
+        picked = False
+        for cell in exposed:
+            pick = next((p for p in (next_smallest((*parts, total)) for parts, total in lines
+                                     if cell in parts or cell == total) if p is not None), None)
+            if pick is None:  # everything around it is hidden already: the markers alone pin it
+                pick = next_smallest([k for parts, total in lines for k in (*parts, total)
+                                      if any(m in hidden for m in (*parts, total))])
+            if pick is not None and pick not in hidden:
+                hidden[pick] = COMPLEMENTARY
+                picked = True
+        if not picked:
+            return
+
+
+def _bounds(mark: str, threshold: int) -> tuple[float, float]:
+    return (threshold, math.inf) if mark == COMPLEMENTARY else (1, threshold - 1)
+
+
+def _exposed(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str], lines: Sequence[tuple[tuple, Hashable]],
+             threshold: int, order: Mapping[Hashable, int]) -> list[Hashable]:
+    """The hidden small counts a reader could work out exactly from what is shown."""
+    found = []
+    for unknowns, equations in _systems(counts, hidden, lines):
+        bounds = [_bounds(hidden[k], threshold) for k in unknowns]
+        small = sorted((i for i, k in enumerate(unknowns) if hidden[k] != COMPLEMENTARY),
+                       key=lambda i: order[unknowns[i]])
+        if _is_forest(len(unknowns), equations):  # lines nested in lines: bounds propagation is exact
+            ranges = _propagate(equations, bounds)
+            pinned = [i for i in small if math.floor(ranges[i][1]) <= math.ceil(ranges[i][0])]
+        else:
+            pinned = [i for i in small if _pinned(i, equations, bounds)]
+        found += [unknowns[i] for i in pinned]
+    return sorted(found, key=order.__getitem__)
+
+
+def _is_forest(n_unknowns: int, equations: list[tuple[dict[int, int], int]]) -> bool:
+    """Whether unknowns and equations, joined where an unknown is in an equation, form no cycle
+    (the system of a hierarchy: cells in ZIP areas in a total)."""
+    parent = list(range(n_unknowns + len(equations)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for e, (coefs, _) in enumerate(equations):
+        for i in coefs:
+            a, b = root(i), root(n_unknowns + e)
+            if a == b:
+                return False
+            parent[a] = b
+    return True
+
+
+def _propagate(equations: list[tuple[dict[int, int], int]],
+               bounds: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The range of each unknown, by narrowing each one to what every equation leaves it until
+    nothing changes. On a system without cycles this is the exact range (Freuder 1982: a tree-
+    structured problem that is arc consistent is globally consistent; sums of intervals are intervals)."""
+    ranges = [(float(lo), float(hi)) for lo, hi in bounds]
+
+    def split(values: list[float]) -> tuple[float, int]:  # finite sum, number of infinite terms
+        return sum(v for v in values if math.isfinite(v)), sum(1 for v in values if not math.isfinite(v))
+
+    changed = True
+    while changed:
+        changed = False
+        for coefs, rhs in equations:
+            most = {j: c * (ranges[j][1] if c > 0 else ranges[j][0]) for j, c in coefs.items()}
+            least = {j: c * (ranges[j][0] if c > 0 else ranges[j][1]) for j, c in coefs.items()}
+            most_sum, most_inf = split(list(most.values()))  # infinite terms of 'most' are +inf,
+            least_sum, least_inf = split(list(least.values()))  # of 'least' -inf
+            for i, ci in coefs.items():
+                # ci * x_i = rhs - sum(others): others at their most give the least of it, and back
+                others_most = math.inf if most_inf - (not math.isfinite(most[i])) else \
+                    most_sum - (most[i] if math.isfinite(most[i]) else 0.0)
+                others_least = -math.inf if least_inf - (not math.isfinite(least[i])) else \
+                    least_sum - (least[i] if math.isfinite(least[i]) else 0.0)
+                lo, hi = rhs - others_most, rhs - others_least
+                if ci < 0:
+                    lo, hi = -hi, -lo
+                new = (max(ranges[i][0], math.ceil(lo) if lo > -math.inf else lo),
+                       min(ranges[i][1], math.floor(hi) if hi < math.inf else hi))
+                if new != ranges[i]:
+                    ranges[i] = new
+                    changed = True
+    return ranges
+
+
+def _systems(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str],
+             lines: Sequence[tuple[tuple, Hashable]]) -> list[tuple[list[Hashable], list[tuple[dict[int, int], int]]]]:
+    """What a reader knows, as independent linear systems: each a list of unknown (hidden) keys and
+    equations ``sum(coef * x) == rhs`` over their positions."""
+    parent: dict[Hashable, Hashable] = {k: k for k in hidden}
+
+    def root(k: Hashable) -> Hashable:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    touching = []
+    for parts, total in lines:
+        members = [k for k in (*parts, total) if k in hidden]
+        if members:
+            touching.append((parts, total))
+            for k in members[1:]:
+                parent[root(k)] = root(members[0])
+    groups: dict[Hashable, list[Hashable]] = {}
+    for k in hidden:
+        groups.setdefault(root(k), []).append(k)
+    systems: dict[Hashable, tuple[list[Hashable], list]] = {r: (keys, []) for r, keys in groups.items()}
+    index = {k: i for keys in groups.values() for i, k in enumerate(keys)}
+    for parts, total in touching:
+        coefs: dict[int, int] = {}
+        rhs = 0
+        for k, sign in [*((p, 1) for p in parts), (total, -1)]:
+            if k in hidden:
+                coefs[index[k]] = coefs.get(index[k], 0) + sign
+            else:
+                rhs -= sign * counts[k]
+        first = next(k for k in (*parts, total) if k in hidden)
+        systems[root(first)][1].append((coefs, rhs))
+    return list(systems.values())
+
+
+def _pinned(i: int, equations: list[tuple[dict[int, int], int]], bounds: list[tuple[float, float]]) -> bool:
+    """Whether unknown ``i`` takes a single value under the equations and bounds."""
+    mine = [eq for eq in equations if i in eq[0]]
+    if not mine:
+        return False
+    if len(equations) == 1:  # one line: the range is worked out directly
+        coefs, rhs = equations[0]
+        lo = hi = float(rhs)  # coefs[i] * x_i = rhs - sum(others)
+        for j, c in coefs.items():
+            if j != i:
+                low, high = bounds[j]
+                lo -= c * (high if c > 0 else low)
+                hi -= c * (low if c > 0 else high)
+        if coefs[i] < 0:
+            lo, hi = -hi, -lo
+        lo, hi = max(lo, bounds[i][0]), min(hi, bounds[i][1])
+        return math.floor(hi) <= math.ceil(lo)
+    from scipy.optimize import linprog
+
+    a_eq = [[float(coefs.get(j, 0)) for j in range(len(bounds))] for coefs, _ in equations]
+    b_eq = [float(rhs) for _, rhs in equations]
+    lp_bounds = [(low, None if high == math.inf else high) for low, high in bounds]
+    objective = [0.0] * len(bounds)
+    objective[i] = 1.0
+    low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=lp_bounds, method="highs")
+    high = linprog([-x for x in objective], A_eq=a_eq, b_eq=b_eq, bounds=lp_bounds, method="highs")
+    if low.status != 0 or high.status == 3:  # infeasible cannot happen on true data; 3: unbounded above
+        return False
+    return round(-high.fun) - round(low.fun) < 1
+
+
+# ---------------------------------------------------------------- tables with totals
 
 
 class SuppressedTable(NamedTuple):
@@ -44,71 +312,36 @@ class SuppressedTable(NamedTuple):
 
 
 def suppress_table(counts: Sequence[Sequence[int]], threshold: int = 10) -> SuppressedTable:
-    """Suppress a table of counts shown with its row, column and grand totals.
+    """Suppress a table of counts shown with its row, column and grand totals (:func:`suppress_lines`).
 
-    Primary suppression hides every count from 1 to ``threshold - 1`` (as
-    :func:`suppress`). That alone is not enough where totals are shown: a row
-    with one hidden cell gives it away as the total minus the other cells. So
-    complementary suppression hides more cells (``"*"``) until no hidden small
-    count can be worked out exactly from what is shown: each time one could,
-    the smallest non-zero shown cell of a line (row or column) that determines it
-    is hidden too, or that line's total when the line has no other cell to hide.
-
-    What a reader knows is modelled as a linear system: shown cells are exact;
-    a ``"<t"`` cell lies in ``[1, t-1]``; a ``"*"`` cell is at least ``t``
-    (every smaller non-zero count is already ``"<t"``); each line sums to its
-    total. A hidden small count is safe when its least and greatest values
-    under that system differ. Two-way tables with totals have a totally
-    unimodular constraint matrix, so the linear-programming bounds are the
-    integer ones (the audit in Cox 1980, "Suppression methodology and
-    statistical disclosure control", JASA 75:370, and in tau-ARGUS).
-
-    When every non-zero count is hidden and the markers alone still pin a
-    cell (three cells of at least 1 under a total of ``"<4"`` are all 1),
-    there is nothing left to hide: such a table says no more than its markers.
-
-    Parameters
-    ----------
-    counts
-        The table's cells, rows of non-negative integers of equal length.
-    threshold
-        Counts from 1 to ``threshold - 1`` are suppressed.
-
-    Returns
-    -------
-    SuppressedTable
-        The cells and totals, each an ``int`` or a marker.
+    Every row and every column (totals included) is a line. Two-way tables with
+    totals have a totally unimodular constraint matrix, so the audit's
+    linear-programming bounds are the integer ones (Cox 1980, "Suppression
+    methodology and statistical disclosure control", JASA 75:370; tau-ARGUS).
+    When every non-zero count is hidden and the markers alone still pin a cell
+    (three cells of at least 1 under a total of ``"<4"`` are all 1), there is
+    nothing left to hide: such a table says no more than its markers.
 
     Examples
     --------
     >>> t = suppress_table([[3, 40, 50], [20, 30, 60]])
     >>> t.cells
-    [['<10', '*', 50], [20, 30, 60]]
+    [['<10', '*', 50], ['*', '*', 60]]
     >>> t.column_totals
     [23, 70, 110]
     """
     grid = _extended(counts)
     n_rows, n_cols = len(grid) - 1, len(grid[0]) - 1
-    lines = [[(r, c) for c in range(n_cols + 1)] for r in range(n_rows + 1)]  # parts..., total last
-    lines += [[(r, c) for r in range(n_rows + 1)] for c in range(n_cols + 1)]
-    hidden: dict[tuple[int, int], str] = {
-        (r, c): SUPPRESSED.format(threshold=threshold)
-        for r, row in enumerate(grid) for c, value in enumerate(row) if 0 < value < threshold
-    }
-    while True:
-        exposed = _exposed(grid, hidden, lines, threshold)
-        if exposed is None:
-            break
-        cell = _complement_for(grid, hidden, lines, exposed, threshold)
-        if cell is None:  # everything that could cover it is hidden already
-            break
-        hidden[cell] = COMPLEMENTARY
-    shown = [[hidden.get((r, c), value) for c, value in enumerate(row)] for r, row in enumerate(grid)]
+    lines: list[Line] = [([(r, c) for c in range(n_cols)], (r, n_cols)) for r in range(n_rows + 1)]
+    lines += [([(r, c) for r in range(n_rows)], (n_rows, c)) for c in range(n_cols + 1)]
+    values = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
+    shown = suppress_lines(values, lines, threshold)
+    table = [[shown[(r, c)] for c in range(n_cols + 1)] for r in range(n_rows + 1)]
     return SuppressedTable(
-        cells=[row[:-1] for row in shown[:-1]],
-        row_totals=[row[-1] for row in shown[:-1]],
-        column_totals=shown[-1][:-1],
-        grand_total=shown[-1][-1],
+        cells=[row[:-1] for row in table[:-1]],
+        row_totals=[row[-1] for row in table[:-1]],
+        column_totals=table[-1][:-1],
+        grand_total=table[-1][-1],
     )
 
 
@@ -123,64 +356,3 @@ def _extended(counts: Sequence[Sequence[int]]) -> list[list[int]]:
     grid = [[*row, sum(row)] for row in rows]
     grid.append([sum(col) for col in zip(*grid)])
     return grid
-
-
-def _exposed(grid: list[list[int]], hidden: dict[tuple[int, int], str], lines: list[list[tuple[int, int]]],
-             threshold: int) -> tuple[int, int] | None:
-    """The first hidden small count a reader could work out exactly, or None."""
-    if threshold <= 2:  # "<2" can only be 1: the marker itself says so, there is nothing to protect
-        return None
-    for cell in sorted(c for c, mark in hidden.items() if mark != COMPLEMENTARY):
-        if _determined(grid, hidden, lines, threshold, cell):
-            return cell
-    return None
-
-
-def _determined(grid: list[list[int]], hidden: dict[tuple[int, int], str], lines: list[list[tuple[int, int]]],
-                threshold: int, cell: tuple[int, int]) -> bool:
-    """Whether a reader's linear system pins ``cell`` to one value."""
-    from scipy.optimize import linprog
-
-    unknown = sorted(hidden)
-    index = {c: i for i, c in enumerate(unknown)}
-    equations, rhs = [], []
-    for line in lines:
-        if not any(c in index for c in line):
-            continue
-        *parts, total = line
-        row = [0.0] * len(unknown)
-        known = 0
-        for c, sign in [*((p, 1) for p in parts), (total, -1)]:
-            if c in index:
-                row[index[c]] += sign
-            else:
-                known += sign * grid[c[0]][c[1]]
-        equations.append(row)
-        rhs.append(-known)
-    bounds = [(1, threshold - 1) if hidden[c] != COMPLEMENTARY else (threshold, None) for c in unknown]
-    objective = [0.0] * len(unknown)
-    objective[index[cell]] = 1.0
-    low = linprog(objective, A_eq=equations, b_eq=rhs, bounds=bounds, method="highs")
-    high = linprog([-x for x in objective], A_eq=equations, b_eq=rhs, bounds=bounds, method="highs")
-    if low.status != 0 or high.status == 3:  # infeasible cannot happen on true data; 3: unbounded above
-        return False
-    return round(-high.fun) - round(low.fun) < 1
-
-
-def _complement_for(grid: list[list[int]], hidden: dict[tuple[int, int], str],
-                    lines: list[list[tuple[int, int]]], cell: tuple[int, int], threshold: int) -> tuple[int, int] | None:
-    """The cell to hide next while ``cell`` can be worked out.
-
-    Candidates are the non-zero shown cells of lines that hold a hidden cell,
-    inner cells before totals, smallest first (ties by position). The first
-    whose hiding makes ``cell`` undetermined is taken; when no single cell
-    does, the first candidate is (a later round adds the rest)."""
-    frontier = {c for line in lines if any(h in hidden for h in line) for c in line}
-    candidates = sorted(
-        (c for c in frontier if c not in hidden and grid[c[0]][c[1]] > 0),
-        key=lambda c: (c[0] == len(grid) - 1 or c[1] == len(grid[0]) - 1, grid[c[0]][c[1]], c),
-    )
-    for candidate in candidates:
-        if not _determined(grid, {**hidden, candidate: COMPLEMENTARY}, lines, threshold, cell):
-            return candidate
-    return candidates[0] if candidates else None

@@ -13,7 +13,10 @@ rule and threshold that flagged it, so a planner can defend the map. What-if
 scenarios (a new site, more capacity) are recomputed beside the baseline
 without changing the store.
 
-Counts of students leave only through :func:`queries._privacy.suppress`.
+Counts of students leave only suppressed (:mod:`queries._privacy`): small
+counts, and the counts that would give one away by subtraction from a total,
+are hidden the same way whatever the options; students in deserts add up only
+the counts the rows show, since the options choose which areas they cover.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from pydantic import BaseModel, ConfigDict
 from graph.errors import InputError
 from graph.store import GraphStore
 from queries._fca import Decay, describe_decay, gaussian_decay, pairs_from_matrix, pairs_within, step_decay, two_step
-from queries._gapdata import AddSite, Areas, Supply, demand_areas, need_code, supply_sites, with_what_if
-from queries._privacy import suppress
+from queries._gapdata import (
+    AddSite, Areas, ShownDemand, Supply, demand_areas, need_code, shown_demand, supply_sites, with_what_if,
+)
+from queries._privacy import shown_sum
 
 __all__ = [
     "GapReport", "GapRow", "accessibility", "decay_named", "find_deserts", "gaussian_decay", "gaps_geojson",
@@ -198,7 +203,14 @@ class GapRow(BaseModel):
 
 
 class GapReport(BaseModel):
-    """Accessibility per area for one need, with the desert rule stated and, for a what-if, the baseline."""
+    """Accessibility per area for one need, with the desert rule stated and, for a what-if, the baseline.
+
+    ``students`` is every student with the need: the rows' ``demand`` plus
+    ``students_unlocated`` (no home cell, or no located school). The rows and
+    these two counts are suppressed as one line (small and complementary
+    suppression). ``students_in_deserts`` adds up only the shown counts of the
+    desert rows; ``desert_areas_hidden`` says how many desert rows with a
+    hidden count it leaves out (and the same ``*_before`` for a what-if)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -214,12 +226,14 @@ class GapReport(BaseModel):
     students: int | str
     students_in_deserts: int | str
     students_unlocated: int | str
+    desert_areas_hidden: int = 0
     providers: int
     capacity: float
     what_if: tuple[str, ...] = ()
     capacity_before: float | None = None
     deserts_before: int | None = None
     students_in_deserts_before: int | str | None = None
+    desert_areas_hidden_before: int | None = None
     rows: tuple[GapRow, ...]
 
     def table(self) -> list[dict[str, Any]]:
@@ -293,9 +307,10 @@ def service_gaps(
     decay_fn = decay_named(decay, catchment_km) if decay is None or isinstance(decay, str) else decay
     sites = [AddSite.parse(s) for s in add_sites]
     areas = demand_areas(store, code, by)
+    shown = shown_demand(store, code, by, areas, suppress_below)
     supply = supply_sites(store, code)
     return _report(areas, supply, code, by, catchment_km, decay_fn, rule, threshold, sites,
-                   dict(add_capacity or {}), suppress_below)
+                   dict(add_capacity or {}), shown)
 
 
 def find_deserts(
@@ -316,8 +331,8 @@ def find_deserts(
 
     See :func:`service_gaps` for the parameters. Each row's ``desert_rule``
     states the rule and threshold that flagged it. Areas whose count of
-    students is suppressed rank after the shown counts, by accessibility, so
-    the order does not reveal a suppressed count. With a what-if, the rows are
+    students is hidden rank after the shown counts, by accessibility, so
+    the order does not reveal a hidden count. With a what-if, the rows are
     the areas that are deserts before or after it.
     """
     report = service_gaps(
@@ -369,7 +384,7 @@ def _score(areas: Areas, supply: Supply, catchment_km: float, decay: Decay | Non
 def _report(
     areas: Areas, supply: Supply, need: str, by: str, catchment_km: float, decay: Decay | None,
     rule: str, threshold: float | None, sites: list[AddSite], add_capacity: dict[str, float],
-    suppress_below: int,
+    shown: ShownDemand,
 ) -> GapReport:
     if not (np.isfinite(catchment_km) and catchment_km > 0):
         raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
@@ -384,11 +399,12 @@ def _report(
     else:
         changed, after, after_flags, described = supply, base, flags, ()
     demand = areas.table["demand"].to_numpy(np.int64)
+    counts = [shown.areas[area] for area in areas.table["id"]]  # the same before and after a what-if
     rows = [
         GapRow(
             area_id=areas.table["id"].iat[k], area_name=areas.names[k],
             lat=float(areas.table["lat"].iat[k]), lon=float(areas.table["lon"].iat[k]),
-            demand=suppress(int(demand[k]), suppress_below),
+            demand=counts[k],
             accessibility=float(after["accessibility"].iat[k]),
             providers_in_reach=int(after["providers_in_reach"].iat[k]),
             desert=after_flags[k] is not None, desert_rule=after_flags[k],
@@ -398,22 +414,21 @@ def _report(
         )
         for k in range(len(demand))
     ]
-    order = _rank(demand, after["accessibility"].to_numpy(), after_flags, areas.table["id"].tolist(),
-                  suppress_below)
-    in_desert = int(sum(demand[k] for k in range(len(demand)) if after_flags[k]))
-    before_desert = int(sum(demand[k] for k in range(len(demand)) if flags[k]))
+    order = _rank(counts, after["accessibility"].to_numpy(), after_flags, areas.table["id"].tolist())
+    in_desert, hidden_in_desert = shown_sum([counts[k] for k in range(len(counts)) if after_flags[k]])
+    before_desert, hidden_before = shown_sum([counts[k] for k in range(len(counts)) if flags[k]])
     return GapReport(
         need=need, by=by, catchment_km=float(catchment_km), decay=describe_decay(decay), rule=rule,
         threshold=desert_rule.threshold, rule_text=desert_rule.text, areas=len(rows),
         deserts=sum(f is not None for f in after_flags),
-        students=suppress(int(demand.sum()), suppress_below),
-        students_in_deserts=suppress(in_desert, suppress_below),
-        students_unlocated=suppress(areas.unlocated, suppress_below),
+        students=shown.total, students_in_deserts=in_desert, students_unlocated=shown.unlocated,
+        desert_areas_hidden=hidden_in_desert,
         providers=len(supply.services), capacity=float(changed.table["capacity"].sum()),
         capacity_before=float(supply.table["capacity"].sum()) if what_if else None,
         what_if=described,
         deserts_before=sum(f is not None for f in flags) if what_if else None,
-        students_in_deserts_before=suppress(before_desert, suppress_below) if what_if else None,
+        students_in_deserts_before=before_desert if what_if else None,
+        desert_areas_hidden_before=hidden_before if what_if else None,
         rows=tuple(rows[k] for k in order),
     )
 
@@ -470,11 +485,10 @@ def _none_text(need: str, catchment_km: float) -> str:
     return f"none-in-reach: no provider of {need} within {catchment_km:g} km"
 
 
-def _rank(demand: np.ndarray, access: np.ndarray, flags: list[str | None], ids: list[str],
-          suppress_below: int) -> list[int]:
-    """Deserts first, then by students (shown counts only: suppressed counts tie), then lowest access."""
+def _rank(counts: list[int | str], access: np.ndarray, flags: list[str | None], ids: list[str]) -> list[int]:
+    """Deserts first, then by students (shown counts only: hidden counts tie), then lowest access."""
     def key(k: int) -> tuple[Any, ...]:
-        shown = int(demand[k]) if demand[k] >= suppress_below else 0
+        shown = counts[k] if isinstance(counts[k], int) else 0
         return (flags[k] is None, -shown, access[k], ids[k])
 
-    return sorted(range(len(demand)), key=key)
+    return sorted(range(len(counts)), key=key)

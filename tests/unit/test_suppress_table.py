@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queries._privacy import COMPLEMENTARY, is_suppressed, suppress, suppress_table
+from queries._privacy import COMPLEMENTARY, is_suppressed, suppress, suppress_lines, suppress_table
 
 
 def _grid(t) -> list[list]:
@@ -109,3 +109,31 @@ def test_no_small_cell_is_alone_in_a_line_with_a_shown_total(counts) -> None:
         hidden = [v for v in parts if is_suppressed(v)]
         if not is_suppressed(total) and len(hidden) == 1:  # it is the total minus the others:
             assert hidden[0] == COMPLEMENTARY, (counts, grid)  # fine for a large cell, never for a small one
+
+
+def test_a_lone_hidden_count_in_a_line_takes_the_next_smallest_with_it() -> None:
+    shown = suppress_lines({"a": 3, "b": 40, "c": 12, "d": 0, "all": 55}, [(["a", "b", "c", "d"], "all")])
+    assert shown == {"a": "<10", "b": 40, "c": COMPLEMENTARY, "d": 0, "all": 55}  # zero stays zero
+
+
+def test_a_complement_that_still_pins_the_small_count_brings_a_third() -> None:
+    # "<10" + "*" = 11 would mean 1 + 10: the reader knows both; a third hidden count frees them
+    shown = suppress_lines({"a": 1, "b": 10, "c": 30, "all": 41}, [(["a", "b", "c"], "all")])
+    assert shown == {"a": "<10", "b": COMPLEMENTARY, "c": COMPLEMENTARY, "all": 41}
+
+
+def test_nested_lines_protect_a_small_count_through_the_upper_total() -> None:
+    # cells x (3) and y (20) in area A; areas A and B (50) in the total. With y hidden beside x, A (23)
+    # gives x + y = 23 with y >= 10: x is anywhere in 1..9, and the total adds nothing more.
+    values = {"x": 3, "y": 20, "A": 23, "B": 50, "all": 73}
+    shown = suppress_lines(values, [(["x", "y"], "A"), (["A", "B"], "all")])
+    assert shown == {"x": "<10", "y": COMPLEMENTARY, "A": 23, "B": 50, "all": 73}
+    # a small area: hidden with its cells, and the upper line then needs a second hidden count
+    values = {"x": 3, "y": 4, "A": 7, "B": 50, "C": 12, "all": 69}
+    shown = suppress_lines(values, [(["x", "y"], "A"), (["A", "B", "C"], "all")])
+    assert shown["A"] == "<10" and shown["C"] == COMPLEMENTARY and shown["B"] == 50
+
+
+def test_lines_that_do_not_add_up_are_refused() -> None:
+    with pytest.raises(ValueError):
+        suppress_lines({"a": 1, "b": 2, "all": 4}, [(["a", "b"], "all")])
