@@ -26,7 +26,7 @@ from queries import gaps as gaps_q
 from queries import nearby
 from queries import network as network_q
 from queries import paths as paths_q
-from queries._privacy import suppress
+from queries._privacy import hidden_like, is_suppressed, suppress
 
 T = TypeVar("T")
 
@@ -78,8 +78,18 @@ class DashboardData:
     # ------------------------------------------------------------ reference tables
 
     def counts(self) -> dict[str, int | str]:
-        """Nodes per label and relationships per type, each suppressed."""
-        return {name: self.suppress(n) for name, n in self.store.counts().items()}
+        """Nodes per label and relationships per type, each suppressed.
+
+        Identified needs (``HAS_NEED``) are the total of the students with each
+        need, which the gap reports show: it is hidden whenever one of those is,
+        or it would give the hidden one away by subtraction."""
+        shown = {name: self.suppress(n) for name, n in self.store.counts().items()}
+        per_need: dict[str, int] = defaultdict(int)
+        for r in self.store.relationships(RelType.HAS_NEED):
+            per_need[r["target"]] += 1
+        if any(0 < n < self.threshold for n in per_need.values()) and not is_suppressed(shown.get("HAS_NEED")):
+            shown["HAS_NEED"] = hidden_like(int(shown["HAS_NEED"]), self.threshold)
+        return shown
 
     @cached_property
     def needs(self) -> list[dict[str, str]]:

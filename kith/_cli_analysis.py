@@ -92,10 +92,16 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
         s = report.summary()
         click.echo(f"Rule: {s['rule_text']}. Decay: {s['decay']}. {s['areas']} areas, {s['students']} students "
                    f"with the need, {s['providers']} services; {s['deserts']} deserts with "
-                   f"{s['students_in_deserts']} students.")
+                   f"{_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])} students.")
         if report.what_if:
             click.echo(f"What-if ({'; '.join(report.what_if)}): deserts {s['deserts_before']} -> {s['deserts']}, "
-                       f"students in deserts {s['students_in_deserts_before']} -> {s['students_in_deserts']}.")
+                       f"students in deserts {_in_deserts(s['students_in_deserts_before'], s['desert_areas_hidden_before'])}"
+                       f" -> {_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])}.")
+
+
+def _in_deserts(count: int, hidden: int) -> str:
+    """Students in deserts as shown: the shown counts' sum, and the desert areas whose count is hidden."""
+    return f"{count}" + (f" (+ {hidden} area(s) with a hidden count)" if hidden else "")
 
 
 @click.command()

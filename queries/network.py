@@ -29,8 +29,13 @@ Then, tied to needs:
 - **single points of failure**: per need, the agencies that are the only
   provider in reach of some school, whose loss leaves those schools with none.
 
-Counts of students leave only through :func:`queries._privacy.suppress`, and
-rankings treat every suppressed count as equal, so order does not reveal it.
+Counts of students leave suppressed as the gap report by school shows them
+(:func:`queries._gapdata.shown_by_school`: small and complementary suppression),
+so the two never disagree on a hidden count; a single point of failure's count
+is shown only when every school it adds up is shown; a suggestion closing
+several needs hides its count of students (beside the counts per need), since
+it would give away how many students have two needs at once. Rankings use only
+shown counts, so order does not reveal a hidden one.
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ from graph.errors import InputError
 from graph.model import Label, NodeRef, RelType
 from graph.store import GraphStore
 from queries._fca import pairs_within
-from queries._privacy import suppress
+from queries._gapdata import shown_by_school
+from queries._privacy import hidden_like, suppress
 
 __all__ = ["CommunityRow", "NetworkReport", "OrgRow", "SinglePointOfFailure", "Suggestion", "coalition_network"]
 
@@ -80,7 +86,8 @@ class CommunityRow(BaseModel):
 
 
 class Suggestion(BaseModel):
-    """A partnership that would close a school's unmet needs; ``students`` is suppressed."""
+    """A partnership that would close a school's unmet needs. ``students_by_need`` follows ``needs``;
+    ``students`` (with any of them) is hidden when there are several needs."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -90,6 +97,7 @@ class Suggestion(BaseModel):
     agency_name: str
     needs: tuple[str, ...]
     students: int | str
+    students_by_need: tuple[int | str, ...] = ()
     capacity: int
     distance_km: float
 
@@ -257,6 +265,7 @@ class _NeedData:
         self.school_names: dict[str, str] = {}
         self.agency_names: dict[str, str] = {}
         self.students: dict[tuple[str, str], set[str]] = defaultdict(set)  # (school, need) -> students
+        self.store: GraphStore | None = None  # where the gap report's counts per school are read
         self.partners: dict[str, set[str]] = defaultdict(set)
         self.offers: dict[str, set[str]] = defaultdict(set)  # agency -> needs it offers anywhere
         # (school, need) -> agency -> (min distance km, capacity in reach)
@@ -290,6 +299,7 @@ class _NeedData:
             site_count[r["source"]] += 1
         sites = [s for s in store.nodes(Label.SITE, ids=delivered) if s.get("lat") is not None]
         located = [s for s in schools if s.get("lat") is not None]
+        data.store = store
         pairs = pairs_within(
             np.array([s["lat"] for s in located], dtype=np.float64), np.array([s["lon"] for s in located], dtype=np.float64),
             np.array([s["lat"] for s in sites], dtype=np.float64), np.array([s["lon"] for s in sites], dtype=np.float64),
@@ -341,6 +351,7 @@ def _report(
             hubs=tuple(str(graph.nodes[node].get("name", node.id)) for node in hubs),
         ))
     n_components = nx.number_connected_components(graph) if n else 0
+    shown_at = _SchoolCounts(needs, suppress_below)
     return NetworkReport(
         organisations=n, schools=sum(r.label == Label.SCHOOL.value for r in rows),
         agencies=sum(r.label == Label.AGENCY.value for r in rows), ties=graph.number_of_edges(),
@@ -350,18 +361,39 @@ def _report(
         catchment_km=float(catchment_km), communities=tuple(communities),
         brokers=tuple(r for r in by_betweenness[:brokers] if r.betweenness > 0),
         isolates=tuple(r for r in rows if r.degree == 0),
-        suggestions=tuple(_suggestions(needs, suppress_below, per_school)),
-        single_points_of_failure=tuple(_single_points(needs, suppress_below)),
+        suggestions=tuple(_suggestions(needs, shown_at, per_school)),
+        single_points_of_failure=tuple(_single_points(needs, shown_at)),
         nodes=tuple(rows),
     )
 
 
-def _shown(count: int, suppress_below: int) -> int:
-    """The count a ranking may use: suppressed counts all rank as equal."""
-    return count if count >= suppress_below else 0
+def _shown(value: int | str) -> int:
+    """The count a ranking may use: hidden counts all rank as equal."""
+    return value if isinstance(value, int) else 0
 
 
-def _suggestions(needs: _NeedData, suppress_below: int, per_school: int) -> list[Suggestion]:
+class _SchoolCounts:
+    """Students with a need per school, as the gap report by school shows them (computed per need once)."""
+
+    def __init__(self, needs: _NeedData, suppress_below: int) -> None:
+        self.needs, self.threshold, self._shown = needs, suppress_below, {}
+
+    def __call__(self, school: str, need: str) -> int | str:
+        if not self._shown and self.needs.store is not None:  # every need at once: one pass over the store
+            self._shown = shown_by_school(self.needs.store, sorted({nd for _, nd in self.needs.students}),
+                                          self.threshold)
+        return self._shown.get(need, {}).get(school, suppress(len(self.needs.students.get((school, need), ())),
+                                                              self.threshold))
+
+    def total(self, schools: list[str], need: str) -> int | str:
+        """The students of ``need`` at ``schools``: shown only when each school's count is."""
+        count = sum(len(self.needs.students.get((s, need), ())) for s in schools)
+        shown = [self(s, need) for s in schools]
+        return count if all(isinstance(v, int) for v in shown) else hidden_like(count, self.threshold)
+
+
+def _suggestions(needs: _NeedData, shown_at: _SchoolCounts, per_school: int) -> list[Suggestion]:
+    suppress_below = shown_at.threshold
     by_school: dict[str, list[str]] = defaultdict(list)
     for (school, need), students in needs.students.items():
         if students:
@@ -380,11 +412,18 @@ def _suggestions(needs: _NeedData, suppress_below: int, per_school: int) -> list
             students = set().union(*(needs.students[(school, nd)] for nd in closed))
             capacity = sum(needs.reach[(school, nd)][agency][1] for nd in closed)
             distance = min(needs.reach[(school, nd)][agency][0] for nd in closed)
-            key = (-_shown(len(students), suppress_below), -capacity, distance, agency)
+            by_need = tuple(shown_at(school, nd) for nd in closed)
+            if len(closed) == 1:
+                shown = by_need[0]
+            elif suppress_below <= 2:  # a marker "<2" says the count: nothing to protect
+                shown = suppress(len(students), suppress_below)
+            else:  # with the counts per need it would give away the students with two needs at once
+                shown = hidden_like(len(students), suppress_below)
+            key = (-max([_shown(shown), *map(_shown, by_need)]), -capacity, distance, agency)
             scored.append((key, Suggestion(
                 school_id=school, school_name=needs.school_names.get(school, school), agency_id=agency,
                 agency_name=needs.agency_names.get(agency, agency), needs=tuple(closed),
-                students=suppress(len(students), suppress_below), capacity=int(round(capacity)),
+                students=shown, students_by_need=by_need, capacity=int(round(capacity)),
                 distance_km=round(float(distance), 3),
             )))
         scored.sort(key=lambda item: item[0])
@@ -393,7 +432,7 @@ def _suggestions(needs: _NeedData, suppress_below: int, per_school: int) -> list
     return [s for _, s in ranked]
 
 
-def _single_points(needs: _NeedData, suppress_below: int) -> list[SinglePointOfFailure]:
+def _single_points(needs: _NeedData, shown_at: _SchoolCounts) -> list[SinglePointOfFailure]:
     lone: dict[tuple[str, str], list[str]] = defaultdict(list)  # (need, agency) -> schools
     for (school, need), agencies in needs.reach.items():
         if len(agencies) == 1:
@@ -401,12 +440,12 @@ def _single_points(needs: _NeedData, suppress_below: int) -> list[SinglePointOfF
     rows = []
     for (need, agency), schools in lone.items():
         schools.sort()
-        students = sum(len(needs.students.get((s, need), ())) for s in schools)
-        key = (-_shown(students, suppress_below), -len(schools), need, agency)
+        students = shown_at.total(schools, need)
+        key = (-_shown(students), -len(schools), need, agency)
         rows.append((key, SinglePointOfFailure(
             need=need, agency_id=agency, agency_name=needs.agency_names.get(agency, agency),
             school_ids=tuple(schools), school_names=tuple(needs.school_names.get(s, s) for s in schools),
-            students=suppress(students, suppress_below),
+            students=students,
         )))
     rows.sort(key=lambda item: item[0])
     return [r for _, r in rows]

@@ -34,7 +34,9 @@ def table(data: DashboardData, need: str | None, by: str | None) -> tuple[Any, .
     report = data.gaps(need, by)
     worst = next((r for r in report.rows if r.desert), report.rows[0] if report.rows else None)
     note = (f"{report.deserts} desert area(s) of {report.areas}; students in deserts: "
-            f"{report.students_in_deserts}. {report.rule_text}.")
+            f"{report.students_in_deserts}"
+            f"{f' (+ {report.desert_areas_hidden} area(s) with a hidden count)' if report.desert_areas_hidden else ''}"
+            f". {report.rule_text}.")
     return (figures.gap_table(report), figures.access_by_school(data.gaps(need, "school")),
             round(worst.lat, 5) if worst else None, round(worst.lon, 5) if worst else None, note)
 

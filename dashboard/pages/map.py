@@ -32,7 +32,9 @@ def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tup
     summary = [
         html.Div([html.B(f"{report.deserts}"), f" of {report.areas} neighbourhood cells are deserts for ",
                   html.B(data.need_names[need].lower()), "."]),
-        html.Div(f"Students with this need: {report.students}; in deserts: {report.students_in_deserts}."),
+        html.Div(f"Students with this need: {report.students}; in deserts: {report.students_in_deserts}"
+                 + (f" (+ {report.desert_areas_hidden} cells with a hidden count)." if report.desert_areas_hidden
+                    else ".")),
         html.Div(f"{report.providers} service site(s) offer it, {report.capacity:,.0f} places in all."),
     ]
     rule = [html.B("Desert rule: "), report.rule_text, html.Br(),
