@@ -231,7 +231,8 @@ class DashboardData:
             for need in self.needs:
                 report = self.gaps(need["code"], "cell")
                 rows.append({**need, "deserts": report.deserts, "students": report.students,
-                             "students_in_deserts": report.students_in_deserts, "areas": report.areas})
+                             "students_in_deserts": report.students_in_deserts,
+                             "desert_areas_hidden": report.desert_areas_hidden, "areas": report.areas})
             return rows
         return self.memo("gap-summaries", compute)
 

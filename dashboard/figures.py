@@ -283,10 +283,12 @@ def _count_value(value: int | str | None) -> float:
 
 
 def deserts_by_domain(summaries: Iterable[Mapping[str, Any]], *, top: int | None = None) -> go.Figure:
-    """Students in service deserts per need, grouped by domain (suppressed counts labelled, drawn as 0)."""
-    items = sorted(summaries, key=lambda s: (s["domain"], -_count_value(s["students_in_deserts"]), s["name"]))
-    if top is not None:  # the top needs of each domain that leave someone in a desert
-        items = [s for s in items if s["students_in_deserts"] != 0]
+    """Service deserts per need, grouped by domain: bars count the neighbourhoods with students who
+    have the need and no provider in reach; labels add the students there whose count may be shown
+    (areas with a suppressed count are named as such, never added in)."""
+    items = sorted(summaries, key=lambda s: (s["domain"], -s["deserts"], s["name"]))
+    if top is not None:  # the top needs of each domain that leave some neighbourhood a desert
+        items = [s for s in items if s["deserts"]]
         kept: list[Mapping[str, Any]] = []
         for domain in DOMAIN_COLOURS:
             kept += [s for s in items if s["domain"] == domain][:top]
@@ -297,19 +299,28 @@ def deserts_by_domain(summaries: Iterable[Mapping[str, Any]], *, top: int | None
         if not mine:
             continue
         fig.add_trace(go.Bar(
-            y=[s["name"] for s in mine], x=[_count_value(s["students_in_deserts"]) for s in mine], orientation="h",
+            y=[s["name"] for s in mine], x=[s["deserts"] for s in mine], orientation="h",
             name=domain.replace("_", " "), marker_color=colour,
-            text=[str(s["students_in_deserts"]) for s in mine], textposition="outside", cliponaxis=False,
-            customdata=[[s["deserts"]] for s in mine],
-            hovertemplate="%{y}: %{text} students in %{customdata[0]} desert areas<extra></extra>",
+            text=[_desert_label(s) for s in mine], textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{x} desert neighbourhoods, %{text}<extra></extra>",
         ))
     fig.update_layout(
         margin={"l": 10, "r": 40, "t": 10, "b": 40}, height=max(240, 22 * len(items) + 80),
-        yaxis={"autorange": "reversed", "automargin": True}, xaxis={"title": "students in service deserts"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"title": "neighbourhoods that are service deserts"},
         legend={"orientation": "h", "y": -0.12 if len(items) > 12 else -0.25}, plot_bgcolor="white",
         bargap=0.25,
     )
     return fig
+
+
+def _desert_label(summary: Mapping[str, Any]) -> str:
+    hidden = summary.get("desert_areas_hidden") or 0
+    shown = summary.get("students_in_deserts") or 0
+    parts = [f"{shown} students"] if shown else []
+    if hidden:
+        parts.append(f"{hidden} with a suppressed count")
+    return " + ".join(parts) or "no students"
 
 
 def access_by_school(report: Any, *, top: int = 25) -> go.Figure:

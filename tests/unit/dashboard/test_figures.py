@@ -78,16 +78,22 @@ def test_nearby_map_numbers_results_like_the_table() -> None:
     assert figures.help_table(rows)[0]["languages"] == "en, es" and figures.help_table(rows)[0]["ages"] == "5+"
 
 
-def test_deserts_by_domain_draws_suppressed_counts_as_zero_with_their_label() -> None:
+def test_deserts_by_domain_counts_desert_areas_and_never_adds_in_hidden_students() -> None:
     summaries = [
-        {"code": "food", "name": "Food", "domain": "family", "deserts": 3, "students_in_deserts": 40},
-        {"code": "dental", "name": "Dental", "domain": "health", "deserts": 1, "students_in_deserts": "<10"},
+        {"code": "food", "name": "Food", "domain": "family", "deserts": 3, "students_in_deserts": 40,
+         "desert_areas_hidden": 1},
+        {"code": "legal", "name": "Legal aid", "domain": "family", "deserts": 2, "students_in_deserts": 25},
+        {"code": "dental", "name": "Dental", "domain": "health", "deserts": 2, "students_in_deserts": 0,
+         "desert_areas_hidden": 2},
         {"code": "housing", "name": "Housing", "domain": "family", "deserts": 0, "students_in_deserts": 0},
     ]
     fig = figures.deserts_by_domain(summaries, top=1)
     bars = {t.name: t for t in fig.data}
-    assert list(bars["family"].y) == ["Food"]  # the top need of the domain only
-    assert list(bars["health"].x) == [0.0] and list(bars["health"].text) == ["<10"]
+    assert list(bars["family"].y) == ["Food"] and list(bars["family"].x) == [3]  # the domain's top need only
+    assert list(bars["family"].text) == ["40 students + 1 with a suppressed count"]
+    assert list(bars["health"].x) == [2] and list(bars["health"].text) == ["2 with a suppressed count"]
+    everything = figures.deserts_by_domain(summaries)
+    assert [list(t.y) for t in everything.data if t.name == "family"] == [["Food", "Legal aid", "Housing"]]
 
 
 def test_what_if_comparison_shows_the_areas_that_gain() -> None:
