@@ -121,34 +121,46 @@ def suppress_lines(values: Mapping[Hashable, int], lines: Sequence[Line],
 
 def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines: list[tuple[tuple, Hashable]],
                 threshold: int, order: dict[Hashable, int], totals: set[Hashable]) -> None:
+    members_of = [(*parts, total) for parts, total in lines]
+    lines_of: dict[Hashable, list[int]] = {}
+    for i, members in enumerate(members_of):
+        for k in members:
+            lines_of.setdefault(k, []).append(i)
+    rank = {k: (k in totals, counts[k], order[k]) for k in counts}
+    hidden_in = [sum(k in hidden for k in members) for members in members_of]
+
+    def hide(key: Hashable) -> None:
+        hidden[key] = COMPLEMENTARY
+        for i in lines_of.get(key, ()):
+            hidden_in[i] += 1
+
     def next_smallest(members: Sequence[Hashable]) -> Hashable | None:
         """The count to hide next in a line: the smallest non-zero shown part, else the total."""
-        shown = [k for k in members if k not in hidden and counts[k] > 0]
-        if not shown:
-            return None
-        return min(shown, key=lambda k: (k in totals, counts[k], order[k]))
+        return min((k for k in members if k not in hidden and counts[k] > 0), key=rank.__getitem__, default=None)
 
+    memo: dict[tuple, list[Hashable]] = {}
     while True:
-        changed = True
-        while changed:  # rule 2: no line with a lone hidden count
-            changed = False
-            for parts, total in lines:
-                members = (*parts, total)
-                if sum(k in hidden for k in members) == 1:
-                    pick = next_smallest(members)
-                    if pick is not None:
-                        hidden[pick] = COMPLEMENTARY
-                        changed = True
-        exposed = _exposed(counts, hidden, lines, threshold, order)  # rule 3
+        lonely = [i for i, n in enumerate(hidden_in) if n == 1]
+        while lonely:  # rule 2: no line with a lone hidden count
+            for i in lonely:
+                if hidden_in[i] == 1 and (pick := next_smallest(members_of[i])) is not None:
+                    hide(pick)
+            lonely = [i for i in lonely if hidden_in[i] == 1 and next_smallest(members_of[i]) is not None]
+            lonely += [i for i, n in enumerate(hidden_in) if n == 1 and i not in lonely
+                       and next_smallest(members_of[i]) is not None]
+        exposed = _exposed(counts, hidden, lines, threshold, order, memo)  # rule 3
         picked = False
+        pool: list[Hashable] | None = None  # shown counts of every line that hides something
         for cell in exposed:
-            pick = next((p for p in (next_smallest((*parts, total)) for parts, total in lines
-                                     if cell in parts or cell == total) if p is not None), None)
+            pick = next((p for p in (next_smallest(members_of[i]) for i in lines_of.get(cell, ()))
+                         if p is not None), None)
             if pick is None:  # everything around it is hidden already: the markers alone pin it
-                pick = next_smallest([k for parts, total in lines for k in (*parts, total)
-                                      if any(m in hidden for m in (*parts, total))])
+                if pool is None:
+                    pool = sorted({k for i, n in enumerate(hidden_in) if n for k in members_of[i]},
+                                  key=rank.__getitem__)
+                pick = next((k for k in pool if k not in hidden and counts[k] > 0), None)
             if pick is not None and pick not in hidden:
-                hidden[pick] = COMPLEMENTARY
+                hide(pick)
                 picked = True
         if not picked:
             return
@@ -159,10 +171,19 @@ def _bounds(mark: str, threshold: int) -> tuple[float, float]:
 
 
 def _exposed(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str], lines: Sequence[tuple[tuple, Hashable]],
-             threshold: int, order: Mapping[Hashable, int]) -> list[Hashable]:
-    """The hidden small counts a reader could work out exactly from what is shown."""
+             threshold: int, order: Mapping[Hashable, int],
+             memo: dict[tuple, list[Hashable]] | None = None) -> list[Hashable]:
+    """The hidden small counts a reader could work out exactly from what is shown.
+
+    ``memo`` keeps each system's answer by its hidden keys and their markers: a system no new
+    hidden count has joined has the same equations, so the same answer."""
     found = []
+    memo = {} if memo is None else memo
     for unknowns, equations in _systems(counts, hidden, lines):
+        key = tuple((k, hidden[k]) for k in unknowns)
+        if key in memo:
+            found += memo[key]
+            continue
         bounds = [_bounds(hidden[k], threshold) for k in unknowns]
         small = sorted((i for i, k in enumerate(unknowns) if hidden[k] != COMPLEMENTARY),
                        key=lambda i: order[unknowns[i]])
@@ -171,7 +192,8 @@ def _exposed(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str], lin
             pinned = [i for i in small if math.floor(ranges[i][1]) <= math.ceil(ranges[i][0])]
         else:
             pinned = [i for i in small if _pinned(i, equations, bounds)]
-        found += [unknowns[i] for i in pinned]
+        memo[key] = [unknowns[i] for i in pinned]
+        found += memo[key]
     return sorted(found, key=order.__getitem__)
 
 
