@@ -13,9 +13,7 @@ import contextlib
 import fcntl
 import gc
 import operator
-import os
 import pickle
-import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import NodeNotFound, StoreLocked, StoreUnavailable
+from graph._files import write_atomically
 from graph.geo import PointIndex
 from graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
 from graph.store import MAX_PATHS_PER_TARGET, GraphPath, PathStep
@@ -121,23 +120,8 @@ class MemoryStore:
             "format": _FORMAT, "version": _VERSION,
             "graph": self._graph, "labels": self._labels, "types": self._types,
         }
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-            self._remove_leftovers()
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomically(self.path, lambda f: pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL))
+        self._remove_leftovers()
         self._dirty = False
 
     def _remove_leftovers(self) -> None:

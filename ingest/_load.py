@@ -5,15 +5,14 @@ the store port, and finishing the report.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from graph._files import paused_gc
 from graph.errors import InputError
 from graph.model import Node, Rel, need_types
 from graph.store import GraphStore
@@ -27,17 +26,7 @@ Progress = Callable[[int], None]
 PROGRESS_EVERY = 5_000
 
 
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: ingest makes millions of small acyclic objects, and the
-    collector would rescan all of them again and again (the embedded store's loader does the same)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+no_gc = paused_gc  # ingest makes millions of small acyclic objects (see graph._files)
 
 
 def build(model: type[M], data: dict[str, Any], columns: Mapping[str, str] | None = None

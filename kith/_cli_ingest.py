@@ -10,13 +10,13 @@ reports without writing to the graph.
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
+from graph._files import paused_gc
 from graph.geo import Geocoder
 from ingest.report import IngestReport
 from kith._output import emit
@@ -125,7 +125,7 @@ def _run(obj: Any, ingest_file: Callable[..., IngestReport], path: Path, report_
         geocoder = Geocoder(online=geocode == "online", cache_dir=settings.home / "geocode")
         options["geocoder"] = geocoder
     try:
-        with _paused_gc(), obj.store(readonly=dry_run) as store, _progress(path) as progress:
+        with paused_gc(), obj.store(readonly=dry_run) as store, _progress(path) as progress:
             report = ingest_file(path, store, dry_run=dry_run, quarantine_dir=settings.home / "quarantine",
                                  progress=progress, **options)
     finally:
@@ -137,19 +137,6 @@ def _run(obj: Any, ingest_file: Callable[..., IngestReport], path: Path, report_
     if report_file is not None:
         report.write_json(report_file)
         click.echo(f"Report written to {report_file}")
-
-
-@contextlib.contextmanager
-def _paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while ingesting and saving: the graph is millions of small acyclic
-    objects that the collector would otherwise rescan again and again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextlib.contextmanager

@@ -13,9 +13,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
-import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from graph._files import write_atomically
 from graph.errors import InputError, KithError
 from queries._access import Role, Viewer
 
@@ -124,23 +123,8 @@ class Users:
     def _write(self, users: list[User]) -> None:
         payload = {"format": _FORMAT, "version": _VERSION,
                    "users": [u.model_dump(mode="json") for u in sorted(users, key=lambda u: u.name)]}
-        fd, tmp = tempfile.mkstemp(prefix=".users.", suffix=".tmp", dir=self.path.parent)  # mode 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(payload, f, indent=2)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomically(self.path, lambda f: json.dump(payload, f, indent=2), binary=False,
+                         prefix=".users.")  # mode 0600
 
 
 def check_private(path: Path, *, what: str) -> None:

@@ -19,7 +19,7 @@ from dashboard.data import DashboardData
 from graph.errors import KithError
 from graph.memory import MemoryStore
 from kith.settings import KithSettings
-from queries._access import GRANTS, Capability, Role
+from queries._access import GRANTS, Role
 from queries._audit import AuditLog
 from queries._users import Users
 
