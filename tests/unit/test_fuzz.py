@@ -149,13 +149,8 @@ def test_malformed_hsds_packages(tables, package: bool, tmp_path: Path, store) -
 
 
 @pytest.fixture(scope="module")
-def cli_home(tmp_path_factory: pytest.TempPathFactory, small_city) -> Path:
-    home = tmp_path_factory.mktemp("kith-home")
-    store = MemoryStore.open(home / "graph.pickle")
-    store.upsert_nodes(small_city.nodes)
-    store.upsert_relationships(small_city.rels)
-    store.close()
-    return home
+def cli_home(small_city_home: Path) -> Path:
+    return small_city_home
 
 
 def _run_cli(args: list[str], home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> tuple:

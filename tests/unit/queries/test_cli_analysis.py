@@ -9,21 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from graph.memory import MemoryStore
 from graph.model import RelType
-from ingest import demo_city
 from queries.gaps import service_gaps
 from tests.unit.test_cli import kith
 
 
+
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, small_city: demo_city.City) -> Path:
-    home = tmp_path_factory.mktemp("kith-home")
-    store = MemoryStore.open(home / "graph.pickle")
-    store.upsert_nodes(small_city.nodes)
-    store.upsert_relationships(small_city.rels)
-    store.close()
-    return home
+def home(small_city_home: Path) -> Path:
+    return small_city_home
 
 
 def test_gaps_json_is_the_report_of_the_python_api(home: Path, small_store) -> None:

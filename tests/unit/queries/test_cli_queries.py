@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from graph.memory import MemoryStore
 from graph.model import Label
 from ingest import demo_city
 from tests.unit.test_cli import kith
@@ -19,18 +18,14 @@ ROW_KEYS = {"service_id", "service_name", "agency_id", "agency_name", "site_id",
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, small_city: demo_city.City) -> Path:
-    home = tmp_path_factory.mktemp("kith-home")
-    store = MemoryStore.open(home / "graph.pickle")
-    store.upsert_nodes(small_city.nodes)
-    store.upsert_relationships(small_city.rels)
-    store.close()
-    return home
+def school(small_city: demo_city.City) -> dict:
+    return next(n for n in small_city.nodes if n.label is Label.SCHOOL).model_dump()
+
 
 
 @pytest.fixture(scope="module")
-def school(small_city: demo_city.City) -> dict:
-    return next(n for n in small_city.nodes if n.label is Label.SCHOOL).model_dump()
+def home(small_city_home: Path) -> Path:
+    return small_city_home
 
 
 def test_nearby_json_is_a_list_of_rows_nearest_first(home: Path, school: dict) -> None:
