@@ -21,7 +21,10 @@ other cells. The rule kith follows, and that a planner can explain:
    small count to one value (two ``"<10"`` under a shown 18 are both 9), the
    next-smallest shown count of its line is hidden as well. The check is
    exact: the least and greatest value of each hidden small count under every
-   line (linear programming; for one line it is worked out directly).
+   line (linear programming; for one line it is worked out directly). A count
+   that the markers of its own fully hidden lines pin by themselves (nine
+   ``"<10"`` cells under a ``"<10"`` area are all 1) is left as it is: hiding
+   other counts cannot change what the markers say.
 4. **Chosen sets**: a total over areas that the question's options choose
    (students in deserts, before and after a what-if) is never shown exactly,
    since two choices that differ by one area would give that area's count by
@@ -152,6 +155,10 @@ def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines:
         picked = False
         pool: list[Hashable] | None = None  # shown counts of every line that hides something
         for cell in exposed:
+            quiet = [m for m in (members_of[i] for i in lines_of.get(cell, ()))
+                     if all(k in hidden or not counts[k] for k in m)]  # lines that show no count
+            if _pinned_by_markers(cell, hidden, quiet, threshold):
+                continue  # its markers alone pin it (nine "<10" under a "<10" are all 1): hiding more cannot help
             pick = next((p for p in (next_smallest(members_of[i]) for i in lines_of.get(cell, ()))
                          if p is not None), None)
             if pick is None:  # everything around it is hidden already: the markers alone pin it
@@ -164,6 +171,24 @@ def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines:
                 picked = True
         if not picked:
             return
+
+
+def _pinned_by_markers(cell: Hashable, hidden: Mapping[Hashable, str], lines: list[tuple], threshold: int) -> bool:
+    """Whether ``cell`` takes one value under those of its lines whose counts are all hidden (or
+    zero), knowing only their markers: a reader learns that from the markers whatever else is shown."""
+    if not lines:
+        return False
+    keys = sorted({k for members in lines for k in members if k in hidden}, key=repr)
+    index = {k: i for i, k in enumerate(keys)}
+    equations = []
+    for *parts, total in lines:
+        coefs: dict[int, int] = {}
+        for k, sign in [*((p, 1) for p in parts), (total, -1)]:
+            if k in index:
+                coefs[index[k]] = coefs.get(index[k], 0) + sign
+        equations.append((coefs, 0))
+    lo, hi = _propagate(equations, [_bounds(hidden[k], threshold) for k in keys])[index[cell]]
+    return math.floor(hi) <= math.ceil(lo)
 
 
 def _bounds(mark: str, threshold: int) -> tuple[float, float]:

@@ -47,16 +47,13 @@ def _assert_safe(output: Any, threshold: int) -> None:
 # ---------------------------------------------------------------- what a reader can work out
 
 
-def _pinned(shown: dict[Any, int | str], lines: list[tuple[list[Any], Any]], threshold: int) -> list[Any]:
+def _lp_pinned(shown: dict[Any, int | str], lines: list[tuple[list[Any], Any]], threshold: int) -> list[Any]:
     """The hidden small counts a reader pins to one value: every line a sum, '<t' in 1..t-1, '*' >= t,
     shown counts exact; the least and greatest value of each by linear programming (written here,
     independently of queries._privacy)."""
     unknown = sorted((k for k, v in shown.items() if is_suppressed(v)), key=repr)
     if threshold <= 2 or not unknown:
         return []
-    if not any(isinstance(v, int) and v > 0 for v in shown.values()):
-        return []  # every count hidden: the markers alone may pin one (two '<3' under '<3' are 1 and 1),
-        # and there is nothing left to hide; such a table says no more than its markers
     index = {k: i for i, k in enumerate(unknown)}
     a_eq, b_eq = [], []
     for parts, total in lines:
@@ -83,6 +80,18 @@ def _pinned(shown: dict[Any, int | str], lines: list[tuple[list[Any], Any]], thr
         assert low.status == 0, "the true counts are one answer"
         if high.status == 0 and round(-high.fun) == round(low.fun):
             pinned.append(k)
+    return pinned
+
+
+def _pinned(shown: dict[Any, int | str], lines: list[tuple[list[Any], Any]], threshold: int) -> list[Any]:
+    """The hidden small counts pinned beyond what the markers of lines that show no count pin by
+    themselves (two '<3' under a '<3' are 1 and 1): hiding anything else cannot change those."""
+    pinned = _lp_pinned(shown, lines, threshold)
+    quiet = [(parts, total) for parts, total in lines
+             if all(is_suppressed(shown[k]) or shown[k] == 0 for k in (*parts, total))]
+    if pinned and quiet:
+        by_markers = set(_lp_pinned(shown, quiet, threshold))
+        pinned = [k for k in pinned if k not in by_markers]
     return pinned
 
 
