@@ -137,35 +137,50 @@ def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines:
         for i in lines_of.get(key, ()):
             hidden_in[i] += 1
 
-    def next_smallest(members: Sequence[Hashable]) -> Hashable | None:
-        """The count to hide next in a line: the smallest non-zero shown part, else the total."""
-        return min((k for k in members if k not in hidden and counts[k] > 0), key=rank.__getitem__, default=None)
+    by_rank = [sorted((k for k in members if counts[k] > 0), key=rank.__getitem__) for members in members_of]
+    cursor = [0] * len(members_of)
+
+    def line_next(i: int) -> Hashable | None:
+        """The count to hide next in line ``i``: its smallest non-zero shown part, else its total
+        (a cursor over its members in rank order: counts are only ever hidden, so it only moves on)."""
+        members, at = by_rank[i], cursor[i]
+        while at < len(members) and members[at] in hidden:
+            at += 1
+        cursor[i] = at
+        return members[at] if at < len(members) else None
 
     memo: dict[tuple, list[Hashable]] = {}
+    stuck: set[int] = set()
     while True:
-        lonely = [i for i, n in enumerate(hidden_in) if n == 1]
-        while lonely:  # rule 2: no line with a lone hidden count
-            for i in lonely:
-                if hidden_in[i] == 1 and (pick := next_smallest(members_of[i])) is not None:
+        progressed = True
+        while progressed:  # rule 2: no line with a lone hidden count
+            progressed = False
+            for i in [i for i, n in enumerate(hidden_in) if n == 1 and i not in stuck]:
+                if hidden_in[i] != 1:
+                    continue
+                pick = line_next(i)
+                if pick is None:  # nothing left to hide in it, now or later
+                    stuck.add(i)
+                else:
                     hide(pick)
-            lonely = [i for i in lonely if hidden_in[i] == 1 and next_smallest(members_of[i]) is not None]
-            lonely += [i for i, n in enumerate(hidden_in) if n == 1 and i not in lonely
-                       and next_smallest(members_of[i]) is not None]
+                    progressed = True
         exposed = _exposed(counts, hidden, lines, threshold, order, memo)  # rule 3
         picked = False
         pool: list[Hashable] | None = None  # shown counts of every line that hides something
         for cell in exposed:
-            quiet = [m for m in (members_of[i] for i in lines_of.get(cell, ()))
-                     if all(k in hidden or not counts[k] for k in m)]  # lines that show no count
+            nexts = [(i, line_next(i)) for i in lines_of.get(cell, ())]
+            quiet = [members_of[i] for i, p in nexts if p is None]  # lines that show no count
             if _pinned_by_markers(cell, hidden, quiet, threshold):
                 continue  # its markers alone pin it (nine "<10" under a "<10" are all 1): hiding more cannot help
-            pick = next((p for p in (next_smallest(members_of[i]) for i in lines_of.get(cell, ()))
-                         if p is not None), None)
+            pick = next((p for _, p in nexts if p is not None), None)
             if pick is None:  # everything around it is hidden already: the markers alone pin it
                 if pool is None:
-                    pool = sorted({k for i, n in enumerate(hidden_in) if n for k in members_of[i]},
-                                  key=rank.__getitem__)
-                pick = next((k for k in pool if k not in hidden and counts[k] > 0), None)
+                    pool = [k for k in sorted({k for i, n in enumerate(hidden_in) if n for k in members_of[i]},
+                                              key=rank.__getitem__) if counts[k] > 0]
+                    pool_at = 0
+                while pool_at < len(pool) and pool[pool_at] in hidden:
+                    pool_at += 1
+                pick = pool[pool_at] if pool_at < len(pool) else None
             if pick is not None and pick not in hidden:
                 hide(pick)
                 picked = True
