@@ -11,6 +11,8 @@ installs both.
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 import re
 import shutil
@@ -19,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -59,15 +62,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = MemoryStore.open(home / "graph.pickle")
     demo_city.build(store, "small", seed=7)
     store.close()
-    app = create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))
-    httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="dashboard", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        app.server.config["KITH_DATA"].close()
+    with _serving(create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -87,10 +83,16 @@ def signed_in_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     users = Users(home, hasher=PasswordHasher.from_parameters(CHEAPEST))
     users.add("ada", "admin", PASSWORD)
     users.add("pat", "planner", PASSWORD)
-    app = create_app(KithSettings(_env_file=None, home=home, demo=False, neo4j_uri=None, pseudonym_key=None))
+    settings = KithSettings(_env_file=None, home=home, demo=False, neo4j_uri=None, pseudonym_key=None)
+    with _serving(create_app(settings)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(app: Any) -> Iterator[str]:
+    """Serve a dashboard app on a free loopback port in a thread; its URL."""
     httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="dashboard-signed-in", daemon=True)
-    thread.start()
+    threading.Thread(target=httpd.serve_forever, name="dashboard", daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}"
     finally:
