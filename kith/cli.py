@@ -20,6 +20,7 @@ from graph.model import Label, RelType
 from graph.store import GraphStore, open_store
 from kith._output import emit
 from kith.settings import KithSettings
+from queries._privacy import suppress
 
 
 class _Context:
@@ -115,15 +116,22 @@ def _serve(obj: _Context, port: int | None, *, demo: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_context
 def stats(obj: _Context, fmt: str) -> None:
-    """Node counts per label and relationship counts per type."""
+    """Node counts per label and relationship counts per type (student counts suppressed below
+    KITH_SUPPRESS_BELOW)."""
     with obj.store(readonly=True) as store:
-        counts = store.counts()
+        counts = {name: suppress(n, obj.settings.suppress_below) if name in _ABOUT_STUDENTS else n
+                  for name, n in store.counts().items()}
     if fmt == "json":
         emit([], "json", payload=counts)
         return
     rows = [{"kind": "label", "name": label.value, "count": counts[label.value]} for label in Label]
     rows += [{"kind": "relationship", "name": t.value, "count": counts[t.value]} for t in RelType]
     emit(rows, "table", title="kith graph")
+
+
+#: Counts of students and their families, suppressed like every student aggregate (organisations are public).
+_ABOUT_STUDENTS = frozenset({Label.STUDENT.value, Label.FAMILY.value, RelType.ENROLLED_IN.value,
+                             RelType.MEMBER_OF.value, RelType.HAS_NEED.value, RelType.REFERRED_TO.value})
 
 
 def main() -> None:

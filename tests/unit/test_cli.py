@@ -76,3 +76,15 @@ def test_serve_answers_on_a_production_server(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=10)
     assert "development server" not in server.stderr.read()
+
+
+def test_stats_suppresses_small_student_counts_but_not_organisations(tmp_path: Path) -> None:
+    from graph.memory import MemoryStore
+    from graph.model import EnrolledIn, School, Student
+
+    with MemoryStore.open(tmp_path / "graph.pickle") as store:
+        store.upsert_nodes([School(id="s1", name="Lincoln"), *(Student(id=f"p{i}") for i in range(3))])
+        store.upsert_relationships(EnrolledIn(source=f"p{i}", target="s1") for i in range(3))
+    counts = json.loads(kith("stats", "--format", "json", home=tmp_path).stdout)
+    assert counts["Student"] == "<10" and counts["ENROLLED_IN"] == "<10"
+    assert counts["School"] == 1 and counts["Family"] == 0
