@@ -31,6 +31,9 @@ from queries._privacy import hidden_like, is_suppressed, suppress
 T = TypeVar("T")
 
 
+#: The need the map and gaps pages show before one is picked.
+DEFAULT_NEED = "mental_health_counseling"
+
 class _Memo:
     """A small, thread-safe least-recently-used memo of question answers."""
 
@@ -99,6 +102,11 @@ class DashboardData:
     @cached_property
     def need_names(self) -> dict[str, str]:
         return {n["code"]: n["name"] for n in self.needs}
+
+    @cached_property
+    def need_options(self) -> list[dict[str, str]]:
+        """The needs as dropdown options (name shown, code as value)."""
+        return [{"label": n["name"], "value": n["code"]} for n in self.needs]
 
     @cached_property
     def schools(self) -> list[dict[str, Any]]:

@@ -68,7 +68,6 @@ def _draw(data: DashboardData, place: Any, rows: list[Any], radius_km: float) ->
 
 
 def register(app: dash.Dash, data: DashboardData) -> None:
-    need_options = [{"label": n["name"], "value": n["code"]} for n in data.needs]
 
     def layout(**query: Any) -> html.Div:
         place = _url.text(query, "place")
@@ -88,7 +87,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                     dcc.Dropdown(id=ids.HELP_SEARCH, options=school_options, placeholder="Pick a school",
                                  value=place if place.startswith("school:") else None),
                     html.Label("Need", htmlFor=ids.HELP_NEED),
-                    dcc.Dropdown(id=ids.HELP_NEED, options=need_options, placeholder="Any need",
+                    dcc.Dropdown(id=ids.HELP_NEED, options=data.need_options, placeholder="Any need",
                                  value=_url.choice(query, "need", data.need_names, None)),
                     html.Label("Language", htmlFor=ids.HELP_LANGUAGE),
                     dcc.Dropdown(id=ids.HELP_LANGUAGE, options=language_options, placeholder="Any language",

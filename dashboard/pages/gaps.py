@@ -11,12 +11,11 @@ import dash_ag_grid as dag
 from dash import Input, Output, State, dcc, html
 
 from dashboard import _inputs, _url, figures, ids
-from dashboard.data import DashboardData
+from dashboard.data import DEFAULT_NEED, DashboardData
 from graph.errors import KithError
 
 PAGE = "gaps"
 BY = (("cell", "neighbourhood (H3 cell)"), ("school", "school"), ("zip", "ZIP area"))
-DEFAULT_NEED = "mental_health_counseling"
 COLUMNS = [
     {"field": "rank", "headerName": "#", "width": 70, "filter": "agNumberColumnFilter"},
     {"field": "area", "headerName": "Area", "flex": 2, "minWidth": 200},
@@ -74,7 +73,6 @@ def what_if(data: DashboardData, need: str | None, by: str | None, lat: float | 
 
 
 def register(app: dash.Dash, data: DashboardData) -> None:
-    need_options = [{"label": n["name"], "value": n["code"]} for n in data.needs]
 
     def layout(**query: Any) -> html.Div:
         return html.Div([
@@ -82,7 +80,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
             html.Div([
                 html.Div([
                     html.Label("Need", htmlFor=ids.GAPS_NEED),
-                    dcc.Dropdown(id=ids.GAPS_NEED, options=need_options, clearable=False,
+                    dcc.Dropdown(id=ids.GAPS_NEED, options=data.need_options, clearable=False,
                                  value=_url.choice(query, "need", data.need_names, DEFAULT_NEED)),
                     html.Label("Count demand by"),
                     dcc.RadioItems(id=ids.GAPS_BY, options=[{"label": f" {t}", "value": v} for v, t in BY],

@@ -12,12 +12,11 @@ import flask
 from dash import Input, Output, dcc, html
 
 from dashboard import _inputs, _url, figures, ids
-from dashboard.data import DashboardData
+from dashboard.data import DEFAULT_NEED, DashboardData
 
 PAGE = "map"
 LAYERS = (("access", "accessibility"), ("deserts", "desert outlines"), ("schools", "schools"),
           ("sites", "service sites"))
-DEFAULT_NEED = "mental_health_counseling"
 #: Where the browser fetches the shapes of the home cells from (once, then from its cache).
 CELLS_URL = "/kith-data/home-cells.geojson"
 
@@ -44,7 +43,6 @@ def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tup
 
 
 def register(app: dash.Dash, data: DashboardData) -> None:
-    need_options = [{"label": n["name"], "value": n["code"]} for n in data.needs]
 
     def layout(**query: Any) -> html.Div:
         return html.Div([
@@ -52,7 +50,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
             html.Div([
                 html.Div([
                     html.Label("Need", htmlFor=ids.MAP_NEED),
-                    dcc.Dropdown(id=ids.MAP_NEED, options=need_options, clearable=False,
+                    dcc.Dropdown(id=ids.MAP_NEED, options=data.need_options, clearable=False,
                                  value=_url.choice(query, "need", data.need_names, DEFAULT_NEED)),
                     html.Label("Layers"),
                     dcc.Checklist(id=ids.MAP_LAYERS, options=[{"label": f" {name}", "value": key}
