@@ -17,12 +17,8 @@ from tests.unit.test_cli import kith
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, small_city: demo_city.City) -> Path:
-    home = tmp_path_factory.mktemp("kith-home")
-    with MemoryStore.open(home / "graph.pickle") as store:
-        store.upsert_nodes(small_city.nodes)
-        store.upsert_relationships(small_city.rels)
-    return home
+def home(small_city_home: Path) -> Path:
+    return small_city_home
 
 
 def exports(home: Path) -> list[dict]:

@@ -47,11 +47,8 @@ def data_url(data: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, small_city: demo_city.City) -> Path:
-    home = tmp_path_factory.mktemp("kith-home")
-    with MemoryStore.open(home / "graph.pickle") as store:
-        store.upsert_nodes(small_city.nodes)
-        store.upsert_relationships(small_city.rels)
+def home(small_city_home: Path, small_city: demo_city.City) -> Path:
+    home = small_city_home
     users = Users(home, hasher=PasswordHasher.from_parameters(CHEAPEST))
     school = next(n.id for n in small_city.nodes if n.label is Label.SCHOOL)
     for name, role in USERS.items():

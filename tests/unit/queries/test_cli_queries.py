@@ -11,6 +11,7 @@ import pytest
 
 from graph.model import Label
 from ingest import demo_city
+from queries.paths import warm_handoffs
 from tests.unit.test_cli import kith
 
 ROW_KEYS = {"service_id", "service_name", "agency_id", "agency_name", "site_id", "lat", "lon", "distance_km",
@@ -71,11 +72,13 @@ def test_errors_are_one_line(home: Path, args: list[str], message: str) -> None:
     assert result.stderr.strip().startswith(message) and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_path_json_shape_and_need_targets(home: Path, school: dict) -> None:
+def test_path_json_shape_and_need_targets(home: Path, school: dict, small_store) -> None:
     result = kith("path", f"school:{school['id']}", "need:tutoring", "--k", "3", "--radius-km", "8",
                   "--format", "json", home=home)
     assert result.returncode == 0, result.stderr
     paths = json.loads(result.stdout)
+    expected = warm_handoffs(small_store, f"school:{school['id']}", "need:tutoring", k=3, radius_km=8)
+    assert [p["nodes"] for p in paths] == [list(h.nodes) for h in expected]  # the Python API's answer
     assert 1 <= len(paths) <= 3
     for p in paths:
         assert {"hops", "nodes", "rels", "explanation"} <= set(p)
