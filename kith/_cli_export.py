@@ -17,6 +17,7 @@ import click
 from graph.errors import StoreUnavailable
 from graph.model import NODE_MODELS, REL_MODELS, Label, Node, Rel, RelType
 from graph.store import GraphStore
+from kith._output import progress_bar
 from kith._trust import audit_export, server_of
 from kith.settings import KithSettings
 
@@ -95,9 +96,6 @@ def _stores(settings: KithSettings, to: str) -> tuple[GraphStore, GraphStore, st
 @click.pass_obj
 def export(obj: Any, to: str, batch_size: int, replace: bool) -> None:
     """Copy the graph between the embedded store and Neo4j (running it twice changes nothing)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     source, target, source_name, target_name = _stores(obj.settings, to)
     started = time.perf_counter()
     try:
@@ -107,9 +105,7 @@ def export(obj: Any, to: str, batch_size: int, replace: bool) -> None:
                      neo4j=server_of(obj.settings.neo4j_uri), database=obj.settings.neo4j_database,
                      counts=counts)
         total = sum(counts.values())
-        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                       console=Console(stderr=True), transient=True)
-        with bar:
+        with progress_bar() as bar:
             task = bar.add_task(f"Copying to {target_name}", total=total)
             if replace:
                 target.clear()

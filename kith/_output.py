@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 FORMATS = ("table", "json", "csv")
@@ -56,3 +57,11 @@ def emit(rows: Sequence[Mapping[str, Any]], fmt: str, *, title: str | None = Non
         Console(soft_wrap=False).print(table)
         if not rows:
             click.echo("(no rows)")
+
+
+def progress_bar() -> Progress:
+    """A progress bar of done / total on stderr (so JSON on stdout stays clean)."""
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    )

@@ -13,12 +13,11 @@ from collections.abc import Iterator
 
 import click
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.errors import KithError
 from graph.model import Label, RelType
 from graph.store import GraphStore, open_store
-from kith._output import emit
+from kith._output import emit, progress_bar
 from kith.settings import KithSettings
 from queries._privacy import suppress
 
@@ -48,16 +47,6 @@ class _Context:
 pass_context = click.make_pass_decorator(_Context)
 
 
-def progress_bar(description: str, total: int | None = None) -> Progress:
-    """A progress bar on stderr (so JSON on stdout stays clean)."""
-    from rich.console import Console
-
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
-    )
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.pass_context
@@ -82,7 +71,7 @@ def demo(obj: _Context, size: str, seed: int, serve: bool, port: int | None) -> 
     from ingest import demo_city
 
     expected = {"small": 6_000, "district": 130_000, "state": 2_600_000}[size]
-    with obj.store() as store, progress_bar("") as bar:
+    with obj.store() as store, progress_bar() as bar:
         task = bar.add_task(f"Building the {size} demo city (seed {seed})", total=expected)
         store.clear()
         counts = demo_city.build(store, size, seed=seed, progress=lambda n: bar.advance(task, n))
