@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import NodeNotFound, StoreLocked, StoreUnavailable
-from graph._files import write_atomically
+from graph._files import paused_gc, write_atomically
 from graph.geo import PointIndex
 from graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
 from graph.store import MAX_PATHS_PER_TARGET, GraphPath, PathStep
@@ -88,17 +88,12 @@ class MemoryStore:
 
     def _load(self) -> None:
         assert self.path is not None
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # millions of small dicts: the collector would rescan them all, repeatedly
         try:
-            with open(self.path, "rb") as f:
+            with paused_gc(), open(self.path, "rb") as f:
                 data = pickle.load(f)
-            gc.freeze()  # the graph lives as long as the store: later collections need not rescan it
+                gc.freeze()  # the graph lives as long as the store: later collections need not rescan it
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
             raise StoreUnavailable(f"cannot read the graph at {self.path}: {exc}") from exc
-        finally:
-            if gc_was_enabled:
-                gc.enable()
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             raise StoreUnavailable(f"{self.path} is not a kith graph file")
         if data.get("version") != _VERSION:
