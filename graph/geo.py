@@ -40,9 +40,12 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return float(haversine_km(lat1, lon1, lat2, lon2))
 
 
-def _unit_vectors(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.float64]:
-    p, l = np.radians(lat), np.radians(lon)
-    return np.column_stack((np.cos(p) * np.cos(l), np.cos(p) * np.sin(l), np.sin(p)))
+def unit_vectors(lat: ArrayLike, lon: ArrayLike) -> NDArray[np.float64]:
+    """Points as unit vectors in 3-D: their chord length grows with great-circle distance, so a
+    k-d tree over them answers radius and nearest-neighbour questions on the sphere."""
+    p, lam = np.radians(lat), np.radians(lon)
+    cp = np.cos(p)
+    return np.column_stack((cp * np.cos(lam), cp * np.sin(lam), np.sin(p)))
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class PointIndex:
         n = len(ids)
         rank = np.empty(n, dtype=np.float64)  # exact as a float for any count of points that fits in memory
         rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n)
-        unit = _unit_vectors(lat_a, lon_a) if n else np.empty((0, 3))
+        unit = unit_vectors(lat_a, lon_a) if n else np.empty((0, 3))
         order = cKDTree(unit).indices if n else np.empty(0, dtype=np.intp)
         lat_rad, lon_rad = np.radians(lat_a[order]), np.radians(lon_a[order])
         table = np.column_stack((lat_rad, lon_rad, np.cos(lat_rad), rank[order]))

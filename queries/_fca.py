@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from graph.errors import InputError
-from graph.geo import EARTH_RADIUS_KM
+from graph.geo import EARTH_RADIUS_KM, unit_vectors
 
 #: A decay function: weights (>= 0) for an array of distances or costs.
 Decay = Callable[[NDArray[np.float64]], NDArray[np.float64]]
@@ -125,12 +125,6 @@ class Pairs:
     cost: NDArray[np.float64]
 
 
-def _unit(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.float64]:
-    p, lam = np.radians(lat), np.radians(lon)
-    cp = np.cos(p)
-    return np.column_stack((cp * np.cos(lam), cp * np.sin(lam), np.sin(p)))
-
-
 def _haversine_pairs(lat1, lon1, lat2, lon2, i, j) -> NDArray[np.float64]:
     """``graph.geo.haversine_km`` for the pairs (i, j), operation for operation."""
     p1, l1, p2, l2 = (np.radians(a) for a in (lat1, lon1, lat2, lon2))
@@ -156,7 +150,8 @@ def pairs_within(
         return Pairs(empty, empty, np.empty(0, dtype=np.float64))
     angle = min(radius_km / EARTH_RADIUS_KM, np.pi)
     chord = 2 * np.sin(angle / 2) * (1 + 4 * _BORDER) + 1e-12
-    i, j, chords = _ball_pairs(_unit(demand_lat, demand_lon), cKDTree(_unit(supply_lat, supply_lon)), chord)
+    supply_tree = cKDTree(unit_vectors(supply_lat, supply_lon))
+    i, j, chords = _ball_pairs(unit_vectors(demand_lat, demand_lon), supply_tree, chord)
     if exact:
         cost = _haversine_pairs(demand_lat, demand_lon, supply_lat, supply_lon, i, j)
     else:

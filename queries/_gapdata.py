@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from graph.errors import InputError
-from graph.geo import cell_centre
+from graph.geo import cell_centre, unit_vectors
 from graph.model import Label, NeedCode, RelType
 from graph.store import GraphStore
 from queries._privacy import suppress_lines
@@ -140,19 +140,14 @@ def _zip_table() -> pd.DataFrame:
 @cache
 def _zip_tree() -> cKDTree:
     table = _zip_table()
-    return cKDTree(_unit(table["lat"].to_numpy(), table["lon"].to_numpy()))
-
-
-def _unit(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    p, lam = np.radians(lat), np.radians(lon)
-    return np.column_stack((np.cos(p) * np.cos(lam), np.cos(p) * np.sin(lam), np.sin(p)))
+    return cKDTree(unit_vectors(table["lat"].to_numpy(), table["lon"].to_numpy()))
 
 
 def _nearest_zip(lat: np.ndarray, lon: np.ndarray) -> tuple[list[str], list[str]]:
     """The nearest standard ZIP centroid (great circle) of each point: ZIP codes and city names."""
     if len(lat) == 0:
         return [], []
-    _, idx = _zip_tree().query(_unit(lat, lon))
+    _, idx = _zip_tree().query(unit_vectors(lat, lon))
     table = _zip_table()
     return table["zip"].to_numpy()[idx].tolist(), table["city"].to_numpy()[idx].tolist()
 
