@@ -116,31 +116,38 @@ def suppress_lines(values: Mapping[Hashable, int], lines: Sequence[Line],
     small = SUPPRESSED.format(threshold=threshold)
     hidden: dict[Hashable, str] = {k: small for k, v in counts.items() if 0 < v < threshold}
     if threshold > 2 and hidden:  # "<2" can only be 1: the marker itself says so, there is nothing to protect
-        order = {k: i for i, k in enumerate(counts)}
-        totals = {total for _, total in lines}
-        _complement(counts, hidden, lines, threshold, order, totals)
+        # The rules run on the counts' positions: small integers hash and compare faster than keys,
+        # and a position is also the order in which ties are broken.
+        keys = list(counts)
+        position = {k: i for i, k in enumerate(keys)}
+        hidden_at = {position[k]: mark for k, mark in hidden.items()}
+        _complement(list(counts.values()), hidden_at,
+                    [(tuple(position[p] for p in parts), position[total]) for parts, total in lines], threshold)
+        hidden = {keys[i]: mark for i, mark in hidden_at.items()}
     return {k: hidden.get(k, v) for k, v in counts.items()}
 
 
-def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines: list[tuple[tuple, Hashable]],
-                threshold: int, order: dict[Hashable, int], totals: set[Hashable]) -> None:
+def _complement(counts: list[int], hidden: dict[int, str], lines: list[tuple[tuple[int, ...], int]],
+                threshold: int) -> None:
+    """Rules 2 and 3 on counts by position (``hidden``, by position, is completed in place)."""
     members_of = [(*parts, total) for parts, total in lines]
-    lines_of: dict[Hashable, list[int]] = {}
+    lines_of: list[list[int]] = [[] for _ in counts]
     for i, members in enumerate(members_of):
         for k in members:
-            lines_of.setdefault(k, []).append(i)
-    rank = {k: (k in totals, counts[k], order[k]) for k in counts}
+            lines_of[k].append(i)
+    totals = {total for _, total in lines}
+    rank = [(k in totals, count, k) for k, count in enumerate(counts)]
     hidden_in = [sum(k in hidden for k in members) for members in members_of]
 
-    def hide(key: Hashable) -> None:
+    def hide(key: int) -> None:
         hidden[key] = COMPLEMENTARY
-        for i in lines_of.get(key, ()):
+        for i in lines_of[key]:
             hidden_in[i] += 1
 
     by_rank = [sorted((k for k in members if counts[k] > 0), key=rank.__getitem__) for members in members_of]
     cursor = [0] * len(members_of)
 
-    def line_next(i: int) -> Hashable | None:
+    def line_next(i: int) -> int | None:
         """The count to hide next in line ``i``: its smallest non-zero shown part, else its total
         (a cursor over its members in rank order: counts are only ever hidden, so it only moves on)."""
         members, at = by_rank[i], cursor[i]
@@ -149,7 +156,7 @@ def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines:
         cursor[i] = at
         return members[at] if at < len(members) else None
 
-    memo: dict[tuple, list[Hashable]] = {}
+    memo: dict[tuple, list[int]] = {}
     stuck: set[int] = set()
     while True:
         progressed = True
@@ -164,11 +171,11 @@ def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines:
                 else:
                     hide(pick)
                     progressed = True
-        exposed = _exposed(counts, hidden, lines, threshold, order, memo)  # rule 3
+        exposed = _exposed(counts, hidden, lines, threshold, memo)  # rule 3
         picked = False
-        pool: list[Hashable] | None = None  # shown counts of every line that hides something
+        pool: list[int] | None = None  # shown counts of every line that hides something
         for cell in exposed:
-            nexts = [(i, line_next(i)) for i in lines_of.get(cell, ())]
+            nexts = [(i, line_next(i)) for i in lines_of[cell]]
             quiet = [members_of[i] for i, p in nexts if p is None]  # lines that show no count
             if _pinned_by_markers(cell, hidden, quiet, threshold):
                 continue  # its markers alone pin it (nine "<10" under a "<10" are all 1): hiding more cannot help
@@ -188,12 +195,12 @@ def _complement(counts: dict[Hashable, int], hidden: dict[Hashable, str], lines:
             return
 
 
-def _pinned_by_markers(cell: Hashable, hidden: Mapping[Hashable, str], lines: list[tuple], threshold: int) -> bool:
+def _pinned_by_markers(cell: int, hidden: Mapping[int, str], lines: list[tuple[int, ...]], threshold: int) -> bool:
     """Whether ``cell`` takes one value under those of its lines whose counts are all hidden (or
     zero), knowing only their markers: a reader learns that from the markers whatever else is shown."""
     if not lines:
         return False
-    keys = sorted({k for members in lines for k in members if k in hidden}, key=repr)
+    keys = sorted({k for members in lines for k in members if k in hidden})
     index = {k: i for i, k in enumerate(keys)}
     equations = []
     for *parts, total in lines:
@@ -210,10 +217,9 @@ def _bounds(mark: str, threshold: int) -> tuple[float, float]:
     return (threshold, math.inf) if mark == COMPLEMENTARY else (1, threshold - 1)
 
 
-def _exposed(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str], lines: Sequence[tuple[tuple, Hashable]],
-             threshold: int, order: Mapping[Hashable, int],
-             memo: dict[tuple, list[Hashable]] | None = None) -> list[Hashable]:
-    """The hidden small counts a reader could work out exactly from what is shown.
+def _exposed(counts: Sequence[int], hidden: Mapping[int, str], lines: Sequence[tuple[tuple[int, ...], int]],
+             threshold: int, memo: dict[tuple, list[int]] | None = None) -> list[int]:
+    """The hidden small counts (by position) a reader could work out exactly from what is shown.
 
     ``memo`` keeps each system's answer by its hidden keys and their markers: a system no new
     hidden count has joined has the same equations, so the same answer."""
@@ -225,16 +231,15 @@ def _exposed(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str], lin
             found += memo[key]
             continue
         bounds = [_bounds(hidden[k], threshold) for k in unknowns]
-        small = sorted((i for i, k in enumerate(unknowns) if hidden[k] != COMPLEMENTARY),
-                       key=lambda i: order[unknowns[i]])
-        if _is_forest(len(unknowns), equations):  # lines nested in lines: bounds propagation is exact
+        small = [i for i, k in enumerate(unknowns) if hidden[k] != COMPLEMENTARY]
+        if len(equations) == 1 or _is_forest(len(unknowns), equations):  # lines in lines: propagation is exact
             ranges = _propagate(equations, bounds)
             pinned = [i for i in small if math.floor(ranges[i][1]) <= math.ceil(ranges[i][0])]
         else:
             pinned = [i for i in small if _pinned(i, equations, bounds)]
         memo[key] = [unknowns[i] for i in pinned]
         found += memo[key]
-    return sorted(found, key=order.__getitem__)
+    return sorted(found)
 
 
 def _is_forest(n_unknowns: int, equations: list[tuple[dict[int, int], int]]) -> bool:
@@ -261,35 +266,63 @@ def _propagate(equations: list[tuple[dict[int, int], int]],
                bounds: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """The range of each unknown, by narrowing each one to what every equation leaves it until
     nothing changes. On a system without cycles this is the exact range (Freuder 1982: a tree-
-    structured problem that is arc consistent is globally consistent; sums of intervals are intervals)."""
+    structured problem that is arc consistent is globally consistent; sums of intervals are intervals);
+    one equation needs one pass."""
     ranges = [(float(lo), float(hi)) for lo, hi in bounds]
-
-    def split(values: list[float]) -> tuple[float, int]:  # finite sum, number of infinite terms
-        return sum(v for v in values if math.isfinite(v)), sum(1 for v in values if not math.isfinite(v))
-
+    if len(equations) == 1:
+        _narrow(*equations[0], ranges)
+        return ranges
     changed = True
     while changed:
         changed = False
         for coefs, rhs in equations:
-            most = {j: c * (ranges[j][1] if c > 0 else ranges[j][0]) for j, c in coefs.items()}
-            least = {j: c * (ranges[j][0] if c > 0 else ranges[j][1]) for j, c in coefs.items()}
-            most_sum, most_inf = split(list(most.values()))  # infinite terms of 'most' are +inf,
-            least_sum, least_inf = split(list(least.values()))  # of 'least' -inf
-            for i, ci in coefs.items():
-                # ci * x_i = rhs - sum(others): others at their most give the least of it, and back
-                others_most = math.inf if most_inf - (not math.isfinite(most[i])) else \
-                    most_sum - (most[i] if math.isfinite(most[i]) else 0.0)
-                others_least = -math.inf if least_inf - (not math.isfinite(least[i])) else \
-                    least_sum - (least[i] if math.isfinite(least[i]) else 0.0)
-                lo, hi = rhs - others_most, rhs - others_least
-                if ci < 0:
-                    lo, hi = -hi, -lo
-                new = (max(ranges[i][0], math.ceil(lo) if lo > -math.inf else lo),
-                       min(ranges[i][1], math.floor(hi) if hi < math.inf else hi))
-                if new != ranges[i]:
-                    ranges[i] = new
-                    changed = True
+            changed = _narrow(coefs, rhs, ranges) or changed
     return ranges
+
+
+def _narrow(coefs: dict[int, int], rhs: int, ranges: list[tuple[float, float]]) -> bool:
+    """Narrow each unknown of ``sum(coef * x) == rhs`` to what the others' ranges leave it
+    (``c * x_i = rhs - sum(others)``: the others at their most give the least of it, and back).
+    Returns whether a range changed."""
+    inf = math.inf
+    terms = []  # (unknown, coefficient, least and most of its term)
+    least_sum = most_sum = 0.0  # finite parts of the sums; the infinite terms are counted apart:
+    least_inf = most_inf = 0  # a least is only ever -inf, a most only +inf (bounds are [lo >= 1, hi])
+    for j, c in coefs.items():
+        if c == 0:
+            continue
+        lo, hi = ranges[j]
+        least, most = (c * lo, c * hi) if c > 0 else (c * hi, c * lo)
+        terms.append((j, c, least, most))
+        if least == -inf:
+            least_inf += 1
+        else:
+            least_sum += least
+        if most == inf:
+            most_inf += 1
+        else:
+            most_sum += most
+    changed = False
+    for j, c, least, most in terms:
+        if most == inf:
+            others_most = inf if most_inf > 1 else most_sum
+        else:
+            others_most = inf if most_inf else most_sum - most
+        if least == -inf:
+            others_least = -inf if least_inf > 1 else least_sum
+        else:
+            others_least = -inf if least_inf else least_sum - least
+        lo, hi = rhs - others_most, rhs - others_least
+        if c < 0:
+            lo, hi = -hi, -lo
+        if c not in (1, -1):
+            lo, hi = lo / abs(c), hi / abs(c)
+        old_lo, old_hi = ranges[j]
+        new = (max(old_lo, math.ceil(lo) if lo > -inf else lo), min(old_hi, math.floor(hi) if hi < inf else hi))
+        if new != ranges[j]:
+            ranges[j] = new
+            changed = True
+    return changed
 
 
 def _systems(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str],
