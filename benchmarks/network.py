@@ -1,9 +1,11 @@
 """The coalition network on the ``state`` demo city (about 6,000 organisations).
 
-Anchor (issue 4): every measure of ``kith network`` in <= 10 s. Prints the
-time of each step and the total; exact betweenness comes from igraph, and the
-script also times NetworkX's exact betweenness on a sample of sources to show
-what the plain-Python route would cost.
+Anchor: every measure of ``kith network`` in <= 10 s, end to end. Prints the
+time of each step run one after the other in one process, then the whole of
+``coalition_network`` (which, on a network this large, computes the measures in
+a second process while it reads and suppresses the needs). Exact betweenness
+comes from igraph; the script also times NetworkX's exact betweenness on a
+sample of sources to show what the plain-Python route would cost.
 
     python benchmarks/network.py [--seed 7]
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from graph._files import paused_gc  # noqa: E402
 from graph.memory import MemoryStore  # noqa: E402
 from ingest import demo_city  # noqa: E402
 from queries import network  # noqa: E402
@@ -43,19 +46,24 @@ def main() -> None:
     print(f"state city {'loaded' if args.store else 'built'} in {time.perf_counter() - t:.0f} s (not timed below)")
 
     steps: dict[str, float] = {}
-    t = time.perf_counter()
-    graph = network.organisation_graph(store)
-    steps["projection"] = time.perf_counter() - t
-    t = time.perf_counter()
-    measures = network._measures(graph, 0)
-    steps["degree, betweenness, eigenvector, components, Louvain"] = time.perf_counter() - t
-    t = time.perf_counter()
-    needs = network._NeedData.read(store, 5.0)
-    steps["needs, partners and reach"] = time.perf_counter() - t
-    t = time.perf_counter()
-    report = network._report(graph, measures, needs, seed=0, suppress_below=10, catchment_km=5.0, brokers=10,
-                             per_school=3)
-    steps["report (suggestions, single points of failure)"] = time.perf_counter() - t
+    with paused_gc():  # as coalition_network runs
+        t = time.perf_counter()
+        graph = network.organisation_graph(store)
+        steps["projection"] = time.perf_counter() - t
+        t = time.perf_counter()
+        measures = network._measures(graph, 0)
+        steps["degree, betweenness, eigenvector, components, Louvain"] = time.perf_counter() - t
+        t = time.perf_counter()
+        needs = network._NeedData.read(store, 5.0)
+        steps["needs, partners and reach"] = time.perf_counter() - t
+        t = time.perf_counter()
+        shown_at = network._SchoolCounts(needs, 10)
+        suggestions = network._suggestions(needs, shown_at, 3)
+        single_points = network._single_points(needs, shown_at)
+        steps["suggestions, single points of failure (suppressed)"] = time.perf_counter() - t
+        report = network._report(graph, measures, seed=0, catchment_km=5.0, brokers=10, suggestions=suggestions,
+                                 single_points=single_points)
+    one_process = sum(steps.values())
 
     t, cpu = time.perf_counter(), time.process_time()
     whole = network.coalition_network(store, seed=0)
@@ -68,10 +76,14 @@ def main() -> None:
     print(f"{report.organisations:,} organisations ({report.schools:,} schools, {report.agencies:,} agencies), "
           f"{report.ties:,} ties, {report.components:,} components, {len(report.communities):,} communities, "
           f"{len(report.suggestions):,} suggestions, {len(report.single_points_of_failure):,} single points of failure")
+    print("each step in this process, one after the other:")
     for name, seconds in steps.items():
         print(f"  {name:<52} {seconds:7.2f} s")
-    print(f"coalition_network end to end: {total:.2f} s wall, {total_cpu:.2f} s CPU (target <= {TARGET_S:g} s) "
-          f"-> {'ok' if total <= TARGET_S else 'MISSED'}")
+    print(f"  {'sum':<52} {one_process:7.2f} s")
+    parallel = report.organisations >= network.PARALLEL_FROM
+    print(f"coalition_network end to end: {total:.2f} s wall, {total_cpu:.2f} s CPU in this process"
+          f"{' (the measures run in a second process, beside the needs)' if parallel else ''}; "
+          f"target <= {TARGET_S:g} s -> {'met' if total <= TARGET_S else 'NOT met'} ({total / TARGET_S:.2f} of the target)")
     print(f"load average during the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
           f"on {os.cpu_count()} CPUs (wall times stretch when other work shares the machine)")
 

@@ -1,4 +1,5 @@
-"""Files kith keeps: written atomically, and read or written without the garbage collector's rescans."""
+"""Files kith keeps, written atomically; and a pause of the garbage collector for work that makes
+millions of small acyclic objects (loading, saving, ingesting, whole-state analyses)."""
 
 from __future__ import annotations
 

@@ -180,30 +180,58 @@ def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, thr
                        shown[UNLOCATED_SCHOOL if by == "school" else UNLOCATED_HOME], shown[TOTAL])
 
 
-def shown_by_school(store: GraphStore, needs: Sequence[str], threshold: int) -> dict[str, dict[str, int | str]]:
+class StudentNeeds(NamedTuple):
+    """The students with needs, read once for all the needs asked about."""
+
+    needs_of: dict[str, list[str]]  # student -> the need codes it has (of those asked about)
+    school_of: dict[str, str]  # student -> the school it is enrolled in
+    cell_of: dict[str, str]  # student -> its family's home cell, where known
+
+    @classmethod
+    def read(cls, store: GraphStore, needs: Sequence[str] | None = None) -> StudentNeeds:
+        """The students with any of ``needs`` (every need when None)."""
+        has_need = (store.relationships(RelType.HAS_NEED) if needs is None
+                    else store.relationships(RelType.HAS_NEED, targets=list(needs)))
+        needs_of: dict[str, list[str]] = {}
+        for r in has_need:
+            needs_of.setdefault(r["source"], []).append(r["target"])
+        homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=needs_of)}
+        cell_of_family = {f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values()))
+                          if f.get("home_cell")}
+        cell_of = {s: cell_of_family[f] for s, f in homes.items() if f in cell_of_family}
+        school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=needs_of)}
+        return cls(needs_of, school_of, cell_of)
+
+
+def shown_by_school(store: GraphStore, needs: Sequence[str], threshold: int,
+                    students: StudentNeeds | None = None) -> dict[str, dict[str, int | str]]:
     """For each need, :func:`shown_demand` by school (the same counts, the same markers), read in one
-    pass over the store for all the needs at once (the network asks for every need)."""
-    need_of: dict[str, list[str]] = {}
-    for r in store.relationships(RelType.HAS_NEED, targets=list(needs)):
-        need_of.setdefault(r["source"], []).append(r["target"])
-    students = sorted(need_of)
-    homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
-    cell_of_family = {f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values()))
-                      if f.get("home_cell")}
-    school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=students)}
-    located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(school_of.values())) if s.get("lat") is not None}
+    pass over the store for all the needs at once (the network asks for every need); ``students``,
+    when given, must have been read for at least these needs."""
+    students = students if students is not None else StudentNeeds.read(store, needs)
+    located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(students.school_of.values()))
+               if s.get("lat") is not None}
+    asked = set(needs)
+    school_of, cell_of = students.school_of, students.cell_of
+    at_cell, at_school, in_all = [], [], []  # (need, cell), (need, school), need: one per student with it
+    for student, its_needs in students.needs_of.items():
+        cell = cell_of.get(student)
+        school = school_of.get(student)
+        school = school if school in located else None
+        for need in its_needs:
+            if need in asked:
+                in_all.append(need)
+                if cell is not None:
+                    at_cell.append((need, cell))
+                if school is not None:
+                    at_school.append((need, school))
+    with_need = Counter(in_all)
     cells: dict[str, Counter] = {n: Counter() for n in needs}
     schools: dict[str, Counter] = {n: Counter() for n in needs}
-    with_need: Counter = Counter()
-    for student in students:
-        cell = cell_of_family.get(homes.get(student, ""))
-        school = school_of.get(student)
-        for need in need_of[student]:
-            with_need[need] += 1
-            if cell is not None:
-                cells[need][cell] += 1
-            if school in located:
-                schools[need][school] += 1
+    for (need, cell), n in Counter(at_cell).items():
+        cells[need][cell] = n
+    for (need, school), n in Counter(at_school).items():
+        schools[need][school] = n
     every_cell = sorted({c for counts in cells.values() for c in counts})
     centres = [cell_centre(c) for c in every_cell]
     zip_of = dict(zip(every_cell, _nearest_zip(np.array([c[0] for c in centres], dtype=np.float64),
@@ -228,13 +256,13 @@ def suppress_demand(cells: Areas, schools: Areas, threshold: int) -> dict[tuple[
     ways of counting must add up to the same total."""
     values: dict[tuple[str, ...], int] = {}
     in_zip: dict[str, list[tuple[str, ...]]] = {}
-    for cell, z, n in zip(cells.table["id"], cells.zips, cells.table["demand"].astype(int)):
-        values[("cell", cell)] = int(n)
+    for cell, z, n in zip(cells.table["id"].tolist(), cells.zips, cells.table["demand"].astype(int).tolist()):
+        values[("cell", cell)] = n
         in_zip.setdefault(z, []).append(("cell", cell))
     for z, members in sorted(in_zip.items()):
         values[("zip", z)] = sum(values[m] for m in members)
-    for school, n in sorted(zip(schools.table["id"], schools.table["demand"].astype(int))):
-        values[("school", school)] = int(n)
+    for school, n in sorted(zip(schools.table["id"].tolist(), schools.table["demand"].astype(int).tolist())):
+        values[("school", school)] = n
     values[UNLOCATED_HOME], values[UNLOCATED_SCHOOL] = int(cells.unlocated), int(schools.unlocated)
     values[TOTAL] = sum(v for k, v in values.items() if k[0] in ("zip", "unlocated-home"))
     lines = [(members, ("zip", z)) for z, members in sorted(in_zip.items())]

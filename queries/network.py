@@ -40,8 +40,16 @@ shown counts, so order does not reveal a hidden one.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import subprocess
+import sys
+import threading
 import warnings
 from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,11 +57,12 @@ import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from graph._files import paused_gc
 from graph.errors import InputError
 from graph.model import Label, NodeRef, RelType
 from graph.store import GraphStore
 from queries._fca import pairs_within
-from queries._gapdata import shown_by_school
+from queries._gapdata import StudentNeeds, shown_by_school
 from queries._privacy import hidden_like, suppress
 
 __all__ = ["CommunityRow", "NetworkReport", "OrgRow", "SinglePointOfFailure", "Suggestion", "coalition_network"]
@@ -177,11 +186,15 @@ def coalition_network(
         raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
     if brokers < 0 or suggestions_per_school < 0:
         raise InputError("brokers and suggestions_per_school must be >= 0")
-    graph = organisation_graph(store)
-    measures = _measures(graph, seed)
-    needs = _NeedData.read(store, catchment_km)
-    return _report(graph, measures, needs, seed=seed, suppress_below=suppress_below, catchment_km=catchment_km,
-                   brokers=brokers, per_school=suggestions_per_school)
+    with paused_gc():  # millions of short-lived acyclic rows: the collector's rescans would cost a third
+        graph = organisation_graph(store)
+        measures = _measures_soon(graph, seed)  # a state's network: in a second process, beside the needs
+        needs = _NeedData.read(store, catchment_km)
+        shown_at = _SchoolCounts(needs, suppress_below)
+        suggestions = _suggestions(needs, shown_at, suggestions_per_school)
+        single_points = _single_points(needs, shown_at)
+        return _report(graph, measures(), seed=seed, catchment_km=catchment_km, brokers=brokers,
+                       suggestions=suggestions, single_points=single_points)
 
 
 # ------------------------------------------------------------------ the graph and its measures
@@ -215,14 +228,78 @@ class _Measures:
     modularity: float
 
 
-def _measures(graph: nx.Graph, seed: int) -> _Measures:
-    import igraph
+#: Organisations from which the measures run in a second process while the needs are read and
+#: suppressed: both take seconds on a state's network, and a process starts in under one.
+PARALLEL_FROM = 2_000
 
+
+def _measures_soon(graph: nx.Graph, seed: int) -> Callable[[], _Measures]:
+    """The measures of ``graph``, to collect by calling what this returns: computed in a second
+    Python process for a large network (in this one if that process cannot start or fails).
+
+    The process is a fresh interpreter that imports this module and nothing of the caller's
+    (``multiprocessing`` would run the caller's script again in it)."""
+    if graph.number_of_nodes() < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return lambda: _measures(graph, seed)
+    order, edges = _numbered(graph)
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    try:
+        child = subprocess.Popen([sys.executable, "-c", "import queries.network as n; n._measure_pipe()"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    except OSError:
+        return lambda: _measures(graph, seed)
+    answer: list[bytes] = []
+    talk = threading.Thread(target=lambda: answer.append(child.communicate(pickle.dumps((len(order), edges, seed)))[0]),
+                            daemon=True)
+    talk.start()
+
+    def collect() -> _Measures:
+        talk.join()
+        if child.returncode == 0 and answer:
+            with contextlib.suppress(pickle.UnpicklingError, EOFError, ValueError):
+                return _named(order, pickle.loads(answer[0]))  # our own child's answer
+        return _measures(graph, seed)
+
+    return collect
+
+
+def _measure_pipe() -> None:
+    """The second process: (n, edges, seed) pickled on stdin, the measures pickled on stdout."""
+    n, edges, seed = pickle.load(sys.stdin.buffer)
+    sys.stdout.buffer.write(pickle.dumps(_measures_of(n, edges, seed), protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+
+
+def _measures(graph: nx.Graph, seed: int) -> _Measures:
+    order, edges = _numbered(graph)
+    return _named(order, _measures_of(len(order), edges, seed))
+
+
+def _numbered(graph: nx.Graph) -> tuple[list[NodeRef], list[tuple[int, int, float]]]:
+    """The organisations in graph order, and the ties between their numbers, in graph order."""
     order = list(graph.nodes)
     index = {node: k for k, node in enumerate(order)}
-    n = len(order)
-    edges = [(index[u], index[v]) for u, v in graph.edges]
-    ig = igraph.Graph(n=n, edges=edges, directed=False)
+    return order, [(index[u], index[v], w) for u, v, w in graph.edges(data="weight")]
+
+
+def _named(order: list[NodeRef], measured: tuple) -> _Measures:
+    degree, betweenness, eigenvector, component_size, communities, modularity = measured
+    named = [sorted((order[k] for k in c), key=lambda r: (r.label.value, r.id)) for c in communities]
+    named.sort(key=lambda c: (-len(c), c[0].label.value, c[0].id))
+    return _Measures(order=order, degree=degree, betweenness=betweenness, eigenvector=eigenvector,
+                     component_size=component_size, communities=named, modularity=modularity)
+
+
+def _measures_of(n: int, edges: list[tuple[int, int, float]], seed: int) -> tuple:
+    """Degree, betweenness, eigenvector, component sizes, Louvain communities (lists of numbers) and
+    their modularity, of the organisations numbered 0..n-1 joined by ``edges`` (i, j, weight).
+
+    Louvain runs on a graph built in the same order as the organisation graph, so it makes the same
+    moves: the same seed gives the same communities in either process."""
+    import igraph
+
+    ig = igraph.Graph(n=n, edges=[(i, j) for i, j, _ in edges], directed=False)
     degree = np.array(ig.degree(), dtype=np.int64) if n else np.empty(0, dtype=np.int64)
     betweenness = np.array(ig.betweenness(), dtype=np.float64) if n else np.empty(0)
     if n > 2:
@@ -233,12 +310,12 @@ def _measures(graph: nx.Graph, seed: int) -> _Measures:
     component_size = np.zeros(n, dtype=np.int64)
     for members in ig.connected_components() if n else []:
         component_size[members] = len(members)
-    communities = [sorted(c, key=lambda r: (r.label.value, r.id))
-                   for c in nx.community.louvain_communities(graph, weight="weight", seed=seed)] if n else []
-    communities.sort(key=lambda c: (-len(c), c[0].label.value, c[0].id))
-    modularity = float(nx.community.modularity(graph, communities, weight="weight")) if graph.number_of_edges() else 0.0
-    return _Measures(order=order, degree=degree, betweenness=betweenness, eigenvector=eigenvector,
-                     component_size=component_size, communities=communities, modularity=modularity)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_weighted_edges_from(edges)
+    communities = [sorted(c) for c in nx.community.louvain_communities(graph, weight="weight", seed=seed)] if n else []
+    modularity = float(nx.community.modularity(graph, communities, weight="weight")) if edges else 0.0
+    return degree, betweenness, eigenvector, component_size, communities, modularity
 
 
 def _eigenvector(ig: Any) -> np.ndarray:
@@ -266,6 +343,7 @@ class _NeedData:
         self.agency_names: dict[str, str] = {}
         self.students: dict[tuple[str, str], set[str]] = defaultdict(set)  # (school, need) -> students
         self.store: GraphStore | None = None  # where the gap report's counts per school are read
+        self.student_needs: StudentNeeds | None = None  # and the students it counts, read once
         self.partners: dict[str, set[str]] = defaultdict(set)
         self.offers: dict[str, set[str]] = defaultdict(set)  # agency -> needs it offers anywhere
         # (school, need) -> agency -> (min distance km, capacity in reach)
@@ -277,12 +355,13 @@ class _NeedData:
         schools = store.nodes(Label.SCHOOL)
         data.school_names = {s["id"]: s.get("name", s["id"]) for s in schools}
         data.agency_names = {a["id"]: a.get("name", a["id"]) for a in store.nodes(Label.AGENCY)}
-        need_of = defaultdict(list)
-        for r in store.relationships(RelType.HAS_NEED):
-            need_of[r["source"]].append(r["target"])
-        for r in store.relationships(RelType.ENROLLED_IN, sources=need_of):
-            for need in need_of[r["source"]]:
-                data.students[(r["target"], need)].add(r["source"])
+        data.student_needs = StudentNeeds.read(store)
+        school_of = data.student_needs.school_of
+        for student, its_needs in data.student_needs.needs_of.items():
+            school = school_of.get(student)
+            if school is not None:
+                for need in its_needs:
+                    data.students[(school, need)].add(student)
         for r in store.relationships(RelType.PARTNERS_WITH):
             data.partners[r["source"]].add(r["target"])
         agency_of = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS)}
@@ -326,8 +405,8 @@ class _NeedData:
 
 
 def _report(
-    graph: nx.Graph, m: _Measures, needs: _NeedData, *, seed: int, suppress_below: int, catchment_km: float,
-    brokers: int, per_school: int,
+    graph: nx.Graph, m: _Measures, *, seed: int, catchment_km: float, brokers: int,
+    suggestions: list[Suggestion], single_points: list[SinglePointOfFailure],
 ) -> NetworkReport:
     n = len(m.order)
     community_of = {node: k + 1 for k, members in enumerate(m.communities) for node in members}
@@ -351,7 +430,6 @@ def _report(
             hubs=tuple(str(graph.nodes[node].get("name", node.id)) for node in hubs),
         ))
     n_components = nx.number_connected_components(graph) if n else 0
-    shown_at = _SchoolCounts(needs, suppress_below)
     return NetworkReport(
         organisations=n, schools=sum(r.label == Label.SCHOOL.value for r in rows),
         agencies=sum(r.label == Label.AGENCY.value for r in rows), ties=graph.number_of_edges(),
@@ -361,8 +439,7 @@ def _report(
         catchment_km=float(catchment_km), communities=tuple(communities),
         brokers=tuple(r for r in by_betweenness[:brokers] if r.betweenness > 0),
         isolates=tuple(r for r in rows if r.degree == 0),
-        suggestions=tuple(_suggestions(needs, shown_at, per_school)),
-        single_points_of_failure=tuple(_single_points(needs, shown_at)),
+        suggestions=tuple(suggestions), single_points_of_failure=tuple(single_points),
         nodes=tuple(rows),
     )
 
@@ -381,7 +458,7 @@ class _SchoolCounts:
     def __call__(self, school: str, need: str) -> int | str:
         if not self._shown and self.needs.store is not None:  # every need at once: one pass over the store
             self._shown = shown_by_school(self.needs.store, sorted({nd for _, nd in self.needs.students}),
-                                          self.threshold)
+                                          self.threshold, self.needs.student_needs)
         return self._shown.get(need, {}).get(school, suppress(len(self.needs.students.get((school, need), ())),
                                                               self.threshold))
 

@@ -12,6 +12,7 @@ from graph.model import (
     Addresses, Agency, CollaboratesWith, DeliveredAt, EnrolledIn, HasNeed, Label, NodeRef, Offers, PartnersWith,
     School, Site,
 )
+from queries import network
 from queries.network import coalition_network, organisation_graph
 
 
@@ -70,6 +71,25 @@ def test_communities_are_seeded_louvain(small_store, report) -> None:
     assert {frozenset(m) for m in members.values()} == {frozenset(c) for c in expected}
     assert report.modularity == pytest.approx(nx.community.modularity(graph, expected, weight="weight"))
     assert sum(c.size for c in report.communities) == report.organisations
+
+
+def test_a_large_network_is_measured_in_a_second_process_with_the_same_answers(small_store, report,
+                                                                            monkeypatch) -> None:
+    import subprocess
+
+    started = []
+
+    class Watched(subprocess.Popen):
+        def __init__(self, args, **kwargs):
+            started.append(args[-1])
+            super().__init__(args, **kwargs)
+
+    monkeypatch.setattr(network, "PARALLEL_FROM", 0)  # the small city counts as large
+    monkeypatch.setattr(network.subprocess, "Popen", Watched)
+    monkeypatch.setattr(network, "_measures", None)  # no way back to this process: the child's answer is used
+    again = coalition_network(small_store, seed=3, suppress_below=1)
+    assert started == ["import queries.network as n; n._measure_pipe()"]
+    assert again.model_dump() == report.model_dump()
 
 
 def _city_facts(city, catchment_km: float = 5.0):
