@@ -70,8 +70,10 @@ def main() -> None:
     total, total_cpu = time.perf_counter() - t, time.process_time() - cpu
     a, b = whole.model_dump(), report.model_dump()
     differs = sorted(k for k in a if a[k] != b[k])
-    if differs:
-        print(f"note: repeated run differs in {differs}")
+    for key in differs:
+        pairs = zip(a[key], b[key]) if isinstance(a[key], (list, tuple)) else [(a[key], b[key])]
+        first = next((x, y) for x, y in pairs if x != y)
+        print(f"note: repeated run differs in {key}, first: {first[0]} != {first[1]}")
 
     print(f"{report.organisations:,} organisations ({report.schools:,} schools, {report.agencies:,} agencies), "
           f"{report.ties:,} ties, {report.components:,} components, {len(report.communities):,} communities, "

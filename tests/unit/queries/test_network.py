@@ -59,6 +59,17 @@ def test_measures_agree_with_networkx(report, reference) -> None:
     assert [r.id for r in report.brokers] == [n.id for n in top[: len(report.brokers)]]
 
 
+def test_eigenvector_left_to_arpack_when_power_iteration_has_not_settled(small_store, reference,
+                                                                         monkeypatch) -> None:
+    graph = organisation_graph(small_store)
+    settled = network._measures(graph, 0).eigenvector
+    monkeypatch.setattr(network, "EIGENVECTOR_STEPS", 1)
+    arpack = network._measures(graph, 0).eigenvector
+    expected = nx.eigenvector_centrality(reference, max_iter=5000, tol=1e-12)
+    assert arpack == pytest.approx([expected[node] for node in graph.nodes], abs=1e-5)
+    assert arpack == pytest.approx(settled, abs=1e-6)
+
+
 def test_communities_are_seeded_louvain(small_store, report) -> None:
     again = coalition_network(small_store, seed=3, suppress_below=1)
     assert [c.model_dump() for c in again.communities] == [c.model_dump() for c in report.communities]
