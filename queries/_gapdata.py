@@ -203,47 +203,57 @@ class StudentNeeds(NamedTuple):
         return cls(needs_of, school_of, cell_of)
 
 
-def shown_by_school(store: GraphStore, needs: Sequence[str], threshold: int,
-                    students: StudentNeeds | None = None) -> dict[str, dict[str, int | str]]:
-    """For each need, :func:`shown_demand` by school (the same counts, the same markers), read in one
-    pass over the store for all the needs at once (the network asks for every need); ``students``,
-    when given, must have been read for at least these needs."""
-    students = students if students is not None else StudentNeeds.read(store, needs)
-    located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(students.school_of.values()))
-               if s.get("lat") is not None}
-    asked = set(needs)
-    school_of, cell_of = students.school_of, students.cell_of
-    at_cell, at_school, in_all = [], [], []  # (need, cell), (need, school), need: one per student with it
-    for student, its_needs in students.needs_of.items():
-        cell = cell_of.get(student)
-        school = school_of.get(student)
-        school = school if school in located else None
-        for need in its_needs:
-            if need in asked:
-                in_all.append(need)
-                if cell is not None:
-                    at_cell.append((need, cell))
-                if school is not None:
-                    at_school.append((need, school))
-    with_need = Counter(in_all)
-    cells: dict[str, Counter] = {n: Counter() for n in needs}
-    schools: dict[str, Counter] = {n: Counter() for n in needs}
-    for (need, cell), n in Counter(at_cell).items():
-        cells[need][cell] = n
-    for (need, school), n in Counter(at_school).items():
-        schools[need][school] = n
-    every_cell = sorted({c for counts in cells.values() for c in counts})
+class NeedCounts(NamedTuple):
+    """Students per need: by home cell, by located school, and in all (with or without either)."""
+
+    cells: dict[str, Counter]
+    schools: dict[str, Counter]
+    with_need: Counter
+
+    @classmethod
+    def count(cls, store: GraphStore, needs: Sequence[str], students: StudentNeeds) -> NeedCounts:
+        """The counts of ``needs`` (``students`` read for at least these needs)."""
+        located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(students.school_of.values()))
+                   if s.get("lat") is not None}
+        asked = set(needs)
+        school_of, cell_of = students.school_of, students.cell_of
+        at_cell, at_school, in_all = [], [], []  # (need, cell), (need, school), need: one per student with it
+        for student, its_needs in students.needs_of.items():
+            cell = cell_of.get(student)
+            school = school_of.get(student)
+            school = school if school in located else None
+            for need in its_needs:
+                if need in asked:
+                    in_all.append(need)
+                    if cell is not None:
+                        at_cell.append((need, cell))
+                    if school is not None:
+                        at_school.append((need, school))
+        counts = cls({n: Counter() for n in needs}, {n: Counter() for n in needs}, Counter(in_all))
+        for (need, cell), n in Counter(at_cell).items():
+            counts.cells[need][cell] = n
+        for (need, school), n in Counter(at_school).items():
+            counts.schools[need][school] = n
+        return counts
+
+
+def shown_from_counts(counts: NeedCounts, threshold: int) -> dict[str, dict[str, int | str]]:
+    """For each need, :func:`shown_demand` by school (the same counts, the same markers), from the
+    counts of every need at once (the network asks for every need). It reads no store, so it can
+    run in another process."""
+    every_cell = sorted({c for by_cell in counts.cells.values() for c in by_cell})
     centres = [cell_centre(c) for c in every_cell]
     zip_of = dict(zip(every_cell, _nearest_zip(np.array([c[0] for c in centres], dtype=np.float64),
                                                np.array([c[1] for c in centres], dtype=np.float64))[0]))
     shown = {}
-    for need in needs:
-        ids = sorted(cells[need])
-        by_cell = Areas(pd.DataFrame({"id": ids, "demand": [cells[need][c] for c in ids]}), ids,
-                        with_need[need] - sum(cells[need].values()), tuple(zip_of[c] for c in ids))
-        ids = sorted(schools[need])
-        by_school = Areas(pd.DataFrame({"id": ids, "demand": [schools[need][c] for c in ids]}), ids,
-                          with_need[need] - sum(schools[need].values()))
+    for need, at_cell in counts.cells.items():
+        at_school, everyone = counts.schools[need], counts.with_need[need]
+        ids = sorted(at_cell)
+        by_cell = Areas(pd.DataFrame({"id": ids, "demand": [at_cell[c] for c in ids]}), ids,
+                        everyone - sum(at_cell.values()), tuple(zip_of[c] for c in ids))
+        ids = sorted(at_school)
+        by_school = Areas(pd.DataFrame({"id": ids, "demand": [at_school[c] for c in ids]}), ids,
+                          everyone - sum(at_school.values()))
         shown[need] = {k[1]: v for k, v in suppress_demand(by_cell, by_school, threshold).items() if k[0] == "school"}
     return shown
 

@@ -30,7 +30,7 @@ Then, tied to needs:
   provider in reach of some school, whose loss leaves those schools with none.
 
 Counts of students leave suppressed as the gap report by school shows them
-(:func:`queries._gapdata.shown_by_school`: small and complementary suppression),
+(:func:`queries._gapdata.shown_from_counts`: small and complementary suppression),
 so the two never disagree on a hidden count; a single point of failure's count
 is shown only when every school it adds up is shown; a suggestion closing
 several needs hides its count of students (beside the counts per need), since
@@ -40,16 +40,8 @@ shown counts, so order does not reveal a hidden one.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
-import subprocess
-import sys
-import threading
 import warnings
 from collections import defaultdict
-from collections.abc import Callable
-from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,8 +53,9 @@ from graph._files import paused_gc
 from graph.errors import InputError
 from graph.model import Label, NodeRef, RelType
 from graph.store import GraphStore
+from queries._beside import Beside
 from queries._fca import pairs_within
-from queries._gapdata import StudentNeeds, shown_by_school
+from queries._gapdata import NeedCounts, StudentNeeds, shown_from_counts
 from queries._privacy import hidden_like, suppress
 
 __all__ = ["CommunityRow", "NetworkReport", "OrgRow", "SinglePointOfFailure", "Suggestion", "coalition_network"]
@@ -186,14 +179,22 @@ def coalition_network(
         raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
     if brokers < 0 or suggestions_per_school < 0:
         raise InputError("brokers and suggestions_per_school must be >= 0")
-    with paused_gc():  # millions of short-lived acyclic rows: the collector's rescans would cost a third
+    # Millions of short-lived acyclic rows: the garbage collector's rescans would cost a third. On a
+    # state's network, the measures and the suppression run in a second process, beside the reading.
+    with paused_gc():
         graph = organisation_graph(store)
-        measures = _measures_soon(graph, seed)  # a state's network: in a second process, beside the needs
-        needs = _NeedData.read(store, catchment_km)
-        shown_at = _SchoolCounts(needs, suppress_below)
-        suggestions = _suggestions(needs, shown_at, suggestions_per_school)
-        single_points = _single_points(needs, shown_at)
-        return _report(graph, measures(), seed=seed, catchment_km=catchment_km, brokers=brokers,
+        with Beside.start(graph.number_of_nodes() >= PARALLEL_FROM) as beside:
+            order, edges = _numbered(graph)
+            measured = beside.run(_measures_of, len(order), edges, seed)
+            students = StudentNeeds.read(store)
+            codes = sorted({need for its_needs in students.needs_of.values() for need in its_needs})
+            shown = beside.run(shown_from_counts, NeedCounts.count(store, codes, students), suppress_below)
+            needs = _NeedData.read(store, catchment_km, students)
+            shown_at = _SchoolCounts(needs, suppress_below, shown())
+            suggestions = _suggestions(needs, shown_at, suggestions_per_school)
+            single_points = _single_points(needs, shown_at)
+            measures = _named(order, measured())
+        return _report(graph, measures, seed=seed, catchment_km=catchment_km, brokers=brokers,
                        suggestions=suggestions, single_points=single_points)
 
 
@@ -228,47 +229,9 @@ class _Measures:
     modularity: float
 
 
-#: Organisations from which the measures run in a second process while the needs are read and
-#: suppressed: both take seconds on a state's network, and a process starts in under one.
+#: Organisations from which the measures and the suppression run in a second process while the
+#: needs are read: each takes seconds on a state's network, and a process starts in under one.
 PARALLEL_FROM = 2_000
-
-
-def _measures_soon(graph: nx.Graph, seed: int) -> Callable[[], _Measures]:
-    """The measures of ``graph``, to collect by calling what this returns: computed in a second
-    Python process for a large network (in this one if that process cannot start or fails).
-
-    The process is a fresh interpreter that imports this module and nothing of the caller's
-    (``multiprocessing`` would run the caller's script again in it)."""
-    if graph.number_of_nodes() < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return lambda: _measures(graph, seed)
-    order, edges = _numbered(graph)
-    root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    try:
-        child = subprocess.Popen([sys.executable, "-c", "import queries.network as n; n._measure_pipe()"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    except OSError:
-        return lambda: _measures(graph, seed)
-    answer: list[bytes] = []
-    talk = threading.Thread(target=lambda: answer.append(child.communicate(pickle.dumps((len(order), edges, seed)))[0]),
-                            daemon=True)
-    talk.start()
-
-    def collect() -> _Measures:
-        talk.join()
-        if child.returncode == 0 and answer:
-            with contextlib.suppress(pickle.UnpicklingError, EOFError, ValueError):
-                return _named(order, pickle.loads(answer[0]))  # our own child's answer
-        return _measures(graph, seed)
-
-    return collect
-
-
-def _measure_pipe() -> None:
-    """The second process: (n, edges, seed) pickled on stdin, the measures pickled on stdout."""
-    n, edges, seed = pickle.load(sys.stdin.buffer)
-    sys.stdout.buffer.write(pickle.dumps(_measures_of(n, edges, seed), protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
 
 
 def _measures(graph: nx.Graph, seed: int) -> _Measures:
@@ -367,22 +330,19 @@ class _NeedData:
         self.school_names: dict[str, str] = {}
         self.agency_names: dict[str, str] = {}
         self.students: dict[tuple[str, str], set[str]] = defaultdict(set)  # (school, need) -> students
-        self.store: GraphStore | None = None  # where the gap report's counts per school are read
-        self.student_needs: StudentNeeds | None = None  # and the students it counts, read once
         self.partners: dict[str, set[str]] = defaultdict(set)
         self.offers: dict[str, set[str]] = defaultdict(set)  # agency -> needs it offers anywhere
         # (school, need) -> agency -> (min distance km, capacity in reach)
         self.reach: dict[tuple[str, str], dict[str, tuple[float, float]]] = defaultdict(dict)
 
     @classmethod
-    def read(cls, store: GraphStore, catchment_km: float) -> _NeedData:
+    def read(cls, store: GraphStore, catchment_km: float, students: StudentNeeds) -> _NeedData:
         data = cls()
         schools = store.nodes(Label.SCHOOL)
         data.school_names = {s["id"]: s.get("name", s["id"]) for s in schools}
         data.agency_names = {a["id"]: a.get("name", a["id"]) for a in store.nodes(Label.AGENCY)}
-        data.student_needs = StudentNeeds.read(store)
-        school_of = data.student_needs.school_of
-        for student, its_needs in data.student_needs.needs_of.items():
+        school_of = students.school_of
+        for student, its_needs in students.needs_of.items():
             school = school_of.get(student)
             if school is not None:
                 for need in its_needs:
@@ -403,7 +363,6 @@ class _NeedData:
             site_count[r["source"]] += 1
         sites = [s for s in store.nodes(Label.SITE, ids=delivered) if s.get("lat") is not None]
         located = [s for s in schools if s.get("lat") is not None]
-        data.store = store
         pairs = pairs_within(
             np.array([s["lat"] for s in located], dtype=np.float64), np.array([s["lon"] for s in located], dtype=np.float64),
             np.array([s["lat"] for s in sites], dtype=np.float64), np.array([s["lon"] for s in sites], dtype=np.float64),
@@ -475,15 +434,12 @@ def _shown(value: int | str) -> int:
 
 
 class _SchoolCounts:
-    """Students with a need per school, as the gap report by school shows them (computed per need once)."""
+    """Students with a need per school, as the gap report by school shows them."""
 
-    def __init__(self, needs: _NeedData, suppress_below: int) -> None:
-        self.needs, self.threshold, self._shown = needs, suppress_below, {}
+    def __init__(self, needs: _NeedData, suppress_below: int, shown: dict[str, dict[str, int | str]]) -> None:
+        self.needs, self.threshold, self._shown = needs, suppress_below, shown
 
     def __call__(self, school: str, need: str) -> int | str:
-        if not self._shown and self.needs.store is not None:  # every need at once: one pass over the store
-            self._shown = shown_by_school(self.needs.store, sorted({nd for _, nd in self.needs.students}),
-                                          self.threshold, self.needs.student_needs)
         return self._shown.get(need, {}).get(school, suppress(len(self.needs.students.get((school, need), ())),
                                                               self.threshold))
 

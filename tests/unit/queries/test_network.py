@@ -85,7 +85,7 @@ def test_communities_are_seeded_louvain(small_store, report) -> None:
 
 
 def test_a_large_network_is_measured_in_a_second_process_with_the_same_answers(small_store, report,
-                                                                            monkeypatch) -> None:
+                                                                            monkeypatch, caplog) -> None:
     import subprocess
 
     started = []
@@ -96,10 +96,11 @@ def test_a_large_network_is_measured_in_a_second_process_with_the_same_answers(s
             super().__init__(args, **kwargs)
 
     monkeypatch.setattr(network, "PARALLEL_FROM", 0)  # the small city counts as large
-    monkeypatch.setattr(network.subprocess, "Popen", Watched)
-    monkeypatch.setattr(network, "_measures", None)  # no way back to this process: the child's answer is used
-    again = coalition_network(small_store, seed=3, suppress_below=1)
-    assert started == ["import queries.network as n; n._measure_pipe()"]
+    monkeypatch.setattr(subprocess, "Popen", Watched)
+    with caplog.at_level("DEBUG", logger="queries._beside"):
+        again = coalition_network(small_store, seed=3, suppress_below=1)
+    assert started == ["from queries._beside import serve; serve()"]
+    assert not caplog.records, "every job was answered by the second process"
     assert again.model_dump() == report.model_dump()
 
 
