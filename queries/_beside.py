@@ -111,8 +111,10 @@ class Beside:
 
 def serve() -> None:
     """The second process: answer jobs from stdin on stdout until stdin closes."""
+    import gc
     import importlib
 
+    gc.disable()  # short-lived, and its jobs make millions of small acyclic objects (see graph._files)
     stdin = sys.stdin.buffer
     stdout = os.fdopen(os.dup(1), "wb")  # answers only: anything else printed goes where stderr goes
     os.dup2(2, 1)
@@ -120,7 +122,8 @@ def serve() -> None:
         try:
             module, name, args = pickle.load(stdin)
         except EOFError:
-            return
+            stdout.close()
+            os._exit(0)  # every answer is written: no need to free each object one by one first
         try:
             if not module.startswith(_RUNNABLE):
                 raise ValueError(f"{module} is not a module the second process runs")

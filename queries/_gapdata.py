@@ -143,6 +143,11 @@ def _zip_tree() -> cKDTree:
     return cKDTree(unit_vectors(table["lat"].to_numpy(), table["lon"].to_numpy()))
 
 
+def load_zip_table() -> None:
+    """Load the ZIP table now (under a second), before the counts that need it are made."""
+    _zip_tree()
+
+
 def _nearest_zip(lat: np.ndarray, lon: np.ndarray) -> tuple[list[str], list[str]]:
     """The nearest standard ZIP centroid (great circle) of each point: ZIP codes and city names."""
     if len(lat) == 0:

@@ -55,7 +55,7 @@ from graph.model import Label, NodeRef, RelType
 from graph.store import GraphStore
 from queries._beside import Beside
 from queries._fca import pairs_within
-from queries._gapdata import NeedCounts, StudentNeeds, shown_from_counts
+from queries._gapdata import NeedCounts, StudentNeeds, load_zip_table, shown_from_counts
 from queries._privacy import hidden_like, suppress
 
 __all__ = ["CommunityRow", "NetworkReport", "OrgRow", "SinglePointOfFailure", "Suggestion", "coalition_network"]
@@ -186,6 +186,7 @@ def coalition_network(
         with Beside.start(graph.number_of_nodes() >= PARALLEL_FROM) as beside:
             order, edges = _numbered(graph)
             measured = beside.run(_measures_of, len(order), edges, seed)
+            beside.run(load_zip_table)  # for the suppression, while this process reads and counts
             students = StudentNeeds.read(store)
             codes = sorted({need for its_needs in students.needs_of.values() for need in its_needs})
             shown = beside.run(shown_from_counts, NeedCounts.count(store, codes, students), suppress_below)
