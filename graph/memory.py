@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
+import marshal
 import operator
 import pickle
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -44,6 +45,7 @@ class MemoryStore:
         self._labels: dict[Label, dict[str, Props]] = {label: {} for label in Label}
         self._types: dict[RelType, dict[tuple[str, str], Props]] = {t: {} for t in RelType}
         self._site_index: PointIndex | None = None
+        self._services_at: dict[str, bytes] | None = None
         self._dirty = False
         self._lock_file: Any = None
 
@@ -103,6 +105,7 @@ class MemoryStore:
             )
         self._graph, self._labels, self._types = data["graph"], data["labels"], data["types"]
         self._site_index = None
+        self._services_at = None
 
     def save(self) -> None:
         """Write the graph atomically: temporary file, fsync, rename, fsync the folder."""
@@ -156,7 +159,7 @@ class MemoryStore:
             if node.label is Label.SITE:
                 self._site_index = None
             written += 1
-        self._dirty = self._dirty or written > 0
+        self._written(written)
         return written
 
     def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
@@ -176,8 +179,14 @@ class MemoryStore:
             else:
                 existing.update(props)
             written += 1
-        self._dirty = self._dirty or written > 0
+        self._written(written)
         return written
+
+    def _written(self, count: int) -> None:
+        """After a write: the store has changes to save, and the joined services are stale."""
+        if count:
+            self._dirty = True
+            self._services_at = None
 
     def clear(self) -> None:
         self.__init__(self.path, readonly=self.readonly)  # type: ignore[misc]
@@ -231,11 +240,55 @@ class MemoryStore:
         return counts
 
     def within(self, lat: float, lon: float, radius_km: float, *, limit: int | None = None) -> list[tuple[str, float]]:
+        return self._sites().within(lat, lon, radius_km, limit=limit)
+
+    def _sites(self) -> PointIndex:
+        """The index of the located sites, built on first use after a site is written."""
         if self._site_index is None:
             sites = [(i, p["lat"], p["lon"]) for i, p in self._labels[Label.SITE].items() if "lat" in p]
             ids, lats, lons = zip(*sites) if sites else ((), (), ())
             self._site_index = PointIndex.build(ids, lats, lons)
-        return self._site_index.within(lat, lon, radius_km, limit=limit)
+        return self._site_index
+
+    def services_at(self, site_ids: Iterable[str]) -> list[Props]:
+        table = self._services_at if self._services_at is not None else self._join_services()
+        rows: list[Props] = []
+        for site_id in sorted(set(site_ids)):
+            blob = table.get(site_id)
+            if blob is not None:
+                rows += marshal.loads(blob)
+        return rows
+
+    def _join_services(self) -> dict[str, bytes]:
+        """Site id → its rows for ``services_at``, joined once (on first use after a write) and kept
+        as one ``marshal`` blob per site (the properties are JSON-compatible, as ``Node.properties``
+        makes them).
+
+        Loading a blob reads one block of memory instead of objects scattered over
+        the heap, and makes the rows anew: each call's rows are the caller's own.
+        The blobs are made in the site index's order, so that sites near each
+        other, read by the same query, lie near each other in memory too.
+        """
+        sites, services, agencies = (self._labels[label] for label in (Label.SITE, Label.SERVICE, Label.AGENCY))
+        agency_of: dict[str, str] = {}
+        for agency_id, service_id in sorted(self._types[RelType.OFFERS]):
+            agency_of.setdefault(service_id, agency_id)  # the first by id
+        needs: dict[str, list[str]] = {}
+        for service_id, code in sorted(self._types[RelType.ADDRESSES]):
+            needs.setdefault(service_id, []).append(code)
+        delivered: dict[str, list[str]] = {}
+        for service_id, site_id in sorted(self._types[RelType.DELIVERED_AT]):
+            delivered.setdefault(site_id, []).append(service_id)
+        table: dict[str, bytes] = {}
+        for site_id in dict.fromkeys((*self._sites().ids, *delivered)):
+            if site_id in delivered:
+                table[site_id] = marshal.dumps([
+                    {"site": dict(sites[site_id]), "service": dict(services[v]),
+                     "agency": dict(agencies[agency_of[v]]) if v in agency_of else None, "needs": needs.get(v, [])}
+                    for v in delivered[site_id]
+                ])
+        self._services_at = table
+        return table
 
     def shortest_paths(
         self,

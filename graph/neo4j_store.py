@@ -345,6 +345,19 @@ class Neo4jStore:
         rows = sorted(zip(dist[keep].tolist(), (i for i, k in zip(ids, keep) if k)))
         return [(site_id, d) for d, site_id in rows[:limit]]
 
+    def services_at(self, site_ids: Iterable[str]) -> list[Props]:
+        wanted = sorted(set(site_ids))
+        if not wanted:
+            return []
+        rows = [
+            {"site": _stored(r["site"]), "service": _stored(r["service"]),
+             "agency": _stored(min(r["agencies"], key=_by_id)) if r["agencies"] else None,
+             "needs": sorted(r["needs"])}
+            for r in self._read("fetch_services_at", site_ids=wanted)
+        ]
+        rows.sort(key=lambda row: (row["site"]["id"], row["service"]["id"]))
+        return rows
+
     def shortest_paths(
         self,
         source: NodeRef,
@@ -402,6 +415,10 @@ class Neo4jStore:
 def _stored(props: Mapping[str, Any]) -> Props:
     """A node's properties as kith stored them (without the point the store derives for the index)."""
     return {key: value for key, value in props.items() if key not in DERIVED_PROPERTIES}
+
+
+def _by_id(props: Mapping[str, Any]) -> str:
+    return props["id"]
 
 
 def _path(nodes: Sequence[Sequence[str]], steps: Sequence[Sequence[Any]]) -> GraphPath:

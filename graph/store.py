@@ -17,6 +17,12 @@ Semantics every store keeps:
   ordered by id (relationships by source, target).
 - ``within`` returns the sites within a great-circle radius, nearest first,
   ties by id; exact, as a brute-force haversine would.
+- ``services_at`` returns the services delivered at the given sites, joined:
+  one row per (service, site) with the site's and the service's properties,
+  the offering agency's (the first by id when several offer it; None when none
+  does) and the sorted codes of the needs the service addresses; ordered by
+  site id, then service id. Unknown site ids are ignored. The rows are the
+  caller's own: changing them changes nothing in the store.
 - ``shortest_paths`` ignores direction, follows only ``rel_types`` (all when
   None), and returns for each reachable target the shortest paths by hop
   count, at most ``k`` of them, in the order of ``GraphPath.sort_key``.
@@ -109,6 +115,12 @@ class GraphStore(Protocol):
     def within(self, lat: float, lon: float, radius_km: float, *, limit: int | None = None) -> list[tuple[str, float]]:
         """(site id, distance km) of the sites within the radius, nearest first, ties by id;
         with ``limit``, the first ``limit`` of those."""
+        ...
+
+    def services_at(self, site_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The services delivered at these sites, one row per (service, site):
+        ``{"site": props, "service": props, "agency": props or None, "needs": [codes]}``,
+        ordered by site id, then service id (see module docstring)."""
         ...
 
     def shortest_paths(

@@ -10,7 +10,10 @@ The search reads the nearest sites in growing batches (the store's
 ``within`` with a ``limit``: the exact prefix of the sites in the radius)
 until the ``limit`` nearest rows are certain: no unread site is as near as the
 last row kept, so nothing nearer can be missing. A query touches a few dozen
-sites, not thousands.
+sites, not thousands. The services of a batch of sites come from one store
+read, already joined (``services_at``: site, service, offering agency, needs);
+the filters apply to those rows, and the rows kept become the answer without
+another read.
 
 ``open_now``: services whose hours cannot be read ("by appointment", no hours
 recorded) are *kept*, marked ``open_now=None`` ("call to check"), because
@@ -24,15 +27,15 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from graph.errors import InputError
 from graph.geo import Geocoder, find_zip, zip_centroid
-from graph.model import Label, NeedCode, NodeRef, RelType
+from graph.model import NeedCode, NodeRef
 from graph.store import GraphStore
 from queries._hours import is_open
 from queries._locate import point_of
@@ -202,7 +205,7 @@ class _Filters:
         self.needs, self.language, self.free, self.age, self.open_at = needs, language, free, age, open_at
         self.any = bool(needs or language or free or age is not None or open_at is not None)
 
-    def keep(self, service: dict[str, Any], addressed: tuple[str, ...]) -> bool:
+    def keep(self, service: Mapping[str, Any], addressed: Sequence[str]) -> bool:
         if self.needs and not self.needs.intersection(addressed):
             return False
         if self.language and self.language not in (lang.lower() for lang in service.get("languages", ())):
@@ -241,12 +244,9 @@ def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit
     return codes
 
 
-class _Candidate(NamedTuple):
-    """A service at a site, in the order of the answer."""
-
-    distance_km: float
-    service_id: str
-    site_id: str
+#: A service at a site: (distance_km, service id, site id, its joined row), tuples in the order of
+#: the answer (the row is never compared: a service is at a site once). Plain tuples: made by the dozen.
+_Candidate = tuple[float, str, str, dict[str, Any]]
 
 
 def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: int,
@@ -263,12 +263,12 @@ def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: 
             found.extend(_candidates(store, sites[read:read + step], filters))
             read = min(read + step, len(sites))
             found.sort()
-            if len(found) >= limit and read < len(sites) and found[limit - 1].distance_km < sites[read][1]:
-                return _rows(store, found[:limit], filters)
+            if len(found) >= limit and read < len(sites) and found[limit - 1][0] < sites[read][1]:
+                return _rows(found[:limit], filters)
         if read < batch:  # the radius holds no more sites
             break
         batch *= 4
-    return _rows(store, found[:limit], filters)
+    return _rows(found[:limit], filters)
 
 
 def _sites_to_read(missing: int, rows: int, sites: int) -> int:
@@ -279,52 +279,32 @@ def _sites_to_read(missing: int, rows: int, sites: int) -> int:
 
 
 def _candidates(store: GraphStore, sites: list[tuple[str, float]], filters: _Filters) -> list[_Candidate]:
+    """The services at these sites that pass the filters: one store read for the batch."""
     if not sites:
         return []
     distance = dict(sites)
-    delivered = store.relationships(RelType.DELIVERED_AT, targets=distance)
-    if not delivered:
-        return []
-    if filters.any:
-        ids = {r["source"] for r in delivered}
-        addressed = _addressed(store, ids) if filters.needs else {}
-        kept = {s["id"] for s in store.nodes(Label.SERVICE, ids=ids) if filters.keep(s, addressed.get(s["id"], ()))}
-        delivered = [r for r in delivered if r["source"] in kept]
-    return [_Candidate(distance[r["target"]], r["source"], r["target"]) for r in delivered]
+    return [
+        (distance[r["site"]["id"]], r["service"]["id"], r["site"]["id"], r)
+        for r in store.services_at(distance)
+        if not filters.any or filters.keep(r["service"], r["needs"])
+    ]
 
 
-def _addressed(store: GraphStore, service_ids: Collection[str]) -> dict[str, list[str]]:
-    addressed: dict[str, list[str]] = {}
-    for r in store.relationships(RelType.ADDRESSES, sources=service_ids):
-        addressed.setdefault(r["source"], []).append(r["target"])
-    return addressed
-
-
-def _rows(store: GraphStore, found: list[_Candidate], filters: _Filters) -> list[NearbyService]:
-    if not found:
-        return []
-    service_ids = {c.service_id for c in found}
-    services = {s["id"]: s for s in store.nodes(Label.SERVICE, ids=service_ids)}
-    addressed = _addressed(store, service_ids)
-    offered_by = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS, targets=service_ids)}
-    agencies = {a["id"]: a for a in store.nodes(Label.AGENCY, ids=set(offered_by.values()))}
-    sites = {s["id"]: s for s in store.nodes(Label.SITE, ids={c.site_id for c in found})}
-    validate = NearbyService.model_validate  # from a dict: cheaper than keyword arguments, and as strict
+def _rows(found: list[_Candidate], filters: _Filters) -> list[NearbyService]:
+    """The answer's rows, validated from dicts (the properties spread in by name: cheaper than a field
+    at a time, and as strict)."""
+    validate = NearbyService.__pydantic_validator__.validate_python  # model_validate's core, without its wrapper
     rows = []
-    for c in found:
-        service, site = services[c.service_id], sites[c.site_id]
-        agency = agencies.get(offered_by.get(c.service_id, ""), _NO_AGENCY)
+    for distance_km, service_id, site_id, joined in found:
+        site, service, agency = joined["site"], joined["service"], joined["agency"] or _NO_AGENCY
         rows.append(validate({
-            "service_id": c.service_id, "service_name": service.get("name", c.service_id),
+            # The fields named as a property: phone, website; lat, lon, address, zip; cost, languages, hours, ...
+            # (tests/unit/queries/test_nearby.py keeps these apart). Other properties are ignored.
+            **agency, **site, **service,
+            "service_id": service_id, "service_name": service.get("name", service_id),
             "agency_id": agency.get("id"), "agency_name": agency.get("name"),
-            "site_id": c.site_id, "site_name": site.get("name"), "lat": site["lat"], "lon": site["lon"],
-            "distance_km": c.distance_km, "address": site.get("address"), "zip": site.get("zip"),
-            "phone": agency.get("phone"), "website": agency.get("website"),
-            "languages": service.get("languages", ()), "cost": service.get("cost"),
-            "capacity": service.get("capacity"), "waitlist": service.get("waitlist"), "hours": service.get("hours"),
-            "needs": sorted(addressed.get(c.service_id, ())),
-            "min_age": service.get("min_age"), "max_age": service.get("max_age"),
-            "eligibility": service.get("eligibility"),
+            "site_id": site_id, "site_name": site.get("name"), "distance_km": distance_km,
+            "needs": joined["needs"],
             "open_now": None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
         }))
     return rows

@@ -9,7 +9,8 @@ import pytest
 from graph.errors import NodeNotFound
 from graph.geo import haversine_km
 from graph.model import (
-    Agency, CollaboratesWith, DeliveredAt, Label, NodeRef, Offers, PartnersWith, RelType, School, Service, Site,
+    Addresses, Agency, CollaboratesWith, DeliveredAt, Label, NodeRef, Offers, PartnersWith, RelType, School, Service,
+    Site, need_types,
 )
 from graph.store import GraphStore
 
@@ -156,3 +157,96 @@ def test_paths_that_differ_only_in_direction_are_ordered_forward_first(store: Gr
     paths = store.shortest_paths(NodeRef(Label.AGENCY, "a1"), [NodeRef(Label.AGENCY, "a2")], k=2)
     assert [p.steps[0].properties["kind"] for p in paths] == ["co-location", "referral"]
     assert paths == sorted(paths, key=lambda p: p.sort_key())
+
+
+# ------------------------------------------------------------------ services_at
+
+
+def _services_at_by_hand(store: GraphStore, site_ids: set[str]) -> list[dict]:
+    """What services_at must answer, joined here from whole reads of nodes and relationships."""
+    sites = {n["id"]: n for n in store.nodes(Label.SITE)}
+    services = {n["id"]: n for n in store.nodes(Label.SERVICE)}
+    agencies = {n["id"]: n for n in store.nodes(Label.AGENCY)}
+    offers, addresses = store.relationships(RelType.OFFERS), store.relationships(RelType.ADDRESSES)
+    rows = []
+    for r in store.relationships(RelType.DELIVERED_AT):
+        if r["target"] in site_ids:
+            offering = sorted(o["source"] for o in offers if o["target"] == r["source"])
+            rows.append({
+                "site": sites[r["target"]], "service": services[r["source"]],
+                "agency": agencies[offering[0]] if offering else None,
+                "needs": sorted(a["target"] for a in addresses if a["source"] == r["source"]),
+            })
+    return sorted(rows, key=lambda row: (row["site"]["id"], row["service"]["id"]))
+
+
+def _delivery_graph(store: GraphStore) -> None:
+    """Three sites (x3 with no services, x4 with no location), services with two, one and no agencies."""
+    store.upsert_nodes(need_types())
+    store.upsert_nodes([
+        Site(id="x1", name="Library", lat=42.33, lon=-71.08, address="1 Main St"),
+        Site(id="x2", name="Clinic", lat=42.34, lon=-71.07, zip="02119"),
+        Site(id="x3", name="Empty hall", lat=42.35, lon=-71.06),
+        Site(id="x4", name="Not located yet"),
+        Agency(id="a2", name="Second", phone="555-0102"),
+        Agency(id="a1", name="First", website="https://first.example.org"),
+        Agency(id="a3", name="Third"),
+        Service(id="v2", name="Drop-in", cost="free"),
+        Service(id="v1", name="Pantry", languages=("en", "es"), hours="Mon 9:00-12:00"),
+        Service(id="v3", name="Dental", min_age=5, max_age=18),
+    ])
+    store.upsert_relationships([
+        Offers(source="a2", target="v1"), Offers(source="a1", target="v1"), Offers(source="a3", target="v3"),
+        DeliveredAt(source="v2", target="x1"), DeliveredAt(source="v1", target="x2"),
+        DeliveredAt(source="v1", target="x1"), DeliveredAt(source="v3", target="x2"),
+        DeliveredAt(source="v3", target="x4"),
+        Addresses(source="v1", target="housing"), Addresses(source="v1", target="food"),
+        Addresses(source="v3", target="dental"),
+    ])
+
+
+def test_services_at_joins_site_service_agency_and_needs(store: GraphStore) -> None:
+    _delivery_graph(store)
+    rows = store.services_at(["x2", "nope", "x3", "x1", "x4", "x1"])
+    assert rows == _services_at_by_hand(store, {"x1", "x2", "x3", "x4"})
+    assert [(r["site"]["id"], r["service"]["id"]) for r in rows] == [
+        ("x1", "v1"), ("x1", "v2"), ("x2", "v1"), ("x2", "v3"), ("x4", "v3")]
+    first = rows[0]
+    assert first["site"] == {"id": "x1", "name": "Library", "lat": 42.33, "lon": -71.08, "address": "1 Main St"}
+    assert first["service"] == {"id": "v1", "name": "Pantry", "languages": ["en", "es"], "hours": "Mon 9:00-12:00"}
+    assert first["agency"] == {"id": "a1", "name": "First", "website": "https://first.example.org"}  # a1 before a2
+    assert first["needs"] == ["food", "housing"]
+    assert rows[1]["agency"] is None and rows[1]["needs"] == []  # v2: offered by no agency, addresses nothing
+    assert rows[3]["agency"]["id"] == "a3" and rows[3]["needs"] == ["dental"]
+    assert store.services_at(["x3"]) == [] and store.services_at(["nope"]) == [] and store.services_at([]) == []
+
+
+def test_services_at_matches_the_whole_reads_on_the_small_city(store: GraphStore, small_city) -> None:
+    store.upsert_nodes(small_city.nodes)
+    store.upsert_relationships(small_city.rels)
+    site_ids = [s["id"] for s in store.nodes(Label.SITE)]
+    assert site_ids
+    everything = store.services_at(site_ids)
+    assert everything == _services_at_by_hand(store, set(site_ids))
+    some = set(site_ids[::3])
+    assert store.services_at(some) == [r for r in everything if r["site"]["id"] in some]
+
+
+def test_services_at_sees_every_write_and_keeps_no_change_a_caller_makes(store: GraphStore) -> None:
+    _delivery_graph(store)
+    before = store.services_at(["x1", "x3"])
+    before[0]["site"]["name"] = "changed by a caller"
+    before[0]["needs"].append("moonlight")
+    before[1]["service"].clear()
+    assert store.services_at(["x1", "x3"]) == _services_at_by_hand(store, {"x1", "x3"})
+    store.upsert_nodes([Site(id="x1", name="New library", lat=42.33, lon=-71.08),
+                        Agency(id="a0", name="Zeroth"), Service(id="v4", name="Tutoring")])
+    store.upsert_relationships([Offers(source="a0", target="v1"), DeliveredAt(source="v4", target="x3"),
+                                Addresses(source="v2", target="tutoring")])
+    after = store.services_at(["x1", "x3"])
+    assert after == _services_at_by_hand(store, {"x1", "x3"})
+    assert after[0]["site"]["name"] == "New library" and after[0]["agency"]["id"] == "a0"
+    assert after[1]["needs"] == ["tutoring"]
+    assert [r["service"]["id"] for r in after if r["site"]["id"] == "x3"] == ["v4"]
+    store.clear()
+    assert store.services_at(["x1", "x3"]) == []

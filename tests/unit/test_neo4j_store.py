@@ -229,6 +229,28 @@ def test_stored_properties_leave_out_the_derived_point() -> None:
     assert _stored({"id": "x", "lat": 1.0, "lon": 2.0, "location": object()}) == {"id": "x", "lat": 1.0, "lon": 2.0}
 
 
+def test_services_at_keeps_the_first_agency_and_orders_rows_as_the_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Neo4jStore(None, uri=URI, user="kith", database="neo4j")  # type: ignore[arg-type]
+    library = {"id": "x1", "name": "Library", "lat": 42.3, "lon": -71.1, "location": object()}
+    records = [  # as fetch_services_at.cypher answers: in no particular order, every agency, needs unsorted
+        {"site": {"id": "x2", "name": "Clinic"}, "service": {"id": "v1", "name": "Pantry"}, "agencies": [],
+         "needs": []},
+        {"site": library, "service": {"id": "v2", "name": "Tutoring"},
+         "agencies": [{"id": "a2", "name": "Second"}, {"id": "a1", "name": "First"}], "needs": ["tutoring", "food"]},
+        {"site": library, "service": {"id": "v1", "name": "Pantry"}, "agencies": [{"id": "a3", "name": "Third"}],
+         "needs": ["food"]},
+    ]
+    calls = []
+    monkeypatch.setattr(store, "_read", lambda name, **parameters: calls.append((name, parameters)) or records)
+    rows = store.services_at(["x2", "x1", "x2"])
+    assert calls == [("fetch_services_at", {"site_ids": ["x1", "x2"]})]
+    assert [(r["site"]["id"], r["service"]["id"]) for r in rows] == [("x1", "v1"), ("x1", "v2"), ("x2", "v1")]
+    assert rows[0]["site"] == {"id": "x1", "name": "Library", "lat": 42.3, "lon": -71.1}  # no derived point
+    assert [r["agency"] and r["agency"]["id"] for r in rows] == ["a3", "a1", None]
+    assert rows[1]["needs"] == ["food", "tutoring"]
+    assert store.services_at([]) == [] and len(calls) == 1
+
+
 # ------------------------------------------------------------------ errors
 
 

@@ -150,6 +150,32 @@ def test_hand_worked_distances_order_and_radius(line: MemoryStore) -> None:
     assert [r.service_id for r in find_nearby(line, 42.0, -71.0, limit=2)] == ["s1", "s0"]
 
 
+def test_row_fields_named_like_a_property_are_taken_from_their_own_node() -> None:
+    # _rows spreads the agency's, the site's and the service's properties into a row by name: each field of
+    # the row so named must belong to one of them only, the one it describes.
+    fields = set(NearbyService.model_fields)
+    assert fields & set(Agency.model_fields) == {"phone", "website"}
+    assert fields & set(Site.model_fields) == {"lat", "lon", "address", "zip"}
+    assert fields & set(Service.model_fields) == {
+        "capacity", "waitlist", "cost", "languages", "min_age", "max_age", "eligibility", "hours"}
+
+
+def test_a_service_offered_by_two_agencies_shows_the_first_by_id(line: MemoryStore) -> None:
+    line.upsert_nodes([Agency(id="0-first", name="Family Center", phone="(617) 555-0199")])
+    line.upsert_relationships([Offers(source="0-first", target="s1")])
+    (row,) = find_nearby(line, 42.0, -71.0, needs=["food"])
+    assert (row.agency_id, row.agency_name, row.phone) == ("0-first", "Family Center", "(617) 555-0199")
+    assert find_nearby(line, 42.0, -71.0, limit=1)[0].agency_id == "0-first"  # the store saw the write
+
+
+def test_a_service_no_agency_offers_has_none() -> None:
+    store = MemoryStore()
+    store.upsert_nodes([Site(id="p", name="Hall", lat=42.0, lon=-71.0), Service(id="s", name="Drop-in")])
+    store.upsert_relationships([DeliveredAt(source="s", target="p")])
+    (row,) = find_nearby(store, 42.0, -71.0)
+    assert (row.agency_id, row.agency_name, row.phone, row.needs) == (None, None, None, ())
+
+
 def test_filters_by_hand(line: MemoryStore) -> None:
     ids = lambda **kw: [r.service_id for r in find_nearby(line, 42.0, -71.0, **kw)]  # noqa: E731
     assert ids(needs=["food"]) == ["s1"]
