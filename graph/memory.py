@@ -33,6 +33,9 @@ _VERSION = 1
 Props = dict[str, Any]
 _EMPTY: dict[Any, Any] = {}
 _by_ends = operator.itemgetter("source", "target")
+#: Walking the graph from an end costs about this many times a step of a scan of a type's table
+#: (scattered reads against one pass through memory).
+_WALK_COST = 8
 
 
 class MemoryStore:
@@ -222,6 +225,17 @@ class MemoryStore:
         else:
             wanted_targets, adjacency, label, outward = None, self._graph._pred, target_label, False
             ends = set(targets)  # type: ignore[arg-type]
+        table = self._types[rel_type]
+        if _scan(table, ends, adjacency, label):
+            if not outward:
+                rows = [{"source": s, "target": t, **p} for (s, t), p in table.items() if t in ends]
+            elif wanted_targets is None:
+                rows = [{"source": s, "target": t, **p} for (s, t), p in table.items() if s in ends]
+            else:
+                rows = [{"source": s, "target": t, **p} for (s, t), p in table.items()
+                        if s in ends and t in wanted_targets]
+            rows.sort(key=_by_ends)
+            return rows
         rows = []
         for end in ends:
             for other, keyed in adjacency.get((label, end), _EMPTY).items():
@@ -397,6 +411,16 @@ class MemoryStore:
                     for (s, d), p in self._types[t].items()
                 )
         return view
+
+
+def _scan(table: Mapping[tuple[str, str], Props], ends: set[str], adjacency: Mapping[NodeRef, Any],
+          label: Label) -> bool:
+    """Whether reading relationships of ``ends`` is cheaper by scanning the type's whole ``table``
+    than by walking the graph from each end (asked for a good part of them, or for busy ends)."""
+    if len(ends) * _WALK_COST >= len(table):
+        return True
+    steps = sum(len(adjacency.get((label, end), _EMPTY)) for end in ends)
+    return steps * _WALK_COST >= len(table)
 
 
 _Preds = dict[NodeRef, list[tuple[NodeRef, Any]]]

@@ -92,3 +92,26 @@ def test_readonly_store_refuses_to_save(tmp_path: Path) -> None:
     store.upsert_nodes([Agency(id="a", name="A")])
     with pytest.raises(StoreUnavailable, match="read-only"):
         store.save()
+
+
+@pytest.mark.parametrize("rel_type", list(RelType))
+def test_reading_by_scan_and_by_walking_from_the_ends_gives_the_same_rows(small_store: MemoryStore, rel_type,
+                                                                           monkeypatch) -> None:
+    import random
+
+    from graph import memory
+
+    every = small_store.relationships(rel_type)
+    sources, targets = sorted({r["source"] for r in every}), sorted({r["target"] for r in every})
+    rng = random.Random(rel_type.value)
+    asks = [{"sources": sources}, {"targets": targets}, {"sources": rng.sample(sources, len(sources) // 3)},
+            {"targets": rng.sample(targets, max(1, len(targets) // 3))},
+            {"sources": rng.sample(sources, len(sources) // 2), "targets": rng.sample(targets, len(targets) // 2)},
+            {"sources": ["nobody", *sources[:2]]}] if every else [{"sources": ["nobody"]}]
+    for ask in asks:
+        monkeypatch.setattr(memory, "_WALK_COST", 10**9)  # always scan
+        scanned = small_store.relationships(rel_type, **ask)
+        monkeypatch.setattr(memory, "_WALK_COST", 0)  # always walk
+        walked = small_store.relationships(rel_type, **ask)
+        wanted_s, wanted_t = set(ask.get("sources", sources)), set(ask.get("targets", targets))
+        assert scanned == walked == [r for r in every if r["source"] in wanted_s and r["target"] in wanted_t]
