@@ -58,7 +58,7 @@ def main() -> None:
         measures = step("degree, betweenness, eigenvector, components, Louvain",
                         lambda: network._measures(graph, 0))
         students = step("students with needs (read)", lambda: _gapdata.StudentNeeds.read(store))
-        codes = sorted({n for its_needs in students.needs_of.values() for n in its_needs})
+        codes = list(students.students_of)
         counts = step("counts by need, cell and school", lambda: _gapdata.NeedCounts.count(store, codes, students))
         shown = step("suppression of the counts", lambda: _gapdata.shown_from_counts(counts, 10))
         needs = step("partners and reach", lambda: network._NeedData.read(store, 5.0, students))

@@ -188,7 +188,7 @@ def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, thr
 class StudentNeeds(NamedTuple):
     """The students with needs, read once for all the needs asked about."""
 
-    needs_of: dict[str, list[str]]  # student -> the need codes it has (of those asked about)
+    students_of: dict[str, list[str]]  # need code -> the students with it, by id
     school_of: dict[str, str]  # student -> the school it is enrolled in
     cell_of: dict[str, str]  # student -> its family's home cell, where known
 
@@ -197,15 +197,16 @@ class StudentNeeds(NamedTuple):
         """The students with any of ``needs`` (every need when None)."""
         has_need = (store.relationships(RelType.HAS_NEED) if needs is None
                     else store.relationships(RelType.HAS_NEED, targets=list(needs)))
-        needs_of: dict[str, list[str]] = {}
+        students_of: dict[str, list[str]] = {}
         for r in has_need:
-            needs_of.setdefault(r["source"], []).append(r["target"])
-        homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=needs_of)}
+            students_of.setdefault(r["target"], []).append(r["source"])
+        students = {s for of_need in students_of.values() for s in of_need}
+        homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
         cell_of_family = {f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values()))
                           if f.get("home_cell")}
         cell_of = {s: cell_of_family[f] for s, f in homes.items() if f in cell_of_family}
-        school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=needs_of)}
-        return cls(needs_of, school_of, cell_of)
+        school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=students)}
+        return cls(dict(sorted(students_of.items())), school_of, cell_of)
 
 
 class NeedCounts(NamedTuple):
@@ -220,25 +221,15 @@ class NeedCounts(NamedTuple):
         """The counts of ``needs`` (``students`` read for at least these needs)."""
         located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(students.school_of.values()))
                    if s.get("lat") is not None}
-        asked = set(needs)
-        school_of, cell_of = students.school_of, students.cell_of
-        at_cell, at_school, in_all = [], [], []  # (need, cell), (need, school), need: one per student with it
-        for student, its_needs in students.needs_of.items():
-            cell = cell_of.get(student)
-            school = school_of.get(student)
-            school = school if school in located else None
-            for need in its_needs:
-                if need in asked:
-                    in_all.append(need)
-                    if cell is not None:
-                        at_cell.append((need, cell))
-                    if school is not None:
-                        at_school.append((need, school))
-        counts = cls({n: Counter() for n in needs}, {n: Counter() for n in needs}, Counter(in_all))
-        for (need, cell), n in Counter(at_cell).items():
-            counts.cells[need][cell] = n
-        for (need, school), n in Counter(at_school).items():
-            counts.schools[need][school] = n
+        at_located = {s: school for s, school in students.school_of.items() if school in located}
+        counts = cls({}, {}, Counter())
+        for need in needs:
+            of_need = students.students_of.get(need, [])
+            counts.cells[need] = Counter(map(students.cell_of.get, of_need))
+            counts.schools[need] = Counter(map(at_located.get, of_need))
+            counts.cells[need].pop(None, None)  # no home cell
+            counts.schools[need].pop(None, None)  # no located school
+            counts.with_need[need] = len(of_need)
         return counts
 
 

@@ -40,7 +40,6 @@ shown counts, so order does not reveal a hidden one.
 
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +53,7 @@ from graph.errors import InputError
 from graph.model import Label, NodeRef, RelType
 from graph.store import GraphStore
 from queries._beside import Beside
+from queries._centrality import measures_of
 from queries._fca import pairs_within
 from queries._gapdata import NeedCounts, StudentNeeds, load_zip_table, shown_from_counts
 from queries._privacy import hidden_like, suppress
@@ -185,10 +185,10 @@ def coalition_network(
         graph = organisation_graph(store)
         with Beside.start(graph.number_of_nodes() >= PARALLEL_FROM) as beside:
             order, edges = _numbered(graph)
-            measured = beside.run(_measures_of, len(order), edges, seed)
+            measured = beside.run(measures_of, len(order), edges, seed)
             beside.run(load_zip_table)  # for the suppression, while this process reads and counts
             students = StudentNeeds.read(store)
-            codes = sorted({need for its_needs in students.needs_of.values() for need in its_needs})
+            codes = list(students.students_of)
             shown = beside.run(shown_from_counts, NeedCounts.count(store, codes, students), suppress_below)
             needs = _NeedData.read(store, catchment_km, students)
             shown_at = _SchoolCounts(needs, suppress_below, shown())
@@ -237,7 +237,7 @@ PARALLEL_FROM = 2_000
 
 def _measures(graph: nx.Graph, seed: int) -> _Measures:
     order, edges = _numbered(graph)
-    return _named(order, _measures_of(len(order), edges, seed))
+    return _named(order, measures_of(len(order), edges, seed))
 
 
 def _numbered(graph: nx.Graph) -> tuple[list[NodeRef], list[tuple[int, int, float]]]:
@@ -253,72 +253,6 @@ def _named(order: list[NodeRef], measured: tuple) -> _Measures:
     named.sort(key=lambda c: (-len(c), c[0].label.value, c[0].id))
     return _Measures(order=order, degree=degree, betweenness=betweenness, eigenvector=eigenvector,
                      component_size=component_size, communities=named, modularity=modularity)
-
-
-def _measures_of(n: int, edges: list[tuple[int, int, float]], seed: int) -> tuple:
-    """Degree, betweenness, eigenvector, component sizes, Louvain communities (lists of numbers) and
-    their modularity, of the organisations numbered 0..n-1 joined by ``edges`` (i, j, weight).
-
-    Louvain runs on a graph built in the same order as the organisation graph, so it makes the same
-    moves: the same seed gives the same communities in either process."""
-    import igraph
-
-    ig = igraph.Graph(n=n, edges=[(i, j) for i, j, _ in edges], directed=False)
-    degree = np.array(ig.degree(), dtype=np.int64) if n else np.empty(0, dtype=np.int64)
-    betweenness = np.array(ig.betweenness(), dtype=np.float64) if n else np.empty(0)
-    if n > 2:
-        betweenness *= 2.0 / ((n - 1) * (n - 2))
-    else:
-        betweenness[:] = 0.0
-    eigenvector = _eigenvector(ig)
-    component_size = np.zeros(n, dtype=np.int64)
-    for members in ig.connected_components() if n else []:
-        component_size[members] = len(members)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    graph.add_weighted_edges_from(edges)
-    communities = [sorted(c) for c in nx.community.louvain_communities(graph, weight="weight", seed=seed)] if n else []
-    modularity = float(nx.community.modularity(graph, communities, weight="weight")) if edges else 0.0
-    return degree, betweenness, eigenvector, component_size, communities, modularity
-
-
-#: Power-iteration steps before the eigenvector is left to ARPACK (a state's network needs under 1,000).
-EIGENVECTOR_STEPS = 20_000
-
-
-def _eigenvector(ig: Any) -> np.ndarray:
-    """Eigenvector centrality of the whole graph, unit Euclidean norm, non-negative (as NetworkX).
-
-    Power iteration on ``A + I`` from the all-ones vector, as NetworkX does it,
-    until no value moves by 1e-14: the same arithmetic in the same order on
-    every run, so a report is repeatable to the last digit (ARPACK's answers
-    vary in the last bits from run to run). A graph that has not settled after
-    ``EIGENVECTOR_STEPS`` steps is left to ARPACK (igraph). Values are rounded
-    to 12 decimals.
-    """
-    from scipy.sparse import csr_matrix
-
-    n = ig.vcount()
-    if n == 0 or ig.ecount() == 0:
-        return np.full(n, 1.0 / np.sqrt(n)) if n else np.empty(0)
-    ends = np.array(ig.get_edgelist(), dtype=np.int64)
-    rows, cols = np.concatenate((ends[:, 0], ends[:, 1])), np.concatenate((ends[:, 1], ends[:, 0]))
-    adjacency = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    values = np.full(n, 1.0 / np.sqrt(n))
-    for _ in range(EIGENVECTOR_STEPS):
-        step = adjacency @ values + values
-        step /= np.linalg.norm(step)
-        settled = np.abs(step - values).max() < 1e-14
-        values = step
-        if settled:
-            break
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # "not meaningful for disconnected graphs": we say so
-            values = np.abs(np.array(ig.eigenvector_centrality(), dtype=np.float64))
-    values[values < 1e-12] = 0.0
-    norm = np.linalg.norm(values)
-    return np.round(values / norm, 12) if norm else values
 
 
 # ------------------------------------------------------------------ needs, partners, reach
@@ -343,10 +277,10 @@ class _NeedData:
         data.school_names = {s["id"]: s.get("name", s["id"]) for s in schools}
         data.agency_names = {a["id"]: a.get("name", a["id"]) for a in store.nodes(Label.AGENCY)}
         school_of = students.school_of
-        for student, its_needs in students.needs_of.items():
-            school = school_of.get(student)
-            if school is not None:
-                for need in its_needs:
+        for need, of_need in students.students_of.items():
+            for student in of_need:
+                school = school_of.get(student)
+                if school is not None:
                     data.students[(school, need)].add(student)
         for r in store.relationships(RelType.PARTNERS_WITH):
             data.partners[r["source"]].add(r["target"])

@@ -12,7 +12,7 @@ from graph.model import (
     Addresses, Agency, CollaboratesWith, DeliveredAt, EnrolledIn, HasNeed, Label, NodeRef, Offers, PartnersWith,
     School, Site,
 )
-from queries import network
+from queries import _centrality, network
 from queries.network import coalition_network, organisation_graph
 
 
@@ -63,7 +63,7 @@ def test_eigenvector_left_to_arpack_when_power_iteration_has_not_settled(small_s
                                                                          monkeypatch) -> None:
     graph = organisation_graph(small_store)
     settled = network._measures(graph, 0).eigenvector
-    monkeypatch.setattr(network, "EIGENVECTOR_STEPS", 1)
+    monkeypatch.setattr(_centrality, "EIGENVECTOR_STEPS", 1)
     arpack = network._measures(graph, 0).eigenvector
     expected = nx.eigenvector_centrality(reference, max_iter=5000, tol=1e-12)
     assert arpack == pytest.approx([expected[node] for node in graph.nodes], abs=1e-5)
