@@ -16,6 +16,7 @@ students).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -94,7 +95,7 @@ class Beside:
     def close(self) -> None:
         """End the second process (after its jobs are done)."""
         if self._child is not None:
-            with self._turn:
+            with self._turn, contextlib.suppress(OSError):  # a process that died has no pipe to close
                 self._child.stdin.close()
             self._child.wait()
             self._child.stdout.close()

@@ -45,3 +45,11 @@ def test_without_a_second_process_everything_runs_here(monkeypatch) -> None:
         assert beside.run(suppress, 3, 10)() == "<10"
     with Beside.start(wanted=False) as beside:
         assert not beside.parallel
+
+
+def test_a_second_process_that_died_leaves_the_work_here(caplog) -> None:
+    with caplog.at_level("DEBUG", logger="queries._beside"), Beside.start() as beside:
+        beside._child.kill()
+        beside._child.wait()
+        assert beside.run(suppress, 3, 10)() == "<10"
+    assert len(caplog.records) == 1 and "runs here" in caplog.records[0].getMessage()
