@@ -45,7 +45,7 @@ class Beside:
     @classmethod
     def start(cls, wanted: bool = True) -> Beside:
         """A second process when ``wanted`` and the machine has a second core; else none."""
-        if not wanted or (os.cpu_count() or 1) < 2:
+        if not wanted or _cores() < 2:
             return cls(None)
         root = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
@@ -108,6 +108,14 @@ class Beside:
         if exc_type is not None and self._child is not None:
             self._child.kill()  # its answers are not wanted any more
         self.close()
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine has under a CPU affinity mask)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def serve() -> None:

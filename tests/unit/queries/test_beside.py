@@ -53,3 +53,12 @@ def test_a_second_process_that_died_leaves_the_work_here(caplog) -> None:
         beside._child.wait()
         assert beside.run(suppress, 3, 10)() == "<10"
     assert len(caplog.records) == 1 and "runs here" in caplog.records[0].getMessage()
+
+
+def test_one_core_means_no_second_process(monkeypatch) -> None:
+    from queries import _beside
+
+    monkeypatch.setattr(_beside, "_cores", lambda: 1)
+    with Beside.start() as beside:
+        assert not beside.parallel
+        assert beside.run(suppress, 0, 10)() == 0
