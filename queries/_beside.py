@@ -64,18 +64,19 @@ class Beside:
 
     def run(self, func: Callable[..., T], *args: Any) -> Callable[[], T]:
         """Start ``func(*args)`` in the second process; call the result for its answer."""
-        if self._child is None or not func.__module__.startswith(_RUNNABLE):
+        child = self._child
+        if child is None or not func.__module__.startswith(_RUNNABLE):
             return lambda: func(*args)
         answer: list[Any] = []
 
         def talk() -> None:
             with self._turn:
                 try:
-                    pickle.dump((func.__module__, func.__qualname__, args), self._child.stdin,
+                    pickle.dump((func.__module__, func.__qualname__, args), child.stdin,
                                 protocol=pickle.HIGHEST_PROTOCOL)
-                    self._child.stdin.flush()
-                    ok, value = pickle.load(self._child.stdout)  # our own child's answer
-                except (OSError, EOFError, pickle.PickleError, ValueError) as exc:
+                    child.stdin.flush()
+                    ok, value = pickle.load(child.stdout)  # our own child's answer
+                except Exception as exc:  # noqa: BLE001 - a closed pipe, a dead process: the job runs here
                     ok, value = False, type(exc).__name__
                 answer.append((ok, value))
 

@@ -62,3 +62,17 @@ def test_one_core_means_no_second_process(monkeypatch) -> None:
     with Beside.start() as beside:
         assert not beside.parallel
         assert beside.run(suppress, 0, 10)() == 0
+
+
+def test_leaving_on_an_error_stops_the_second_process_and_its_pending_jobs_quietly(monkeypatch) -> None:
+    import threading
+
+    crashed = []
+    monkeypatch.setattr(threading, "excepthook", crashed.append)
+    with pytest.raises(RuntimeError, match="the caller failed"), Beside.start() as beside:
+        child = beside._child
+        pending = [beside.run(suppress_lines, {"a": 3, "all": 3}, [(["a"], "all")], 10) for _ in range(3)]
+        raise RuntimeError("the caller failed")
+    assert child.poll() is not None, "the second process has ended"
+    assert [p() for p in pending] == [{"a": "<10", "all": "<10"}] * 3, "the answers are still right"
+    assert not crashed
