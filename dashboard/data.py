@@ -129,7 +129,9 @@ class DashboardData:
     def sites(self) -> list[dict[str, Any]]:
         """Service sites with a location, each with its agencies and the needs served there."""
         agency_name = {a["id"]: a["name"] for a in self.agencies}
-        agency_of = {r["target"]: r["source"] for r in self.store.relationships(RelType.OFFERS)}
+        agencies_of: dict[str, list[str]] = defaultdict(list)
+        for r in self.store.relationships(RelType.OFFERS):
+            agencies_of[r["target"]].append(r["source"])
         needs_of: dict[str, set[str]] = defaultdict(set)
         for r in self.store.relationships(RelType.ADDRESSES):
             needs_of[r["source"]].add(r["target"])
@@ -141,7 +143,7 @@ class DashboardData:
             if s.get("lat") is None:
                 continue
             services = at_site.get(s["id"], [])
-            agencies = sorted({agency_name[agency_of[v]] for v in services if agency_of.get(v) in agency_name})
+            agencies = sorted({agency_name[a] for v in services for a in agencies_of.get(v, ()) if a in agency_name})
             rows.append({
                 "id": s["id"], "name": s["name"], "address": s.get("address", ""), "lat": s["lat"], "lon": s["lon"],
                 "agencies": agencies, "needs": sorted({n for v in services for n in needs_of.get(v, ())}),

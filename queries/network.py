@@ -284,12 +284,14 @@ class _NeedData:
                     data.students[(school, need)].add(student)
         for r in store.relationships(RelType.PARTNERS_WITH):
             data.partners[r["source"]].add(r["target"])
-        agency_of = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS)}
+        agencies_of = defaultdict(list)  # a service offered together by several agencies counts for each
+        for r in store.relationships(RelType.OFFERS):
+            agencies_of[r["target"]].append(r["source"])
         needs_of = defaultdict(list)
         for r in store.relationships(RelType.ADDRESSES):
             needs_of[r["source"]].append(r["target"])
-            if r["source"] in agency_of:
-                data.offers[agency_of[r["source"]]].add(r["target"])
+            for agency in agencies_of.get(r["source"], ()):
+                data.offers[agency].add(r["target"])
         capacity = {s["id"]: float(s.get("capacity") or 0) for s in store.nodes(Label.SERVICE, ids=needs_of)}
         delivered = defaultdict(list)
         site_count: dict[str, int] = defaultdict(int)
@@ -306,8 +308,9 @@ class _NeedData:
         offered_at: dict[int, list[tuple[str, str, float]]] = {}  # site position -> (agency, need, capacity share)
         for j, site in enumerate(sites):
             offered_at[j] = [
-                (agency_of[service], need, capacity.get(service, 0.0) / site_count[service])
-                for service in delivered[site["id"]] if service in agency_of for need in needs_of[service]
+                (agency, need, capacity.get(service, 0.0) / site_count[service])
+                for service in delivered[site["id"]] for agency in agencies_of.get(service, ())
+                for need in needs_of[service]
             ]
         reach = data.reach
         school_ids = [s["id"] for s in located]

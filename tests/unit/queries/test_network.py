@@ -12,6 +12,8 @@ from graph.model import (
     Addresses, Agency, CollaboratesWith, DeliveredAt, EnrolledIn, HasNeed, Label, NodeRef, Offers, PartnersWith,
     School, Site,
 )
+from graph.memory import MemoryStore
+from ingest import demo_city
 from queries import _centrality, network
 from queries.network import coalition_network, organisation_graph
 
@@ -108,7 +110,10 @@ def _city_facts(city, catchment_km: float = 5.0):
     """Brute force: partners, needs per school, and agencies offering each need within reach of each school."""
     schools = {n.id: n for n in city.nodes if isinstance(n, School)}
     sites = {n.id: n for n in city.nodes if isinstance(n, Site)}
-    agency_of = {r.target: r.source for r in city.rels if isinstance(r, Offers)}
+    agencies_of = defaultdict(set)
+    for r in city.rels:
+        if isinstance(r, Offers):
+            agencies_of[r.target].add(r.source)
     needs_of = defaultdict(set)
     for r in city.rels:
         if isinstance(r, Addresses):
@@ -118,8 +123,9 @@ def _city_facts(city, catchment_km: float = 5.0):
         if isinstance(r, PartnersWith):
             partners[r.source].add(r.target)
     offers = defaultdict(set)
-    for service, agency in agency_of.items():
-        offers[agency] |= needs_of[service]
+    for service, agencies in agencies_of.items():
+        for agency in agencies:
+            offers[agency] |= needs_of[service]
     in_reach = defaultdict(set)  # (school, need) -> agencies
     for r in city.rels:
         if isinstance(r, DeliveredAt):
@@ -127,7 +133,7 @@ def _city_facts(city, catchment_km: float = 5.0):
             for school in schools.values():
                 if distance_km(school.lat, school.lon, site.lat, site.lon) <= catchment_km:
                     for need in needs_of[r.source]:
-                        in_reach[(school.id, need)].add(agency_of[r.source])
+                        in_reach[(school.id, need)] |= agencies_of[r.source]
     school_of = {r.source: r.target for r in city.rels if isinstance(r, EnrolledIn)}
     students = defaultdict(set)
     for r in city.rels:
@@ -162,3 +168,25 @@ def test_single_points_of_failure_are_the_only_provider_in_reach(small_city, rep
     assert got == dict(expected)
     for r in report.single_points_of_failure:
         assert r.students == sum(len(students[(s, r.need)]) for s in r.school_ids)
+
+
+def test_a_service_offered_by_two_agencies_is_no_single_point_of_failure(small_city, report) -> None:
+    lone = report.single_points_of_failure[0]
+    services = {r.source for r in small_city.rels if isinstance(r, Addresses) and r.target == lone.need}
+    theirs = sorted(r.target for r in small_city.rels
+                    if isinstance(r, Offers) and r.source == lone.agency_id and r.target in services)
+    city = demo_city.City(nodes=[*small_city.nodes, Agency(id="agy-partner", name="Partner Agency")],
+                          rels=[*small_city.rels, *(Offers(source="agy-partner", target=v) for v in theirs)])
+    store = MemoryStore()
+    store.upsert_nodes(city.nodes)
+    store.upsert_relationships(city.rels)
+    again = coalition_network(store, seed=3, suppress_below=1)
+    failures = {(r.need, r.agency_id): set(r.school_ids) for r in again.single_points_of_failure}
+    assert (lone.need, lone.agency_id) not in failures, "the partner agency offers it too"
+    _, offers, in_reach, _ = _city_facts(city)
+    assert lone.need in offers["agy-partner"]
+    expected = defaultdict(set)
+    for (school, need), agencies in in_reach.items():
+        if len(agencies) == 1:
+            expected[(need, next(iter(agencies)))].add(school)
+    assert failures == dict(expected)
