@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from graph.errors import InputError
-from kith._output import emit, format_option
+from kith._output import emit, format_option, working
 from kith._trust import audit_export
 
 _GAP_COLUMNS = ("area_id", "area_name", "demand", "accessibility", "providers_in_reach", "desert", "desert_rule")
@@ -148,7 +148,7 @@ def network(obj: Any, seed: int, catchment_km: float, section: str | None, limit
     and single points of failure."""
     from queries.network import coalition_network
 
-    with obj.store(readonly=True) as store:
+    with working("Reading the graph and measuring the network…"), obj.store(readonly=True) as store:
         report = coalition_network(store, seed=seed, catchment_km=catchment_km,
                                    suppress_below=obj.settings.suppress_below)
     tables = {

@@ -65,3 +65,10 @@ def progress_bar() -> Progress:
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=Console(stderr=True), transient=True,
     )
+
+
+def working(message: str) -> Any:
+    """A spinner with ``message`` on stderr while long work runs, gone when it ends (shown only on a
+    terminal, so pipes and JSON on stdout stay clean)."""
+    return Console(stderr=True).status(message)
+
