@@ -232,13 +232,7 @@ def _exposed(counts: Sequence[int], hidden: Mapping[int, str], lines: Sequence[t
             continue
         bounds = [_bounds(hidden[k], threshold) for k in unknowns]
         small = [i for i, k in enumerate(unknowns) if hidden[k] != COMPLEMENTARY]
-        m = len(unknowns)
-        if len(equations) == 1 and len(small) == m and all(c == 1 for c in equations[0][0].values()):
-            # The common line: small parts under a shown total. Each is the rest minus m - 1 counts
-            # of 1..t-1; that pins it (and so all of them) exactly when the rest is at an end.
-            rest = equations[0][1]
-            pinned = small if m == 1 or rest <= m or rest >= m * (threshold - 1) else []
-        elif len(equations) == 1 or _is_forest(m, equations):  # lines in lines: propagation is exact
+        if len(equations) == 1 or _is_forest(len(unknowns), equations):  # lines in lines: propagation is exact
             ranges = _propagate(equations, bounds)
             pinned = [i for i in small if math.floor(ranges[i][1]) <= math.ceil(ranges[i][0])]
         else:
