@@ -186,19 +186,17 @@ def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, thr
 
 
 class StudentNeeds(NamedTuple):
-    """The students with needs, read once for all the needs asked about."""
+    """The students with needs, read once for every need."""
 
     students_of: dict[str, list[str]]  # need code -> the students with it, by id
     school_of: dict[str, str]  # student -> the school it is enrolled in
     cell_of: dict[str, str]  # student -> its family's home cell, where known
 
     @classmethod
-    def read(cls, store: GraphStore, needs: Sequence[str] | None = None) -> StudentNeeds:
-        """The students with any of ``needs`` (every need when None)."""
-        has_need = (store.relationships(RelType.HAS_NEED) if needs is None
-                    else store.relationships(RelType.HAS_NEED, targets=list(needs)))
+    def read(cls, store: GraphStore) -> StudentNeeds:
+        """Every student with a need."""
         students_of: dict[str, list[str]] = {}
-        for r in has_need:
+        for r in store.relationships(RelType.HAS_NEED):
             students_of.setdefault(r["target"], []).append(r["source"])
         students = {s for of_need in students_of.values() for s in of_need}
         homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
@@ -218,7 +216,7 @@ class NeedCounts(NamedTuple):
 
     @classmethod
     def count(cls, store: GraphStore, needs: Sequence[str], students: StudentNeeds) -> NeedCounts:
-        """The counts of ``needs`` (``students`` read for at least these needs)."""
+        """The counts of ``needs``."""
         located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(students.school_of.values()))
                    if s.get("lat") is not None}
         at_located = {s: school for s, school in students.school_of.items() if school in located}
