@@ -227,13 +227,9 @@ class MemoryStore:
             ends = set(targets)  # type: ignore[arg-type]
         table = self._types[rel_type]
         if _scan(table, ends, adjacency, label):
-            if not outward:
-                rows = [{"source": s, "target": t, **p} for (s, t), p in table.items() if t in ends]
-            elif wanted_targets is None:
-                rows = [{"source": s, "target": t, **p} for (s, t), p in table.items() if s in ends]
-            else:
-                rows = [{"source": s, "target": t, **p} for (s, t), p in table.items()
-                        if s in ends and t in wanted_targets]
+            end = 0 if outward else 1  # the side of the key that must be one of the ends
+            rows = [{"source": key[0], "target": key[1], **p} for key, p in table.items()
+                    if key[end] in ends and (wanted_targets is None or key[1] in wanted_targets)]
             rows.sort(key=_by_ends)
             return rows
         rows = []
