@@ -29,9 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard import figures, ids  # noqa: E402
-from graph.memory import MemoryStore  # noqa: E402
-from ingest import demo_city  # noqa: E402
+from kith.dashboard import figures, ids  # noqa: E402
+from kith.graph.memory import MemoryStore  # noqa: E402
+from kith.ingest import demo_city  # noqa: E402
 from kith.settings import KithSettings  # noqa: E402
 
 CALLBACK_P95_MS = 300.0
@@ -76,7 +76,7 @@ def main() -> int:
 
     from werkzeug.serving import make_server
 
-    from dashboard.app import create_app
+    from kith.dashboard.app import create_app
 
     home = Path(tempfile.mkdtemp(prefix="kith-bench-"))
     start = time.perf_counter()

@@ -26,9 +26,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.geo import haversine_km  # noqa: E402
-from queries._fca import pairs_within  # noqa: E402
-from queries.gaps import accessibility, gaussian_decay, step_decay  # noqa: E402
+from kith.graph.geo import haversine_km  # noqa: E402
+from kith.queries._fca import pairs_within  # noqa: E402
+from kith.queries.gaps import accessibility, gaussian_decay, step_decay  # noqa: E402
 
 TARGETS = {"2SFCA": 3.0, "E2SFCA step": 10.0, "E2SFCA gaussian": 10.0}
 CATCHMENT_KM = 10.0
@@ -53,7 +53,7 @@ def metro(seed: int, n_demand: int = 10_000, n_supply: int = 5_000, half_km: flo
 
 
 def precomputed_costs(demand: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFrame:
-    """Every pair within the catchment with its haversine distance (``graph.geo.haversine_km``).
+    """Every pair within the catchment with its haversine distance (``kith.graph.geo.haversine_km``).
 
     Candidates come from a generous k-d tree search (1.01 x the catchment); the
     distance and the cut are brute-force haversine on those candidates.

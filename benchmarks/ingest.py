@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.memory import MemoryStore  # noqa: E402
-from ingest.hsds import ingest_hsds  # noqa: E402
+from kith.graph.memory import MemoryStore  # noqa: E402
+from kith.ingest.hsds import ingest_hsds  # noqa: E402
 
 TARGET_ROWS_PER_SECOND = 20_000
 _TERMS = [("BD-1800.2000", "Food Pantries"), ("BH-1800.8500", "Homeless Shelter"), ("RX-8450", "Substance Use"),

@@ -34,10 +34,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.geo import EARTH_RADIUS_KM  # noqa: E402
-from graph.memory import MemoryStore  # noqa: E402
-from graph.model import Addresses, Agency, DeliveredAt, Offers, Service, Site, need_types  # noqa: E402
-from queries.nearby import find_nearby  # noqa: E402
+from kith.graph.geo import EARTH_RADIUS_KM  # noqa: E402
+from kith.graph.memory import MemoryStore  # noqa: E402
+from kith.graph.model import Addresses, Agency, DeliveredAt, Offers, Service, Site, need_types  # noqa: E402
+from kith.queries.nearby import find_nearby  # noqa: E402
 
 SITES, RADIUS_KM, LIMIT = 50_000, 5.0, 10
 TARGET_US, TARGET_RATIO = 100.0, 10.0

@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.errors import KithError  # noqa: E402
-from graph.memory import MemoryStore  # noqa: E402
-from graph.model import NODE_MODELS, REL_MODELS, Label, RelType  # noqa: E402
-from ingest import demo_city  # noqa: E402
+from kith.graph.errors import KithError  # noqa: E402
+from kith.graph.memory import MemoryStore  # noqa: E402
+from kith.graph.model import NODE_MODELS, REL_MODELS, Label, RelType  # noqa: E402
+from kith.ingest import demo_city  # noqa: E402
 from kith._cli_export import copy_graph  # noqa: E402
 from kith.settings import KithSettings  # noqa: E402
 
@@ -42,7 +42,7 @@ def main() -> int:
         print("neo4j_ingest: skipped: KITH_NEO4J_URI is not set (docker compose up neo4j, then set it "
               "with KITH_NEO4J_PASSWORD)")
         return 0
-    from graph.neo4j_store import Neo4jStore
+    from kith.graph.neo4j_store import Neo4jStore
 
     try:
         neo4j = Neo4jStore.from_settings(settings)

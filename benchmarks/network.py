@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph._files import paused_gc  # noqa: E402
-from graph.memory import MemoryStore  # noqa: E402
-from ingest import demo_city  # noqa: E402
-from queries import _gapdata, network  # noqa: E402
+from kith.graph._files import paused_gc  # noqa: E402
+from kith.graph.memory import MemoryStore  # noqa: E402
+from kith.ingest import demo_city  # noqa: E402
+from kith.queries import _gapdata, network  # noqa: E402
 
 TARGET_S = 10.0
 

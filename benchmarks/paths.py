@@ -37,10 +37,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.geo import haversine_km  # noqa: E402
-from graph.memory import MemoryStore  # noqa: E402
-from graph.model import Label, NodeRef, RelType  # noqa: E402
-from queries.paths import ORGANISATIONAL, warm_handoffs  # noqa: E402
+from kith.graph.geo import haversine_km  # noqa: E402
+from kith.graph.memory import MemoryStore  # noqa: E402
+from kith.graph.model import Label, NodeRef, RelType  # noqa: E402
+from kith.queries.paths import ORGANISATIONAL, warm_handoffs  # noqa: E402
 
 PLAIN_MS, NEED_MS = 5.0, 50.0
 NEEDS = ("tutoring", "mental_health_counseling", "food", "dental", "housing", "after_school", "behavioral_support")
@@ -52,7 +52,7 @@ def load(path: str | None) -> MemoryStore:
         store = MemoryStore.open(Path(path), readonly=True)
         print(f"store: read {path} in {time.perf_counter() - start:.1f} s")
     else:
-        from ingest import demo_city
+        from kith.ingest import demo_city
 
         store = MemoryStore()
         demo_city.build(store, "state")

@@ -25,7 +25,7 @@ TARGETS = {"district": {"load_s": 2.0, "peak_gib": None}, "state": {"load_s": 20
 _LOAD = """
 import json, resource, sys, time
 t = time.perf_counter()
-from graph.memory import MemoryStore
+from kith.graph.memory import MemoryStore
 store = MemoryStore.open(sys.argv[1], readonly=True)
 elapsed = time.perf_counter() - t
 counts = store.counts()
@@ -36,8 +36,8 @@ print(json.dumps({"load_s": elapsed, "peak_bytes": peak, "nodes": sum(counts[k] 
 
 _BUILD = """
 import json, resource, sys, time
-from graph.memory import MemoryStore
-from ingest import demo_city
+from kith.graph.memory import MemoryStore
+from kith.ingest import demo_city
 store = MemoryStore.open(sys.argv[1])
 t = time.perf_counter()
 demo_city.build(store, sys.argv[2], seed=7)

@@ -41,13 +41,13 @@ import dash
 import flask
 from dash import html
 
-from dashboard import ids
-from graph.errors import AccessDenied, KithError, StoreUnavailable
+from kith.dashboard import ids
+from kith.graph.errors import AccessDenied, KithError, StoreUnavailable
 from kith.settings import KithSettings
-from queries._access import Capability, Viewer
-from queries._access import require as require_capability
-from queries._audit import AuditLog
-from queries._users import Users, check_private
+from kith.trust.access import Capability, Viewer
+from kith.trust.access import require as require_capability
+from kith.trust.audit import AuditLog
+from kith.trust.users import Users, check_private
 
 log = logging.getLogger("kith.dashboard")
 

@@ -37,10 +37,10 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from graph.errors import InputError
-from graph.geo import Geocoder
-from graph.store import GraphStore, open_store
-from ingest.report import IngestReport
+from kith.graph.errors import InputError
+from kith.graph.geo import Geocoder
+from kith.graph.store import GraphStore, open_store
+from kith.ingest.report import IngestReport
 from kith.settings import KithSettings
 
 #: What the Load data page accepts, per kind of data.
@@ -212,14 +212,14 @@ def ingest(kind: str, path: Path, store: GraphStore, settings: KithSettings, *, 
     """Run kith's ingest of ``kind`` (the one ``kith ingest KIND`` runs) on ``path``."""
     quarantine = Path(settings.home) / "quarantine"
     if kind in ("students", "relations"):
-        from ingest.relations import ingest_relations
-        from ingest.sis import ingest_students
+        from kith.ingest.relations import ingest_relations
+        from kith.ingest.sis import ingest_students
 
         ingest_file = ingest_students if kind == "students" else ingest_relations
         return ingest_file(path, store, key=settings.pseudonym_key, dry_run=dry_run, quarantine_dir=quarantine)
-    from ingest.agencies import ingest_agencies
-    from ingest.hsds import ingest_hsds
-    from ingest.nces import ingest_schools
+    from kith.ingest.agencies import ingest_agencies
+    from kith.ingest.hsds import ingest_hsds
+    from kith.ingest.nces import ingest_schools
 
     ingest_file = {"hsds": ingest_hsds, "schools": ingest_schools, "agencies": ingest_agencies}[kind]
     geocoder = Geocoder(online=False, cache_dir=Path(settings.home) / "geocode")  # offline: nothing leaves

@@ -18,7 +18,7 @@ from typing import Any
 
 from dash import Dash, Input, Output, dcc
 
-from dashboard import ids
+from kith.dashboard import ids
 
 _MIRROR_JS = """
 function() {

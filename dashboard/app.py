@@ -17,9 +17,9 @@ import dash
 import diskcache
 from dash import dcc, html
 
-from dashboard import _security, ids
-from dashboard.data import DashboardData
-from dashboard.pages import PAGES
+from kith.dashboard import _security, ids
+from kith.dashboard.data import DashboardData
+from kith.dashboard.pages import PAGES
 from kith.settings import KithSettings
 
 

@@ -6,7 +6,7 @@ agencies), and memoizes the questions' answers, which do not change while the
 dashboard runs on one graph. Pages call it; it calls ``queries/``; it never
 computes an answer itself.
 
-Every count it hands out has passed :func:`queries._privacy.suppress`.
+Every count it hands out has passed :func:`kith.trust.suppression.suppress`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from typing import Any, TypeVar
 
 import h3
 
-from graph.model import Label, NodeRef, RelType, need_taxonomy
-from graph.store import GraphStore, open_store
+from kith.graph.model import Label, NodeRef, RelType, need_taxonomy
+from kith.graph.store import GraphStore, open_store
 from kith.settings import KithSettings
-from queries import gaps as gaps_q
-from queries import nearby
-from queries import network as network_q
-from queries import paths as paths_q
-from queries._privacy import hidden_like, is_suppressed, suppress
+from kith.queries import gaps as gaps_q
+from kith.queries import nearby
+from kith.queries import network as network_q
+from kith.queries import paths as paths_q
+from kith.trust.suppression import hidden_like, is_suppressed, suppress
 
 T = TypeVar("T")
 

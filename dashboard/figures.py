@@ -215,7 +215,7 @@ def access_map(report: Any, *, schools: Sequence[Mapping[str, Any]] = (), sites:
                need_name: str | None = None, cells_geojson_url: str | None = None) -> go.Figure:
     """Accessibility per H3 cell as a choropleth (cividis), deserts outlined, schools and the need's sites.
 
-    ``report`` is a gap report by cell (``queries.gaps.GapReport`` or its dict); ``layers`` picks
+    ``report`` is a gap report by cell (``kith.queries.gaps.GapReport`` or its dict); ``layers`` picks
     what is drawn: ``access``, ``deserts``, ``schools``, ``sites``. ``cells_geojson_url``: a URL
     holding the shapes of (at least) the report's cells, which the browser fetches once and caches,
     instead of receiving them with every figure.

@@ -86,5 +86,5 @@ URL_SYNC = "url-sync"
 
 
 def url_sync(page: str) -> dict[str, str]:
-    """The id of a page's URL mirror (see ``dashboard._url``)."""
+    """The id of a page's URL mirror (see ``kith.dashboard._url``)."""
     return {"type": URL_SYNC, "page": page}

@@ -53,7 +53,7 @@ def parse_header(name: str, text: str) -> tuple[frozenset[str], tuple[str, ...]]
 
 def names() -> list[str]:
     """Every statement's name (its file name without ``.cypher``), sorted."""
-    folder = resources.files("graph").joinpath("cypher")
+    folder = resources.files("kith.graph").joinpath("cypher")
     return sorted(entry.name.removesuffix(".cypher") for entry in folder.iterdir()
                   if entry.name.endswith(".cypher"))
 
@@ -63,7 +63,7 @@ def load(name: str) -> CypherFile:
     """The statement ``graph/cypher/<name>.cypher`` with its declared parameters (read once)."""
     if not _NAME.match(name):
         raise ValueError(f"{name!r} is not the name of a Cypher file")
-    path = resources.files("graph").joinpath("cypher", f"{name}.cypher")
+    path = resources.files("kith.graph").joinpath("cypher", f"{name}.cypher")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

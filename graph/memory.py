@@ -21,11 +21,11 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import NodeNotFound, StoreLocked, StoreUnavailable
-from graph._files import paused_gc, write_atomically
-from graph.geo import PointIndex
-from graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
-from graph.store import MAX_PATHS_PER_TARGET, GraphPath, PathStep
+from kith.graph.errors import NodeNotFound, StoreLocked, StoreUnavailable
+from kith.graph._files import paused_gc, write_atomically
+from kith.graph.geo import PointIndex
+from kith.graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
+from kith.graph.store import MAX_PATHS_PER_TARGET, GraphPath, PathStep
 
 _FORMAT = "kith-memory-store"
 _VERSION = 1

@@ -81,7 +81,7 @@ class NeedDefinition(NamedTuple):
 @cache
 def need_taxonomy() -> tuple[NeedDefinition, ...]:
     """The shared need taxonomy, read from ``graph/needs.csv``."""
-    text = resources.files("graph").joinpath("needs.csv").read_text(encoding="utf-8")
+    text = resources.files("kith.graph").joinpath("needs.csv").read_text(encoding="utf-8")
     return tuple(
         NeedDefinition(row["code"], Domain(row["domain"]), row["name"], row["definition"])
         for row in csv.DictReader(text.splitlines())

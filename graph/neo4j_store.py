@@ -34,11 +34,11 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from graph import _cypher
-from graph.errors import KithError, NodeNotFound, StoreUnavailable
-from graph.geo import EARTH_RADIUS_KM, haversine_km
-from graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
-from graph.store import GraphPath, PathStep
+from kith.graph import _cypher
+from kith.graph.errors import KithError, NodeNotFound, StoreUnavailable
+from kith.graph.geo import EARTH_RADIUS_KM, haversine_km
+from kith.graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
+from kith.graph.store import GraphPath, PathStep
 
 if TYPE_CHECKING:
     from kith.settings import KithSettings

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from graph.model import Label, Node, NodeRef, Rel, RelType
+from kith.graph.model import Label, Node, NodeRef, Rel, RelType
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -152,9 +152,9 @@ class GraphStore(Protocol):
 def open_store(settings: KithSettings, *, readonly: bool = False) -> GraphStore:
     """The store the settings ask for: Neo4j when ``KITH_NEO4J_URI`` is set, else embedded."""
     if settings.neo4j_uri:
-        from graph.neo4j_store import Neo4jStore
+        from kith.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore.from_settings(settings)
-    from graph.memory import MemoryStore
+    from kith.graph.memory import MemoryStore
 
     return MemoryStore.open(settings.home / "graph.pickle", readonly=readonly)

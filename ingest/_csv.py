@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from graph.errors import InputError
+from kith.graph.errors import InputError
 
 csv.field_size_limit(64 * 1024 * 1024)
 

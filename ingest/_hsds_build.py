@@ -24,12 +24,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.geo import Geocoder, find_zip
-from graph.model import Addresses, Agency, DeliveredAt, Node, Offers, Rel, Service, Site
-from ingest._hsds_read import Package, Rec
-from ingest._load import Progress, build, coordinate, tick
-from ingest._taxonomy import TaxonomyMap, looks_like_code
-from ingest.report import Ledger
+from kith.graph.geo import Geocoder, find_zip
+from kith.graph.model import Addresses, Agency, DeliveredAt, Node, Offers, Rel, Service, Site
+from kith.ingest._hsds_read import Package, Rec
+from kith.ingest._load import Progress, build, coordinate, tick
+from kith.ingest._taxonomy import TaxonomyMap, looks_like_code
+from kith.ingest.report import Ledger
 
 DUPLICATE = "duplicate id: a later row with the same id replaces this one"
 _SITE_COLUMNS = {"lat": "latitude", "lon": "longitude", "zip": "postal_code", "name": "name"}

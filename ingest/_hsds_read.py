@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from graph.errors import InputError
-from ingest._csv import read_csv
-from ingest._load import read_bytes
-from ingest.report import Ledger
+from kith.graph.errors import InputError
+from kith.ingest._csv import read_csv
+from kith.ingest._load import read_bytes
+from kith.ingest.report import Ledger
 
 Rec = tuple[str, str, "int | str", dict[str, Any]]
 

@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from graph._files import paused_gc
-from graph.errors import InputError
-from graph.model import Node, Rel, need_types
-from graph.store import GraphStore
-from ingest._csv import CsvTable, read_csv
-from ingest.report import IngestReport, Ledger, problems_of, write_quarantine
+from kith.graph._files import paused_gc
+from kith.graph.errors import InputError
+from kith.graph.model import Node, Rel, need_types
+from kith.graph.store import GraphStore
+from kith.ingest._csv import CsvTable, read_csv
+from kith.ingest.report import IngestReport, Ledger, problems_of, write_quarantine
 
 M = TypeVar("M", bound=BaseModel)
 Progress = Callable[[int], None]

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from graph.errors import InputError
-from graph.model import NeedCode, need_taxonomy
+from kith.graph.errors import InputError
+from kith.graph.model import NeedCode, need_taxonomy
 
 _CODE = re.compile(r"^[A-Z]{1,2}(?:-\d{4}(?:\.\d{4})*(?:-\d{3})?)?$")
 
@@ -74,7 +74,7 @@ class TaxonomyMap:
 @cache
 def taxonomy_map() -> TaxonomyMap:
     """The mapping shipped in ``ingest/taxonomy_needs.csv`` (edit the file to change it)."""
-    text = resources.files("ingest").joinpath("taxonomy_needs.csv").read_text(encoding="utf-8")
+    text = resources.files("kith.ingest").joinpath("taxonomy_needs.csv").read_text(encoding="utf-8")
     return parse_map(text)
 
 

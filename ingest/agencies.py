@@ -22,12 +22,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graph.geo import Geocoder
-from graph.model import Addresses, Agency, DeliveredAt, Node, Offers, Rel, Service, Site
-from graph.store import GraphStore
-from ingest._load import Progress, build, coordinate, finish, missing_columns, read_rows, resolve, slug, split_list, tick
-from ingest._taxonomy import TaxonomyMap, taxonomy_map
-from ingest.report import IngestReport, Ledger
+from kith.graph.geo import Geocoder
+from kith.graph.model import Addresses, Agency, DeliveredAt, Node, Offers, Rel, Service, Site
+from kith.graph.store import GraphStore
+from kith.ingest._load import Progress, build, coordinate, finish, missing_columns, read_rows, resolve, slug, split_list, tick
+from kith.ingest._taxonomy import TaxonomyMap, taxonomy_map
+from kith.ingest.report import IngestReport, Ledger
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "agency_id": ("agency_id", "organization_id", "org_id", "provider_id"),

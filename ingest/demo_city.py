@@ -25,8 +25,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from graph import geo
-from graph.model import (
+from kith.graph import geo
+from kith.graph.model import (
     Addresses, Agency, CollaboratesWith, Cost, DeliveredAt, Domain, EnrolledIn, Family, HasNeed, MemberOf,
     Node, Offers, PartnersWith, ReferralStatus, ReferredTo, Rel, School, SchoolKind, SchoolLevel, Service,
     Site, Staff, StaffRole, Student, WorksAt, need_taxonomy, need_types,

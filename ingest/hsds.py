@@ -20,7 +20,7 @@ is treated is listed in ``ingest/_hsds_build.py``.
 
 Example
 -------
->>> from graph.memory import MemoryStore
+>>> from kith.graph.memory import MemoryStore
 >>> report = ingest_hsds(Path("directory.zip"), MemoryStore())  # doctest: +SKIP
 >>> report.table("services.csv").loaded  # doctest: +SKIP
 """
@@ -29,13 +29,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import InputError
-from graph.geo import Geocoder
-from graph.store import GraphStore
-from ingest import _hsds_build, _hsds_read
-from ingest._load import Progress, finish, no_gc
-from ingest._taxonomy import TaxonomyMap, taxonomy_map
-from ingest.report import IngestReport, Ledger
+from kith.graph.errors import InputError
+from kith.graph.geo import Geocoder
+from kith.graph.store import GraphStore
+from kith.ingest import _hsds_build, _hsds_read
+from kith.ingest._load import Progress, finish, no_gc
+from kith.ingest._taxonomy import TaxonomyMap, taxonomy_map
+from kith.ingest.report import IngestReport, Ledger
 
 FORMATS = _hsds_read.FORMATS
 

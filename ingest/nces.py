@@ -23,12 +23,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InputError
-from graph.geo import Geocoder
-from graph.model import School, SchoolKind, SchoolLevel
-from graph.store import GraphStore
-from ingest._load import Progress, build, coordinate, finish, read_bytes, read_rows, resolve, tick
-from ingest.report import IngestReport, Ledger
+from kith.graph.errors import InputError
+from kith.graph.geo import Geocoder
+from kith.graph.model import School, SchoolKind, SchoolLevel
+from kith.graph.store import GraphStore
+from kith.ingest._load import Progress, build, coordinate, finish, read_bytes, read_rows, resolve, tick
+from kith.ingest.report import IngestReport, Ledger
 
 FORMATS = ("nces", "csv", "geojson")
 
@@ -76,7 +76,7 @@ def ingest_schools(
 ) -> IngestReport:
     """Read, validate, geocode and upsert a schools file; return the ingest report.
 
-    Parameters are those of :func:`ingest.hsds.ingest_hsds`; ``fmt`` is one of ``FORMATS``.
+    Parameters are those of :func:`kith.ingest.hsds.ingest_hsds`; ``fmt`` is one of ``FORMATS``.
     """
     path = Path(path)
     if fmt is not None and fmt not in FORMATS:

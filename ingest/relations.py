@@ -21,12 +21,12 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from graph.errors import InputError
-from graph.model import ENDPOINTS, CollaboratesWith, PartnersWith, ReferredTo, Rel
-from graph.store import GraphStore
-from ingest._load import Progress, build, finish, missing_columns, parse_bool, read_rows, resolve, tick
-from ingest.report import IngestReport, Ledger
-from ingest.sis import check_key, pseudonym
+from kith.graph.errors import InputError
+from kith.graph.model import ENDPOINTS, CollaboratesWith, PartnersWith, ReferredTo, Rel
+from kith.graph.store import GraphStore
+from kith.ingest._load import Progress, build, finish, missing_columns, parse_bool, read_rows, resolve, tick
+from kith.ingest.report import IngestReport, Ledger
+from kith.ingest.sis import check_key, pseudonym
 
 FORMATS = ("partnerships", "collaborations", "referrals")
 

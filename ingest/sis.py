@@ -24,13 +24,13 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from graph import geo
-from graph.errors import InputError
-from graph.model import EnrolledIn, Family, HasNeed, Label, MemberOf, Node, Rel, Student
-from graph.store import GraphStore
-from ingest._load import Progress, build, finish, missing_columns, read_rows, resolve, split_list, tick
-from ingest._taxonomy import taxonomy_map
-from ingest.report import IngestReport, Ledger
+from kith.graph import geo
+from kith.graph.errors import InputError
+from kith.graph.model import EnrolledIn, Family, HasNeed, Label, MemberOf, Node, Rel, Student
+from kith.graph.store import GraphStore
+from kith.ingest._load import Progress, build, finish, missing_columns, read_rows, resolve, split_list, tick
+from kith.ingest._taxonomy import taxonomy_map
+from kith.ingest.report import IngestReport, Ledger
 
 MIN_KEY_LENGTH = 16
 ALIASES: dict[str, tuple[str, ...]] = {

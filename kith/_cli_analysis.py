@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from graph.errors import InputError
+from kith.graph.errors import InputError
 from kith._output import emit, format_option, working
 from kith._trust import audit_export
 
@@ -72,7 +72,7 @@ def _audit_gaps(obj: Any, command: str, report: Any, fmt: str, options: dict[str
 
 
 def _emit_gaps(report: Any, fmt: str, title: str) -> None:
-    from queries.gaps import gaps_geojson
+    from kith.queries.gaps import gaps_geojson
 
     columns = [*_GAP_COLUMNS, *(_BEFORE_COLUMNS if report.what_if else ())]
     if fmt == "geojson":
@@ -110,7 +110,7 @@ def _in_deserts(count: int, hidden: int) -> str:
 @click.pass_obj
 def gaps(obj: Any, fmt: str, **options: Any) -> None:
     """Accessibility of services for a need per area (2SFCA / E2SFCA), deserts flagged."""
-    from queries.gaps import service_gaps
+    from kith.queries.gaps import service_gaps
 
     with obj.store(readonly=True) as store:
         report = service_gaps(store, **_gap_args(obj, **options))
@@ -125,7 +125,7 @@ def gaps(obj: Any, fmt: str, **options: Any) -> None:
 @click.pass_obj
 def deserts(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
     """Service deserts for a need, ranked by students affected, each with its rule and threshold."""
-    from queries.gaps import find_deserts
+    from kith.queries.gaps import find_deserts
 
     with obj.store(readonly=True) as store:
         report = find_deserts(store, limit=limit, **_gap_args(obj, **options))
@@ -146,7 +146,7 @@ def deserts(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
 def network(obj: Any, seed: int, catchment_km: float, section: str | None, limit: int, fmt: str) -> None:
     """The coalition network: centrality, communities, brokers, isolates, partnership suggestions
     and single points of failure."""
-    from queries.network import coalition_network
+    from kith.queries.network import coalition_network
 
     with working("Reading the graph and measuring the network…"), obj.store(readonly=True) as store:
         report = coalition_network(store, seed=seed, catchment_km=catchment_km,

@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from graph.errors import StoreUnavailable
-from graph.model import NODE_MODELS, REL_MODELS, Label, Node, Rel, RelType
-from graph.store import GraphStore
+from kith.graph.errors import StoreUnavailable
+from kith.graph.model import NODE_MODELS, REL_MODELS, Label, Node, Rel, RelType
+from kith.graph.store import GraphStore
 from kith._output import progress_bar
 from kith._trust import audit_export, server_of
 from kith.settings import KithSettings
@@ -63,8 +63,8 @@ def _chunks(items: Any, size: int) -> Iterator[list[Node] | list[Rel]]:
 
 def _stores(settings: KithSettings, to: str) -> tuple[GraphStore, GraphStore, str, str]:
     """(source, target) for the direction asked, with names for the summary; opens both or neither."""
-    from graph.memory import MemoryStore
-    from graph.neo4j_store import Neo4jStore
+    from kith.graph.memory import MemoryStore
+    from kith.graph.neo4j_store import Neo4jStore
 
     path = settings.home / "graph.pickle"
     if not settings.neo4j_uri:

@@ -16,9 +16,9 @@ from typing import Any
 
 import click
 
-from graph._files import paused_gc
-from graph.geo import Geocoder
-from ingest.report import IngestReport
+from kith.graph._files import paused_gc
+from kith.graph.geo import Geocoder
+from kith.ingest.report import IngestReport
 from kith._output import emit
 
 #: Files above this size get a progress bar.
@@ -51,7 +51,7 @@ def ingest() -> None:
 @click.pass_obj
 def hsds(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run: bool, geocode: str) -> None:
     """An Open Referral HSDS export: a folder or .zip of CSV tables, or HSDS JSON."""
-    from ingest.hsds import ingest_hsds
+    from kith.ingest.hsds import ingest_hsds
 
     _run(obj, ingest_hsds, path, report_file, dry_run, geocode=geocode, fmt=None if fmt == "auto" else fmt)
 
@@ -66,7 +66,7 @@ def hsds(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run: bool
 @click.pass_obj
 def schools(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run: bool, geocode: str) -> None:
     """Schools: an NCES CCD/EDGE file, a plain CSV, or GeoJSON points."""
-    from ingest.nces import ingest_schools
+    from kith.ingest.nces import ingest_schools
 
     _run(obj, ingest_schools, path, report_file, dry_run, geocode=geocode, fmt=None if fmt == "auto" else fmt)
 
@@ -79,7 +79,7 @@ def schools(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run: b
 @click.pass_obj
 def agencies(obj: Any, path: Path, report_file: Path | None, dry_run: bool, geocode: str) -> None:
     """A plain agencies/sites/services CSV (agency_id,agency_name,site_id,lat,lon,address,zip,service_name,need,...)."""
-    from ingest.agencies import ingest_agencies
+    from kith.ingest.agencies import ingest_agencies
 
     _run(obj, ingest_agencies, path, report_file, dry_run, geocode=geocode)
 
@@ -96,7 +96,7 @@ def students(obj: Any, path: Path, report_file: Path | None, dry_run: bool) -> N
     from the ZIP code (offline only: addresses never leave the machine); names,
     raw ids and addresses are never stored, logged or printed.
     """
-    from ingest.sis import ingest_students
+    from kith.ingest.sis import ingest_students
 
     _run(obj, ingest_students, path, report_file, dry_run, key=obj.settings.pseudonym_key)
 
@@ -111,7 +111,7 @@ def students(obj: Any, path: Path, report_file: Path | None, dry_run: bool) -> N
 def relations(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run: bool) -> None:
     """Partnerships (school_id,agency_id,...), collaborations (agency_id,other_agency_id,...) or referrals
     (student_id,service_id,date,status; needs KITH_PSEUDONYM_KEY)."""
-    from ingest.relations import ingest_relations
+    from kith.ingest.relations import ingest_relations
 
     _run(obj, ingest_relations, path, report_file, dry_run, key=obj.settings.pseudonym_key,
          fmt=None if fmt == "auto" else fmt)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from graph.errors import InputError
+from kith.graph.errors import InputError
 from kith._output import emit, format_option
 from kith._trust import audit_export, audit_person_start, place_of
 
@@ -51,7 +51,7 @@ def _filters(func):
 def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, radius_km: float, language: str | None,
            free: bool, age: int | None, open_now: bool, at: str | None, fmt: str) -> None:
     """Services near a place, nearest first (print: a referral list to hand to a family)."""
-    from queries.nearby import find_nearby, render_referral_list, resolve_place
+    from kith.queries.nearby import find_nearby, render_referral_list, resolve_place
 
     when = _when(open_now or at is not None, at)
     with obj.store(readonly=True) as store:
@@ -89,7 +89,7 @@ def path(obj: Any, source: str, target: str, k: int, max_hops: int, via: str | N
          radius_km: float, language: str | None, free: bool, age: int | None, open_now: bool, at: str | None,
          fmt: str) -> None:
     """Warm-handoff paths from FROM (label:id) to TO (label:id or need:CODE), best first."""
-    from queries.paths import parse_via, warm_handoffs
+    from kith.queries.paths import parse_via, warm_handoffs
 
     when = _when(open_now or at is not None, at)
     with obj.store(readonly=True) as store:

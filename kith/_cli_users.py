@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from graph.errors import InputError
-from graph.model import Label
+from kith.graph.errors import InputError
+from kith.graph.model import Label
 from kith._output import emit, format_option
-from queries._access import Role
+from kith.trust.access import Role
 
 
 @click.group()
@@ -28,7 +28,7 @@ def user() -> None:
 @click.pass_obj
 def add(obj: Any, name: str, role: str, school_id: str | None, password_stdin: bool) -> None:
     """Add user NAME (or change their role, school and password)."""
-    from queries._users import Users
+    from kith.trust.users import Users
 
     if role == Role.CASEWORKER and not school_id:
         raise InputError("a caseworker is bound to one school: add --school ID")
@@ -50,7 +50,7 @@ def add(obj: Any, name: str, role: str, school_id: str | None, password_stdin: b
 @click.pass_obj
 def list_(obj: Any, fmt: str) -> None:
     """The users: name, role, school, when added (never a password or its hash)."""
-    from queries._users import Users
+    from kith.trust.users import Users
 
     rows = [{"name": u.name, "role": u.role.value, "school": u.school_id, "created": u.created}
             for u in Users(obj.settings.home).all()]
@@ -62,7 +62,7 @@ def list_(obj: Any, fmt: str) -> None:
 @click.pass_obj
 def remove(obj: Any, name: str) -> None:
     """Remove user NAME (their open dashboard sessions end at their next request)."""
-    from queries._users import Users
+    from kith.trust.users import Users
 
     Users(obj.settings.home).remove(name)
     click.echo(f"User {name} removed.", err=True)

@@ -7,12 +7,12 @@ import getpass
 from typing import Any
 from urllib.parse import urlsplit
 
-from graph.errors import NodeNotFound
-from graph.model import NodeRef
-from graph.store import GraphStore
+from kith.graph.errors import NodeNotFound
+from kith.graph.model import NodeRef
+from kith.graph.store import GraphStore
 from kith.settings import KithSettings
-from queries._access import Viewer, is_person, require_node
-from queries._audit import AuditLog
+from kith.trust.access import Viewer, is_person, require_node
+from kith.trust.audit import AuditLog
 
 
 def operator() -> Viewer:

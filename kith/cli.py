@@ -14,12 +14,12 @@ from collections.abc import Iterator
 import click
 from pydantic import ValidationError
 
-from graph.errors import KithError
-from graph.model import Label, RelType
-from graph.store import GraphStore, open_store
+from kith.graph.errors import KithError
+from kith.graph.model import Label, RelType
+from kith.graph.store import GraphStore, open_store
 from kith._output import emit, progress_bar
 from kith.settings import KithSettings
-from queries._privacy import suppress
+from kith.trust.suppression import suppress
 
 
 class _Context:
@@ -48,6 +48,7 @@ pass_context = click.make_pass_decorator(_Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kith", prog_name="kith")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -68,7 +69,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @pass_context
 def demo(obj: _Context, size: str, seed: int, serve: bool, port: int | None) -> None:
     """Build the demo city into the store (replacing what is there) and serve it."""
-    from ingest import demo_city
+    from kith.ingest import demo_city
 
     expected = {"small": 6_000, "district": 130_000, "state": 2_600_000}[size]
     with obj.store() as store, progress_bar() as bar:
@@ -91,7 +92,7 @@ def serve(obj: _Context, port: int | None) -> None:
 
 
 def _serve(obj: _Context, port: int | None, *, demo: bool) -> None:
-    from dashboard.app import create_app
+    from kith.dashboard.app import create_app
 
     settings = obj.settings.model_copy(update={"demo": demo, **({"port": port} if port else {})})
     app = create_app(settings)

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from graph.errors import InputError
+from kith.graph.errors import InputError
 
 #: Secrets, and the settings that name a file holding each one.
 _SECRET_FILES = {"pseudonym_key": "pseudonym_key_file", "neo4j_password": "neo4j_password_file"}

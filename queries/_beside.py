@@ -32,7 +32,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 #: The packages whose functions the second process may be asked to run.
-_RUNNABLE = ("queries.",)
+_RUNNABLE = ("kith.queries.", "kith.trust.")
 
 
 class Beside:
@@ -50,7 +50,7 @@ class Beside:
         root = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         try:
-            child = subprocess.Popen([sys.executable, "-c", "from queries._beside import serve; serve()"],
+            child = subprocess.Popen([sys.executable, "-c", "from kith.queries._beside import serve; serve()"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      env=env)
         except OSError as exc:

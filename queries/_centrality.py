@@ -1,6 +1,6 @@
 """Measures of a network given as numbered ties, with few imports, so that a second process
-(``queries._beside``) starts on them at once: degree, exact betweenness (igraph), eigenvector
-centrality, component sizes and Louvain communities (NetworkX). ``queries.network`` says what each
+(``kith.queries._beside``) starts on them at once: degree, exact betweenness (igraph), eigenvector
+centrality, component sizes and Louvain communities (NetworkX). ``kith.queries.network`` says what each
 measure means and how it is normalized.
 """
 

@@ -42,8 +42,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from graph.errors import InputError
-from graph.geo import EARTH_RADIUS_KM, unit_vectors
+from kith.graph.errors import InputError
+from kith.graph.geo import EARTH_RADIUS_KM, unit_vectors
 
 #: A decay function: weights (>= 0) for an array of distances or costs.
 Decay = Callable[[NDArray[np.float64]], NDArray[np.float64]]
@@ -126,7 +126,7 @@ class Pairs:
 
 
 def _haversine_pairs(lat1, lon1, lat2, lon2, i, j) -> NDArray[np.float64]:
-    """``graph.geo.haversine_km`` for the pairs (i, j), operation for operation."""
+    """``kith.graph.geo.haversine_km`` for the pairs (i, j), operation for operation."""
     p1, l1, p2, l2 = (np.radians(a) for a in (lat1, lon1, lat2, lon2))
     a = np.sin((p2[j] - p1[i]) / 2) ** 2 + np.cos(p1)[i] * np.cos(p2)[j] * np.sin((l2[j] - l1[i]) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from graph.errors import InputError
-from graph.geo import cell_centre, unit_vectors
-from graph.model import Label, NeedCode, RelType
-from graph.store import GraphStore
-from queries._privacy import suppress_lines
+from kith.graph.errors import InputError
+from kith.graph.geo import cell_centre, unit_vectors
+from kith.graph.model import Label, NeedCode, RelType
+from kith.graph.store import GraphStore
+from kith.trust.suppression import suppress_lines
 
 
 def need_code(need: str) -> str:
@@ -167,7 +167,7 @@ class ShownDemand(NamedTuple):
 
 def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, threshold: int) -> ShownDemand:
     """The counts of ``areas`` (read when None) with small-cell and complementary suppression
-    (:mod:`queries._privacy`).
+    (:mod:`kith.trust.suppression`).
 
     The lines a reader can add up are suppressed together, whichever ``by``
     is asked, so that no two reports of a need show a count one of them hides:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.errors import InputError, NodeNotFound
-from graph.model import Label, NodeRef, RelType
-from graph.store import GraphStore
+from kith.graph.errors import InputError, NodeNotFound
+from kith.graph.model import Label, NodeRef, RelType
+from kith.graph.store import GraphStore
 
 Point = tuple[float, float]
 

@@ -2,7 +2,7 @@
 
 Accessibility is the two-step floating catchment area (2SFCA, Luo & Wang
 2003) or, with a distance decay, its enhanced form (E2SFCA, Luo & Qi 2009);
-the pure core is in :mod:`queries._fca`. Demand is the number of students
+the pure core is in :mod:`kith.queries._fca`. Demand is the number of students
 with a need, at their family's H3 home cell (``by="cell"``), at that cell's
 ZIP area (``by="zip"``) or at their school (``by="school"``); supply is the
 capacity of the services addressing the need, at their sites.
@@ -13,7 +13,7 @@ rule and threshold that flagged it, so a planner can defend the map. What-if
 scenarios (a new site, more capacity) are recomputed beside the baseline
 without changing the store.
 
-Counts of students leave only suppressed (:mod:`queries._privacy`): small
+Counts of students leave only suppressed (:mod:`kith.trust.suppression`): small
 counts, and the counts that would give one away by subtraction from a total,
 are hidden the same way whatever the options; students in deserts add up only
 the counts the rows show, since the options choose which areas they cover.
@@ -29,13 +29,13 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from graph.errors import InputError
-from graph.store import GraphStore
-from queries._fca import Decay, describe_decay, gaussian_decay, pairs_from_matrix, pairs_within, step_decay, two_step
-from queries._gapdata import (
+from kith.graph.errors import InputError
+from kith.graph.store import GraphStore
+from kith.queries._fca import Decay, describe_decay, gaussian_decay, pairs_from_matrix, pairs_within, step_decay, two_step
+from kith.queries._gapdata import (
     AddSite, Areas, ShownDemand, Supply, demand_areas, need_code, shown_demand, supply_sites, with_what_if,
 )
-from queries._privacy import shown_sum
+from kith.trust.suppression import shown_sum
 
 __all__ = [
     "GapReport", "GapRow", "accessibility", "decay_named", "find_deserts", "gaussian_decay", "gaps_geojson",

@@ -33,12 +33,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from graph.errors import InputError
-from graph.geo import Geocoder, find_zip, zip_centroid
-from graph.model import NeedCode, NodeRef
-from graph.store import GraphStore
-from queries._hours import is_open
-from queries._locate import point_of
+from kith.graph.errors import InputError
+from kith.graph.geo import Geocoder, find_zip, zip_centroid
+from kith.graph.model import NeedCode, NodeRef
+from kith.graph.store import GraphStore
+from kith.queries._hours import is_open
+from kith.queries._locate import point_of
 
 #: Sites located in the first batch, at least: enough that one batch usually settles ``limit`` rows.
 _MIN_SITES_PER_STEP = 16

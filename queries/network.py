@@ -30,7 +30,7 @@ Then, tied to needs:
   provider in reach of some school, whose loss leaves those schools with none.
 
 Counts of students leave suppressed as the gap report by school shows them
-(:func:`queries._gapdata.shown_from_counts`: small and complementary suppression),
+(:func:`kith.queries._gapdata.shown_from_counts`: small and complementary suppression),
 so the two never disagree on a hidden count; a single point of failure's count
 is shown only when every school it adds up is shown; a suggestion closing
 several needs hides its count of students (beside the counts per need), since
@@ -48,15 +48,15 @@ import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from graph._files import paused_gc
-from graph.errors import InputError
-from graph.model import Label, NodeRef, RelType
-from graph.store import GraphStore
-from queries._beside import Beside
-from queries._centrality import measures_of
-from queries._fca import pairs_within
-from queries._gapdata import NeedCounts, StudentNeeds, load_zip_table, shown_from_counts
-from queries._privacy import hidden_like, suppress
+from kith.graph._files import paused_gc
+from kith.graph.errors import InputError
+from kith.graph.model import Label, NodeRef, RelType
+from kith.graph.store import GraphStore
+from kith.queries._beside import Beside
+from kith.queries._centrality import measures_of
+from kith.queries._fca import pairs_within
+from kith.queries._gapdata import NeedCounts, StudentNeeds, load_zip_table, shown_from_counts
+from kith.trust.suppression import hidden_like, suppress
 
 __all__ = ["CommunityRow", "NetworkReport", "OrgRow", "SinglePointOfFailure", "Suggestion", "coalition_network"]
 

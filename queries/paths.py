@@ -19,7 +19,7 @@ service reached from the start, then by the node ids, so ranks are reproducible.
 
 ``TO`` may be a node (``agency:ID``) or a need (``need:CODE``). For a node, the
 answer is up to ``k`` of the shortest paths to it. For a need, the nearest
-services addressing it (with the filters of :func:`queries.nearby.find_nearby`,
+services addressing it (with the filters of :func:`kith.queries.nearby.find_nearby`,
 searched from the start's location: a school's point, a student's family cell
 or school, an agency's first site) are the targets, and the answer is the best
 path to each of the ``k`` best-ranked services, one per service.
@@ -34,11 +34,11 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from graph.errors import InputError
-from graph.model import Label, NeedCode, NodeRef, RelType
-from graph.store import MAX_PATHS_PER_TARGET, GraphPath, GraphStore, PathStep
-from queries._locate import point_of
-from queries.nearby import find_nearby
+from kith.graph.errors import InputError
+from kith.graph.model import Label, NeedCode, NodeRef, RelType
+from kith.graph.store import MAX_PATHS_PER_TARGET, GraphPath, GraphStore, PathStep
+from kith.queries._locate import point_of
+from kith.queries.nearby import find_nearby
 
 #: The organisational relationships a warm handoff runs along.
 ORGANISATIONAL = (RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH, RelType.OFFERS)
@@ -142,7 +142,7 @@ def warm_handoffs(
         Relationship types to follow; None: :func:`default_via` of the source's label.
     radius_km, candidates, language, free, age, open_now
         For a need: the nearby search for target services (``candidates`` nearest
-        services that pass the filters), as in :func:`queries.nearby.find_nearby`.
+        services that pass the filters), as in :func:`kith.queries.nearby.find_nearby`.
 
     Returns
     -------

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.memory import MemoryStore
-from ingest import demo_city
+from kith.graph.memory import MemoryStore
+from kith.ingest import demo_city
 from kith.settings import KithSettings
 
 

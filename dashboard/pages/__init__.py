@@ -3,6 +3,6 @@ which registers the page with Dash and wires its callbacks as closures over ``da
 
 from __future__ import annotations
 
-from dashboard.pages import find_help, gaps, load, map, network, overview, paths
+from kith.dashboard.pages import find_help, gaps, load, map, network, overview, paths
 
 PAGES = (overview, map, gaps, network, find_help, paths, load)

@@ -13,9 +13,9 @@ import dash_ag_grid as dag
 import flask
 from dash import Input, Output, State, dcc, html
 
-from dashboard import _inputs, _url, figures, ids
-from dashboard.data import DashboardData
-from graph.errors import KithError
+from kith.dashboard import _inputs, _url, figures, ids
+from kith.dashboard.data import DashboardData
+from kith.graph.errors import KithError
 
 PAGE = "find-help"
 #: Where the browser fetches the clickable cells' shapes from (once, then from its cache).

@@ -10,9 +10,9 @@ import dash
 import dash_ag_grid as dag
 from dash import Input, Output, State, dcc, html
 
-from dashboard import _inputs, _url, figures, ids
-from dashboard.data import DEFAULT_NEED, DashboardData
-from graph.errors import KithError
+from kith.dashboard import _inputs, _url, figures, ids
+from kith.dashboard.data import DEFAULT_NEED, DashboardData
+from kith.graph.errors import KithError
 
 PAGE = "gaps"
 BY = (("cell", "neighbourhood (H3 cell)"), ("school", "school"), ("zip", "ZIP area"))

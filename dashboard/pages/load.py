@@ -10,13 +10,13 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboard import _inputs, _security, _upload, ids
-from dashboard.data import DashboardData
-from graph.errors import KithError, StoreLocked
-from ingest.report import IngestReport
-from ingest.sis import check_key
-from queries._access import Capability, Viewer
-from queries._audit import AuditLog
+from kith.dashboard import _inputs, _security, _upload, ids
+from kith.dashboard.data import DashboardData
+from kith.graph.errors import KithError, StoreLocked
+from kith.ingest.report import IngestReport
+from kith.ingest.sis import check_key
+from kith.trust.access import Capability, Viewer
+from kith.trust.audit import AuditLog
 
 PAGE = "load"
 #: The kinds of data, as ``kith ingest`` names them, with what each file looks like.

@@ -11,8 +11,8 @@ import dash
 import flask
 from dash import Input, Output, dcc, html
 
-from dashboard import _inputs, _url, figures, ids
-from dashboard.data import DEFAULT_NEED, DashboardData
+from kith.dashboard import _inputs, _url, figures, ids
+from kith.dashboard.data import DEFAULT_NEED, DashboardData
 
 PAGE = "map"
 LAYERS = (("access", "accessibility"), ("deserts", "desert outlines"), ("schools", "schools"),

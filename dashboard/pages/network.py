@@ -10,8 +10,8 @@ import dash
 import dash_cytoscape as cyto
 from dash import Input, Output, dcc, html
 
-from dashboard import _inputs, _url, figures, ids
-from dashboard.data import DashboardData
+from kith.dashboard import _inputs, _url, figures, ids
+from kith.dashboard.data import DashboardData
 
 PAGE = "network"
 SIZES = (("betweenness", "betweenness (brokers)"), ("degree_centrality", "degree"), ("eigenvector", "eigenvector"))

@@ -7,8 +7,8 @@ from typing import Any
 import dash
 from dash import Input, Output, dcc, html
 
-from dashboard import _security, figures, ids
-from dashboard.data import DashboardData
+from kith.dashboard import _security, figures, ids
+from kith.dashboard.data import DashboardData
 
 #: What the overview counts, in reading order: (store count name, what to call it).
 COUNTED = (

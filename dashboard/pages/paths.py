@@ -9,9 +9,9 @@ import dash
 import dash_cytoscape as cyto
 from dash import Input, Output, dcc, html
 
-from dashboard import _inputs, _url, figures, ids
-from dashboard.data import DashboardData
-from graph.errors import KithError
+from kith.dashboard import _inputs, _url, figures, ids
+from kith.dashboard.data import DashboardData
+from kith.graph.errors import KithError
 
 PAGE = "paths"
 

@@ -27,8 +27,8 @@ from urllib.parse import urlparse
 import pytest
 from werkzeug.serving import make_server
 
-from graph.memory import MemoryStore
-from ingest import demo_city
+from kith.graph.memory import MemoryStore
+from kith.ingest import demo_city
 from kith.settings import KithSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on the small demo city, in demo mode, at the returned base URL."""
-    from dashboard.app import create_app
+    from kith.dashboard.app import create_app
 
     home = tmp_path_factory.mktemp("kith-home")
     store = MemoryStore.open(home / "graph.pickle")
@@ -73,8 +73,8 @@ def signed_in_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from argon2 import PasswordHasher
     from argon2.profiles import CHEAPEST
 
-    from dashboard.app import create_app
-    from queries._users import Users
+    from kith.dashboard.app import create_app
+    from kith.trust.users import Users
 
     home = tmp_path_factory.mktemp("kith-home-signed-in")
     store = MemoryStore.open(home / "graph.pickle")

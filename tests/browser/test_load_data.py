@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from dashboard import ids
+from kith.dashboard import ids
 from tests.browser.conftest import PASSWORD, console_errors, screenshot, settle, wait_until
 from tests.browser.test_pages import pick
 

@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard import ids
+from kith.dashboard import ids
 from tests.browser.conftest import console_errors, screenshot, settle, wait_until
 
 pytestmark = pytest.mark.browser

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from graph.store import GraphStore
+from kith.graph.store import GraphStore
 
 
 def empty_neo4j_store() -> Iterator[GraphStore]:
     """The Neo4j store of the environment's settings, refusing a database that holds data."""
-    from graph.neo4j_store import Neo4jStore
+    from kith.graph.neo4j_store import Neo4jStore
     from kith.settings import KithSettings
 
     store = Neo4jStore.from_settings(KithSettings())

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from graph.memory import MemoryStore
-from graph.store import GraphStore
+from kith.graph.memory import MemoryStore
+from kith.graph.store import GraphStore
 
 NEO4J_SKIP = "KITH_NEO4J_URI is not set: the Neo4j store contract was not run (docker compose up neo4j, then set it)"
 

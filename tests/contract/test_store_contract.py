@@ -6,13 +6,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.errors import NodeNotFound
-from graph.geo import haversine_km
-from graph.model import (
+from kith.graph.errors import NodeNotFound
+from kith.graph.geo import haversine_km
+from kith.graph.model import (
     Addresses, Agency, CollaboratesWith, DeliveredAt, Label, NodeRef, Offers, PartnersWith, RelType, School, Service,
     Site, need_types,
 )
-from graph.store import GraphStore
+from kith.graph.store import GraphStore
 
 
 def _org_graph(store: GraphStore) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import AccessDenied
-from graph.memory import MemoryStore
-from graph.model import Label, NodeRef, RelType
-from queries._access import GRANTS, Capability, Role, Viewer, require, require_node
+from kith.graph.errors import AccessDenied
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Label, NodeRef, RelType
+from kith.trust.access import GRANTS, Capability, Role, Viewer, require, require_node
 
 
 def _a(store: MemoryStore, label: Label, **where) -> dict:

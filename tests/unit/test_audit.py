@@ -7,8 +7,8 @@ import multiprocessing
 import stat
 from pathlib import Path
 
-from queries._access import Role, Viewer
-from queries._audit import AuditLog
+from kith.trust.access import Role, Viewer
+from kith.trust.audit import AuditLog
 
 
 def test_records_who_when_what(tmp_path: Path) -> None:

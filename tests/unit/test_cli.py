@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import Label, RelType
+from kith.graph.model import Label, RelType
 
 
 def kith(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -79,8 +79,8 @@ def test_serve_answers_on_a_production_server(tmp_path: Path) -> None:
 
 
 def test_stats_suppresses_small_student_counts_but_not_organisations(tmp_path: Path) -> None:
-    from graph.memory import MemoryStore
-    from graph.model import EnrolledIn, School, Student
+    from kith.graph.memory import MemoryStore
+    from kith.graph.model import EnrolledIn, School, Student
 
     with MemoryStore.open(tmp_path / "graph.pickle") as store:
         store.upsert_nodes([School(id="s1", name="Lincoln"), *(Student(id=f"p{i}") for i in range(3))])

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.memory import MemoryStore
-from ingest import demo_city
-from queries._audit import AuditLog
+from kith.graph.memory import MemoryStore
+from kith.ingest import demo_city
+from kith.trust.audit import AuditLog
 from tests.unit.test_cli import kith
 
 

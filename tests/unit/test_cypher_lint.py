@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from graph import _cypher
-from graph.model import NODE_MODELS, REL_MODELS, Label, RelType
-from graph.neo4j_store import DERIVED_PROPERTIES, ROW_KEYS
+from kith.graph import _cypher
+from kith.graph.model import NODE_MODELS, REL_MODELS, Label, RelType
+from kith.graph.neo4j_store import DERIVED_PROPERTIES, ROW_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 LINTER = ROOT / "tools" / "cypher-lint"

@@ -13,15 +13,15 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from dashboard import _security, ids
-from dashboard.app import create_app
-from dashboard.data import DashboardData
-from graph.errors import KithError
-from graph.memory import MemoryStore
+from kith.dashboard import _security, ids
+from kith.dashboard.app import create_app
+from kith.dashboard.data import DashboardData
+from kith.graph.errors import KithError
+from kith.graph.memory import MemoryStore
 from kith.settings import KithSettings
-from queries._access import GRANTS, Role
-from queries._audit import AuditLog
-from queries._users import Users
+from kith.trust.access import GRANTS, Role
+from kith.trust.audit import AuditLog
+from kith.trust.users import Users
 
 PASSWORD = "a long enough password"
 HASHER = PasswordHasher.from_parameters(CHEAPEST)  # fast tests; each hash keeps its own parameters
@@ -32,7 +32,7 @@ USERS = {"pat": Role.PLANNER, "cleo": Role.COALITION, "cara": Role.CASEWORKER, "
 def served(tmp_path_factory: pytest.TempPathFactory, small_store: MemoryStore) -> tuple[Any, KithSettings]:
     home = tmp_path_factory.mktemp("kith-home")
     users = Users(home, hasher=HASHER)
-    school = small_store.nodes(__import__("graph.model").model.Label.SCHOOL)[0]["id"]
+    school = small_store.nodes(__import__("kith.graph.model").graph.model.Label.SCHOOL)[0]["id"]
     users.add("gus", Role.COALITION, PASSWORD)  # locked out by the guessing test
     for name, role in USERS.items():
         users.add(name, role, PASSWORD, school_id=school if role is Role.CASEWORKER else None)
@@ -258,7 +258,7 @@ def test_a_lost_store_shows_a_banner_not_a_traceback(tmp_path: Path, small_store
     """The dashboard runs, then its Neo4j server goes away: the next answer that needs it says so."""
     from neo4j import GraphDatabase
 
-    from graph.neo4j_store import Neo4jStore
+    from kith.graph.neo4j_store import Neo4jStore
 
     Users(tmp_path, hasher=HASHER).add("pat", "planner", PASSWORD)
     settings = KithSettings(_env_file=None, home=tmp_path, demo=False, neo4j_uri=None)

@@ -6,8 +6,8 @@ from collections import Counter
 
 import numpy as np
 
-from graph.model import Label, RelType
-from ingest import demo_city
+from kith.graph.model import Label, RelType
+from kith.ingest import demo_city
 
 
 def _signature(city: demo_city.City) -> list:
@@ -46,7 +46,7 @@ def test_some_neighbourhoods_are_underserved() -> None:
     city = demo_city.generate("district", seed=7)
     sites = [n for n in city.nodes if n.label is Label.SITE]
     schools = [n for n in city.nodes if n.label is Label.SCHOOL]
-    from graph.geo import haversine_km
+    from kith.graph.geo import haversine_km
 
     lat = np.array([s.lat for s in sites])
     lon = np.array([s.lon for s in sites])

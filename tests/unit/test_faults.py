@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.memory import MemoryStore
-from graph.model import Label
-from ingest import demo_city
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Label
+from kith.ingest import demo_city
 
 AGENCY_ROWS = 30_000
 KEY = "a-test-pseudonym-key-0123456789"
@@ -116,7 +116,7 @@ def test_a_killed_ingest_leaves_the_previous_graph(home: Path, agencies_csv: Pat
 
 _HOLD = """
 import sys
-from graph.memory import MemoryStore
+from kith.graph.memory import MemoryStore
 store = MemoryStore.open(sys.argv[1])
 print("locked", flush=True)
 sys.stdin.readline()
@@ -195,7 +195,7 @@ def test_bad_student_rows_leak_no_student_value(home: Path, tmp_path_factory) ->
     typed_raw_id = _kith("--debug", "path", "student:SASID9988776655", "need:food", home=home)
     assert typed_raw_id.returncode == 1 and "pseudonymous id" in typed_raw_id.stderr
     outputs += [typed_raw_id.stdout, typed_raw_id.stderr]
-    from ingest.sis import pseudonym
+    from kith.ingest.sis import pseudonym
 
     student = pseudonym(KEY, "student", "SASID9988776655")
     seen = _kith("path", f"student:{student}", "need:food", "--format", "json", home=home)

@@ -18,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from graph.errors import KithError
-from graph.memory import MemoryStore
-from ingest.agencies import ingest_agencies
-from ingest.hsds import ingest_hsds
-from ingest.nces import ingest_schools
-from ingest.relations import ingest_relations
-from ingest.sis import ingest_students
+from kith.graph.errors import KithError
+from kith.graph.memory import MemoryStore
+from kith.ingest.agencies import ingest_agencies
+from kith.ingest.hsds import ingest_hsds
+from kith.ingest.nces import ingest_schools
+from kith.ingest.relations import ingest_relations
+from kith.ingest.sis import ingest_students
 
 KEY = "a-fuzzing-pseudonym-key-0123456789"
 INJECTION = "x'}) DETACH DELETE n //"
@@ -203,8 +203,8 @@ def test_every_command_parameter(command: int, a: str, b: str, cli_home: Path, m
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory: pytest.TempPathFactory, small_store: MemoryStore) -> Any:
-    from dashboard.app import create_app
-    from dashboard.data import DashboardData
+    from kith.dashboard.app import create_app
+    from kith.dashboard.data import DashboardData
     from kith.settings import KithSettings
 
     settings = KithSettings(_env_file=None, home=tmp_path_factory.mktemp("home"), demo=True, neo4j_uri=None)

@@ -6,12 +6,12 @@ import csv
 import json
 from pathlib import Path
 
-from graph import _cypher
-from graph.memory import MemoryStore
-from graph.model import Label
-from graph.neo4j_store import node_batches
-from ingest.agencies import ingest_agencies
-from ingest.nces import ingest_schools
+from kith.graph import _cypher
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Label
+from kith.graph.neo4j_store import node_batches
+from kith.ingest.agencies import ingest_agencies
+from kith.ingest.nces import ingest_schools
 
 INJECTION = "x'}) DETACH DELETE n //"
 QUOTED_ID = "a'1\"}) MATCH (m) DETACH DELETE m //"
@@ -49,7 +49,7 @@ def test_stored_literally_and_nothing_else_changes(tmp_path: Path, small_city) -
 def test_neo4j_gets_names_as_parameters_never_as_statement_text(tmp_path: Path) -> None:
     store = MemoryStore()
     _ingest(tmp_path, store)
-    from graph.model import Agency
+    from kith.graph.model import Agency
 
     batches = list(node_batches([Agency(id=QUOTED_ID, name=INJECTION)], 10))
     (statement, rows), = batches
@@ -63,9 +63,9 @@ def test_neo4j_gets_names_as_parameters_never_as_statement_text(tmp_path: Path) 
 def test_shown_literally_by_the_cli_and_the_dashboard(tmp_path: Path, small_city, monkeypatch, capsys) -> None:
     import sys
 
-    from dashboard.app import create_app
-    from dashboard.data import DashboardData
-    from dashboard.pages.find_help import search
+    from kith.dashboard.app import create_app
+    from kith.dashboard.data import DashboardData
+    from kith.dashboard.pages.find_help import search
     from kith import cli
     from kith.settings import KithSettings
 

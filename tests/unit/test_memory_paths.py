@@ -7,8 +7,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.memory import _BIDIRECTIONAL_UP_TO, MemoryStore
-from graph.model import Agency, CollaboratesWith, Label, NodeRef, PartnersWith, RelType, School
+from kith.graph.memory import _BIDIRECTIONAL_UP_TO, MemoryStore
+from kith.graph.model import Agency, CollaboratesWith, Label, NodeRef, PartnersWith, RelType, School
 
 ORG = [RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH]
 

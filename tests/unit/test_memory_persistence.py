@@ -10,9 +10,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.errors import StoreLocked, StoreUnavailable
-from graph.memory import MemoryStore
-from graph.model import Agency, Label, RelType
+from kith.graph.errors import StoreLocked, StoreUnavailable
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Agency, Label, RelType
 
 
 def _fill(path: Path, city) -> None:
@@ -42,8 +42,8 @@ def test_a_save_killed_mid_write_leaves_the_previous_graph(tmp_path: Path, small
     # A child process that adds data and saves, slowed so we can kill it mid-write.
     child = textwrap.dedent(f"""
         import pickle, time, sys
-        from graph.memory import MemoryStore
-        from graph.model import Agency
+        from kith.graph.memory import MemoryStore
+        from kith.graph.model import Agency
         real_dump = pickle.dump
         def slow_dump(obj, f, protocol=None):
             f.write(b"partial garbage" * 1000); f.flush()
@@ -99,7 +99,7 @@ def test_reading_by_scan_and_by_walking_from_the_ends_gives_the_same_rows(small_
                                                                            monkeypatch) -> None:
     import random
 
-    from graph import memory
+    from kith.graph import memory
 
     every = small_store.relationships(rel_type)
     sources, targets = sorted({r["source"] for r in every}), sorted({r["target"] for r in every})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from graph.model import (
+from kith.graph.model import (
     ENDPOINTS, REL_MODELS, Addresses, Domain, Family, HasNeed, Label, NeedCode, NodeRef, RelType, School,
     Service, Site, need_taxonomy, need_types,
 )

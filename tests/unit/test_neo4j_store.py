@@ -28,19 +28,19 @@ from neo4j.exceptions import (
 )
 from pydantic import SecretStr
 
-from graph import _cypher, neo4j_store
-from graph.errors import StoreUnavailable
-from graph.geo import haversine_km
-from graph.memory import MemoryStore
-from graph.model import (
+from kith.graph import _cypher, neo4j_store
+from kith.graph.errors import StoreUnavailable
+from kith.graph.geo import haversine_km
+from kith.graph.memory import MemoryStore
+from kith.graph.model import (
     ENDPOINTS, Agency, CollaboratesWith, HasNeed, Label, NodeRef, PartnersWith, ReferredTo, RelType, School,
     Service, Site,
 )
-from graph.neo4j_store import (
+from kith.graph.neo4j_store import (
     STEM, Neo4jStore, _path, _path_order, _stored, node_batches, node_row, rel_batches, rel_row, search_radius_m,
     translate_error,
 )
-from graph.store import open_store
+from kith.graph.store import open_store
 from kith.settings import KithSettings
 
 URI = "bolt://db.example.org:7687"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
+from kith.graph.errors import InputError
 from kith.settings import KithSettings
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queries._privacy import COMPLEMENTARY, is_suppressed, suppress, suppress_lines, suppress_table
+from kith.trust.suppression import COMPLEMENTARY, is_suppressed, suppress, suppress_lines, suppress_table
 
 
 def _grid(t) -> list[list]:

@@ -13,9 +13,9 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from graph.errors import InputError, KithError
-from queries._access import Role
-from queries._users import Users
+from kith.graph.errors import InputError, KithError
+from kith.trust.access import Role
+from kith.trust.users import Users
 
 PASSWORD = "correct horse battery"
 HASHER = PasswordHasher.from_parameters(CHEAPEST)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.data import DashboardData
-from graph.memory import MemoryStore
+from kith.dashboard.data import DashboardData
+from kith.graph.memory import MemoryStore
 from kith.settings import KithSettings
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.data import DashboardData
-from dashboard.pages import find_help, gaps, map, network, paths
-from queries._privacy import is_suppressed
+from kith.dashboard.data import DashboardData
+from kith.dashboard.pages import find_help, gaps, map, network, paths
+from kith.trust.suppression import is_suppressed
 
 
 def test_counts_are_suppressed(data: DashboardData) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import h3
 import pytest
 
-from dashboard import figures
-from graph.geo import distance_km
+from kith.dashboard import figures
+from kith.graph.geo import distance_km
 
 
 def _report(rows: list[dict], need: str = "food") -> dict:

@@ -19,18 +19,18 @@ from hypothesis import strategies as st
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from dashboard import ids
-from dashboard.app import create_app
-from dashboard.data import DashboardData
-from dashboard.pages import load as load_page
-from graph.errors import AccessDenied
-from graph.memory import MemoryStore
-from graph.model import Label
-from ingest import demo_city
+from kith.dashboard import ids
+from kith.dashboard.app import create_app
+from kith.dashboard.data import DashboardData
+from kith.dashboard.pages import load as load_page
+from kith.graph.errors import AccessDenied
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Label
+from kith.ingest import demo_city
 from kith.settings import KithSettings
-from queries._access import Role, Viewer
-from queries._audit import AuditLog
-from queries._users import Users
+from kith.trust.access import Role, Viewer
+from kith.trust.audit import AuditLog
+from kith.trust.users import Users
 
 PASSWORD = "a long enough password"
 USERS = {"pat": Role.PLANNER, "cleo": Role.COALITION, "cara": Role.CASEWORKER, "ada": Role.ADMIN}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import _upload
-from dashboard._upload import UploadRefused
+from kith.dashboard import _upload
+from kith.dashboard._upload import UploadRefused
 
 LIMIT = 4096
 CSV = b"agency_id,agency_name\na1,Eastside Clinic\n"

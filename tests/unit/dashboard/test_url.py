@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard import _url
+from kith.dashboard import _url
 
 
 def test_choice_keeps_only_allowed_values() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.memory import MemoryStore
+from kith.graph.memory import MemoryStore
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import InputError
-from ingest._csv import decode, read_csv
+from kith.graph.errors import InputError
+from kith.ingest._csv import decode, read_csv
 
 NAMES = ["Café Niño", "São Paulo Crèche", "Zoë's Pantry"]
 

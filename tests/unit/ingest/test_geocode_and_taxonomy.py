@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from graph import geo
-from graph.errors import InputError
-from graph.model import NeedCode
-from ingest._taxonomy import parse_map, taxonomy_map
+from kith.graph import geo
+from kith.graph.errors import InputError
+from kith.graph.model import NeedCode
+from kith.ingest._taxonomy import parse_map, taxonomy_map
 
 
 def test_offline_geocoding_is_the_zip_centroid() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.memory import MemoryStore
-from graph.model import Label, RelType
-from ingest.hsds import ingest_hsds
-from ingest._hsds_read import detect
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Label, RelType
+from kith.ingest.hsds import ingest_hsds
+from kith.ingest._hsds_read import detect
 from tests.unit.ingest.conftest import write_csv
 
 ORG = {"id": "org-1", "name": "Harbor Youth Services", "website": "https://harbor.example.org",
@@ -77,7 +77,7 @@ def test_a_folder_of_json_files_and_files_that_are_not_hsds(tmp_path: Path) -> N
 
 
 def test_broken_json_is_an_input_error(tmp_path: Path) -> None:
-    from graph.errors import InputError
+    from kith.graph.errors import InputError
 
     (tmp_path / "bad.json").write_text('{"id": "s1", ')
     with pytest.raises(InputError, match="not valid JSON"):

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.memory import MemoryStore
-from graph.model import Label, RelType
-from ingest.hsds import ingest_hsds
-from ingest.report import IngestReport
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Label, RelType
+from kith.ingest.hsds import ingest_hsds
+from kith.ingest.report import IngestReport
 from tests.unit.ingest.conftest import hsds3_package, write_csv
 
 EXPECTED = {  # table: (read, loaded, quarantined, reasons)
@@ -152,7 +152,7 @@ def test_report_json_has_one_object_per_table(package: Path, store: MemoryStore,
 
 
 def test_a_folder_without_hsds_tables_is_an_input_error(tmp_path: Path, store: MemoryStore) -> None:
-    from graph.errors import InputError
+    from kith.graph.errors import InputError
 
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no HSDS tables"):

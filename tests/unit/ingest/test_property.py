@@ -10,14 +10,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.memory import MemoryStore
-from graph.model import Agency, School, Service
-from ingest.agencies import ingest_agencies
-from ingest.hsds import ingest_hsds
-from ingest.nces import ingest_schools
-from ingest.relations import ingest_relations
-from ingest.report import IngestReport
-from ingest.sis import ingest_students
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Agency, School, Service
+from kith.ingest.agencies import ingest_agencies
+from kith.ingest.hsds import ingest_hsds
+from kith.ingest.nces import ingest_schools
+from kith.ingest.relations import ingest_relations
+from kith.ingest.report import IngestReport
+from kith.ingest.sis import ingest_students
 
 KEY = "property-test-key-0123456789"
 cell = st.one_of(

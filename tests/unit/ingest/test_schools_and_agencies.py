@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from graph.memory import MemoryStore
-from graph.model import Label, RelType
-from ingest.agencies import ingest_agencies
-from ingest.nces import ingest_schools
+from kith.graph.errors import InputError
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Label, RelType
+from kith.ingest.agencies import ingest_agencies
+from kith.ingest.nces import ingest_schools
 from tests.unit.ingest.conftest import write_csv
 
 NCES_HEADER = ["NCESSCH", "SCH_NAME", "LEAID", "LEA_NAME", "LATCOD", "LONCOD", "LZIP", "LEVEL", "SCH_TYPE_TEXT",

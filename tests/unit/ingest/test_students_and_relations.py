@@ -8,12 +8,12 @@ from pathlib import Path
 import h3
 import pytest
 
-from graph import geo
-from graph.errors import InputError
-from graph.memory import MemoryStore
-from graph.model import Agency, Label, RelType, School, Service
-from ingest.relations import ingest_relations
-from ingest.sis import ingest_students, pseudonym
+from kith.graph import geo
+from kith.graph.errors import InputError
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Agency, Label, RelType, School, Service
+from kith.ingest.relations import ingest_relations
+from kith.ingest.sis import ingest_students, pseudonym
 from tests.unit.ingest.conftest import write_csv
 
 KEY = "test-key-0123456789abcdef"

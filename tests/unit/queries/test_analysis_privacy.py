@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from graph.model import NeedCode
-from queries._gapdata import Areas, suppress_demand
-from queries._privacy import COMPLEMENTARY, is_suppressed
-from queries.gaps import find_deserts, gaps_geojson, service_gaps
-from queries.network import coalition_network
+from kith.graph.model import NeedCode
+from kith.queries._gapdata import Areas, suppress_demand
+from kith.trust.suppression import COMPLEMENTARY, is_suppressed
+from kith.queries.gaps import find_deserts, gaps_geojson, service_gaps
+from kith.queries.network import coalition_network
 
 STUDENT_COUNTS = {"demand", "students", "students_in_deserts", "students_in_deserts_before", "students_unlocated",
                   "students_by_need"}
@@ -50,7 +50,7 @@ def _assert_safe(output: Any, threshold: int) -> None:
 def _lp_pinned(shown: dict[Any, int | str], lines: list[tuple[list[Any], Any]], threshold: int) -> list[Any]:
     """The hidden small counts a reader pins to one value: every line a sum, '<t' in 1..t-1, '*' >= t,
     shown counts exact; the least and greatest value of each by linear programming (written here,
-    independently of queries._privacy)."""
+    independently of kith.trust.suppression)."""
     unknown = sorted((k for k, v in shown.items() if is_suppressed(v)), key=repr)
     if threshold <= 2 or not unknown:
         return []

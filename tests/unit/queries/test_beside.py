@@ -7,13 +7,13 @@ import subprocess
 
 import pytest
 
-from queries._beside import Beside
-from queries._privacy import suppress, suppress_lines
+from kith.queries._beside import Beside
+from kith.trust.suppression import suppress, suppress_lines
 
 
 def test_jobs_run_in_a_second_process_one_after_another(caplog) -> None:
     values = {"a": 3, "b": 40, "c": 50, "all": 93}
-    with caplog.at_level("DEBUG", logger="queries._beside"), Beside.start() as beside:
+    with caplog.at_level("DEBUG", logger="kith.queries._beside"), Beside.start() as beside:
         assert beside.parallel
         first = beside.run(suppress_lines, values, [(["a", "b", "c"], "all")], 10)
         second = beside.run(suppress, 4, 3)
@@ -22,7 +22,7 @@ def test_jobs_run_in_a_second_process_one_after_another(caplog) -> None:
 
 
 def test_a_job_that_fails_there_runs_here_and_fails_with_its_own_error(caplog) -> None:
-    with caplog.at_level("DEBUG", logger="queries._beside"), Beside.start() as beside:
+    with caplog.at_level("DEBUG", logger="kith.queries._beside"), Beside.start() as beside:
         failing = beside.run(suppress, -1)
         with pytest.raises(ValueError, match="cannot be negative"):
             failing()
@@ -48,7 +48,7 @@ def test_without_a_second_process_everything_runs_here(monkeypatch) -> None:
 
 
 def test_a_second_process_that_died_leaves_the_work_here(caplog) -> None:
-    with caplog.at_level("DEBUG", logger="queries._beside"), Beside.start() as beside:
+    with caplog.at_level("DEBUG", logger="kith.queries._beside"), Beside.start() as beside:
         beside._child.kill()
         beside._child.wait()
         assert beside.run(suppress, 3, 10)() == "<10"
@@ -56,7 +56,7 @@ def test_a_second_process_that_died_leaves_the_work_here(caplog) -> None:
 
 
 def test_one_core_means_no_second_process(monkeypatch) -> None:
-    from queries import _beside
+    from kith.queries import _beside
 
     monkeypatch.setattr(_beside, "_cores", lambda: 1)
     with Beside.start() as beside:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import RelType
-from queries.gaps import service_gaps
+from kith.graph.model import RelType
+from kith.queries.gaps import service_gaps
 from tests.unit.test_cli import kith
 
 

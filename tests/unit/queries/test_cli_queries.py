@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import Label
-from ingest import demo_city
-from queries.paths import warm_handoffs
+from kith.graph.model import Label
+from kith.ingest import demo_city
+from kith.queries.paths import warm_handoffs
 from tests.unit.test_cli import kith
 
 ROW_KEYS = {"service_id", "service_name", "agency_id", "agency_name", "site_id", "lat", "lon", "distance_km",

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph.errors import InputError
-from graph.geo import distance_km, haversine_km
-from queries.gaps import accessibility, decay_named, gaussian_decay, step_decay
+from kith.graph.errors import InputError
+from kith.graph.geo import distance_km, haversine_km
+from kith.queries.gaps import accessibility, decay_named, gaussian_decay, step_decay
 
 
 def naive(demand: pd.DataFrame, supply: pd.DataFrame, catchment: float, decay=None) -> dict[str, float]:

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph.errors import InputError
-from graph.model import Label, RelType, Addresses, DeliveredAt, EnrolledIn, HasNeed, School, Service, Site
-from queries._privacy import is_suppressed
-from queries.gaps import accessibility, find_deserts, gaps_geojson, service_gaps
+from kith.graph.errors import InputError
+from kith.graph.model import Label, RelType, Addresses, DeliveredAt, EnrolledIn, HasNeed, School, Service, Site
+from kith.trust.suppression import is_suppressed
+from kith.queries.gaps import accessibility, find_deserts, gaps_geojson, service_gaps
 
 NEED = "dental"
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from queries._hours import Opening, is_open, parse_hours
+from kith.queries._hours import Opening, is_open, parse_hours
 
 MONDAY = dt.date(2025, 3, 3)  # a Monday
 

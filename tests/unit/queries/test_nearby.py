@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from graph.errors import InputError, NodeNotFound
-from graph.memory import MemoryStore
-from graph.model import Addresses, Agency, DeliveredAt, Label, Offers, RelType, School, Service, Site, need_types
-from queries.nearby import NearbyService, find_nearby, resolve_place
+from kith.graph.errors import InputError, NodeNotFound
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Addresses, Agency, DeliveredAt, Label, Offers, RelType, School, Service, Site, need_types
+from kith.queries.nearby import NearbyService, find_nearby, resolve_place
 
 R = 6371.0088  # the mean Earth radius the issue asks for
 
@@ -26,7 +26,7 @@ def great_circle(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def brute_force(store, lat, lon, *, needs=(), radius_km=5.0, limit=10, language=None, free=False, age=None,
                 open_at=None):
     """Every site, every service delivered there, filtered, sorted: what find_nearby must equal."""
-    from queries._hours import is_open
+    from kith.queries._hours import is_open
 
     services = {s["id"]: s for s in store.nodes(Label.SERVICE)}
     addressed: dict[str, set[str]] = {}

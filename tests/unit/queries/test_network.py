@@ -7,15 +7,15 @@ from collections import defaultdict
 import networkx as nx
 import pytest
 
-from graph.geo import distance_km
-from graph.model import (
+from kith.graph.geo import distance_km
+from kith.graph.model import (
     Addresses, Agency, CollaboratesWith, DeliveredAt, EnrolledIn, HasNeed, Label, NodeRef, Offers, PartnersWith,
     School, Site,
 )
-from graph.memory import MemoryStore
-from ingest import demo_city
-from queries import _centrality, network
-from queries.network import coalition_network, organisation_graph
+from kith.graph.memory import MemoryStore
+from kith.ingest import demo_city
+from kith.queries import _centrality, network
+from kith.queries.network import coalition_network, organisation_graph
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +99,9 @@ def test_a_large_network_is_measured_in_a_second_process_with_the_same_answers(s
 
     monkeypatch.setattr(network, "PARALLEL_FROM", 0)  # the small city counts as large
     monkeypatch.setattr(subprocess, "Popen", Watched)
-    with caplog.at_level("DEBUG", logger="queries._beside"):
+    with caplog.at_level("DEBUG", logger="kith.queries._beside"):
         again = coalition_network(small_store, seed=3, suppress_below=1)
-    assert started == ["from queries._beside import serve; serve()"]
+    assert started == ["from kith.queries._beside import serve; serve()"]
     assert not caplog.records, "every job was answered by the second process"
     assert again.model_dump() == report.model_dump()
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from graph import geo
-from graph.errors import InputError, NodeNotFound
-from graph.memory import MemoryStore
-from graph.model import (
+from kith.graph import geo
+from kith.graph.errors import InputError, NodeNotFound
+from kith.graph.memory import MemoryStore
+from kith.graph.model import (
     Addresses, Agency, CollaboratesWith, DeliveredAt, EnrolledIn, Family, Label, MemberOf, NodeRef, Offers,
     PartnersWith, RelType, School, Service, Site, Staff, Student, WorksAt, need_types,
 )
-from queries.nearby import find_nearby
-from queries.paths import ORGANISATIONAL, NeedTarget, default_via, parse_target, parse_via, warm_handoffs
+from kith.queries.nearby import find_nearby
+from kith.queries.paths import ORGANISATIONAL, NeedTarget, default_via, parse_target, parse_via, warm_handoffs
 
 NORTH_KM = 6371.0088 * 3.141592653589793 / 180 * 0.01  # 0.01° of latitude
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from graph.errors import InputError
-from graph.memory import MemoryStore
-from graph.model import Label
-from queries.nearby import NearbyService, Place, find_nearby, render_referral_list
+from kith.graph.errors import InputError
+from kith.graph.memory import MemoryStore
+from kith.graph.model import Label
+from kith.queries.nearby import NearbyService, Place, find_nearby, render_referral_list
 
 ROW = NearbyService(
     service_id="s1", service_name="Food pantry", agency_id="a1", agency_name="Boys & Girls Club", site_id="p1",

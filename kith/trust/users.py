@@ -21,9 +21,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from graph._files import write_atomically
-from graph.errors import InputError, KithError
-from queries._access import Role, Viewer
+from kith.graph._files import write_atomically
+from kith.graph.errors import InputError, KithError
+from kith.trust.access import Role, Viewer
 
 _FORMAT = "kith-users"
 _VERSION = 1

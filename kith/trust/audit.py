@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from queries._access import Viewer
+from kith.trust.access import Viewer
 
 _MAX_RECORD = 16_384
 

@@ -16,7 +16,7 @@ role            may see
                 view, but no single student (no need to know)
 ==============  ===========================================================
 
-The checks raise :class:`graph.errors.AccessDenied`, whose message names the
+The checks raise :class:`kith.graph.errors.AccessDenied`, whose message names the
 role and what it may not see, never a student's id or any other value. The
 dashboard passes its signed-in viewer; the command line runs as the local
 operator (:meth:`Viewer.operator`), who holds the store files and so already
@@ -30,9 +30,9 @@ import re
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from graph.errors import AccessDenied
-from graph.model import Label, NodeRef, RelType
-from graph.store import GraphStore
+from kith.graph.errors import AccessDenied
+from kith.graph.model import Label, NodeRef, RelType
+from kith.graph.store import GraphStore
 
 
 class Role(enum.StrEnum):
