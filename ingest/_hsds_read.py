@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kith.graph.errors import InputError
+from kith.ingest import _datapackage
 from kith.ingest._csv import read_csv
 from kith.ingest._load import read_bytes
 from kith.ingest.report import Ledger
@@ -70,45 +71,47 @@ class Package:
 
 
 def detect(path: Path) -> str:
-    """The HSDS format of ``path`` (see the module docstring)."""
+    """The HSDS format of ``path`` (see the module docstring).
+
+    A ``datapackage.json`` anywhere in a folder or zip makes it a tabular
+    package (never HSDS 3 JSON); its version says which, else its table names.
+    """
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.is_file():
         suffix = path.suffix.lower()
-        if suffix == ".json" and path.name != "datapackage.json":
+        if path.name == _datapackage.DESCRIPTOR:
+            return detect(path.parent)
+        if suffix == ".json":
             return "hsds3-json"
         if suffix == ".zip":
             with _open_zip(path) as zf:
+                member = _datapackage.find_in_zip(zf)
+                if member is not None:
+                    package = _datapackage.read_zip(zf, member)
+                    stems = {PurePosixPath(name).stem.lower() for name, _ in _datapackage.zip_tables(zf, package)}
+                    return _tabular_version(stems, package.hsds_major)
                 names = [n for n in zf.namelist() if not n.startswith("__MACOSX")]
                 return _tabular_version({PurePosixPath(n).stem.lower() for n in names if n.lower().endswith(".csv")},
-                                        _datapackage_version(zf.read(n) for n in names
-                                                             if n.endswith("datapackage.json")))
-        if path.name == "datapackage.json":
-            return detect(path.parent)
+                                        None)
         raise InputError(f"{path}: give the folder or .zip of an HSDS package, or an HSDS .json file")
+    descriptor = _datapackage.find_in_folder(path)
+    if descriptor is not None:
+        package = _datapackage.read_folder(descriptor)
+        stems = {PurePosixPath(name).stem.lower() for name, _ in _datapackage.folder_tables(package)}
+        return _tabular_version(stems, package.hsds_major)
     stems = {p.stem.lower() for p in path.glob("*.csv")}
     if stems & TABLES.keys():
-        package = path / "datapackage.json"
-        version = _datapackage_version([package.read_bytes()] if package.exists() else [])
-        return _tabular_version(stems, version)
+        return _tabular_version(stems, None)
     if any(path.glob("*.json")):
         return "hsds3-json"
     raise InputError(f"{path}: no HSDS tables (services.csv, organizations.csv, ...) or .json files in this folder")
 
 
-def _datapackage_version(blobs: Any) -> str | None:
-    for blob in blobs:
-        try:
-            return str(json.loads(blob).get("version") or "") or None
-        except (ValueError, AttributeError):
-            return None
-    return None
-
-
-def _tabular_version(stems: set[str], version: str | None) -> str:
-    if version and version.strip().lstrip("v").startswith(("1", "2")):
+def _tabular_version(stems: set[str], major: int | None) -> str:
+    if major == 1:
         return "hsds1-csv"
-    if version and version.strip().lstrip("v").startswith("3"):
+    if major == 3:
         return "hsds3-csv"
     return "hsds1-csv" if stems & _HSDS1_ONLY else "hsds3-csv"
 
@@ -147,11 +150,21 @@ def read(path: Path, fmt: str, ledger: Ledger) -> Package:
 def _csv_files(path: Path) -> Iterator[tuple[str, bytes]]:
     if path.is_file() and path.suffix.lower() == ".zip":
         with _open_zip(path) as zf:
+            member = _datapackage.find_in_zip(zf)
+            if member is not None:
+                for name, inside in _datapackage.zip_tables(zf, _datapackage.read_zip(zf, member)):
+                    yield name, zf.read(inside)
+                return
             for name in sorted(zf.namelist()):
                 if name.lower().endswith(".csv") and not name.startswith("__MACOSX"):
                     yield PurePosixPath(name).name, zf.read(name)
         return
     folder = path if path.is_dir() else path.parent
+    descriptor = _datapackage.find_in_folder(folder)
+    if descriptor is not None:
+        for name, file in _datapackage.folder_tables(_datapackage.read_folder(descriptor)):
+            yield name, read_bytes(file)
+        return
     for file in sorted(folder.glob("*.csv")):
         yield file.name, read_bytes(file)
 

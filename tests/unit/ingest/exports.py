@@ -1,0 +1,102 @@
+"""Fixtures in the shapes of real exports (issue 12's table), written by the tests themselves.
+
+Each writer makes a small file or package in the shape a real directory,
+county or district publishes, with the dirty cases those exports have.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from tests.unit.ingest.conftest import write_csv
+
+#: AIRS / 211 LA terms of the 211 package: (id, code, name, parent).
+AIRS_TERMS = [
+    ("t1", "BD-1800.2000", "Food Pantries", "BD-1800"),
+    ("t2", "PH-1250.1800", "Extended Child Care", "PH-1250"),
+    ("t3", "PH-1000", "Case/Care Management", "PH"),
+    ("t4", "PS-9800.9900", "Youth Enrichment Programs", "PS-9800"),
+    ("t5", "YB-8000.6500", "Preadolescent Children", "YB-8000"),
+    ("t6", "YB-8000.0500", "Adolescents", "YB-8000"),
+    ("t7", "TJ-3000.8000", "Volunteer Opportunities", "TJ-3000"),
+    ("t8", "BM-6500.6500-800", "School Supplies", "BM-6500.6500"),
+    ("t9", "YF-5000", "Low Income", "YF"),
+]
+
+
+def hsds1_211_package(folder: Path, *, version: str = "1.1") -> Path:
+    """A 211 directory's HSDS 1.x Tabular Data Package: ``datapackage.json`` at the root, tables under ``data/``.
+
+    services: s1 food pantry (Spanish, Creole, a translator note; free), s2 extended child care
+    ("ages 3 to 5", sliding scale), s3 case management (Chinese (Cantonese), Kreyòl; "$25 per session"),
+    s4 youth enrichment for preadolescents and adolescents, s5 volunteer opportunities only (unmapped),
+    s6 school supplies; one services_at_location row points nowhere.
+    """
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "organizations.csv": (["id", "name", "url"], [
+            ["o1", "Eastside Community Action", "https://eastside.example.org"],
+            ["o2", "Bayview Family Services", ""]]),
+        "services.csv": (["id", "organization_id", "name", "status", "fees", "description"], [
+            ["s1", "o1", "Eastside Food Pantry", "active", "Free", "Weekly groceries"],
+            ["s2", "o2", "Extended Day Child Care", "active", "Sliding scale based on income", "For ages 3 to 5"],
+            ["s3", "o2", "Family Case Management", "active", "$25 per session", ""],
+            ["s4", "o1", "After School Youth Club", "active", "", ""],
+            ["s5", "o1", "Volunteer Desk", "active", "Call for details", ""],
+            ["s6", "o1", "Back to School Backpacks", "active", "no fee", ""]]),
+        "locations.csv": (["id", "organization_id", "name", "latitude", "longitude"], [
+            ["l1", "o1", "Eastside Center", "37.7510", "-122.4100"],
+            ["l2", "o2", "Bayview Office", "", ""]]),
+        "physical_addresses.csv": (["id", "location_id", "address_1", "city", "state_province", "postal_code",
+                                    "country"], [["a1", "l2", "1 Third St", "San Francisco", "CA", "94124", "US"]]),
+        "services_at_location.csv": (["id", "service_id", "location_id"], [
+            ["x1", "s1", "l1"], ["x2", "s2", "l2"], ["x3", "s3", "l2"], ["x4", "s4", "l1"], ["x5", "s5", "l1"],
+            ["x6", "s6", "l1"], ["x7", "s9", "l1"]]),
+        "languages.csv": (["id", "service_id", "location_id", "language"], [
+            ["g1", "s1", "", "Spanish"], ["g2", "s1", "", "Creole"],
+            ["g3", "s1", "", "translator services may be used for other languages"],
+            ["g4", "s3", "", "Chinese (Cantonese)"], ["g5", "s3", "", "Kreyòl"], ["g6", "s4", "", "es"]]),
+        "eligibility.csv": (["id", "service_id", "eligibility"], [["e1", "s4", "5-17 years old"]]),
+        "taxonomy.csv": (["id", "name", "parent_id", "parent_name", "vocabulary"],
+                         [[code, name, parent, "", "AIRS"] for _, code, name, parent in AIRS_TERMS]),
+        "services_taxonomy.csv": (["id", "service_id", "taxonomy_id", "taxonomy_detail"], [
+            ["st1", "s1", "BD-1800.2000", ""], ["st2", "s2", "PH-1250.1800", ""], ["st3", "s3", "PH-1000", ""],
+            ["st4", "s4", "PS-9800.9900", ""], ["st5", "s4", "YB-8000.6500", ""], ["st6", "s4", "YB-8000.0500", ""],
+            ["st7", "s5", "TJ-3000.8000", ""], ["st8", "s6", "BM-6500.6500-800", ""], ["st9", "s2", "YF-5000", ""]]),
+    }
+    resources = []
+    for name, (header, rows) in tables.items():
+        write_csv(data / name, header, rows)
+        resources.append({"name": name.removesuffix(".csv"), "path": f"data/{name}", "format": "csv"})
+    (folder / "datapackage.json").write_text(json.dumps(
+        {"name": "bay-211", "profile": "tabular-data-package", "version": version, "resources": resources}))
+    return folder
+
+
+def zip_folder(folder: Path, target: Path, *, inside: str = "") -> Path:
+    """Zip ``folder``'s files under the prefix ``inside`` (``"export/"``: the zip of a folder)."""
+    with zipfile.ZipFile(target, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, inside + path.relative_to(folder).as_posix())
+    return target
+
+
+def assert_nothing_lost(report, quarantine_dir: Path) -> None:  # noqa: ANN001 - an IngestReport
+    """Every row read is loaded or quarantined, and every quarantined row is in the file with a reason."""
+    import csv
+
+    assert report.rows_read > 0
+    for table in report.tables:
+        assert table.loaded + table.quarantined == table.rows_read, table.table
+    if report.quarantined == 0:
+        assert report.quarantine_file is None
+        return
+    assert report.quarantine_file is not None and Path(report.quarantine_file).parent == quarantine_dir
+    with open(report.quarantine_file, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert all(row["file"] and row["row"] and row["reason"] for row in rows)
+    assert len({(row["file"], row["row"]) for row in rows}) == report.quarantined
