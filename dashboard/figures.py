@@ -13,6 +13,7 @@ are missing and the data layers still draw. Colours are colour-blind safe:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -267,14 +268,89 @@ def points_map(lats: Sequence[float], lons: Sequence[float], *, name: str = "poi
 
 
 def gap_table(report: Any) -> list[dict[str, Any]]:
-    """Rows for the ranked gap table (counts already suppressed by the question)."""
+    """Rows for the ranked gap table (counts already suppressed by the question).
+
+    Counts and accessibility are text, as shown ("<10", "*", a band), each beside a numeric
+    ``*_order`` the grid sorts by, so a hidden value sorts among the numbers without a number shown."""
     data = rows_of([report])[0]
-    return [
-        {"rank": i, "area": r["area_name"], "area_id": r["area_id"], "students": r["demand"],
-         "accessibility": round(r["accessibility"], 4), "providers": r["providers_in_reach"],
-         "desert": "yes" if r["desert"] else "no", "rule": r.get("desert_rule") or ""}
-        for i, r in enumerate(data["rows"], 1)
-    ]
+    below = _marker_threshold(r["demand"] for r in data["rows"])
+    out = []
+    for i, r in enumerate(data["rows"], 1):
+        students, access = r["demand"], r["accessibility"]
+        out.append({
+            "rank": i, "area": r["area_name"], "area_id": r["area_id"],
+            "students": shown_text(students), "students_order": sort_order(students, below),
+            "accessibility": shown_text(access, digits=3), "accessibility_order": sort_order(access, below),
+            "providers": r["providers_in_reach"], "desert": "yes" if r["desert"] else "no",
+            "rule": r.get("desert_rule") or ""})
+    return out
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def shown_text(value: Any, *, digits: int | None = None) -> str:
+    """A value as a person reads it: a count, a rounded number, a marker ("<10", "*") or a band."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+    if isinstance(value, Mapping):  # an interval as {"low": .., "high": ..} (or lo/hi, min/max)
+        low, high = _bounds(value)
+        return f"{shown_text(low, digits=digits)}–{shown_text(high, digits=digits)}"
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return f"{shown_text(value[0], digits=digits)}–{shown_text(value[1], digits=digits)}"
+    return str(value)
+
+
+def sort_order(value: Any, below: float = 10.0) -> float:
+    """Where a shown value sorts among numbers: itself; "<10" just under 10 and "*" (hidden to protect
+    a small count, at least 10) just above it; a band at its middle; anything else first."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else -1.0
+    if isinstance(value, Mapping):
+        low, high = _bounds(value)
+        return _middle([v for v in (low, high) if isinstance(v, (int, float))])
+    if isinstance(value, (list, tuple)):
+        return _middle([v for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)])
+    if isinstance(value, str):
+        text = value.replace(",", "").strip()
+        if text == "*":
+            return below - 0.25
+        numbers = [float(n) for n in _NUMBER.findall(text)]
+        if text.startswith("<") and numbers:
+            return numbers[0] - 0.5
+        if text.startswith(">") and numbers:
+            return numbers[0] + 0.5
+        return _middle(numbers)
+    return -1.0
+
+
+def _bounds(value: Mapping[str, Any]) -> tuple[Any, Any]:
+    for low, high in (("low", "high"), ("lo", "hi"), ("min", "max"), ("lower", "upper")):
+        if low in value or high in value:
+            return value.get(low), value.get(high)
+    return None, None
+
+
+def _middle(numbers: Sequence[float]) -> float:
+    return sum(numbers) / len(numbers) if numbers else -1.0
+
+
+def _marker_threshold(values: Iterable[Any]) -> float:
+    """The suppression threshold the markers of these values name ("<10" → 10)."""
+    for v in values:
+        if isinstance(v, str) and v.startswith("<"):
+            found = _NUMBER.findall(v)
+            if found:
+                return float(found[0])
+    return 10.0
 
 
 def _count_value(value: int | str | None) -> float:

@@ -16,11 +16,19 @@ from kith.graph.errors import KithError
 
 PAGE = "gaps"
 BY = (("cell", "neighbourhood (H3 cell)"), ("school", "school"), ("zip", "ZIP area"))
+
+
+def ORDERED(order_field: str) -> dict[str, Any]:  # noqa: N802 - reads as part of a column definition
+    """A text column (shown as written: "<10", "*", a band) sorted by the row's numeric ``order_field``."""
+    return {"cellDataType": "text",
+            "comparator": {"function": f"kithOrderBy('{order_field}')"}}
+
+
 COLUMNS = [
     {"field": "rank", "headerName": "#", "width": 70, "filter": "agNumberColumnFilter"},
     {"field": "area", "headerName": "Area", "flex": 2, "minWidth": 200},
-    {"field": "students", "headerName": "Students with the need", "width": 190},
-    {"field": "accessibility", "headerName": "Places per student", "width": 160, "filter": "agNumberColumnFilter"},
+    {"field": "students", "headerName": "Students with the need", "width": 190, **ORDERED("students_order")},
+    {"field": "accessibility", "headerName": "Places per student", "width": 160, **ORDERED("accessibility_order")},
     {"field": "providers", "headerName": "Providers in reach", "width": 160, "filter": "agNumberColumnFilter"},
     {"field": "desert", "headerName": "Desert", "width": 100},
     {"field": "rule", "headerName": "Rule", "flex": 2, "minWidth": 220},

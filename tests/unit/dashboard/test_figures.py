@@ -132,3 +132,25 @@ def test_path_elements_draw_shared_nodes_once() -> None:
     assert sorted(n["data"]["id"] for n in nodes) == ["Agency:a", "Agency:b", "School:s", "Service:v"]
     assert len(edges) == 4 and {e["data"]["colour"] for e in edges} == set(figures.PATH_COLOURS[:2])
     assert nodes[0]["data"]["name"] == "A School"
+
+
+@pytest.mark.parametrize(("value", "text", "order"), [
+    (0, "0", 0.0), (12, "12", 12.0), ("<10", "<10", 9.5), ("*", "*", 9.75), ("10–19", "10–19", 14.5),
+    ({"low": 0.1, "high": 0.3}, "0.100–0.300", 0.2), ((2, 4), "2–4", 3.0), (0.12345, "0.123", 0.12345),
+])
+def test_shown_values_are_text_with_a_numeric_order(value, text, order) -> None:
+    assert figures.shown_text(value, digits=3 if not isinstance(value, (int, tuple)) else None) == text
+    assert figures.sort_order(value) == pytest.approx(order)
+
+
+def test_gap_table_keeps_suppressed_counts_as_text_beside_their_order() -> None:
+    report = {"rows": [
+        {"area_name": "A", "area_id": "a", "demand": 12, "accessibility": 0.5, "providers_in_reach": 2,
+         "desert": False},
+        {"area_name": "B", "area_id": "b", "demand": "<10", "accessibility": "0.1–0.2", "providers_in_reach": 0,
+         "desert": True, "desert_rule": "no provider within 5 km"},
+    ]}
+    rows = figures.gap_table(report)
+    assert [r["students"] for r in rows] == ["12", "<10"]
+    assert [r["students_order"] for r in rows] == [12.0, 9.5]
+    assert rows[1]["accessibility"] == "0.1–0.2" and rows[1]["accessibility_order"] == pytest.approx(0.15)
