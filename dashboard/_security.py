@@ -78,7 +78,7 @@ DEMO_WITHHOLDS = frozenset({Capability.INGEST, Capability.USERS})
 SHELL_OUTPUTS = {"_pages_content", "_pages_store", "_pages_location", "_pages_dummy", ids.BANNER, ids.NAV,
                  ids.CONTENT}
 #: Outputs that hand a file to the browser: they need the export capability and are audited.
-EXPORT_OUTPUTS = {(ids.GAPS_TABLE, "exportDataAsCsv"), (ids.GAPS_DOWNLOAD, "data"), (ids.HELP_DOWNLOAD, "data")}
+EXPORT_OUTPUTS = {(ids.GAPS_CSV_DOWNLOAD, "data"), (ids.GAPS_DOWNLOAD, "data"), (ids.HELP_DOWNLOAD, "data")}
 
 STORE_BANNER = "store-banner"
 ACCESS_BANNER = "access-banner"

@@ -12,7 +12,6 @@ address cannot reach the quarantine file, the report or a log.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from kith.trust.spreadsheet import write_csv
 
 #: Where a rejected row is: (file, row, field, reason).
 Problem = tuple[str, str, str, str]
@@ -188,7 +189,5 @@ def write_quarantine(folder: Path, source: str, problems: list[Problem]) -> Path
         n += 1
         path = folder / f"{source}-{stamp}-{n}.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(("file", "row", "field", "reason"))
-        writer.writerows(problems)
+        write_csv(f, ("file", "row", "field", "reason"), problems)  # names from the file: spreadsheet-safe
     return path

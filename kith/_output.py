@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -12,6 +11,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from kith.trust.spreadsheet import write_csv
 
 FORMATS = ("table", "json", "csv")
 
@@ -41,12 +42,9 @@ def emit(rows: Sequence[Mapping[str, Any]], fmt: str, *, title: str | None = Non
     if fmt == "json":
         click.echo(json.dumps(payload if payload is not None else list(rows), indent=2, default=str))
     elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(row.get(k)) if isinstance(row.get(k), (list, tuple)) else row.get(k)
-                             for k in cols})
+        out = io.StringIO()  # every cell spreadsheet-safe (no formulas from names in the data)
+        write_csv(out, cols, ([_cell(row.get(k)) if isinstance(row.get(k), (list, tuple)) else row.get(k)
+                               for k in cols] for row in rows), lineterminator="\n")
         click.echo(out.getvalue(), nl=False)
     else:
         table = Table(title=title, show_lines=False)
