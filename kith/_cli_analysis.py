@@ -39,8 +39,12 @@ def _gap_options(func):
     """The options ``gaps`` and ``deserts`` share."""
     for option in reversed([
         click.option("--need", required=True, metavar="CODE", help="A need code (see graph/needs.csv)."),
-        click.option("--by", type=click.Choice(["cell", "school", "zip"]), default="cell", show_default=True,
-                     help="Count students at their family's H3 home cell, its ZIP area, or their school."),
+        click.option("--demand", type=click.Choice(["students", "counts", "estimate", "population"]), default=None,
+                     help="Where demand comes from: student records, aggregate counts (kith ingest demand), "
+                          "enrollment x a cited prevalence rate, or population [the best the graph holds]."),
+        click.option("--by", type=click.Choice(["cell", "school", "zip"]), default=None,
+                     help="Count demand at an H3 home cell, a ZIP area, or a school "
+                          "[cell for students, school for an estimate, the counts' own areas]."),
         click.option("--catchment-km", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
                      help="How far a provider reaches (great-circle km)."),
         click.option("--decay", type=click.Choice(["none", "step", "gaussian"]), default="none", show_default=True,
@@ -58,11 +62,15 @@ def _gap_options(func):
     return func
 
 
-def _gap_args(obj: Any, need: str, by: str, catchment_km: float, decay: str, rule: str, threshold: float | None,
-              add_sites: tuple[str, ...], add_capacity: tuple[str, ...]) -> dict[str, Any]:
-    return dict(need=need, by=by, catchment_km=catchment_km, decay=decay, rule=rule, threshold=threshold,
-                add_sites=add_sites, add_capacity=_add_capacity(add_capacity),
-                suppress_below=obj.settings.suppress_below)
+def _gap_args(obj: Any, need: str, demand: str | None, by: str | None, catchment_km: float, decay: str, rule: str,
+              threshold: float | None, add_sites: tuple[str, ...], add_capacity: tuple[str, ...]) -> dict[str, Any]:
+    from kith.queries._demand import prevalence
+
+    settings = obj.settings
+    return dict(need=need, demand=demand, by=by, catchment_km=catchment_km, decay=decay, rule=rule,
+                threshold=threshold, add_sites=add_sites, add_capacity=_add_capacity(add_capacity),
+                suppress_below=settings.suppress_below, default_capacity=settings.default_capacity,
+                prevalence=prevalence(settings.prevalence_file) if settings.prevalence_file else None)
 
 
 def _audit_gaps(obj: Any, command: str, report: Any, fmt: str, options: dict[str, Any], **extra: Any) -> None:
@@ -79,20 +87,29 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
         click.echo(json.dumps(gaps_geojson(report), indent=2))
     elif fmt == "json":
         emit([], "json", payload={**report.summary(), "rows": report.table()})
-    elif fmt == "csv":
-        emit(report.table(), "csv", columns=columns)
+    elif fmt == "csv":  # each row names its demand source, so a file read alone still says it
+        named = {"demand_source": report.demand_source, "demand_estimate": report.estimate,
+                 "demand_years": " ".join(report.demand_years)}
+        emit([{**row, **named} for row in report.table()], "csv", columns=[*columns, *named])
     else:
         rows = [{**row, "desert": (row["desert_rule"] or "").split(":")[0] or "-",
                  **({"desert_before": "yes" if row["desert_before"] else "-"} if report.what_if else {})}
                 for row in report.table()]
         table_columns = ["area_id", "area_name", "demand", "accessibility", "providers_in_reach", "desert"]
+        if report.estimate:
+            rows = [{**row, "demand (estimate)": row["demand"]} for row in rows]
+            table_columns[2] = "demand (estimate)"
         if report.what_if:
             table_columns += ["accessibility_before", "desert_before"]
         emit(rows, "table", columns=table_columns, title=title)
         s = report.summary()
-        click.echo(f"Rule: {s['rule_text']}. Decay: {s['decay']}. {s['areas']} areas, {s['students']} students "
-                   f"with the need, {s['providers']} services; {s['deserts']} deserts with "
-                   f"{_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])} students.")
+        who = "residents" if report.demand_source == "population" else "students with the need"
+        about = "about " if report.estimate else ""
+        click.echo(f"Demand: {s['demand_text']}.")
+        click.echo(f"Supply: {s['capacity_text']}.")
+        click.echo(f"Rule: {s['rule_text']}. Decay: {s['decay']}. {s['areas']} areas, {about}{s['students']} {who}, "
+                   f"{s['providers']} services; {s['deserts']} deserts with "
+                   f"{about}{_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])} {who.split()[0]}.")
         if report.what_if:
             click.echo(f"What-if ({'; '.join(report.what_if)}): deserts {s['deserts_before']} -> {s['deserts']}, "
                        f"students in deserts {_in_deserts(s['students_in_deserts_before'], s['desert_areas_hidden_before'])}"
@@ -115,7 +132,8 @@ def gaps(obj: Any, fmt: str, **options: Any) -> None:
     with obj.store(readonly=True) as store:
         report = service_gaps(store, **_gap_args(obj, **options))
     _audit_gaps(obj, "gaps", report, fmt, options)
-    _emit_gaps(report, fmt, f"Service gaps: {report.need} by {report.by}, {report.catchment_km:g} km")
+    _emit_gaps(report, fmt, f"Service gaps: {report.need} by {report.by}, {report.catchment_km:g} km, "
+                            f"demand: {report.demand_source}")
 
 
 @click.command()
@@ -130,7 +148,8 @@ def deserts(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
     with obj.store(readonly=True) as store:
         report = find_deserts(store, limit=limit, **_gap_args(obj, **options))
     _audit_gaps(obj, "deserts", report, fmt, options, limit=limit)
-    _emit_gaps(report, fmt, f"Service deserts: {report.need} by {report.by}, {report.catchment_km:g} km")
+    _emit_gaps(report, fmt, f"Service deserts: {report.need} by {report.by}, {report.catchment_km:g} km, "
+                            f"demand: {report.demand_source}")
 
 
 @click.command()

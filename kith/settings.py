@@ -44,6 +44,9 @@ class KithSettings(BaseSettings):
     session_idle_minutes: float = Field(30, gt=0, description="Dashboard sessions end after this long idle.")
     session_max_hours: float = Field(8, gt=0, description="Dashboard sessions end this long after sign-in.")
     max_request_mb: float = Field(32, gt=0, description="Largest request (upload) the dashboard accepts, in MiB.")
+    default_capacity: float = Field(1.0, gt=0, description="Places a service with no stated capacity counts in gaps.")
+    prevalence_file: Path | None = Field(None, description="A district's prevalence table: its rows replace the "
+                                                           "shipped graph/prevalence.csv rows of the same need and level.")
 
     @classmethod
     def settings_customise_sources(

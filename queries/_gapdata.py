@@ -2,17 +2,19 @@
 
 Demand: students with a need, counted at their family's H3 home cell, at the
 ZIP area holding that cell's centre (nearest standard ZIP centroid), or at
-their school. Supply: one row per (service, site) for the services addressing
-the need; a service delivered at several sites splits its capacity evenly, and
-an unknown capacity counts as zero. What-if changes make new tables; the store
-is never written.
+their school (other demand sources are in :mod:`kith.queries._demand`).
+Supply: one row per (service, site) for the services addressing the need; a
+service delivered at several sites splits its capacity evenly, and a service
+with no stated capacity counts a stated default (one place unless told),
+never zero, and the supply says how much of it is assumed. What-if changes
+make new tables; the store is never written.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import NamedTuple
 
@@ -36,6 +38,11 @@ def need_code(need: str) -> str:
         raise InputError(f"unknown need {need!r}; the need codes are: {codes}") from None
 
 
+#: Places a service with no stated capacity counts (one unit per service): most directories state none,
+#: and zero would make every accessibility zero. A district may state its own (``KITH_DEFAULT_CAPACITY``).
+DEFAULT_CAPACITY = 1.0
+
+
 @dataclass(frozen=True)
 class Areas:
     """Demand: ``table`` has columns id, lat, lon, demand; ``names`` follow its rows."""
@@ -53,6 +60,9 @@ class Supply:
     table: pd.DataFrame
     services: tuple[str, ...] = ()
     rows_of: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    assumed: float = 0.0  # places assumed for services with no stated capacity
+    without_capacity: int = 0  # how many of ``services`` state no capacity
+    default_capacity: float = DEFAULT_CAPACITY
 
 
 class AddSite(NamedTuple):
@@ -283,10 +293,14 @@ TOTAL, UNLOCATED_HOME, UNLOCATED_SCHOOL = ("total",), ("unlocated-home",), ("unl
 # ------------------------------------------------------------------ supply
 
 
-def supply_sites(store: GraphStore, need: str) -> Supply:
-    """One supply row per (service, site) of the services addressing ``need``."""
+def supply_sites(store: GraphStore, need: str, *, default_capacity: float = DEFAULT_CAPACITY) -> Supply:
+    """One supply row per (service, site) of the services addressing ``need``; a service with no
+    stated capacity counts ``default_capacity`` places (> 0)."""
+    if not (np.isfinite(default_capacity) and default_capacity > 0):
+        raise InputError(f"the default capacity must be a number > 0, not {default_capacity!r}")
     services = sorted({r["source"] for r in store.relationships(RelType.ADDRESSES, targets=[need])})
-    capacity = {s["id"]: float(s.get("capacity") or 0) for s in store.nodes(Label.SERVICE, ids=services)}
+    stated = {s["id"]: s.get("capacity") for s in store.nodes(Label.SERVICE, ids=services)}
+    capacity = {s: float(default_capacity if c is None else c) for s, c in stated.items()}
     delivered = store.relationships(RelType.DELIVERED_AT, sources=services)
     sites = {s["id"]: s for s in store.nodes(Label.SITE, ids={r["target"] for r in delivered})
              if s.get("lat") is not None}
@@ -305,7 +319,10 @@ def supply_sites(store: GraphStore, need: str) -> Supply:
             cap.append(capacity.get(service, 0.0) / len(where))
     table = pd.DataFrame({"id": ids, "lat": np.array(lat, dtype=np.float64),
                           "lon": np.array(lon, dtype=np.float64), "capacity": np.array(cap, dtype=np.float64)})
-    return Supply(table, tuple(s for s in services if at.get(s)), rows_of)
+    located = tuple(s for s in services if at.get(s))
+    unknown = [s for s in located if stated.get(s) is None]
+    return Supply(table, located, rows_of, assumed=float(default_capacity) * len(unknown),
+                  without_capacity=len(unknown), default_capacity=float(default_capacity))
 
 
 def with_what_if(
@@ -334,4 +351,4 @@ def with_what_if(
         })
         table = pd.concat([table, new], ignore_index=True)
         described += [f"add a site at {s.lat:.6g},{s.lon:.6g} with capacity {s.capacity:g}" for s in sites]
-    return Supply(table, supply.services, supply.rows_of), tuple(described)
+    return replace(supply, table=table), tuple(described)

@@ -2,10 +2,14 @@
 
 Accessibility is the two-step floating catchment area (2SFCA, Luo & Wang
 2003) or, with a distance decay, its enhanced form (E2SFCA, Luo & Qi 2009);
-the pure core is in :mod:`kith.queries._fca`. Demand is the number of students
-with a need, at their family's H3 home cell (``by="cell"``), at that cell's
-ZIP area (``by="zip"``) or at their school (``by="school"``); supply is the
-capacity of the services addressing the need, at their sites.
+the pure core is in :mod:`kith.queries._fca`. Demand comes from one named
+source (:mod:`kith.queries._demand`): students with a need from student
+records, aggregate counts, an estimate (enrollment × a cited prevalence rate)
+or population, at an H3 cell (``by="cell"``), a ZIP area (``by="zip"``) or a
+school (``by="school"``); every report says which, with its year and rates.
+Supply is the capacity of the services addressing the need, at their sites; a
+service that states none counts a stated default, and the report says how
+much of the supply is assumed.
 
 A *desert* is an area with demand and no provider within the catchment, or
 (by a stated rule) with accessibility below a threshold. Every row states the
@@ -31,9 +35,10 @@ from pydantic import BaseModel, ConfigDict
 
 from kith.graph.errors import InputError
 from kith.graph.store import GraphStore
+from kith.queries._demand import Demand, Rate, read_demand
 from kith.queries._fca import Decay, describe_decay, gaussian_decay, pairs_from_matrix, pairs_within, step_decay, two_step
 from kith.queries._gapdata import (
-    AddSite, Areas, ShownDemand, Supply, demand_areas, need_code, shown_demand, supply_sites, with_what_if,
+    DEFAULT_CAPACITY, AddSite, Areas, Supply, need_code, supply_sites, with_what_if,
 )
 from kith.trust.suppression import shown_sum
 
@@ -210,7 +215,13 @@ class GapReport(BaseModel):
     these two counts are suppressed as one line (small and complementary
     suppression). ``students_in_deserts`` adds up only the shown counts of the
     desert rows; ``desert_areas_hidden`` says how many desert rows with a
-    hidden count it leaves out (and the same ``*_before`` for a what-if)."""
+    hidden count it leaves out (and the same ``*_before`` for a what-if).
+
+    ``demand_source`` names where demand comes from (``demand_text`` says it in
+    a sentence, with ``demand_years`` and, for an estimate, ``demand_rates``);
+    with ``estimate`` the counts are rounded estimates, not counts of students
+    (with ``population``, ``students`` counts residents). ``capacity_assumed``
+    is the part of ``capacity`` assumed for ``services_without_capacity``."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -229,6 +240,14 @@ class GapReport(BaseModel):
     desert_areas_hidden: int = 0
     providers: int
     capacity: float
+    demand_source: str = "students"
+    demand_text: str = "students with the need in student records"
+    demand_years: tuple[str, ...] = ()
+    demand_rates: tuple[str, ...] = ()
+    estimate: bool = False
+    capacity_assumed: float = 0.0
+    services_without_capacity: int = 0
+    capacity_text: str = ""
     what_if: tuple[str, ...] = ()
     capacity_before: float | None = None
     deserts_before: int | None = None
@@ -253,7 +272,8 @@ def service_gaps(
     store: GraphStore,
     need: str,
     *,
-    by: By = "cell",
+    demand: str | None = None,
+    by: By | None = None,
     catchment_km: float = 5.0,
     decay: Decay | str | None = None,
     rule: Rule = "none-in-reach",
@@ -261,23 +281,31 @@ def service_gaps(
     add_sites: Sequence[tuple[float, float, float]] = (),
     add_capacity: Mapping[str, float] | None = None,
     suppress_below: int = 10,
+    default_capacity: float = DEFAULT_CAPACITY,
+    prevalence: Sequence[Rate] | None = None,
 ) -> GapReport:
     """Accessibility of services for ``need`` per area, with deserts flagged (2SFCA / E2SFCA).
 
-    Demand is the students with the need per area; supply the capacity of the
+    Demand is the need per area from one source; supply the capacity of the
     services addressing it at their sites (a service at several sites splits
-    its capacity evenly; an unknown capacity counts as zero). Accessibility is
-    2SFCA (Luo & Wang 2003), or E2SFCA with a ``decay`` (Luo & Qi 2009), in
-    places per student.
+    its capacity evenly; a service with no stated capacity counts
+    ``default_capacity``). Accessibility is 2SFCA (Luo & Wang 2003), or E2SFCA
+    with a ``decay`` (Luo & Qi 2009), in places per student (per resident
+    for population).
 
     Parameters
     ----------
     store : GraphStore
     need : str
         A need code of the taxonomy (``graph/needs.csv``).
-    by : {"cell", "school", "zip"}
+    demand : {"students", "counts", "estimate", "population"}, optional
+        The demand source; None: the best the graph holds for the need (students,
+        then counts, then an estimate, then population).
+    by : {"cell", "school", "zip"}, optional
         Where demand is counted: the family's H3 home cell, the school, or the
-        ZIP area holding the home cell's centre (nearest ZIP centroid).
+        ZIP area holding the home cell's centre (nearest ZIP centroid); for an
+        estimate, the school, or the cell or ZIP area holding it. None: cells for
+        students, schools for an estimate, the areas counts are given in.
     catchment_km : float
         Great-circle reach of a provider.
     decay : callable or {"none", "step", "gaussian"}, optional
@@ -293,24 +321,29 @@ def service_gaps(
     add_capacity : mapping of service id to places
         What-if: more capacity for existing services addressing the need.
     suppress_below : int
-        Student counts from 1 to this minus 1 are shown as ``"<N"``.
+        Student counts from 1 to this minus 1 are shown as ``"<N"`` (students and
+        counts; estimates and population are not counts of records).
+    default_capacity : float
+        Places of a service with no stated capacity (> 0).
+    prevalence : sequence of Rate, optional
+        The rates of an estimate (:func:`kith.queries._demand.prevalence`); None:
+        the shipped table.
 
     Returns
     -------
     GapReport
-        Areas with students who have the need, highest unmet need first
+        Areas with demand for the need, highest unmet need first
         (deserts, then lowest accessibility).
     """
     code = need_code(need)
-    by = _check_choice(by, BY, "by")  # type: ignore[assignment]
+    if by is not None:
+        by = _check_choice(by, BY, "by")  # type: ignore[assignment]
     rule = _check_choice(rule, RULES, "rule")  # type: ignore[assignment]
     decay_fn = decay_named(decay, catchment_km) if decay is None or isinstance(decay, str) else decay
     sites = [AddSite.parse(s) for s in add_sites]
-    areas = demand_areas(store, code, by)
-    shown = shown_demand(store, code, by, areas, suppress_below)
-    supply = supply_sites(store, code)
-    return _report(areas, supply, code, by, catchment_km, decay_fn, rule, threshold, sites,
-                   dict(add_capacity or {}), shown)
+    wanted = read_demand(store, code, by, source=demand, threshold=suppress_below, rates=prevalence)
+    supply = supply_sites(store, code, default_capacity=default_capacity)
+    return _report(wanted, supply, code, catchment_km, decay_fn, rule, threshold, sites, dict(add_capacity or {}))
 
 
 def find_deserts(
@@ -319,12 +352,15 @@ def find_deserts(
     *,
     rule: Rule = "none-in-reach",
     threshold: float | None = None,
-    by: By = "cell",
+    demand: str | None = None,
+    by: By | None = None,
     catchment_km: float = 5.0,
     decay: Decay | str | None = None,
     add_sites: Sequence[tuple[float, float, float]] = (),
     add_capacity: Mapping[str, float] | None = None,
     suppress_below: int = 10,
+    default_capacity: float = DEFAULT_CAPACITY,
+    prevalence: Sequence[Rate] | None = None,
     limit: int | None = None,
 ) -> GapReport:
     """Service deserts for ``need``: the areas a stated rule flags, ranked by students affected.
@@ -336,8 +372,9 @@ def find_deserts(
     the areas that are deserts before or after it.
     """
     report = service_gaps(
-        store, need, by=by, catchment_km=catchment_km, decay=decay, rule=rule, threshold=threshold,
-        add_sites=add_sites, add_capacity=add_capacity, suppress_below=suppress_below,
+        store, need, demand=demand, by=by, catchment_km=catchment_km, decay=decay, rule=rule,
+        threshold=threshold, add_sites=add_sites, add_capacity=add_capacity, suppress_below=suppress_below,
+        default_capacity=default_capacity, prevalence=prevalence,
     )
     rows = [r for r in report.rows if r.desert or r.desert_before]
     if limit is not None:
@@ -365,7 +402,10 @@ def gaps_geojson(report: GapReport) -> dict[str, Any]:
                          "properties": {**row, "need": report.need, "rule": report.rule}})
     return {"type": "FeatureCollection", "features": features,
             "properties": {"need": report.need, "by": report.by, "catchment_km": report.catchment_km,
-                           "rule_text": report.rule_text}}
+                           "rule_text": report.rule_text, "demand_source": report.demand_source,
+                           "demand_text": report.demand_text, "demand_years": list(report.demand_years),
+                           "demand_rates": list(report.demand_rates), "estimate": report.estimate,
+                           "capacity_text": report.capacity_text}}
 
 
 # ------------------------------------------------------------------ internals
@@ -382,14 +422,14 @@ def _score(areas: Areas, supply: Supply, catchment_km: float, decay: Decay | Non
 
 
 def _report(
-    areas: Areas, supply: Supply, need: str, by: str, catchment_km: float, decay: Decay | None,
+    wanted: Demand, supply: Supply, need: str, catchment_km: float, decay: Decay | None,
     rule: str, threshold: float | None, sites: list[AddSite], add_capacity: dict[str, float],
-    shown: ShownDemand,
 ) -> GapReport:
+    areas, shown, by = wanted.areas, wanted.shown, wanted.by
     if not (np.isfinite(catchment_km) and catchment_km > 0):
         raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
     base = _score(areas, supply, catchment_km, decay)
-    desert_rule = _DesertRule.on(base, areas, supply, need, catchment_km, rule, threshold)
+    desert_rule = _DesertRule.on(base, areas, supply, need, catchment_km, rule, threshold, wanted.unit)
     flags = desert_rule.flags(base)
     what_if = bool(sites or add_capacity)
     if what_if:
@@ -423,6 +463,10 @@ def _report(
         deserts=sum(f is not None for f in after_flags),
         students=shown.total, students_in_deserts=in_desert, students_unlocated=shown.unlocated,
         desert_areas_hidden=hidden_in_desert,
+        demand_source=wanted.source, demand_text=wanted.text, demand_years=wanted.years,
+        demand_rates=wanted.rates, estimate=wanted.estimate,
+        capacity_assumed=supply.assumed, services_without_capacity=supply.without_capacity,
+        capacity_text=_capacity_text(supply),
         providers=len(supply.services), capacity=float(changed.table["capacity"].sum()),
         capacity_before=float(supply.table["capacity"].sum()) if what_if else None,
         what_if=described,
@@ -431,6 +475,14 @@ def _report(
         desert_areas_hidden_before=hidden_before if what_if else None,
         rows=tuple(rows[k] for k in order),
     )
+
+
+def _capacity_text(supply: Supply) -> str:
+    if not supply.without_capacity:
+        return "every service states its capacity"
+    return (f"{supply.without_capacity} of {len(supply.services)} service(s) state no capacity and count "
+            f"{supply.default_capacity:g} place(s) each: {supply.assumed:g} of "
+            f"{float(supply.table['capacity'].sum()):g} places assumed")
 
 
 @dataclass(frozen=True)
@@ -446,7 +498,7 @@ class _DesertRule:
 
     @classmethod
     def on(cls, scores: pd.DataFrame, areas: Areas, supply: Supply, need: str, catchment_km: float,
-           rule: str, threshold: float | None) -> _DesertRule:
+           rule: str, threshold: float | None, unit: str = "student") -> _DesertRule:
         access = scores["accessibility"].to_numpy()
         if rule == "below-ratio":
             why = ""
@@ -456,7 +508,7 @@ class _DesertRule:
                 threshold, why = overall / 2, f" (half the area-wide ratio of {overall:.4g})"
             if not (np.isfinite(threshold) and threshold >= 0):
                 raise InputError(f"the below-ratio threshold must be a number >= 0, not {threshold!r}")
-            text = f"below-ratio: accessibility < {threshold:.4g} places per student{why}"
+            text = f"below-ratio: accessibility < {threshold:.4g} places per {unit}{why}"
             return cls(rule, float(threshold), float(threshold), need, catchment_km, text)
         if rule == "percentile":
             p = 20.0 if threshold is None else float(threshold)
