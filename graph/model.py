@@ -119,6 +119,7 @@ Longitude = Annotated[float, Field(ge=-180, le=180)]
 Count = Annotated[int, Field(ge=0)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 Strength = Annotated[float, Field(ge=0, le=1)]
+Grade = Annotated[str, StringConstraints(pattern=r"^(PK|K|[1-9]|1[0-2])$")]
 
 
 class _Frozen(BaseModel):
@@ -174,6 +175,10 @@ class School(_Located):
     level: SchoolLevel = SchoolLevel.OTHER
     kind: SchoolKind = SchoolKind.REGULAR
     enrollment: Count | None = None
+    capacity: Count | None = None
+    grade_low: Grade | None = None
+    grade_high: Grade | None = None
+    magnet: bool | None = None
     title_i: bool | None = None
     frl_pct: Annotated[float, Field(ge=0, le=100)] | None = None
 
@@ -182,7 +187,7 @@ class Student(Node):
     """A student, by keyed pseudonym only: no name, no raw district id."""
 
     label: ClassVar[Label] = Label.STUDENT
-    grade: Annotated[str, StringConstraints(pattern=r"^(PK|K|[1-9]|1[0-2])$")] | None = None
+    grade: Grade | None = None
     tier: Annotated[int, Field(ge=1, le=3)] = 1
 
 

@@ -27,30 +27,51 @@ from kith.graph.errors import InputError
 from kith.graph.geo import Geocoder
 from kith.graph.model import School, SchoolKind, SchoolLevel
 from kith.graph.store import GraphStore
-from kith.ingest._load import Progress, build, coordinate, finish, read_bytes, read_rows, resolve, tick
+from kith.ingest import _grades, _places
+from kith.ingest._colmap import ColumnMap
+from kith.ingest._load import Progress, build, finish, read_bytes, read_rows, resolve, slug, tick
 from kith.ingest.report import IngestReport, Ledger
 
 FORMATS = ("nces", "csv", "geojson")
+#: The key under which a GeoJSON feature's geometry travels with its properties.
+GEOMETRY = "__geometry__"
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "ncessch", "school_id", "nces_id", "ncessch_num", "sch_id"),
-    "name": ("name", "sch_name", "schnam", "school_name"),
-    "district": ("district", "lea_name", "leanm", "district_name", "leaid"),
-    "lat": ("lat", "latitude", "latcod", "lat1516", "y"),
-    "lon": ("lon", "longitude", "loncod", "lon1516", "lng", "long", "x"),
-    "level": ("level", "school_level", "sch_level"),
-    "kind": ("kind", "sch_type_text", "sch_type", "type", "school_type"),
-    "charter": ("charter_text", "charter", "chartr"),
+    "id": ("id", "ncessch", "school_id", "nces_id", "ncessch_num", "sch_id", "school_code", "cds_code",
+           "schoolid", "school_number", "campus_id", "site_id", "state_school_id", "st_schid"),
+    "name": ("name", "sch_name", "schnam", "school_name", "schoolname", "school", "campus_name", "facility_name",
+             "facility", "site_name", "name_of_school"),
+    "district": ("district", "lea_name", "leanm", "district_name", "leaid", "school_district", "dist_name"),
+    "lat": _places.LAT_COLUMNS,
+    "lon": _places.LON_COLUMNS,
+    "point": _places.POINT_COLUMNS,
+    "level": ("level", "school_level", "sch_level", "level_", "schlevel", "lvl", "school_lev"),
+    "kind": ("kind", "sch_type_text", "sch_type", "type", "school_type", "schtype", "category", "facility_type",
+             "sch_type_desc"),
+    "charter": ("charter_text", "charter", "chartr", "charter_status"),
+    "magnet": ("magnet_text", "magnet", "magnet_status"),
+    "grades": ("grades", "grade_span", "gradespan", "grade_range", "grades_served", "grade_levels", "gradelevels",
+               "grade", "grds", "gr_span"),
+    "grade_low": ("grade_low", "gslo", "lower_grade", "low_grade", "lowest_grade", "grade_lo", "lo_grade",
+                  "min_grade", "start_grade", "lowgrade", "gradelow"),
+    "grade_high": ("grade_high", "gshi", "upper_grade", "high_grade", "highest_grade", "grade_hi", "hi_grade",
+                   "max_grade", "end_grade", "highgrade", "gradehigh"),
     "title_i": ("title_i", "titlei_status", "titlei_text", "titlei", "title1"),
-    "enrollment": ("enrollment", "total", "member", "enrollment_total", "students", "tot_enroll"),
+    "enrollment": ("enrollment", "total", "member", "enrollment_total", "students", "tot_enroll", "enrollmnt",
+                   "enroll", "total_students", "total_enrollment", "enrolled", "student_count", "num_students",
+                   "membership", "tot_enrl", "total_enrolled", "enrolment", "student_enrollment", "pupils"),
+    "capacity": ("capacity", "school_capacity", "building_capacity", "cap", "seats", "max_capacity",
+                 "design_capacity", "program_capacity"),
     "frl_pct": ("frl_pct", "frl_percent"),
     "frl_count": ("totfrl", "frl_count"),
-    "address": ("address", "lstreet1", "street", "street_address", "location_address"),
+    "address": ("address", "lstreet1", "street", "street_address", "location_address", "campus_address",
+                "school_address", "addr", "address_1", "site_address"),
     "city": ("city", "lcity"),
     "state": ("state", "lstate", "stabr"),
-    "zip": ("zip", "lzip", "zipcode", "zip_code", "postal_code"),
+    "zip": ("zip", "lzip", "zipcode", "zip_code", "postal_code", "zip5"),
 }
-_COLUMNS_OF_MODEL = ("id", "name", "district", "lat", "lon", "level", "kind", "enrollment", "title_i", "frl_pct")
+_COLUMNS_OF_MODEL = ("id", "name", "district", "lat", "lon", "level", "kind", "enrollment", "capacity", "title_i",
+                     "frl_pct", "grade_low", "grade_high")
 _LEVELS = {
     "elementary": "elementary", "primary": "elementary", "other": "other", "1": "elementary", "e": "elementary",
     "middle": "middle", "2": "middle", "m": "middle", "junior high": "middle", "intermediate": "middle",
@@ -70,13 +91,15 @@ def ingest_schools(
     *,
     fmt: str | None = None,
     geocoder: Geocoder | None = None,
+    column_map: ColumnMap | None = None,
     dry_run: bool = False,
     quarantine_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Read, validate, geocode and upsert a schools file; return the ingest report.
 
-    Parameters are those of :func:`kith.ingest.hsds.ingest_hsds`; ``fmt`` is one of ``FORMATS``.
+    Parameters are those of :func:`kith.ingest.hsds.ingest_hsds`; ``fmt`` is one of ``FORMATS``;
+    ``column_map`` says which column holds which field (see ``ingest/_colmap.py``).
     """
     path = Path(path)
     if fmt is not None and fmt not in FORMATS:
@@ -84,11 +107,22 @@ def ingest_schools(
     ledger = Ledger()
     if fmt == "geojson" or (fmt is None and path.suffix.lower() in (".geojson", ".json")):
         fmt, rows = "geojson", _geojson_rows(path, ledger)
+        header = list(dict.fromkeys(k for _, _, cells in rows for k in cells))
     else:
         table = read_rows(path, ledger)
         rows = [(path.name, row, cells) for row, cells in table.rows]
+        header = table.columns
         fmt = fmt or ("nces" if {"ncessch", "sch_name", "schnam"} & set(table.columns) else "csv")
-    nodes = _Schools(ledger, geocoder or Geocoder(), nces=fmt == "nces").build(tick(progress, rows))
+    if column_map is not None:
+        column_map.check("schools", ALIASES, header)
+        rows = [(t, row, column_map.apply(cells)) for t, row, cells in rows]
+        header = column_map.header(header)
+    columns = resolve(header, ALIASES)
+    if "point" not in columns and not {"lat", "lon"} <= columns.keys():
+        point = _places.find_point_column(header, (cells for _, _, cells in rows))
+        if point is not None:
+            columns["point"] = point
+    nodes = _Schools(ledger, geocoder or Geocoder(), columns, nces=fmt == "nces").build(tick(progress, rows))
     return finish(ledger, store, nodes, [], source="schools", path=path, fmt=fmt, dry_run=dry_run,
                   quarantine_dir=quarantine_dir)
 
@@ -115,27 +149,27 @@ def _geojson_rows(path: Path, ledger: Ledger) -> list[tuple[str, Any, dict[str, 
                  else None for k, v in props.items()}
         geometry = feature.get("geometry")
         if isinstance(geometry, dict):
-            coords = geometry.get("coordinates")
-            if geometry.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
+            if _places.geometry_point(geometry) is None:
                 ledger.quarantine(table, table, where, "geometry", "not a point")
                 continue
-            cells["lon"], cells["lat"] = coords[0], coords[1]
+            cells[GEOMETRY] = geometry  # preferred over coordinate properties (see ingest/_places.py)
         rows.append((table, where, cells))
     return rows
 
 
 class _Schools:
-    def __init__(self, ledger: Ledger, geocoder: Geocoder, *, nces: bool) -> None:
-        self.ledger, self.geocoder, self.nces = ledger, geocoder, nces
+    def __init__(self, ledger: Ledger, geocoder: Geocoder, columns: dict[str, str], *, nces: bool) -> None:
+        self.ledger, self.geocoder, self.columns, self.nces = ledger, geocoder, columns, nces
 
     def build(self, rows: Any) -> list[School]:
         by_id: dict[str, tuple[str, Any, School]] = {}
-        columns: dict[str, str] | None = None
+        columns = self.columns
+        fields = {k: columns.get(k, k) for k in _COLUMNS_OF_MODEL}
+        if "point" in columns:
+            fields["lat"] = fields["lon"] = columns["point"]
         for table, row, cells in rows:
-            if columns is None:
-                columns = resolve(cells.keys(), ALIASES)
             data, problems = self._data(table, cells, columns)
-            school, invalid = build(School, data, {k: columns.get(k, k) for k in _COLUMNS_OF_MODEL})
+            school, invalid = build(School, data, fields) if not problems else (None, [])
             problems += invalid
             if problems or school is None:
                 self.ledger.reject(table, table, row, problems)
@@ -154,16 +188,32 @@ class _Schools:
         if school_id is not None and "E+" in school_id.upper():
             problems.append((columns.get("id", "id"), "a spreadsheet turned this id into a number "
                                                       "(scientific notation); export the column as text"))
+        if school_id is None and get.get("name"):
+            school_id = derived_id("school", get.get("name"), get.get("address") or get.get("zip"))
+        lat, lon, where = _places.place(get.get("lat"), get.get("lon"), get.get("point"), cells.get(GEOMETRY))
+        if where is not None:
+            fld = "geometry" if cells.get(GEOMETRY) else columns.get("point") or \
+                f"{columns.get('lat', 'lat')},{columns.get('lon', 'lon')}"
+            problems.append((fld, where))
+        elif cells.get(GEOMETRY) and get.get("lat") is not None:
+            _, _, prop_problem = _places.place(get.get("lat"), get.get("lon"))
+            props = (_places.number(get.get("lat")), _places.number(get.get("lon")))
+            if prop_problem or None in props or abs(props[0] - lat) > 0.01 or abs(props[1] - lon) > 0.01:
+                self.ledger.flag(table, "coordinate properties disagree with the geometry: the geometry is used")
+        low, high = self._grades(get)
+        kind, magnet = self._kind(table, get)
         data: dict[str, Any] = {
             "id": school_id, "name": get.get("name"), "district": get.get("district"),
-            "lat": coordinate(get.get("lat")), "lon": coordinate(get.get("lon")),
-            "level": self._choice(table, get.get("level"), _LEVELS, "level", SchoolLevel.OTHER.value),
-            "kind": self._kind(table, get),
+            "lat": lat, "lon": lon,
+            "level": self._level(table, get, low, high),
+            "grade_low": low, "grade_high": high,
+            "kind": kind, "magnet": magnet,
             "enrollment": self._count(get.get("enrollment")),
+            "capacity": self._count(get.get("capacity")),
             "title_i": _title_i(get.get("title_i")),
             "frl_pct": get.get("frl_pct") if get.get("frl_pct") is not None else self._frl(get),
         }
-        if data["lat"] is None and data["lon"] is None:
+        if data["lat"] is None and data["lon"] is None and where is None:
             address = ", ".join(str(get[k]) for k in ("address", "city", "state", "zip") if get.get(k))
             point = self.geocoder.locate(address or None, _zip5(get.get("zip")))
             if point is None:
@@ -174,21 +224,58 @@ class _Schools:
                                  else "no coordinates: placed at the ZIP centroid")
         return {k: v for k, v in data.items() if v is not None}, problems
 
-    def _choice(self, table: str, value: Any, known: dict[str, str], what: str, default: str) -> str | None:
-        if value is None:
-            return None
-        text = str(value).strip().lower()
-        if text in known or text == default:
-            return known.get(text, default)
-        if not (self.nces and re.fullmatch(r"-\d+|n|m|not reported|not applicable", text)):
-            self.ledger.flag(table, f"{what} not recognised: stored as {default}")
+    @staticmethod
+    def _grades(get: dict[str, Any]) -> tuple[str | None, str | None]:
+        """Lowest and highest grade: from a span (grades or level column), else the two grade columns."""
+        for name in ("grades", "level"):
+            found = _grades.span(get.get(name))
+            if found:
+                return found
+        low, high = _grades.grade(get.get("grade_low")), _grades.grade(get.get("grade_high"))
+        if low and high and _grades.ORDER.index(low) > _grades.ORDER.index(high):
+            return None, None
+        return low, high
+
+    def _level(self, table: str, get: dict[str, Any], low: str | None, high: str | None) -> str | None:
+        """The level: the level column (code or words), else the grade span, else a type column's words."""
+        value = get.get("level")
+        if value is not None:
+            text = str(value).strip().lower()
+            if text in _LEVELS:
+                return _LEVELS[text]
+            level = _grades.level_of_text(text)
+            if level is not None:
+                return level
+        if low and high:
+            return _grades.level_of_span(low, high)
+        level = _grades.level_of_text(get.get("kind"))
+        if level is not None:
+            return level
+        if value is not None and not (self.nces and re.fullmatch(r"-\d+|n|m|not reported|not applicable",
+                                                                 str(value).strip().lower())):
+            self.ledger.flag(table, f"level not recognised: stored as {SchoolLevel.OTHER.value}")
         return None
 
-    def _kind(self, table: str, get: dict[str, Any]) -> str | None:
+    def _kind(self, table: str, get: dict[str, Any]) -> tuple[str | None, bool | None]:
         charter = str(get.get("charter") or "").strip().lower()
+        magnet_cell = get.get("magnet")
+        magnet = None if magnet_cell is None else str(magnet_cell).strip().lower() in {"yes", "1", "y", "true"}
         if charter in {"yes", "1", "y", "true"}:
-            return SchoolKind.CHARTER.value
-        return self._choice(table, get.get("kind"), _KINDS, "kind", SchoolKind.REGULAR.value)
+            return SchoolKind.CHARTER.value, magnet
+        value = get.get("kind")
+        if value is None:
+            return None, magnet
+        text = str(value).strip().lower()
+        if text in _KINDS:
+            return _KINDS[text], magnet
+        kind, named_magnet = _grades.kind_of_text(text)
+        magnet = magnet or named_magnet or None
+        if kind is not None:
+            return kind, magnet
+        if _grades.level_of_text(text) is None and not (
+                self.nces and re.fullmatch(r"-\d+|n|m|not reported|not applicable", text)):
+            self.ledger.flag(table, f"kind not recognised: stored as {SchoolKind.REGULAR.value}")
+        return None, magnet
 
     def _count(self, value: Any) -> Any:
         if value is None:
@@ -206,6 +293,11 @@ class _Schools:
         if isinstance(frl, int) and isinstance(total, int) and total > 0 and frl <= total:
             return round(100 * frl / total, 1)
         return None
+
+
+def derived_id(kind: str, name: Any, place: Any = None) -> str:
+    """A stable id from a normalised name (and a place): the same on every run, for a file without ids."""
+    return f"{kind}-" + slug(" ".join(str(p) for p in (name, place) if p))
 
 
 def _school_id(value: Any) -> str | None:

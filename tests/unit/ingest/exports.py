@@ -100,3 +100,41 @@ def assert_nothing_lost(report, quarantine_dir: Path) -> None:  # noqa: ANN001 -
         rows = list(csv.DictReader(f))
     assert all(row["file"] and row["row"] and row["reason"] for row in rows)
     assert len({(row["file"], row["row"]) for row in rows}) == report.quarantined
+
+
+def county_school_layer(path: Path) -> Path:
+    """A county's school GIS layer: GeoJSON points; NAME, ENROLLMNT, CAPACITY, TYPE as E/M/S, GRADES.
+
+    Hoover's LON property has its sign flipped (its geometry is right); one feature is a polygon.
+    """
+    def feature(name: str, lon: float, lat: float, kind: str, grades: str, enrolled: str, capacity: str,
+                lon_property: float | None = None) -> dict:
+        return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"OBJECTID": 1, "NAME": name, "ENROLLMNT": enrolled, "CAPACITY": capacity,
+                               "TYPE": kind, "GRADES": grades, "LAT": lat,
+                               "LON": lon if lon_property is None else lon_property}}
+    features = [
+        feature("Garfield Elementary", -122.2711, 37.8044, "E", "K-5", "412", "450"),
+        feature("Hoover Middle School", -122.2601, 37.8101, "M", "6-8", "655", "700", lon_property=122.2601),
+        feature("Lincoln High", -122.2501, 37.8201, "S", "9-12", "1,480", "1600"),
+        feature("Bay Academy", -122.2401, 37.8301, "", "PK-8", "230", ""),
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[-122, 37], [-122, 38], [-121, 37]]]},
+         "properties": {"NAME": "District Office"}},
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def city_schools_csv(path: Path) -> Path:
+    """A city's open-data schools CSV: the place only inside one text column, grade spans in two columns."""
+    return write_csv(path, ["CDS Code", "Campus Name", "Campus Address", "Lower Grade", "Upper Grade", "Category",
+                            "Campus Location"], [
+        ["38684786040016", "Alamo Elementary School", "250 23rd Ave", "K", "5", "USD Grades K-5",
+         "250 23rd Ave\nSan Francisco, CA (37.783, -122.483)"],
+        ["38684786040107", "Aptos Middle School", "105 Aptos Ave", "6", "8", "USD Grades 6-8", "CA (37.729, -122.466)"],
+        ["38684783830403", "Balboa High School", "1000 Cayuga Ave", "9", "12", "USD Grades 9-12",
+         "CA (37.722, -122.440)"],
+        ["38684780118471", "Creative Arts Charter", "1601 Turk St", "TK", "8", "Charter School",
+         "CA (37.780, -122.434)"],
+        ["38684786040999", "Nowhere School", "", "K", "5", "USD Grades K-5", "unknown"],
+    ])

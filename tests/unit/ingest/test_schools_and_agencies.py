@@ -63,9 +63,11 @@ def test_plain_schools_csv_and_unknown_values(tmp_path: Path) -> None:
     assert report.format == "csv" and (table.loaded, table.quarantined) == (2, 2)
     assert table.reasons == {"enrollment: Input should be greater than or equal to 0": 1,
                              "lat,lon: coordinates (0, 0) are a placeholder, not a place": 1}
-    assert table.flags == {"level not recognised: stored as other": 2, "kind not recognised: stored as regular": 1}
+    assert table.flags == {}  # K-8 is a span (NCES: primary), magnet a regular school's programme
     hill = store.nodes(Label.SCHOOL, ids=["s1"])[0]
     assert (hill["level"], hill["kind"], hill["frl_pct"]) == ("middle", "charter", 61.5)
+    pine = store.nodes(Label.SCHOOL, ids=["s3"])[0]
+    assert (pine["level"], pine["grade_low"], pine["grade_high"]) == ("elementary", "K", "8")
 
 
 def test_geojson_points(tmp_path: Path) -> None:
