@@ -142,7 +142,7 @@ def _export_files(obj: Any, fmt: str, labels: tuple[str, ...], rel_types: tuple[
                f"({', '.join(label.value for label in selection.labels)}) to "
                f"{', '.join(str(p) for p in written)}.", err=True)
     if fmt == "neo4j-import":
-        click.echo(f"Load them into an empty database with: {files.neo4j_import_command(written)}", err=True)
+        click.echo(f"Load them into an empty database with: {files.neo4j_import_command(written, multiline=network.multiline())}", err=True)
 
 
 def _copy(obj: Any, to: str, batch_size: int, replace: bool) -> None:

@@ -29,7 +29,7 @@ import csv
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,6 +39,7 @@ from kith.graph._files import write_atomically
 from kith.graph.errors import InputError
 from kith.graph.model import ENDPOINTS, NODE_MODELS, REL_MODELS, Label, NodeRef, RelType
 from kith.graph.store import GraphStore
+from kith.trust.spreadsheet import safe_cell, write_csv
 
 FORMATS = ("graphml", "gexf", "csv", "json", "neo4j-import")
 #: The formats that write a folder of files; the others write one file.
@@ -64,6 +65,11 @@ class OrganisationNetwork:
 
     nodes: dict[Label, list[dict[str, Any]]]
     rels: dict[RelType, list[dict[str, Any]]]
+
+    def multiline(self) -> bool:
+        """Whether some text value holds a line break (neo4j-admin then needs --multiline-fields)."""
+        rows = [row for table in (*self.nodes.values(), *self.rels.values()) for row in table]
+        return any(isinstance(v, str) and ("\n" in v or "\r" in v) for row in rows for v in row.values())
 
     def counts(self) -> dict[str, int]:
         return {**{label.value: len(rows) for label, rows in self.nodes.items()},
@@ -230,33 +236,29 @@ def _write_kumu_csv(network: OrganisationNetwork, folder: Path) -> list[Path]:
         columns = list(dict.fromkeys(k for row in rows for k in row)) or (
             ["id", "label", "type"] if name == "elements.csv" else ["from", "to", "type", "direction"])
         header = [_KUMU_COLUMNS.get(c, c) for c in columns]
-        table = [[spreadsheet_cell(row.get(c), list_separator="|") for c in columns] for row in rows]
-        _write_csv(folder / name, header, table)
+        table = [[kumu_cell(row.get(c)) for c in columns] for row in rows]
+        write_atomically(folder / name, partial(write_csv, header=header, rows=table), binary=False)
         written.append(folder / name)
     return written
 
 
-#: What a spreadsheet reads as the start of a formula (or DDE call) when a text cell opens with it.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_cell(value: Any, *, list_separator: str = ";") -> str | int | float:
-    """A value as a CSV cell a spreadsheet opens as data: numbers stay numbers, booleans are
-    ``true``/``false``, lists are joined, and text that a spreadsheet would take for a formula
-    gets a leading ``'`` (OWASP's advice for CSV injection)."""
+def kumu_cell(value: Any) -> Any:
+    """A value as a cell of Kumu's spreadsheet: booleans as ``true``/``false``, several values
+    joined by ``|`` (Kumu's separator), nothing for None; then made safe to open in a spreadsheet
+    (:func:`kith.trust.spreadsheet.safe_cell`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return value
     if isinstance(value, (list, tuple)):
-        value = list_separator.join(map(str, value))
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+        value = "|".join(map(str, value))
+    return safe_cell(value)
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def _write_neo4j_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV as neo4j-admin reads it: values as they are (it loads them literally, so no spreadsheet
+    quoting, which would change the names loaded), quotes doubled inside quoted fields."""
+
     def fill(f: IO[Any]) -> None:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(header)
@@ -281,7 +283,7 @@ def _write_neo4j_import(network: OrganisationNetwork, folder: Path) -> list[Path
                 has_point = row.get("lat") is not None and row.get("lon") is not None
                 line.append(f"{{latitude:{row['lat']},longitude:{row['lon']}}}" if has_point else "")
         path = folder / f"nodes-{label.value}.csv"
-        _write_csv(path, header, table)
+        _write_neo4j_csv(path, header, table)
         written.append(path)
     for t, rows in network.rels.items():
         source, target = ENDPOINTS[t]
@@ -291,14 +293,15 @@ def _write_neo4j_import(network: OrganisationNetwork, folder: Path) -> list[Path
         table = [[row["source"], row["target"], t.value] + [_neo4j_cell(row.get(name)) for name, _ in fields]
                  for row in rows]
         path = folder / f"relationships-{t.value}.csv"
-        _write_csv(path, header, table)
+        _write_neo4j_csv(path, header, table)
         written.append(path)
     return written
 
 
-def neo4j_import_command(files: Sequence[Path]) -> str:
-    """The ``neo4j-admin`` command line that loads ``files`` (into an empty database named neo4j)."""
-    parts = ["neo4j-admin database import full"]
+def neo4j_import_command(files: Sequence[Path], *, multiline: bool = False) -> str:
+    """The ``neo4j-admin`` command line that loads ``files`` (into an empty database named neo4j);
+    ``multiline`` when a value holds a line break (see :meth:`OrganisationNetwork.multiline`)."""
+    parts = ["neo4j-admin database import full"] + (["--multiline-fields=true"] if multiline else [])
     parts += [f"--nodes={f}" for f in files if f.name.startswith("nodes-")]
     parts += [f"--relationships={f}" for f in files if f.name.startswith("relationships-")]
     return " ".join(parts + ["neo4j"])

@@ -119,6 +119,19 @@ def test_neo4j_import_files_follow_neo4j_admin_conventions(small_store: MemorySt
     assert command.startswith("neo4j-admin database import full --nodes=") and "--relationships=" in command
 
 
+def test_neo4j_import_keeps_values_as_they_are_and_asks_for_multiline_fields(tmp_path: Path) -> None:
+    store = MemoryStore()
+    store.upsert_nodes([Service(id="v1", name='=Food "bank"', description="Mondays\nand Fridays"),
+                        Service(id="v2", name="Shelter")])
+    network = files.read(store, files.select(["Service"]))
+    written = files.write(network, "neo4j-import", tmp_path)
+    header, rows = _read(tmp_path / "nodes-Service.csv")
+    assert [row[:4] for row in rows] == [["v1", "Service", '=Food "bank"', "Mondays\nand Fridays"],
+                                         ["v2", "Service", "Shelter", ""]]
+    assert network.multiline() and "--multiline-fields=true" in files.neo4j_import_command(written, multiline=True)
+    assert not files.read(store, files.select(["School"])).multiline()
+
+
 @pytest.fixture
 def formula_store() -> MemoryStore:
     """Organisations whose text a spreadsheet would run as a formula."""
@@ -161,10 +174,10 @@ def test_kumu_csv_and_json_reference_elements_by_id_and_csv_cells_are_inert(
 
 @pytest.mark.parametrize(("value", "cell"), [
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("=1", "'=1"), ("a=1", "a=1"), (-1.5, -1.5), (3, 3), (True, "true"),
-    (None, ""), (["=a", "b"], "'=a;b"),
+    (None, ""), (["=a", "b"], "'=a|b"), ("-71.5", "-71.5"),
 ])
-def test_spreadsheet_cells(value: object, cell: object) -> None:
-    assert files.spreadsheet_cell(value) == cell
+def test_kumu_cells(value: object, cell: object) -> None:
+    assert files.kumu_cell(value) == cell
 
 
 @pytest.mark.parametrize(("labels", "types", "refused"), [
