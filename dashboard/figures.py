@@ -20,6 +20,8 @@ from typing import Any
 import h3
 import plotly.graph_objects as go
 
+from kith.trust.suppression import at_least
+
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 SCHOOL_COLOUR = "#000000"
@@ -378,25 +380,35 @@ def deserts_by_domain(summaries: Iterable[Mapping[str, Any]], *, top: int | None
             y=[s["name"] for s in mine], x=[s["deserts"] for s in mine], orientation="h",
             name=domain.replace("_", " "), marker_color=colour,
             text=[_desert_label(s) for s in mine], textposition="outside", cliponaxis=False,
-            hovertemplate="%{y}: %{x} desert neighbourhoods, %{text}<extra></extra>",
+            customdata=[[_desert_hover(s)] for s in mine],
+            hovertemplate="%{y}: %{x} desert neighbourhood cells<br>students in them: %{customdata[0]}"
+                          "<extra></extra>",
         ))
+    most = max([s["deserts"] for s in items] + [1])
     fig.update_layout(
-        margin={"l": 10, "r": 40, "t": 10, "b": 40}, height=max(240, 22 * len(items) + 80),
+        margin={"l": 10, "r": 20, "t": 10, "b": 40}, height=max(240, 22 * len(items) + 80),
         yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": "neighbourhoods that are service deserts"},
+        # room beside the longest bar for its label, inside the plot: no label is cut off
+        xaxis={"title": "neighbourhood cells that are service deserts (label: students there)",
+               "range": [0, most * 1.6], "automargin": True},
         legend={"orientation": "h", "y": -0.12 if len(items) > 12 else -0.25}, plot_bgcolor="white",
-        bargap=0.25,
+        bargap=0.25, uniformtext={"minsize": 9, "mode": "show"},
     )
     return fig
 
 
+def _desert_hover(summary: Mapping[str, Any]) -> str:
+    return at_least(summary.get("students_in_deserts"), summary.get("desert_areas_hidden") or 0, areas="cells")
+
+
 def _desert_label(summary: Mapping[str, Any]) -> str:
+    """The students in a need's deserts, short enough to sit beside its bar ("≥46 students")."""
     hidden = summary.get("desert_areas_hidden") or 0
-    shown = summary.get("students_in_deserts") or 0
-    parts = [f"{shown} students"] if shown else []
-    if hidden:
-        parts.append(f"{hidden} with a suppressed count")
-    return " + ".join(parts) or "no students"
+    shown = summary.get("students_in_deserts")
+    base = shown if isinstance(shown, int) else 0
+    if not hidden:
+        return f"{base:,} students" if base else "no students"
+    return f"≥{base + hidden:,} students"
 
 
 def access_by_school(report: Any, *, top: int = 25) -> go.Figure:

@@ -10,6 +10,7 @@ import click
 from kith.graph.errors import InputError
 from kith._output import emit, format_option, working
 from kith._trust import audit_export
+from kith.trust.suppression import at_least
 
 _GAP_COLUMNS = ("area_id", "area_name", "demand", "accessibility", "providers_in_reach", "desert", "desert_rule")
 _BEFORE_COLUMNS = ("accessibility_before", "providers_in_reach_before", "desert_before")
@@ -108,8 +109,8 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
         click.echo(f"Demand: {s['demand_text']}.")
         click.echo(f"Supply: {s['capacity_text']}.")
         click.echo(f"Rule: {s['rule_text']}. Decay: {s['decay']}. {s['areas']} areas, {about}{s['students']} {who}, "
-                   f"{s['providers']} services; {s['deserts']} deserts with "
-                   f"{about}{_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])} {who.split()[0]}.")
+                   f"{s['providers']} services; {s['deserts']} deserts, {who.split()[0]} in them: "
+                   f"{about}{_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])}.")
         if report.what_if:
             click.echo(f"What-if ({'; '.join(report.what_if)}): deserts {s['deserts_before']} -> {s['deserts']}, "
                        f"students in deserts {_in_deserts(s['students_in_deserts_before'], s['desert_areas_hidden_before'])}"
@@ -118,7 +119,7 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
 
 def _in_deserts(count: int, hidden: int) -> str:
     """Students in deserts as shown: the shown counts' sum, and the desert areas whose count is hidden."""
-    return f"{count}" + (f" (+ {hidden} area(s) with a hidden count)" if hidden else "")
+    return at_least(count, hidden)
 
 
 @click.command()

@@ -15,9 +15,11 @@ from kith.dashboard import _inputs, _url, figures, ids
 from kith.dashboard.data import DEFAULT_NEED, DashboardData
 from kith.graph.errors import KithError
 from kith.trust.spreadsheet import write_csv
+from kith.trust.suppression import at_least
 
 PAGE = "gaps"
 BY = (("cell", "neighbourhood (H3 cell)"), ("school", "school"), ("zip", "ZIP area"))
+_AREAS = {"cell": "cells", "school": "schools", "zip": "ZIP areas"}
 
 
 def ORDERED(order_field: str) -> dict[str, Any]:  # noqa: N802 - reads as part of a column definition
@@ -43,8 +45,7 @@ def table(data: DashboardData, need: str | None, by: str | None) -> tuple[Any, .
     report = data.gaps(need, by)
     worst = next((r for r in report.rows if r.desert), report.rows[0] if report.rows else None)
     note = (f"{report.deserts} desert area(s) of {report.areas}; students in deserts: "
-            f"{report.students_in_deserts}"
-            f"{f' (+ {report.desert_areas_hidden} area(s) with a hidden count)' if report.desert_areas_hidden else ''}"
+            f"{at_least(report.students_in_deserts, report.desert_areas_hidden, areas=_AREAS[by])}"
             f". {report.rule_text}.")
     return (figures.gap_table(report), figures.access_by_school(data.gaps(need, "school")),
             round(worst.lat, 5) if worst else None, round(worst.lon, 5) if worst else None, note)
@@ -85,8 +86,9 @@ def what_if(data: DashboardData, need: str | None, by: str | None, lat: float | 
         html.Table([
             html.Tr([html.Th(""), html.Th("before"), html.Th("after")]),
             html.Tr([html.Td("desert areas"), html.Td(str(before.deserts)), html.Td(str(after.deserts))]),
-            html.Tr([html.Td("students in deserts"), html.Td(str(before.students_in_deserts)),
-                     html.Td(str(after.students_in_deserts))]),
+            html.Tr([html.Td("students in deserts"),
+                     html.Td(at_least(before.students_in_deserts, before.desert_areas_hidden, areas=_AREAS[by])),
+                     html.Td(at_least(after.students_in_deserts, after.desert_areas_hidden, areas=_AREAS[by]))]),
         ], className="compare"),
     ])
     return summary, figures.what_if_comparison(after)
@@ -130,7 +132,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                                 "paginationPageSizeSelector": False},
                                style={"height": "560px"}),
                     html.Div([
-                        html.Div([html.H2("Students in deserts, by need and domain"),
+                        html.Div([html.H2("Desert neighbourhood cells per need, by domain"),
                                   dcc.Loading(dcc.Graph(id=ids.GAPS_DOMAIN_CHART, config={"displayModeBar": False}),
                                               type="dot")]),
                         html.Div([html.H2("Access at each school (lowest 25)"),

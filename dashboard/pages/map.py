@@ -13,6 +13,7 @@ from dash import Input, Output, dcc, html
 
 from kith.dashboard import _inputs, _url, figures, ids
 from kith.dashboard.data import DEFAULT_NEED, DashboardData
+from kith.trust.suppression import at_least
 
 PAGE = "map"
 LAYERS = (("access", "accessibility"), ("deserts", "desert outlines"), ("schools", "schools"),
@@ -31,9 +32,8 @@ def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tup
     summary = [
         html.Div([html.B(f"{report.deserts}"), f" of {report.areas} neighbourhood cells are deserts for ",
                   html.B(data.need_names[need].lower()), "."]),
-        html.Div(f"Students with this need: {report.students}; in deserts: {report.students_in_deserts}"
-                 + (f" (+ {report.desert_areas_hidden} cells with a hidden count)." if report.desert_areas_hidden
-                    else ".")),
+        html.Div(f"Students with this need: {figures.shown_text(report.students)}; in deserts: "
+                 + at_least(report.students_in_deserts, report.desert_areas_hidden, areas="cells") + "."),
         html.Div(f"{report.providers} service site(s) offer it, {report.capacity:,.0f} places in all."),
     ]
     rule = [html.B("Desert rule: "), report.rule_text, html.Br(),

@@ -40,7 +40,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                    f"{data.threshold - 1} are shown as <{data.threshold} to protect students.", className="lede"),
             html.Div([_stat(counts.get(key, 0), name) for key, name in COUNTED],
                      className="stat-grid", id=ids.OVERVIEW_COUNTS),
-            html.H2("Students in service deserts: the top needs of each domain"),
+            html.H2("Neighbourhood cells that are service deserts: the top three needs of each domain"),
             html.P("A service desert is an area with students who have the need and no provider of it within "
                    "5 km (two-step floating catchment, Luo & Wang 2003).", className="note"),
             dcc.Loading(dcc.Graph(id=ids.OVERVIEW_GAPS, config={"displayModeBar": False}), type="dot"),

@@ -75,6 +75,26 @@ def shown_sum(values: Sequence[int | str]) -> tuple[int, int]:
     return (sum(v for v in values if isinstance(v, int)), sum(1 for v in values if is_suppressed(v)))
 
 
+def at_least(shown: int | str | None, hidden: int, *, areas: str = "areas") -> str:
+    """A total over rows some of whose counts are hidden, as a person should read it (rule 4):
+    the shown sum alone when nothing is hidden, else "at least N", N counting one student for each
+    area with a hidden count (each has at least one), and what is hidden.
+
+    >>> at_least(25, 0)
+    '25'
+    >>> at_least(0, 46, areas="cells")
+    'at least 46 (46 cells with a hidden count, at least 1 student each)'
+    >>> at_least(25, 3)
+    'at least 28 (25 in areas shown, plus 3 areas with a hidden count, at least 1 student each)'
+    """
+    base = shown if isinstance(shown, int) and not isinstance(shown, bool) else 0
+    if not hidden:
+        return f"{shown:,}" if isinstance(shown, int) else str(shown if shown is not None else 0)
+    unit = areas if hidden != 1 else areas.rstrip("s")
+    what = f"{hidden:,} {unit} with a hidden count, at least 1 student each"
+    return f"at least {base + hidden:,} (" + (f"{base:,} in {areas} shown, plus {what}" if base else what) + ")"
+
+
 # ---------------------------------------------------------------- counts in lines
 
 

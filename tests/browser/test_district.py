@@ -88,3 +88,27 @@ def test_gaps_grid_shows_suppressed_counts_as_text_sorts_them_and_exports_them(l
     assert "Invalid Number" not in exported
     assert {row["Students with the need"] for row in table} == set(ordered)
     assert console_errors(laptop) == []
+
+
+def test_totals_with_hidden_parts_read_at_least_and_chart_labels_are_not_cut(laptop, district: str) -> None:
+    open_page(laptop, district, "/map?need=food")
+    summary = wait_until(lambda: laptop.find_element(By.ID, ids.MAP_SUMMARY).text, timeout=60, what="the summary")
+    assert "in deserts: 0" not in summary
+    assert "in deserts: at least 46 (46 cells with a hidden count" in summary
+    open_page(laptop, district, "/")
+    wait_until(lambda: laptop.find_elements(By.CSS_SELECTOR, f"#{ids.OVERVIEW_GAPS} .bartext"), timeout=60,
+               what="the desert chart's labels")
+    heading = laptop.find_element(By.XPATH, f"//*[@id='{ids.OVERVIEW_GAPS}']/preceding::h2[1]").text
+    assert heading.startswith("Neighbourhood cells that are service deserts")
+    outside = laptop.execute_script("""
+        const plot = document.querySelector('#' + arguments[0] + ' .main-svg').getBoundingClientRect();
+        return [...document.querySelectorAll('#' + arguments[0] + ' .bartext')].map(t => {
+            const box = t.getBoundingClientRect();
+            return box.right > plot.right + 0.5 || box.left < plot.left - 0.5 ? t.textContent : null;
+        }).filter(Boolean);""", ids.OVERVIEW_GAPS)
+    assert outside == []
+    assert all(t.startswith(("≥", "no ")) or t.endswith("students")
+               for t in laptop.execute_script(
+                   "return [...document.querySelectorAll('#' + arguments[0] + ' .bartext')].map(t => t.textContent)",
+                   ids.OVERVIEW_GAPS))
+    assert console_errors(laptop) == []

@@ -90,8 +90,10 @@ def test_deserts_by_domain_counts_desert_areas_and_never_adds_in_hidden_students
     fig = figures.deserts_by_domain(summaries, top=1)
     bars = {t.name: t for t in fig.data}
     assert list(bars["family"].y) == ["Food"] and list(bars["family"].x) == [3]  # the domain's top need only
-    assert list(bars["family"].text) == ["40 students + 1 with a suppressed count"]
-    assert list(bars["health"].x) == [2] and list(bars["health"].text) == ["2 with a suppressed count"]
+    assert list(bars["family"].text) == ["≥41 students"]  # 40 shown, and one hidden area of at least one
+    assert list(bars["health"].x) == [2] and list(bars["health"].text) == ["≥2 students"]
+    assert "at least 2 (2 cells with a hidden count" in bars["health"].customdata[0][0]
+    assert "service deserts" in fig.layout.xaxis.title.text
     everything = figures.deserts_by_domain(summaries)
     assert [list(t.y) for t in everything.data if t.name == "family"] == [["Food", "Legal aid", "Housing"]]
 
