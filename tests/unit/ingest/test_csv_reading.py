@@ -71,3 +71,32 @@ def test_semicolons_tabs_nul_bytes_and_duplicate_headers() -> None:
 def test_an_empty_file_is_an_input_error() -> None:
     with pytest.raises(InputError, match="empty"):
         read_csv(b"\n\n", "empty.csv")
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _within(seconds: float, work):  # type: ignore[no-untyped-def]
+    """``work()``, or _TooSlow once ``seconds`` have passed (so a quadratic loop fails fast, not in minutes)."""
+    import signal
+
+    def stop(signum, frame):  # type: ignore[no-untyped-def]
+        raise _TooSlow(f"took over {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("header", [["a"] * 8_000, ["a", "a_2"] * 4_000, ["A", " a ", "a"] * 2_667],
+                         ids=["8000-repeats", "repeats-that-collide-with-renames", "names-the-same-as-keys"])
+def test_thousands_of_repeated_column_names_are_named_in_linear_time(header: list[str]) -> None:
+    data = (",".join(header) + "\n" + ",".join("1" * len(header)) + "\n").encode()
+    table = _within(5, lambda: read_csv(data, "f.csv"))
+    assert len(set(table.columns)) == len(header)  # every column kept, under a name of its own
+    assert table.columns[:3] == ["a", "a_2", "a_3"]
