@@ -239,7 +239,8 @@ class Service(Node):
     capacity: Count | None = None
     waitlist: Count | None = None
     cost: Cost | None = None
-    languages: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # BCP 47 tags (kith.graph.languages)
+    language_note: str | None = None  # what a language cell said that names no language
     min_age: Annotated[int, Field(ge=0, le=120)] | None = None
     max_age: Annotated[int, Field(ge=0, le=120)] | None = None
     eligibility: str | None = None

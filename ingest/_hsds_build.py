@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kith.graph import languages
 from kith.graph.geo import Geocoder, find_zip
 from kith.graph.model import Addresses, Agency, DeliveredAt, Node, Offers, Rel, Service, Site
 from kith.ingest._hsds_read import Package, Rec
@@ -321,13 +322,14 @@ class _Build:
             capacity = self._capacity(groups["service_capacity"].groups.get(key, ()))
             eligibility = [c.get("eligibility") for c in groups["eligibility"].get(key)]
             own_hours = groups["schedules"].get(key)
+            spoken = languages.parse_all([*(_language(c) for c in groups["languages"].get(key)),
+                                          *languages_at.get(key, ())])
             data = {
                 "id": key, "name": cells.get("name") or cells.get("alternate_name"),
                 "description": cells.get("description"),
                 "capacity": capacity,
                 "cost": _cost(cells, groups["cost_options"].get(key)),
-                "languages": tuple(dict.fromkeys(filter(None, [
-                    *(_language(c) for c in groups["languages"].get(key)), *languages_at.get(key, ())]))),
+                "languages": spoken[0], "language_note": spoken[1],
                 "min_age": cells.get("minimum_age"), "max_age": cells.get("maximum_age"),
                 "eligibility": cells.get("eligibility_description") or "; ".join(filter(None, eligibility)) or None,
                 "hours": _hours(own_hours or hours_at.get(key, [])),

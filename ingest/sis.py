@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from kith.graph import geo
+from kith.graph import geo, languages
 from kith.graph.errors import InputError
 from kith.graph.model import EnrolledIn, Family, HasNeed, Label, MemberOf, Node, Rel, Student
 from kith.graph.store import GraphStore
@@ -190,7 +190,7 @@ class _Students:
                 cell = geo.cell_of(*centre)
         elif get.get("home_address"):
             self.ledger.flag(self.file, "home address without a ZIP code: family not located")
-        family, invalid = build(Family, {"id": family_id, **_present(home_cell=cell, language=get.get("language"),
+        family, invalid = build(Family, {"id": family_id, **_present(home_cell=cell, language=_language(get.get("language")),
                                                                        size=get.get("family_size"))},
                                 {"size": self.columns.get("family_size", "family_size"),
                                  "language": self.columns.get("language", "language")})
@@ -211,6 +211,14 @@ def _grade(value: Any) -> str | None:
         return _GRADES[lowered]
     match = re.fullmatch(r"(?:grade)?0*(\d{1,2})(?:st|nd|rd|th)?", lowered)
     return match.group(1) if match else text
+
+
+def _language(value: Any) -> str | None:
+    """A home language as a BCP 47 tag (``Spanish``, ``spa`` → ``es``); as given when it names none."""
+    if value is None:
+        return None
+    codes, _ = languages.parse(str(value))
+    return codes[0] if codes else str(value)
 
 
 def _tier(value: Any) -> Any:

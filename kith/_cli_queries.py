@@ -29,7 +29,7 @@ def _filters(func):
     for option in reversed([
         click.option("--radius-km", type=click.FloatRange(min=0), default=5.0, show_default=True,
                      help="Great-circle radius of the search."),
-        click.option("--language", default=None, help="Only services offered in this language (e.g. es)."),
+        click.option("--language", default=None, help="Only services offered in this language: a code (es) or a name (Spanish)."),
         click.option("--free", is_flag=True, help="Only free services."),
         click.option("--age", type=click.IntRange(0, 120), default=None, help="Only services for this age."),
         click.option("--open-now", is_flag=True,

@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from kith.graph import languages
 from kith.graph.errors import InputError
 from kith.graph.geo import Geocoder, find_zip, zip_centroid
 from kith.graph.model import NeedCode, NodeRef
@@ -119,7 +120,7 @@ def find_nearby(
     limit
         At most this many rows (the nearest ones).
     language
-        Only services offered in this language (a code such as ``es``).
+        Only services offered in this language: a BCP 47 code (``es``) or a name (``Spanish``, ``español``).
     free
         Only services whose cost is ``free``.
     age
@@ -138,7 +139,8 @@ def find_nearby(
     >>> rows = find_nearby(store, 42.33, -71.08, needs=["food"], language="es", limit=5)  # doctest: +SKIP
     """
     codes = _check(lat, lon, needs, radius_km, limit, age)
-    filters = _Filters(codes, language.strip().lower() if language else None, free, age, open_now)
+    filters = _Filters(codes, (languages.code(language) or language.strip().lower()) if language else None, free,
+                       age, open_now)
     return _search(store, lat, lon, radius_km, limit, filters)
 
 
@@ -208,7 +210,8 @@ class _Filters:
     def keep(self, service: Mapping[str, Any], addressed: Sequence[str]) -> bool:
         if self.needs and not self.needs.intersection(addressed):
             return False
-        if self.language and self.language not in (lang.lower() for lang in service.get("languages", ())):
+        if self.language and not any(languages.matches(self.language, offered)
+                                     for offered in service.get("languages", ())):
             return False
         if self.free and service.get("cost") != "free":
             return False
@@ -320,11 +323,6 @@ def _place_of_node(store: GraphStore, ref: NodeRef) -> Place:
 
 # ---------------------------------------------------------------- the referral list
 
-_LANGUAGE_NAMES = {
-    "en": "English", "es": "Spanish", "pt": "Portuguese", "ht": "Haitian Creole", "zh": "Chinese",
-    "vi": "Vietnamese", "ar": "Arabic", "so": "Somali", "fr": "French", "ru": "Russian", "ko": "Korean",
-    "cv": "Cape Verdean Creole", "km": "Khmer", "asl": "American Sign Language",
-}
 _COST_WORDS = {"free": "Free", "sliding": "Sliding scale (pay what you can)", "fee": "Fee"}
 
 
@@ -337,7 +335,7 @@ def _entry(row: NearbyService) -> dict[str, str]:
         "phone": row.phone or "",
         "website": row.website or "",
         "hours": row.hours or "Call for hours",
-        "languages": ", ".join(_LANGUAGE_NAMES.get(code.lower(), code) for code in row.languages),
+        "languages": ", ".join(languages.name(code) for code in row.languages),
         "cost": _COST_WORDS.get(row.cost or "", "Ask about cost"),
         "distance": f"{row.distance_km:.1f} km ({miles:.1f} mi)",
         "ages": _ages(row),

@@ -15,6 +15,7 @@ from dash import Input, Output, State, dcc, html
 
 from kith.dashboard import _inputs, _url, figures, ids
 from kith.dashboard.data import DashboardData
+from kith.graph import languages
 from kith.graph.errors import KithError
 
 PAGE = "find-help"
@@ -72,7 +73,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
     def layout(**query: Any) -> html.Div:
         place = _url.text(query, "place")
         # read per view: a load of new data shows here without a restart
-        language_options = [{"label": code, "value": code} for code in data.languages]
+        language_options = [{"label": languages.name(code), "value": code} for code in data.languages]
         school_options = [{"label": s["name"], "value": f"school:{s['id']}"} for s in data.schools]
         return html.Div([
             html.H1("Find help near a family"),

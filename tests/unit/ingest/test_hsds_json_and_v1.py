@@ -50,7 +50,7 @@ def test_a_page_of_services_with_nested_objects(tmp_path: Path) -> None:
     assert all(t.loaded + t.quarantined == t.rows_read for t in report.tables)
     service = store.nodes(Label.SERVICE, ids=["s1"])[0]
     assert (service["capacity"], service["cost"], service["min_age"]) == (25, "free", 12)
-    assert service["languages"] == ["Portuguese"] and service["hours"] == "Tue, Thu 15:00–18:00"
+    assert service["languages"] == ["pt"] and service["hours"] == "Tue, Thu 15:00–18:00"
     assert store.nodes(Label.AGENCY)[0]["phone"] == "617-555-0100 ext. 12"
     assert {(r["source"], r["target"]) for r in store.relationships(RelType.ADDRESSES)} == {
         ("s1", "mental_health_counseling"), ("s2", "mental_health_counseling")}
@@ -124,7 +124,7 @@ def test_hsds1_package(tmp_path: Path) -> None:
     assert report.table("services.csv").reasons == {"status: the service is defunct: not offered": 1}
     assert report.table("services_taxonomy.csv").reasons == {"taxonomy_id: points to no taxonomy term": 1}
     s1, s2 = store.nodes(Label.SERVICE)
-    assert (s1["hours"], s1["languages"], s1["eligibility"]) == ("Mon, Tue 09:00–17:00", ["English"], "adult")
+    assert (s1["hours"], s1["languages"], s1["eligibility"]) == ("Mon, Tue 09:00–17:00", ["en"], "adult")
     assert s2["cost"] == "fee" and "hours" not in s2
     assert store.nodes(Label.AGENCY)[0]["website"] == "http://example.com"
     assert [r["target"] for r in store.relationships(RelType.ADDRESSES)] == ["housing"]  # name and AIRS code agree

@@ -81,7 +81,7 @@ def test_the_resulting_graph(package: Path, store: MemoryStore, tmp_path: Path) 
     assert s1["hours"] == "Mon, Wed 9:00am–5:00pm"  # free-text times kept as given
     assert s2["hours"] == "After school, by appointment"
     assert s1["description"] == "Groceries every week,\nno questions asked"
-    assert (s1["capacity"], s1["cost"], s1["languages"]) == (40, "free", ["Spanish", "Haitian Creole"])
+    assert (s1["capacity"], s1["cost"], s1["languages"]) == (40, "free", ["es", "ht"])
     assert (s2["min_age"], s2["max_age"], "capacity" not in s2) == (6, 14, True)
     assert s4["cost"] == "sliding"
     needs = {(r["source"], r["target"]) for r in store.relationships(RelType.ADDRESSES)}

@@ -72,7 +72,7 @@ def test_students_are_pseudonymized_located_and_counted(tmp_path: Path, school_s
     household = next(f for f in families if f["id"] == pseudonym(KEY, "family", "H-77"))
     assert household["home_cell"] == geo.cell_of(*geo.zip_centroid("02120"))
     assert h3.get_resolution(household["home_cell"]) == geo.HOME_CELL_RESOLUTION
-    assert household["language"] == "Spanish"
+    assert household["language"] == "es"  # BCP 47
     needs = {(r["source"], r["target"]) for r in school_store.relationships(RelType.HAS_NEED)}
     assert needs == {(first, "food"), (first, "tutoring"), (first, "mentoring"),
                      (pseudonym(KEY, "student", RAW[3]), "housing")}
