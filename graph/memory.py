@@ -107,6 +107,8 @@ class MemoryStore:
                 "rebuild it with `kith demo` or re-run the ingest"
             )
         self._graph, self._labels, self._types = data["graph"], data["labels"], data["types"]
+        for label in Label:  # a file saved before a label was added holds none of it
+            self._labels.setdefault(label, {})
         self._site_index = None
         self._services_at = None
 

@@ -30,6 +30,7 @@ class Label(StrEnum):
     SITE = "Site"
     STAFF = "Staff"
     NEED_TYPE = "NeedType"
+    AREA_COUNT = "AreaCount"
 
 
 class RelType(StrEnum):
@@ -295,6 +296,51 @@ class NeedType(Node):
         return self
 
 
+class AreaKind(StrEnum):
+    """Where an aggregate count is counted."""
+
+    SCHOOL = "school"
+    ZIP = "zip"
+    CELL = "cell"
+
+
+class Measure(StrEnum):
+    NEED = "need"  # people with a need (a needs assessment, a screening, a survey)
+    POPULATION = "population"  # residents or children (a census table)
+
+
+class AreaCount(Node):
+    """An aggregate count of people in one area (a school, a ZIP area, an H3 cell), from a named
+    source and year: with ``need`` (``measure="need"``), or residents (``"population"``, no need).
+    No person is named; its id is ``measure:area_kind:area:need`` (``*`` for population)."""
+
+    label: ClassVar[Label] = Label.AREA_COUNT
+    measure: Measure
+    area_kind: AreaKind
+    area: Id
+    need: NeedCode | None = None  # type: ignore[valid-type]
+    count: Count
+    source: Text
+    year: Year
+    note: str | None = None
+
+    @staticmethod
+    def key(measure: str, area_kind: str, area: str, need: str | None) -> str:
+        return f"{measure}:{area_kind}:{area}:{need or '*'}"
+
+    @model_validator(mode="after")
+    def _check(self) -> AreaCount:
+        if (self.measure is Measure.NEED) != (self.need is not None):
+            raise ValueError("a count of a need names the need; a population count names none")
+        if self.area_kind is AreaKind.ZIP and not (len(self.area) == 5 and self.area.isdigit()):
+            raise ValueError("a ZIP area is five digits")
+        if self.area_kind is AreaKind.CELL and not h3.is_valid_cell(self.area):
+            raise ValueError("the area is not a valid H3 cell")
+        if self.id != self.key(self.measure, self.area_kind, self.area, self.need):
+            raise ValueError("an area count's id must be measure:area_kind:area:need")
+        return self
+
+
 def need_types() -> list[NeedType]:
     """The taxonomy as nodes, ready to upsert."""
     return [
@@ -304,7 +350,7 @@ def need_types() -> list[NeedType]:
 
 
 NODE_MODELS: dict[Label, type[Node]] = {
-    model.label: model for model in (School, Student, Family, Agency, Service, Site, Staff, NeedType)
+    model.label: model for model in (School, Student, Family, Agency, Service, Site, Staff, NeedType, AreaCount)
 }
 
 

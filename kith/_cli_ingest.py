@@ -117,6 +117,26 @@ def relations(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run:
          fmt=None if fmt == "auto" else fmt)
 
 
+@ingest.command("demand")
+@_path
+@click.option("--population", is_flag=True,
+              help="Residents or children per ZIP or cell (a census table) instead of counts of a need.")
+@click.option("--source", default=None, help="The source of every row that names none (a survey, a screening).")
+@click.option("--year", type=click.IntRange(1900, 2100), default=None, help="The year of every row that names none.")
+@_report
+@_dry_run
+@click.pass_obj
+def demand(obj: Any, path: Path, population: bool, source: str | None, year: int | None,
+           report_file: Path | None, dry_run: bool) -> None:
+    """Aggregate demand: counts of people with a need per school, ZIP or H3 cell
+    (school_id|zip|cell, need, count, source, year), or with --population residents per ZIP or cell.
+    Counts are suppressed in every report like student counts."""
+    from kith.ingest.demand import ingest_demand
+
+    _run(obj, ingest_demand, path, report_file, dry_run, measure="population" if population else "need",
+         source=source, year=year)
+
+
 def _run(obj: Any, ingest_file: Callable[..., IngestReport], path: Path, report_file: Path | None, dry_run: bool,
          *, geocode: str | None = None, **options: Any) -> None:
     settings = obj.settings

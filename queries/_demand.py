@@ -160,7 +160,7 @@ def best_source(store: GraphStore, need: str, rates: Sequence[Rate] | None = Non
     (a rate for the need and a school with enrollment), then population; students when none."""
     if store.relationships(RelType.HAS_NEED, targets=[need]):
         return "students"
-    stored = store.nodes(Label.AREA_COUNT) if hasattr(Label, "AREA_COUNT") else []
+    stored = store.nodes(Label.AREA_COUNT)
     if any(c.get("need") == need for c in stored):
         return "counts"
     if any(r.need == need for r in (rates if rates is not None else prevalence())) and any(
@@ -271,8 +271,6 @@ def round_estimate(value: float) -> int:
 def stored_demand(store: GraphStore, need: str, by: str | None, source: str, threshold: int) -> Demand:
     """Aggregate counts of ``need`` (``source="counts"``) or residents (``"population"``) per area,
     as loaded by ``kith ingest demand``."""
-    if not hasattr(Label, "AREA_COUNT"):
-        raise InputError(f"no {source} are loaded: load them with `kith ingest demand FILE`")
     measure = "need" if source == "counts" else "population"
     rows = [c for c in store.nodes(Label.AREA_COUNT, where={"measure": measure})
             if measure == "population" or c.get("need") == need]

@@ -24,6 +24,9 @@ UNION ALL
 MATCH (n:NeedType)
 RETURN 'NeedType' AS name, count(n) AS count
 UNION ALL
+MATCH (n:AreaCount)
+RETURN 'AreaCount' AS name, count(n) AS count
+UNION ALL
 MATCH ()-[r:ENROLLED_IN]->()
 RETURN 'ENROLLED_IN' AS name, count(r) AS count
 UNION ALL
