@@ -27,11 +27,13 @@ from typing import Any
 from kith.graph import languages
 from kith.graph.geo import Geocoder, find_zip
 from kith.graph.model import Addresses, Agency, DeliveredAt, Node, Offers, Rel, Service, Site
+from kith.ingest import _text
 from kith.ingest._hsds_read import Package, Rec
 from kith.ingest._load import Progress, build, coordinate, tick
 from kith.ingest._taxonomy import TaxonomyMap, looks_like_code
 from kith.ingest.report import Ledger
 
+_POPULATION = "population"
 DUPLICATE = "duplicate id: a later row with the same id replaces this one"
 _SITE_COLUMNS = {"lat": "latitude", "lon": "longitude", "zip": "postal_code", "name": "name"}
 _SERVICE_COLUMNS = {"min_age": "minimum_age", "max_age": "maximum_age", "name": "name"}
@@ -334,6 +336,8 @@ class _Build:
                 "eligibility": cells.get("eligibility_description") or "; ".join(filter(None, eligibility)) or None,
                 "hours": _hours(own_hours or hours_at.get(key, [])),
             }
+            needs, populations = self._needs(key, cells)
+            self._ages_and_eligibility(table, data, populations, cells.get("description"))
             service, problems = build(Service, {k: v for k, v in data.items() if v is not None}, _SERVICE_COLUMNS)
             agency_id = self._offered_by(key, table, cells, loaded_orgs, problems) if service else None
             if service is None or agency_id is None:
@@ -343,9 +347,28 @@ class _Build:
             self.nodes.append(service)
             loaded.add(key)
             self.rels.append(Offers(source=agency_id, target=key))
-            for need in self._needs(key, cells):
+            for need in needs:
                 self.rels.append(Addresses(source=key, target=need))
         return loaded
+
+    def _ages_and_eligibility(self, table: str, data: dict[str, Any], populations: list[tuple[str, tuple[Any, Any]]],
+                              description: Any) -> None:
+        """Ages from the eligibility text, the target populations, then the description; other populations as
+        eligibility. What no text says plainly stays unknown."""
+        if data.get("min_age") is None and data.get("max_age") is None:
+            ages = _text.ages(str(data["eligibility"])) if data.get("eligibility") else None
+            aged = [a for _, a in populations if a != (None, None)]
+            if ages is None and aged:
+                lows, highs = [a[0] for a in aged], [a[1] for a in aged]
+                ages = (min(lows) if None not in lows else None, max(highs) if None not in highs else None)
+            if ages is None and description:
+                ages = _text.ages(str(description), bare=False)
+            if ages is not None:
+                data["min_age"], data["max_age"] = ages
+                self.ledger.flag(table, "ages read from the text or the target populations")
+        groups = [label for label, ages in populations if ages == (None, None)]
+        if groups:
+            data["eligibility"] = "; ".join(dict.fromkeys(filter(None, [data.get("eligibility"), *groups])))
 
     def _capacity(self, recs: Iterable[Rec]) -> int | None:
         found = None
@@ -391,16 +414,23 @@ class _Build:
         self.nodes.append(agency)
         return oid
 
-    def _needs(self, key: str, cells: dict[str, Any]) -> list[str]:
+    def _needs(self, key: str, cells: dict[str, Any]) -> tuple[list[str], list[tuple[str, tuple[Any, Any]]]]:
+        """A service's needs, and its target populations (label, ages), from all its terms."""
         terms = [_id(c.get("taxonomy_id")) for c in self.by_service["terms"].get(key)]
         for term in (cells.get("taxonomy_ids") or "").split(","):
             if term.strip():
                 terms.append(term.strip())
         needs: list[str] = []
+        populations: list[tuple[str, tuple[Any, Any]]] = []
+        any_term = False
         for term_id in dict.fromkeys(terms):
             found = self.term_needs.get(term_id)
             if found is None:
                 found = self.term_needs[term_id] = self._term_needs(term_id)
+            if isinstance(found, tuple) and found and found[0] == _POPULATION:
+                populations.append((found[1], found[2]))
+                continue
+            any_term = True
             if isinstance(found, str):
                 if term_id in self.terms.by_id:
                     self.ledger.unmapped[found] += 1
@@ -408,10 +438,17 @@ class _Build:
                     self.ledger.flag(self.services.by_id[key][0], "taxonomy_ids: a term points to no taxonomy term")
                 continue
             needs.extend(found)
-        return list(dict.fromkeys(needs))
+        if any_term:
+            self.ledger.coverage["services with a taxonomy term"] += 1
+            if needs:
+                self.ledger.coverage["services with a need"] += 1
+        return list(dict.fromkeys(needs)), populations
 
-    def _term_needs(self, term_id: str) -> tuple[str, ...] | str:
-        """A term's needs, or (when it maps to none) the label the report lists it under."""
+    def _term_needs(self, term_id: str) -> tuple[Any, ...] | str:
+        """A term's needs, a target population (marked), or (when it maps to none) the label the report lists it under.
+
+        A term that maps to nothing takes the needs of its nearest mapped ancestor (its ``parent_id`` chain).
+        """
         rec = self.terms.by_id.get(term_id)
         if rec is None:
             return term_id
@@ -419,7 +456,18 @@ class _Build:
         name = term.get("name")
         code = term.get("code") or (name if name and looks_like_code(name) else None) \
             or (term_id if looks_like_code(term_id) else None)
+        ages = self.taxonomy.population(code, name)
+        if ages is not None:
+            return (_POPULATION, str(name or code or term_id), ages)
         found = self.taxonomy.needs(code, name)
+        seen = {term_id}
+        parent = _id(term.get("parent_id"))
+        while not found and parent and parent not in seen and parent in self.terms.by_id:
+            seen.add(parent)
+            above = self.terms.by_id[parent][3]
+            above_code = above.get("code") or (parent if looks_like_code(parent) else None)
+            found = self.taxonomy.needs(above_code, above.get("name"))
+            parent = _id(above.get("parent_id"))
         return found or " ".join(filter(None, (code, name if name != code else None))) or term_id
 
     # ------------------------------------------------------------ settling
@@ -490,17 +538,9 @@ def _cost(cells: dict[str, Any], options: list[dict[str, Any]]) -> str | None:
     return _cost_of_text(f"{fees or ''} {description or ''}") if fees or description else None
 
 
-@lru_cache(maxsize=4096)
 def _cost_of_text(text: str) -> str | None:
     """free / sliding / fee from the wording of a fees description (None when it does not say)."""
-    text = text.lower()
-    if re.search(r"sliding|pay[- ]?(as|what)[- ]?you|donation", text):
-        return "sliding"
-    if re.search(r"\bfree\b|no (cost|fee|charge)", text):
-        return "free"
-    if re.search(r"[$£€]\s*\d|\d+\s*(dollars|usd)", text):
-        return "fee"
-    return None
+    return _text.cost(text)
 
 
 def _clock(value: Any) -> str:

@@ -9,13 +9,21 @@ Two schemes, as directories use them:
 
 The taxonomy's own codes and names (``graph/needs.csv``) always match.
 A term may map to several needs; a service collects the needs of all its terms.
+A code inherits the need of its nearest mapped ancestor (``PH-1250.1800``
+takes ``PH-1250``'s); so does a term whose ``parent_id`` names a mapped term
+(``ingest/_hsds_build.py``).
+
+Target populations are not needs: the AIRS Y branch (``YB-8000.6500``
+Preadolescent Children) and the names of ``ingest/taxonomy_populations.csv``
+become a service's ages, or its eligibility when they name no ages ("Low
+Income", "Veterans").
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -42,6 +50,21 @@ class TaxonomyMap:
 
     by_code: dict[str, tuple[str, ...]]
     by_name: dict[str, tuple[str, ...]]
+    populations: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+
+    def population(self, code: str | None, name: str | None) -> tuple[int | None, int | None] | None:
+        """The ages of a target-population term ((None, None) when it names none); None when it is not one."""
+        key = normalize_term(name or "")
+        if key in self.populations:
+            return self.populations[key]
+        if key.endswith("s") and key[:-1] in self.populations:
+            return self.populations[key[:-1]]
+        if code and code.strip().upper().startswith("Y") and looks_like_code(code.strip().upper()):
+            return (None, None)
+        return None
+
+    def is_population(self, code: str | None, name: str | None) -> bool:
+        return self.population(code, name) is not None
 
     def needs(self, code: str | None, name: str | None) -> tuple[str, ...]:
         """The need codes of a term (empty when the term is not mapped)."""
@@ -74,8 +97,18 @@ class TaxonomyMap:
 @cache
 def taxonomy_map() -> TaxonomyMap:
     """The mapping shipped in ``ingest/taxonomy_needs.csv`` (edit the file to change it)."""
-    text = resources.files("kith.ingest").joinpath("taxonomy_needs.csv").read_text(encoding="utf-8")
-    return parse_map(text)
+    folder = resources.files("kith.ingest")
+    found = parse_map(folder.joinpath("taxonomy_needs.csv").read_text(encoding="utf-8"))
+    populations = parse_populations(folder.joinpath("taxonomy_populations.csv").read_text(encoding="utf-8"))
+    return TaxonomyMap(found.by_code, found.by_name, populations)
+
+
+def parse_populations(text: str) -> dict[str, tuple[int | None, int | None]]:
+    """Target-population names → (min_age, max_age), from ``ingest/taxonomy_populations.csv``."""
+    def age(value: str | None) -> int | None:
+        return int(value) if value and value.strip() else None
+    return {normalize_term(row["term"]): (age(row.get("min_age")), age(row.get("max_age")))
+            for row in csv.DictReader(text.splitlines()) if row.get("term")}
 
 
 def parse_map(text: str) -> TaxonomyMap:

@@ -53,6 +53,7 @@ class IngestReport(BaseModel):
     dry_run: bool = False
     tables: list[TableReport]
     unmapped_terms: dict[str, int] = {}
+    taxonomy_coverage: dict[str, int] = {}
     notes: list[str] = []
     written: dict[str, int] = {}
     quarantine_file: str | None = None
@@ -68,6 +69,12 @@ class IngestReport(BaseModel):
     @property
     def quarantined(self) -> int:
         return sum(t.quarantined for t in self.tables)
+
+    @property
+    def coverage(self) -> float | None:
+        """Services with a need among services with any taxonomy term (target populations aside); None without terms."""
+        total = self.taxonomy_coverage.get("services with a taxonomy term", 0)
+        return self.taxonomy_coverage.get("services with a need", 0) / total if total else None
 
     def table(self, name: str) -> TableReport:
         """The report of the table called ``name``."""
@@ -110,6 +117,7 @@ class Ledger:
         self._tables: dict[str, _Tally] = {}
         self.problems: list[Problem] = []
         self.unmapped: Counter[str] = Counter()
+        self.coverage: Counter[str] = Counter()
         self.notes: list[str] = []
 
     def table(self, name: str) -> None:
@@ -151,7 +159,8 @@ class Ledger:
             for name, t in self._tables.items()
         ]
         return IngestReport(source=source, path=path, format=fmt, tables=tables,
-                            unmapped_terms=dict(self.unmapped.most_common()), notes=list(self.notes), **extra)
+                            unmapped_terms=dict(self.unmapped.most_common()),
+                            taxonomy_coverage=dict(self.coverage), notes=list(self.notes), **extra)
 
 
 def problems_of(exc: ValidationError, columns: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

@@ -186,6 +186,10 @@ def _print(report: IngestReport) -> None:
         shown = ", ".join(f"{term} ({n})" for term, n in terms[:20])
         more = f" and {len(terms) - 20} more (see --report)" if len(terms) > 20 else ""
         click.echo(f"Taxonomy terms with no kith need (edit ingest/taxonomy_needs.csv): {shown}{more}")
+    if report.coverage is not None:
+        cov = report.taxonomy_coverage
+        click.echo(f"Taxonomy coverage: {cov.get('services with a need', 0):,} of "
+                   f"{cov['services with a taxonomy term']:,} services with a term have a need ({report.coverage:.0%}).")
     for note in report.notes:
         click.echo(f"Note: {note}")
     if report.written:
