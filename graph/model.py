@@ -224,6 +224,7 @@ class Agency(Node):
     kind: str | None = None
     phone: str | None = None
     website: str | None = None
+    contacts: str | None = None  # names, titles and emails of the people to call, "; " between them
     placeholder: bool | None = None
 
 

@@ -138,3 +138,32 @@ def city_schools_csv(path: Path) -> Path:
          "CA (37.780, -122.434)"],
         ["38684786040999", "Nowhere School", "", "K", "5", "USD Grades K-5", "unknown"],
     ])
+
+
+PROVIDER_HEADER = ["Provider Number", "Provider Name", "Parent Organization", "Street Address", "City", "Zip", "Phone",
+                   "Contact Name", "Contact Email", "Program Name", "Service Code", "Languages Spoken",
+                   "Hours of Operation", "Fees"]
+
+
+def provider_export(path: Path) -> Path:
+    """A provider export with one row per provider × address × contact × service code, in cp1252.
+
+    P100 (parent: United Way of the Bay): 2 addresses × 2 contacts × 2 codes of one program = 8 rows;
+    P200: one address, one contact, a Youth Club (enrichment + a target population) and Tutoring;
+    then an exact repeat of a row, and a row whose ZIP is not one.
+    """
+    p100 = []
+    for street, phone in (("12 Mission St", "415-555-0101"), ("400 Valencia Street", "415-555-0102")):
+        for contact, email in (("María López", "maria@familias.example.org"), ("Tom Ng", "tom@familias.example.org")):
+            for code in ("BD-1800.2000", "PH-1000"):
+                p100.append(["P100", "Familias Unidas Café", "United Way of the Bay", street, "San Francisco", "94110",
+                             phone, contact, email, "Family Resource Center", code, "Spanish; Kreyòl",
+                             "Mon-Fri 9am-5pm", "Free"])
+    p200 = [["P200", "Bayview Youth Works", "", "1 Third St", "San Francisco", "94124", "415-555-0200", "Dee Park",
+             "dee@bayview.example.org", program, code, "English, Chinese (Cantonese)", "Tue-Thu 3pm-6pm", fees]
+            for program, code, fees in (("Youth Club", "PS-9800", "$25 per session"),
+                                        ("Youth Club", "YB-8000.0500", "$25 per session"),
+                                        ("Tutoring", "Tutoring", "sliding scale"))]
+    bad = ["P300", "Mission Legal Aid", "", "9 Bad Zip Rd", "San Francisco", "9411X", "415-555-0300", "", "",
+           "Legal Clinic", "FT", "Spanish", "", "no fee"]
+    return write_csv(path, PROVIDER_HEADER, [*p100, *p200, p200[0], bad], encoding="cp1252", newline="\r\n")

@@ -110,19 +110,19 @@ def test_agencies_csv(tmp_path: Path) -> None:
     store = MemoryStore()
     report = ingest_agencies(path, store)
     table = report.table("agencies.csv")
-    assert (table.rows_read, table.loaded, table.quarantined) == (7, 4, 3)
+    assert (table.rows_read, table.loaded, table.quarantined) == (7, 5, 2)  # the repeat of a1's Dental Van is merged
     assert table.reasons == {
-        "agency_id: duplicate row for the same agency, site and service: a later row replaces it": 1,
         "agency_name: Field required": 1,
         "lat: Input should be less than or equal to 90": 1,
         "capacity: Input should be greater than or equal to 0": 1,
     }
     assert report.unmapped_terms == {"pro bono": 1}
-    assert table.flags == {"site without coordinates: at the ZIP centroid": 1}
+    assert table.flags == {"site without coordinates: at the ZIP centroid": 1,
+                           "a later row gives another capacity: the later value is kept": 1}
     counts = store.counts()
     assert (counts["Agency"], counts["Service"], counts["Site"]) == (3, 3, 2)
     dental = store.nodes(Label.SERVICE, ids=["a1/dental-van"])[0]
-    assert (dental["capacity"], dental["languages"], dental["cost"]) == (35, ["Spanish"], "free")
+    assert (dental["capacity"], dental["languages"], dental["cost"]) == (35, ["es", "ht"], "free")  # merged
     assert dental["hours"] == "Tue 9:00am-noon"
     assert store.nodes(Label.SERVICE, ids=["a1/vision-checks"])[0]["cost"] == "sliding"
     needs = {(r["source"], r["target"]) for r in store.relationships(RelType.ADDRESSES)}
