@@ -19,10 +19,12 @@ from typing import Any, TypeVar
 
 import h3
 
+from kith.graph.geo import HOME_CELL_RESOLUTION
 from kith.graph.model import Label, NodeRef, RelType, need_taxonomy
 from kith.graph.store import GraphStore, open_store
 from kith.settings import KithSettings
 from kith.queries import gaps as gaps_q
+from kith.queries._demand import Rate, prevalence
 from kith.queries import nearby
 from kith.queries import network as network_q
 from kith.queries import paths as paths_q
@@ -201,8 +203,16 @@ class DashboardData:
 
     @cached_property
     def home_cells(self) -> tuple[str, ...]:
-        """Every family home cell: the areas a gap map by cell can draw."""
-        return tuple(sorted({f["home_cell"] for f in self.store.nodes(Label.FAMILY) if f.get("home_cell")}))
+        """Every family home cell and the cell of every located school: the areas a gap map by cell can
+        draw (students at their home cell; an estimate from enrollment at its school's cell)."""
+        cells = {f["home_cell"] for f in self.store.nodes(Label.FAMILY) if f.get("home_cell")}
+        cells.update(h3.latlng_to_cell(s["lat"], s["lon"], HOME_CELL_RESOLUTION) for s in self.schools)
+        return tuple(sorted(cells))
+
+    @cached_property
+    def prevalence(self) -> tuple[Rate, ...] | None:
+        """The district's prevalence table when the settings name one (else the shipped table is used)."""
+        return prevalence(self.settings.prevalence_file) if self.settings.prevalence_file else None
 
     # ------------------------------------------------------------ questions
 
@@ -219,20 +229,24 @@ class DashboardData:
     def referral_list(self, rows: list[nearby.NearbyService], place: nearby.Place) -> str:
         return nearby.render_referral_list(rows, place, fmt="html")
 
-    def gaps(self, need: str, by: str = "cell") -> gaps_q.GapReport:
-        """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once."""
-        return self.memo(("gaps", need, by),
-                         lambda: gaps_q.service_gaps(self.store, need, by=by, suppress_below=self.threshold))
+    def gaps(self, need: str, by: str = "cell", demand: str | None = None) -> gaps_q.GapReport:
+        """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once.
+        ``demand`` names the source (None: the best the graph holds for the need)."""
+        return self.memo(("gaps", need, by, demand), lambda: gaps_q.service_gaps(
+            self.store, need, demand=demand, by=by, suppress_below=self.threshold, **self._supply_options()))
 
     def what_if(self, need: str, by: str, *, add_sites: tuple[tuple[float, float, float], ...] = (),
-                add_capacity: tuple[tuple[str, float], ...] = ()) -> gaps_q.GapReport:
+                add_capacity: tuple[tuple[str, float], ...] = (), demand: str | None = None) -> gaps_q.GapReport:
         """The gap report with new sites or capacity, beside its baseline (the store is not changed)."""
-        return self.memo(("what-if", need, by, add_sites, add_capacity), lambda: gaps_q.service_gaps(
-            self.store, need, by=by, add_sites=add_sites, add_capacity=dict(add_capacity),
-            suppress_below=self.threshold))
+        return self.memo(("what-if", need, by, add_sites, add_capacity, demand), lambda: gaps_q.service_gaps(
+            self.store, need, demand=demand, by=by, add_sites=add_sites, add_capacity=dict(add_capacity),
+            suppress_below=self.threshold, **self._supply_options()))
 
-    def gaps_geojson(self, need: str, by: str) -> dict[str, Any]:
-        return gaps_q.gaps_geojson(self.gaps(need, by))
+    def _supply_options(self) -> dict[str, Any]:
+        return {"default_capacity": self.settings.default_capacity, "prevalence": self.prevalence}
+
+    def gaps_geojson(self, need: str, by: str, demand: str | None = None) -> dict[str, Any]:
+        return gaps_q.gaps_geojson(self.gaps(need, by, demand))
 
     def gap_summaries(self) -> list[dict[str, Any]]:
         """Per need: its domain, deserts and students in deserts (suppressed), for the domain charts."""
@@ -241,6 +255,7 @@ class DashboardData:
             for need in self.needs:
                 report = self.gaps(need["code"], "cell")
                 rows.append({**need, "deserts": report.deserts, "students": report.students,
+                             "demand_source": report.demand_source, "estimate": report.estimate,
                              "students_in_deserts": report.students_in_deserts,
                              "desert_areas_hidden": report.desert_areas_hidden, "areas": report.areas})
             return rows

@@ -291,6 +291,24 @@ def gap_table(report: Any) -> list[dict[str, Any]]:
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
+def demand_lines(report: Any) -> list[str]:
+    """What a page says about where a gap report's numbers come from: the demand source (with its
+    year and, for an estimate, its rates) and how much of the supply is assumed."""
+    data = report if isinstance(report, Mapping) else report.model_dump()
+    lines = [f"Demand: {data.get('demand_text') or 'students with the need in student records'}."]
+    if data.get("capacity_text"):
+        lines.append(f"Supply: {data['capacity_text']}.")
+    return lines
+
+
+def demand_word(report: Any) -> str:
+    """How a page names a report's demand: students, estimated students or residents."""
+    data = report if isinstance(report, Mapping) else report.model_dump()
+    if data.get("demand_source") == "population":
+        return "Residents"
+    return "Estimated students (rounded)" if data.get("estimate") else "Students"
+
+
 def shown_text(value: Any, *, digits: int | None = None) -> str:
     """A value as a person reads it: a count, a rounded number, a marker ("<10", "*") or a band."""
     if value is None:

@@ -14,6 +14,7 @@ CONTENT = "content"
 # Overview.
 OVERVIEW_COUNTS = "overview-counts"
 OVERVIEW_GAPS = "overview-gaps"
+OVERVIEW_DEMAND = "overview-demand"
 
 # Map.
 MAP_NEED = "map-need"
@@ -25,6 +26,7 @@ MAP_SUMMARY = "map-summary"
 # Gaps.
 GAPS_NEED = "gaps-need"
 GAPS_BY = "gaps-by"
+GAPS_DEMAND = "gaps-demand"
 GAPS_SUMMARY = "gaps-summary"
 GAPS_TABLE = "gaps-table"
 GAPS_DOMAIN_CHART = "gaps-domain-chart"

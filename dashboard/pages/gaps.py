@@ -19,6 +19,9 @@ from kith.trust.suppression import at_least
 
 PAGE = "gaps"
 BY = (("cell", "neighbourhood (H3 cell)"), ("school", "school"), ("zip", "ZIP area"))
+DEMAND = (("best", "the best the graph holds"), ("students", "students (student records)"),
+          ("counts", "aggregate counts (a survey)"), ("estimate", "estimate: enrollment × a cited rate"),
+          ("population", "population (census)"))
 _AREAS = {"cell": "cells", "school": "schools", "zip": "ZIP areas"}
 
 
@@ -39,32 +42,38 @@ COLUMNS = [
 ]
 
 
-def table(data: DashboardData, need: str | None, by: str | None) -> tuple[Any, ...]:
+def table(data: DashboardData, need: str | None, by: str | None, demand: str | None = None) -> tuple[Any, ...]:
     """The table callback as a plain function: (rows, by-school chart, what-if lat, lon, note)."""
-    need, by = _need(data, need), _inputs.choice(by, dict(BY), "cell")
-    report = data.gaps(need, by)
+    need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
+    try:
+        report, by_school = data.gaps(need, by, demand), data.gaps(need, "school", demand)
+    except KithError as exc:
+        return [], figures.access_by_school({"rows": []}), None, None, f"No gaps for this choice: {exc}"
     worst = next((r for r in report.rows if r.desert), report.rows[0] if report.rows else None)
-    note = (f"{report.deserts} desert area(s) of {report.areas}; students in deserts: "
+    note = (f"{report.deserts} desert area(s) of {report.areas}; {figures.demand_word(report).lower()} in deserts: "
             f"{at_least(report.students_in_deserts, report.desert_areas_hidden, areas=_AREAS[by])}"
-            f". {report.rule_text}.")
-    return (figures.gap_table(report), figures.access_by_school(data.gaps(need, "school")),
+            f". {report.rule_text}. " + " ".join(figures.demand_lines(report)))
+    return (figures.gap_table(report), figures.access_by_school(by_school),
             round(worst.lat, 5) if worst else None, round(worst.lon, 5) if worst else None, note)
 
 
-def csv_file(data: DashboardData, need: str | None, by: str | None) -> dict[str, str]:
+def csv_file(data: DashboardData, need: str | None, by: str | None, demand: str | None = None) -> dict[str, str]:
     """The Export CSV download: the ranked table as the grid shows it, every cell spreadsheet-safe
-    (built here, not in the browser, so a name such as ``=HYPERLINK(...)`` never opens as a formula)."""
-    need, by = _need(data, need), _inputs.choice(by, dict(BY), "cell")
+    (built here, not in the browser, so a name such as ``=HYPERLINK(...)`` never opens as a formula),
+    each row naming the demand source."""
+    need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
+    report = data.gaps(need, by, demand)
     out = io.StringIO()
-    write_csv(out, [c["headerName"] for c in COLUMNS],
-              ([row[c["field"]] for c in COLUMNS] for row in figures.gap_table(data.gaps(need, by))))
+    write_csv(out, [*(c["headerName"] for c in COLUMNS), "Demand source", "Demand is an estimate"],
+              ([*(row[c["field"]] for c in COLUMNS), report.demand_source, "yes" if report.estimate else "no"]
+               for row in figures.gap_table(report)))
     return {"content": out.getvalue(), "filename": f"kith-gaps-{need}-{by}.csv", "type": "text/csv"}
 
 
 def what_if(data: DashboardData, need: str | None, by: str | None, lat: float | None, lon: float | None,
-            capacity: float | None, progress: Any = None) -> tuple[Any, Any]:
+            capacity: float | None, progress: Any = None, demand: str | None = None) -> tuple[Any, Any]:
     """The what-if as a plain function: a new site with ``capacity`` places at (lat, lon) → (summary, chart)."""
-    need, by = _need(data, need), _inputs.choice(by, dict(BY), "cell")
+    need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
     lat = _inputs.number(lat, None, low=-90, high=90)
     lon = _inputs.number(lon, None, low=-180, high=180)
     capacity = _inputs.number(capacity, None, low=1, high=1_000_000)
@@ -72,11 +81,11 @@ def what_if(data: DashboardData, need: str | None, by: str | None, lat: float | 
         return html.P("Give the new site's latitude, longitude and places.", className="note"), dash.no_update
     if progress:
         progress(("1", "3"))
-    before = data.gaps(need, by)
-    if progress:
-        progress(("2", "3"))
     try:
-        after = data.what_if(need, by, add_sites=((float(lat), float(lon), float(capacity)),))
+        before = data.gaps(need, by, demand)
+        if progress:
+            progress(("2", "3"))
+        after = data.what_if(need, by, add_sites=((float(lat), float(lon), float(capacity)),), demand=demand)
     except KithError as exc:
         return html.P(f"Could not run the what-if: {exc}", className="note"), dash.no_update
     if progress:
@@ -104,6 +113,10 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                     html.Label("Need", htmlFor=ids.GAPS_NEED),
                     dcc.Dropdown(id=ids.GAPS_NEED, options=data.need_options, clearable=False,
                                  value=_url.choice(query, "need", data.need_names, DEFAULT_NEED)),
+                    html.Label("Demand from"),
+                    dcc.RadioItems(id=ids.GAPS_DEMAND, options=[{"label": f" {t}", "value": v} for v, t in DEMAND],
+                                   value=_url.choice(query, "demand", dict(DEMAND), "best"),
+                                   labelStyle={"display": "block"}),
                     html.Label("Count demand by"),
                     dcc.RadioItems(id=ids.GAPS_BY, options=[{"label": f" {t}", "value": v} for v, t in BY],
                                    value=_url.choice(query, "by", dict(BY), "cell"), labelStyle={"display": "block"}),
@@ -152,24 +165,27 @@ def register(app: dash.Dash, data: DashboardData) -> None:
     @app.callback(Output(ids.GAPS_TABLE, "rowData"), Output(ids.GAPS_SCHOOL_CHART, "figure"),
                   Output(ids.GAPS_WHATIF_LAT, "value"), Output(ids.GAPS_WHATIF_LON, "value"),
                   Output(ids.GAPS_SUMMARY, "children"),
-                  Input(ids.GAPS_NEED, "value"), Input(ids.GAPS_BY, "value"))
-    def _table(need, by):  # type: ignore[no-untyped-def]
-        return table(data, need, by)
+                  Input(ids.GAPS_NEED, "value"), Input(ids.GAPS_BY, "value"), Input(ids.GAPS_DEMAND, "value"))
+    def _table(need, by, demand):  # type: ignore[no-untyped-def]
+        return table(data, need, by, demand)
 
     @app.callback(Output(ids.GAPS_DOMAIN_CHART, "figure"), Input(ids.GAPS_DOMAIN_CHART, "id"))
     def _domains(_id):  # type: ignore[no-untyped-def]
         return figures.deserts_by_domain(data.gap_summaries())
 
     @app.callback(Output(ids.GAPS_CSV_DOWNLOAD, "data"), Input(ids.GAPS_CSV, "n_clicks"),
-                  State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), prevent_initial_call=True)
-    def _csv(_clicks, need, by):  # type: ignore[no-untyped-def]
-        return csv_file(data, need, by)
+                  State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), State(ids.GAPS_DEMAND, "value"),
+                  prevent_initial_call=True)
+    def _csv(_clicks, need, by, demand):  # type: ignore[no-untyped-def]
+        return csv_file(data, need, by, demand)
 
     @app.callback(Output(ids.GAPS_DOWNLOAD, "data"), Input(ids.GAPS_GEOJSON, "n_clicks"),
-                  State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), prevent_initial_call=True)
-    def _geojson(_clicks, need, by):  # type: ignore[no-untyped-def]
-        need, by = _need(data, need), _inputs.choice(by, dict(BY), "cell")
-        return {"content": json.dumps(data.gaps_geojson(need, by)), "filename": f"kith-gaps-{need}-{by}.geojson",
+                  State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), State(ids.GAPS_DEMAND, "value"),
+                  prevent_initial_call=True)
+    def _geojson(_clicks, need, by, demand):  # type: ignore[no-untyped-def]
+        need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
+        return {"content": json.dumps(data.gaps_geojson(need, by, demand)),
+                "filename": f"kith-gaps-{need}-{by}.geojson",
                 "type": "application/geo+json"}
 
     @app.callback(
@@ -177,16 +193,24 @@ def register(app: dash.Dash, data: DashboardData) -> None:
         Input(ids.GAPS_WHATIF_RUN, "n_clicks"),
         State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), State(ids.GAPS_WHATIF_LAT, "value"),
         State(ids.GAPS_WHATIF_LON, "value"), State(ids.GAPS_WHATIF_CAPACITY, "value"),
+        State(ids.GAPS_DEMAND, "value"),
         background=True, prevent_initial_call=True,
         running=[(Output(ids.GAPS_WHATIF_RUN, "disabled"), True, False),
                  (Output(ids.GAPS_WHATIF_CANCEL, "disabled"), False, True)],
         cancel=[Input(ids.GAPS_WHATIF_CANCEL, "n_clicks")],
         progress=[Output(ids.GAPS_WHATIF_PROGRESS, "value"), Output(ids.GAPS_WHATIF_PROGRESS, "max")],
     )
-    def _what_if(set_progress, _clicks, need, by, lat, lon, capacity):  # type: ignore[no-untyped-def]
-        return what_if(data, need, by, lat, lon, capacity, progress=set_progress)
+    def _what_if(set_progress, _clicks, need, by, lat, lon, capacity, demand):  # type: ignore[no-untyped-def]
+        return what_if(data, need, by, lat, lon, capacity, progress=set_progress, demand=demand)
 
-    _url.mirror(app, PAGE, {"need": (ids.GAPS_NEED, "value"), "by": (ids.GAPS_BY, "value")})
+    _url.mirror(app, PAGE, {"need": (ids.GAPS_NEED, "value"), "by": (ids.GAPS_BY, "value"),
+                            "demand": (ids.GAPS_DEMAND, "value")})
+
+
+def _demand(demand: str | None) -> str | None:
+    """The demand source picked (None: the best the graph holds)."""
+    chosen = _inputs.choice(demand, dict(DEMAND), "best")
+    return None if chosen in (None, "best") else chosen
 
 
 def _need(data: DashboardData, need: str | None) -> str:

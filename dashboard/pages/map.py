@@ -32,13 +32,18 @@ def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tup
     summary = [
         html.Div([html.B(f"{report.deserts}"), f" of {report.areas} neighbourhood cells are deserts for ",
                   html.B(data.need_names[need].lower()), "."]),
-        html.Div(f"Students with this need: {figures.shown_text(report.students)}; in deserts: "
+        html.Div(f"{figures.demand_word(report)} with this need: {figures.shown_text(report.students)}; in deserts: "
                  + at_least(report.students_in_deserts, report.desert_areas_hidden, areas="cells") + "."),
         html.Div(f"{report.providers} service site(s) offer it, {report.capacity:,.0f} places in all."),
+        *(html.Div(line) for line in figures.demand_lines(report)),
     ]
+    where = {"students": "counted at the family's H3 home cell",
+             "estimate": "estimated from enrollment at the H3 cell of each school"}.get(
+                 report.demand_source, "counted in the areas the counts were loaded for")
     rule = [html.B("Desert rule: "), report.rule_text, html.Br(),
             f"Accessibility: two-step floating catchment (2SFCA, Luo & Wang 2003), {report.catchment_km:g} km "
-            "catchment, places per student with the need, counted at the family's H3 home cell."]
+            f"catchment, places per {'resident' if report.demand_source == 'population' else 'student'} with the "
+            f"need, {where}."]
     return fig, rule, summary
 
 

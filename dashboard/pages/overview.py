@@ -43,6 +43,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
             html.H2("Neighbourhood cells that are service deserts: the top three needs of each domain"),
             html.P("A service desert is an area with students who have the need and no provider of it within "
                    "5 km (two-step floating catchment, Luo & Wang 2003).", className="note"),
+            html.P(id=ids.OVERVIEW_DEMAND, className="note"),
             dcc.Loading(dcc.Graph(id=ids.OVERVIEW_GAPS, config={"displayModeBar": False}), type="dot"),
             html.H2("Explore"),
             html.Div([dcc.Link([html.B(title), html.Span(text)], href=href, className="card")
@@ -51,9 +52,31 @@ def register(app: dash.Dash, data: DashboardData) -> None:
 
     dash.register_page("kith.overview", path="/", name="Overview", title="kith: overview", order=0, layout=layout)
 
-    @app.callback(Output(ids.OVERVIEW_GAPS, "figure"), Input(ids.OVERVIEW_GAPS, "id"))
+    @app.callback(Output(ids.OVERVIEW_GAPS, "figure"), Output(ids.OVERVIEW_DEMAND, "children"),
+                  Input(ids.OVERVIEW_GAPS, "id"))
     def _top_gaps(_id):  # type: ignore[no-untyped-def]
-        return figures.deserts_by_domain(data.gap_summaries(), top=3)
+        summaries = data.gap_summaries()
+        return figures.deserts_by_domain(summaries, top=3), demand_sources(summaries)
+
+
+#: How the overview names each demand source.
+SOURCE_NAMES = {"students": "students with the need in student records",
+                "counts": "aggregate counts loaded from a survey or screening",
+                "estimate": "estimates (enrollment × a cited prevalence rate; rounded, not counts of students)",
+                "population": "population per area from a census table"}
+
+
+def demand_sources(summaries: list[dict[str, Any]]) -> str:
+    """Which demand source the overview's needs use: the best the graph holds for each."""
+    used: dict[str, list[str]] = {}
+    for s in summaries:
+        if s.get("areas"):
+            used.setdefault(s.get("demand_source", "students"), []).append(s["name"])
+    if not used:
+        return "Demand: no need has demand in the graph yet (load students, counts or schools with enrollment)."
+    parts = [f"{SOURCE_NAMES[k]} for {len(v)} need(s)" + (f" ({', '.join(v)})" if len(v) <= 6 else "")
+             for k, v in sorted(used.items())]
+    return "Demand: " + "; ".join(parts) + "."
 
 
 def _stat(value: int | str, name: str) -> html.Div:
