@@ -31,6 +31,15 @@ other cells. The rule kith follows, and that a planner can explain:
    subtraction: it adds up only the counts the rows show, and says how many
    areas with a hidden count it leaves out.
 
+5. **Released values**: any other number released for an area that a count
+   enters (an accessibility, a ratio, a what-if's result) is computed from the
+   shown counts, never the hidden ones: a hidden count enters as the range a
+   reader can already work out (its marker, narrowed by its lines) and as a
+   stand-in inside that range (its line's hidden remainder, shared evenly), see
+   :func:`released_counts`. Two sets of counts that show the same give the
+   same released values, whatever a reader asks, so those values can only
+   repeat what the shown counts say.
+
 The same counts are suppressed the same way whatever the options of the
 question, so two reports of one need never show a count one of them hides.
 """
@@ -283,17 +292,19 @@ def _is_forest(n_unknowns: int, equations: list[tuple[dict[int, int], int]]) -> 
 
 
 def _propagate(equations: list[tuple[dict[int, int], int]],
-               bounds: list[tuple[float, float]]) -> list[tuple[float, float]]:
+               bounds: list[tuple[float, float]], rounds: int | None = None) -> list[tuple[float, float]]:
     """The range of each unknown, by narrowing each one to what every equation leaves it until
-    nothing changes. On a system without cycles this is the exact range (Freuder 1982: a tree-
-    structured problem that is arc consistent is globally consistent; sums of intervals are intervals);
-    one equation needs one pass."""
+    nothing changes (or for at most ``rounds`` passes: each pass only drops values no solution has).
+    On a system without cycles this is the exact range (Freuder 1982: a tree-structured problem that
+    is arc consistent is globally consistent; sums of intervals are intervals); one equation needs
+    one pass."""
     ranges = [(float(lo), float(hi)) for lo, hi in bounds]
     if len(equations) == 1:
         _narrow(*equations[0], ranges)
         return ranges
     changed = True
-    while changed:
+    while changed and (rounds is None or rounds > 0):
+        rounds = None if rounds is None else rounds - 1
         changed = False
         for coefs, rhs in equations:
             changed = _narrow(coefs, rhs, ranges) or changed
@@ -411,6 +422,106 @@ def _pinned(i: int, equations: list[tuple[dict[int, int], int]], bounds: list[tu
     if low.status != 0 or high.status == 3:  # infeasible cannot happen on true data; 3: unbounded above
         return False
     return round(-high.fun) - round(low.fun) < 1
+
+
+# ---------------------------------------------------------------- what other values may use
+
+
+class Released(NamedTuple):
+    """A count as a released value may use it: the least and most a reader can work out from the
+    shown counts, and a stand-in between them (all three the count itself when it is shown)."""
+
+    least: float
+    stand_in: float
+    most: float
+
+
+def released_counts(shown: Mapping[Hashable, int | str], lines: Sequence[Line],
+                    threshold: int = 10) -> dict[Hashable, Released]:
+    """Each count as values computed from counts may use it (rule 5), from what is shown alone.
+
+    A shown count is itself. A hidden count's least and most are what its
+    marker (``"<10"``: 1 to 9; ``"*"``: at least 10) and the lines leave it,
+    as a reader who adds up the lines works them out; its stand-in shares its
+    line's hidden remainder (the line's total, or the total's stand-in, less
+    the line's shown counts) evenly among the line's hidden counts, each kept
+    within its range. A count in no line with a known total stands in as the
+    middle of its range (its least, when the range has no end).
+
+    Parameters
+    ----------
+    shown
+        Every count as it leaves kith (:func:`suppress_lines`): an ``int`` or a marker.
+    lines
+        The lines they were suppressed with.
+    threshold
+        The threshold they were suppressed with.
+
+    Examples
+    --------
+    >>> shown = suppress_lines({"a": 3, "b": 40, "c": 50, "all": 93}, [(["a", "b", "c"], "all")])
+    >>> released = released_counts(shown, [(["a", "b", "c"], "all")])
+    >>> released["a"], released["b"].stand_in, released["c"]
+    (Released(least=1.0, stand_in=9.0, most=9.0), 34.0, Released(least=50.0, stand_in=50.0, most=50.0))
+    """
+    lines = [(tuple(parts), total) for parts, total in lines]
+    hidden = {k: str(v) for k, v in shown.items() if is_suppressed(v)}
+    values = {k: (0 if k in hidden else int(v)) for k, v in shown.items()}  # hidden counts are never read
+    ranges = {k: (float(v), float(v)) for k, v in values.items() if k not in hidden}
+    for unknowns, equations in _systems(values, hidden, lines):
+        bounds = [_bounds(hidden[k], threshold) for k in unknowns]
+        exact = len(equations) == 1 or _is_forest(len(unknowns), equations)
+        for k, got in zip(unknowns, _propagate(equations, bounds, rounds=None if exact else 64)):
+            ranges[k] = got  # exact on a hierarchy; elsewhere wider than exact, never narrower
+    stand_in = {k: lo for k, (lo, hi) in ranges.items() if lo == hi}
+    pending = list(lines)
+    while pending:
+        ready = [line for line in pending if line[1] in stand_in]
+        if not ready:  # no line's total is known: the outermost totals stand in by their own ranges
+            parts = {p for line_parts, _ in pending for p in line_parts}
+            for _, total in pending:
+                if total not in parts:
+                    stand_in[total] = _middle(*ranges[total])
+            ready = [line for line in pending if line[1] in stand_in]
+            if not ready:  # lines in a cycle of hidden totals: any one of them
+                stand_in[pending[0][1]] = _middle(*ranges[pending[0][1]])
+                ready = [pending[0]]
+        for line in ready:
+            pending.remove(line)
+            parts, total = line
+            open_parts = [p for p in dict.fromkeys(parts) if p not in stand_in]
+            rest = stand_in[total] - sum(stand_in[p] for p in parts if p in stand_in and p not in open_parts)
+            stand_in.update(zip(open_parts, _share(rest, [ranges[p] for p in open_parts])))
+    return {k: Released(lo, stand_in.get(k, _middle(lo, hi)), hi) for k, (lo, hi) in ranges.items()}
+
+
+def _middle(lo: float, hi: float) -> float:
+    return lo if hi == math.inf else (lo + hi) / 2
+
+
+def _share(rest: float, ranges: list[tuple[float, float]]) -> list[float]:
+    """``rest`` shared as evenly as the ranges allow: each gets one level, kept within its range (all
+    at their least or their most when ``rest`` is out of reach). The sum is piecewise linear in the
+    level, with a break at each end of a range: the level is solved for on the piece that holds it."""
+    if not ranges:
+        return []
+    if rest <= sum(lo for lo, _ in ranges):
+        return [float(lo) for lo, _ in ranges]
+    if rest >= sum(hi for _, hi in ranges):
+        return [float(hi) for _, hi in ranges]
+
+    def filled(level: float) -> float:
+        return sum(min(max(level, lo), hi) for lo, hi in ranges)
+
+    ends = sorted({lo for lo, _ in ranges} | {hi for _, hi in ranges if hi < math.inf})
+    start = ends[0]
+    for end in [*ends[1:], math.inf]:
+        if filled(end) >= rest:
+            free = sum(1 for lo, hi in ranges if lo <= start and hi >= end)
+            level = start + (rest - filled(start)) / free
+            break
+        start = end
+    return [float(min(max(level, lo), hi)) for lo, hi in ranges]
 
 
 # ---------------------------------------------------------------- tables with totals
