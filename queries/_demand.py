@@ -39,7 +39,7 @@ from kith.graph.geo import HOME_CELL_RESOLUTION, cell_centre, cell_of
 from kith.graph.model import Label, RelType
 from kith.graph.store import GraphStore
 from kith.queries._gapdata import Areas, ShownDemand, _nearest_zip, _zip_table, demand_areas, shown_demand
-from kith.trust.suppression import suppress_lines
+from kith.trust.suppression import released_counts, suppress_lines
 
 SOURCES: tuple[str, ...] = ("students", "counts", "estimate", "population")
 LEVELS: tuple[str, ...] = ("all", "elementary", "middle", "high", "other")
@@ -343,10 +343,11 @@ def _count_areas(store: GraphStore, rows: list[dict], by: str, threshold: int) -
             table = pd.DataFrame({"id": zip_ids, "lat": ztable["lat"].to_numpy(), "lon": ztable["lon"].to_numpy(),
                                   "demand": np.array([values[("zip", z)] for z in zip_ids], dtype=np.float64)})
             areas = Areas(table, ztable["city"].tolist(), 0)
-        shown_all = _suppressed(values, lines, unlocated, threshold)
+        shown_all, released = _suppressed(values, lines, unlocated, threshold)
         level = "cell" if by == "cell" else "zip"
         return areas, ShownDemand({k[1]: v for k, v in shown_all.items() if k[0] == level},
-                                  shown_all[("unlocated",)], shown_all[("total",)])
+                                  shown_all[("unlocated",)], shown_all[("total",)],
+                                  {k[1]: v for k, v in released.items() if k[0] == level})
     else:  # by zip, counts given by ZIP
         counts = Counter()
         for c in rows:
@@ -360,19 +361,22 @@ def _count_areas(store: GraphStore, rows: list[dict], by: str, threshold: int) -
         areas = Areas(table, ztable["city"].tolist(), unlocated)
         values = {("area", a): counts[a] for a in ids}
         lines = [([*values, ("unlocated",)], ("total",))]
-    shown_all = _suppressed(values, lines, unlocated, threshold)
+    shown_all, released = _suppressed(values, lines, unlocated, threshold)
     return areas, ShownDemand({k[1]: v for k, v in shown_all.items() if k[0] == "area"},
-                              shown_all[("unlocated",)], shown_all[("total",)])
+                              shown_all[("unlocated",)], shown_all[("total",)],
+                              {k[1]: v for k, v in released.items() if k[0] == "area"})
 
 
-def _suppressed(values: dict, lines: list, unlocated: int, threshold: int) -> dict:
+def _suppressed(values: dict, lines: list, unlocated: int, threshold: int) -> tuple[dict, dict]:
+    """The counts as shown, and as released values may use them (worked out from the shown ones)."""
     values = dict(values)
     values[("unlocated",)] = int(unlocated)
     top = lines[-1][0]
     values[("total",)] = sum(values[k] for k in top)
     if threshold <= 1:
-        return values
-    return suppress_lines(values, lines, threshold)
+        return values, {}
+    shown = suppress_lines(values, lines, threshold)
+    return shown, released_counts(shown, lines, threshold)
 
 
 def needs_with_rates(rates: Iterable[Rate] | None = None) -> tuple[str, ...]:

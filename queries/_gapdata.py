@@ -26,7 +26,7 @@ from kith.graph.errors import InputError
 from kith.graph.geo import cell_centre, unit_vectors
 from kith.graph.model import Label, NeedCode, RelType
 from kith.graph.store import GraphStore
-from kith.trust.suppression import suppress_lines
+from kith.trust.suppression import Released, released_counts, suppress_lines
 
 
 def need_code(need: str) -> str:
@@ -168,11 +168,14 @@ def _nearest_zip(lat: np.ndarray, lon: np.ndarray) -> tuple[list[str], list[str]
 
 
 class ShownDemand(NamedTuple):
-    """Student counts of one need as they may leave kith: per area, not located, and in all."""
+    """Student counts of one need as they may leave kith: per area, not located, and in all; and per
+    area, the count as released values (accessibility) may use it: worked out from the shown counts
+    alone (:func:`kith.trust.suppression.released_counts`)."""
 
     areas: dict[str, int | str]
     unlocated: int | str
     total: int | str
+    released: dict[str, Released] = {}
 
 
 def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, threshold: int) -> ShownDemand:
@@ -189,10 +192,13 @@ def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, thr
     areas = areas if areas is not None else demand_areas(store, need, by)
     cells = areas if by == "cell" else demand_areas(store, need, "cell")
     schools = areas if by == "school" else demand_areas(store, need, "school")
-    shown = suppress_demand(cells, schools, threshold)
+    values, lines = _demand_lines(cells, schools)
+    shown = suppress_lines(values, lines, threshold)
+    released = released_counts(shown, lines, threshold)
     level = {"cell": "cell", "zip": "zip", "school": "school"}[by]
     return ShownDemand({k[1]: v for k, v in shown.items() if k[0] == level},
-                       shown[UNLOCATED_SCHOOL if by == "school" else UNLOCATED_HOME], shown[TOTAL])
+                       shown[UNLOCATED_SCHOOL if by == "school" else UNLOCATED_HOME], shown[TOTAL],
+                       {k[1]: v for k, v in released.items() if k[0] == level})
 
 
 class StudentNeeds(NamedTuple):
@@ -268,6 +274,11 @@ def suppress_demand(cells: Areas, schools: Areas, threshold: int) -> dict[tuple[
     Keys ``("cell", id)``, ``("zip", code)``, ``("school", id)``,
     :data:`UNLOCATED_HOME`, :data:`UNLOCATED_SCHOOL` and :data:`TOTAL`; both
     ways of counting must add up to the same total."""
+    return suppress_lines(*_demand_lines(cells, schools), threshold)
+
+
+def _demand_lines(cells: Areas, schools: Areas) -> tuple[dict[tuple[str, ...], int], list]:
+    """The counts :func:`suppress_demand` suppresses, by key, and the lines they add up in."""
     values: dict[tuple[str, ...], int] = {}
     in_zip: dict[str, list[tuple[str, ...]]] = {}
     for cell, z, n in zip(cells.table["id"].tolist(), cells.zips, cells.table["demand"].astype(int).tolist()):
@@ -284,7 +295,7 @@ def suppress_demand(cells: Areas, schools: Areas, threshold: int) -> dict[tuple[
     lines.append(([*(k for k in values if k[0] == "school"), UNLOCATED_SCHOOL], TOTAL))
     if sum(v for k, v in values.items() if k[0] in ("school", "unlocated-school")) != values[TOTAL]:
         raise ValueError("the counts by school and by home do not add up to the same students")
-    return suppress_lines(values, lines, threshold)
+    return values, lines
 
 
 TOTAL, UNLOCATED_HOME, UNLOCATED_SCHOOL = ("total",), ("unlocated-home",), ("unlocated-school",)

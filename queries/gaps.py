@@ -21,6 +21,12 @@ Counts of students leave only suppressed (:mod:`kith.trust.suppression`): small
 counts, and the counts that would give one away by subtraction from a total,
 are hidden the same way whatever the options; students in deserts add up only
 the counts the rows show, since the options choose which areas they cover.
+Accessibility, the desert rules' thresholds and every what-if are computed
+from the counts as shown, never from a hidden one: a hidden count enters as a
+stand-in worked out from the shown counts, and each row gives the least and
+most accessibility that the range of every hidden count in reach allows. A
+caller who chooses sites, capacities, catchments and decays at will learns no
+more of a hidden count than the shown counts tell.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from kith.queries._fca import Decay, describe_decay, gaussian_decay, pairs_from_
 from kith.queries._gapdata import (
     DEFAULT_CAPACITY, AddSite, Areas, Supply, need_code, supply_sites, with_what_if,
 )
-from kith.trust.suppression import shown_sum
+from kith.trust.suppression import Released, is_suppressed, shown_sum
 
 __all__ = [
     "GapReport", "GapRow", "accessibility", "decay_named", "find_deserts", "gaussian_decay", "gaps_geojson",
@@ -189,7 +195,12 @@ def decay_named(name: str | None, catchment_km: float) -> Decay | None:
 
 
 class GapRow(BaseModel):
-    """One area of a gap report. ``demand`` is suppressed; the ``*_before`` fields are set by a what-if."""
+    """One area of a gap report. ``demand`` is suppressed; the ``*_before`` fields are set by a what-if.
+
+    ``accessibility`` is computed from the shown counts, a hidden count standing in as its line's
+    share (:func:`kith.trust.suppression.released_counts`); ``accessibility_low`` and
+    ``accessibility_high`` are its least and most over every value the hidden counts in reach may
+    take (the same number when no hidden count is in reach)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -201,6 +212,8 @@ class GapRow(BaseModel):
     accessibility: float
     providers_in_reach: int
     desert: bool
+    accessibility_low: float | None = None
+    accessibility_high: float | None = None
     desert_rule: str | None = None
     accessibility_before: float | None = None
     providers_in_reach_before: int | None = None
@@ -417,8 +430,42 @@ def _check_choice(value: str, choices: tuple[str, ...], name: str) -> str:
     return value
 
 
-def _score(areas: Areas, supply: Supply, catchment_km: float, decay: Decay | None) -> pd.DataFrame:
-    return accessibility(areas.table, supply.table, catchment_km=catchment_km, decay=decay)
+def _released(areas: Areas, shown: ShownDemand) -> list[Released]:
+    """Each area's demand as released values may use it (rule 5 of :mod:`kith.trust.suppression`):
+    as the suppression worked it out from the shown counts; an area whose count is shown and that
+    has none uses its demand as it is (a count, or an estimate that is not a count of records). A
+    hidden count is never read."""
+    released = []
+    for area, value in zip(areas.table["id"], areas.table["demand"].to_numpy(np.float64)):
+        if area in shown.released:
+            released.append(shown.released[area])
+        elif is_suppressed(shown.areas[area]):
+            raise ValueError(f"the hidden count of {area!r} comes without its released range")
+        else:
+            released.append(Released(float(value), float(value), float(value)))
+    return released
+
+
+def _score(areas: Areas, supply: Supply, catchment_km: float, decay: Decay | None,
+           released: list[Released]) -> pd.DataFrame:
+    """Accessibility from the demand as released (:func:`_released`): from the stand-ins, and its
+    least and most from the hidden counts' most and least (2SFCA and E2SFCA fall as any demand in
+    reach grows)."""
+    table = areas.table.assign(demand=np.array([r.stand_in for r in released], dtype=np.float64))
+    scores = accessibility(table, supply.table, catchment_km=catchment_km, decay=decay)
+    if any(r.least != r.most for r in released):
+        for column, bound in (("accessibility_low", "most"), ("accessibility_high", "least")):
+            ends = np.array([getattr(r, bound) for r in released], dtype=np.float64)
+            ends = np.minimum(ends, _NO_END)  # a count with no end (a hidden total above it): as good as none
+            scores[column] = accessibility(table.assign(demand=ends), supply.table, catchment_km=catchment_km,
+                                           decay=decay)["accessibility"].to_numpy()
+    else:
+        scores["accessibility_low"] = scores["accessibility_high"] = scores["accessibility"]
+    return scores
+
+
+#: The demand that stands in for "no end" in the least accessibility.
+_NO_END = 1e15
 
 
 def _report(
@@ -428,13 +475,15 @@ def _report(
     areas, shown, by = wanted.areas, wanted.shown, wanted.by
     if not (np.isfinite(catchment_km) and catchment_km > 0):
         raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
-    base = _score(areas, supply, catchment_km, decay)
-    desert_rule = _DesertRule.on(base, areas, supply, need, catchment_km, rule, threshold, wanted.unit)
+    released = _released(areas, shown)
+    base = _score(areas, supply, catchment_km, decay, released)
+    desert_rule = _DesertRule.on(base, sum(r.stand_in for r in released), supply, need, catchment_km, rule,
+                                 threshold, wanted.unit)
     flags = desert_rule.flags(base)
     what_if = bool(sites or add_capacity)
     if what_if:
         changed, described = with_what_if(supply, sites, add_capacity)
-        after = _score(areas, changed, catchment_km, decay)
+        after = _score(areas, changed, catchment_km, decay, released)
         after_flags = desert_rule.flags(after)
     else:
         changed, after, after_flags, described = supply, base, flags, ()
@@ -446,6 +495,8 @@ def _report(
             lat=float(areas.table["lat"].iat[k]), lon=float(areas.table["lon"].iat[k]),
             demand=counts[k],
             accessibility=float(after["accessibility"].iat[k]),
+            accessibility_low=float(after["accessibility_low"].iat[k]),
+            accessibility_high=float(after["accessibility_high"].iat[k]),
             providers_in_reach=int(after["providers_in_reach"].iat[k]),
             desert=after_flags[k] is not None, desert_rule=after_flags[k],
             **({"accessibility_before": float(base["accessibility"].iat[k]),
@@ -497,13 +548,14 @@ class _DesertRule:
     text: str
 
     @classmethod
-    def on(cls, scores: pd.DataFrame, areas: Areas, supply: Supply, need: str, catchment_km: float,
+    def on(cls, scores: pd.DataFrame, demand: float, supply: Supply, need: str, catchment_km: float,
            rule: str, threshold: float | None, unit: str = "student") -> _DesertRule:
+        """The rule on the baseline ``scores``; ``demand`` is the demand in all, as released."""
         access = scores["accessibility"].to_numpy()
         if rule == "below-ratio":
             why = ""
-            if threshold is None:
-                total = float(areas.table["demand"].sum())
+            if threshold is None:  # from the counts as released, as the accessibility is
+                total = float(demand)
                 overall = float(supply.table["capacity"].sum()) / total if total else 0.0
                 threshold, why = overall / 2, f" (half the area-wide ratio of {overall:.4g})"
             if not (np.isfinite(threshold) and threshold >= 0):
