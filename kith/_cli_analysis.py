@@ -12,7 +12,8 @@ from kith._output import emit, format_option, working
 from kith._trust import audit_export
 from kith.trust.suppression import at_least
 
-_GAP_COLUMNS = ("area_id", "area_name", "demand", "accessibility", "providers_in_reach", "desert", "desert_rule")
+_GAP_COLUMNS = ("area_id", "area_name", "demand", "accessibility", "accessibility_low", "accessibility_high",
+                "providers_in_reach", "desert", "desert_rule")
 _BEFORE_COLUMNS = ("accessibility_before", "providers_in_reach_before", "desert_before")
 _ORG_COLUMNS = ("name", "label", "degree", "betweenness", "eigenvector", "community")
 _TABLE_COLUMNS = {
