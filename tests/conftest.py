@@ -50,10 +50,33 @@ def small_city_home(tmp_path_factory: pytest.TempPathFactory, small_city: demo_c
 # ------------------------------------------------------------------ Neo4j
 
 
+#: The Neo4j of this run (``tools/neo4j/run-with-neo4j`` sets it), taken out of the environment so that
+#: no test and no command a test runs uses it unless the test asks for it (:func:`neo4j_settings`).
+NEO4J_ENV = {name: os.environ.pop(name) for name in
+             ("KITH_NEO4J_URI", "KITH_NEO4J_USER", "KITH_NEO4J_PASSWORD", "KITH_NEO4J_DATABASE")
+             if name in os.environ}
+
+
 def neo4j_skip_reason() -> str:
     """Why there is no Neo4j for this run (``tools/neo4j/run-with-neo4j`` says, when it ran the tests)."""
     why = os.environ.get("KITH_NEO4J_SKIP_REASON") or "KITH_NEO4J_URI is not set"
     return f"no Neo4j: {why} (make test starts one when Java 17 and Maven are present; or make neo4j)"
+
+
+def neo4j_env() -> dict[str, str]:
+    """The KITH_NEO4J_* variables of this run's Neo4j; skips the test when there is none."""
+    if not NEO4J_ENV.get("KITH_NEO4J_URI"):
+        pytest.skip(neo4j_skip_reason())
+    return dict(NEO4J_ENV)
+
+
+def neo4j_settings(**overrides: object) -> KithSettings:
+    """Settings pointing at this run's Neo4j (and nothing else from the environment); skips without one."""
+    env = neo4j_env()
+    given = {"neo4j_uri": env["KITH_NEO4J_URI"], "neo4j_user": env.get("KITH_NEO4J_USER", "neo4j"),
+             "neo4j_password": env.get("KITH_NEO4J_PASSWORD", ""),
+             "neo4j_database": env.get("KITH_NEO4J_DATABASE", "neo4j")}
+    return KithSettings(_env_file=None, **{**given, **overrides})
 
 
 def _is_neo4j_test(item: pytest.Item) -> bool:

@@ -12,9 +12,9 @@ from kith.graph.store import GraphStore
 def empty_neo4j_store() -> Iterator[GraphStore]:
     """The Neo4j store of the environment's settings, refusing a database that holds data."""
     from kith.graph.neo4j_store import Neo4jStore
-    from kith.settings import KithSettings
+    from tests.conftest import neo4j_settings
 
-    store = Neo4jStore.from_settings(KithSettings())
+    store = Neo4jStore.from_settings(neo4j_settings())
     if any(store.counts().values()):
         store.close()
         pytest.fail("the Neo4j database of KITH_NEO4J_URI is not empty: the contract suite only uses an empty one")

@@ -9,7 +9,6 @@ fails (``tests/conftest.py``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from kith.graph.memory import MemoryStore
 from kith.graph.store import GraphStore
 
-from tests.conftest import neo4j_skip_reason
+from tests.conftest import neo4j_env
 
 
 @pytest.fixture(params=["memory", pytest.param("neo4j", marks=pytest.mark.neo4j)])
@@ -26,8 +25,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
     if request.param == "memory":
         yield MemoryStore()
         return
-    if not os.environ.get("KITH_NEO4J_URI"):
-        pytest.skip(neo4j_skip_reason())
+    neo4j_env()
     from tests.contract._neo4j import empty_neo4j_store
 
     yield from empty_neo4j_store()
