@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from kith.graph.errors import InputError
 from kith.graph.geo import Geocoder
 from kith.graph.store import GraphStore, open_store
+from kith.ingest._load import json_loads
 from kith.ingest.report import IngestReport
 from kith.settings import KithSettings
 
@@ -149,7 +150,11 @@ def _check_zip(data: bytes, *, max_bytes: int) -> None:
 
 def _check_json(data: bytes) -> None:
     try:
-        json.loads(data.decode("utf-8-sig"))
+        json_loads(data.decode("utf-8-sig"), "the file")
+    except UploadRefused:
+        raise
+    except InputError as exc:  # nested too deep: the same bound and line as the command line's
+        raise UploadRefused("content", str(exc)) from None
     except UnicodeDecodeError:
         raise UploadRefused("content", "the file is named JSON but is not UTF-8 text") from None
     except ValueError as exc:

@@ -15,7 +15,6 @@ specifications (https://specs.frictionlessdata.io/); Open Referral HSDS
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from kith.graph.errors import InputError
+from kith.ingest._load import json_loads, read_bytes
 
 DESCRIPTOR = "datapackage.json"
 #: How deep below the given folder a descriptor is looked for.
@@ -50,7 +50,7 @@ class DataPackage:
 
 def _descriptor(data: bytes, where: str) -> dict:
     try:
-        doc = json.loads(data.decode("utf-8-sig", errors="replace"))
+        doc = json_loads(data.decode("utf-8-sig", errors="replace"), where)
     except ValueError as exc:
         raise InputError(f"{where}: not valid JSON ({exc})") from None
     if not isinstance(doc, dict):
@@ -94,7 +94,7 @@ def find_in_zip(zf: zipfile.ZipFile) -> str | None:
 
 def read_folder(descriptor: Path) -> DataPackage:
     """The package described by ``descriptor`` (a file on disk)."""
-    return _package(_descriptor(descriptor.read_bytes(), str(descriptor)), str(descriptor.parent))
+    return _package(_descriptor(read_bytes(descriptor), str(descriptor)), str(descriptor.parent))
 
 
 def read_zip(zf: zipfile.ZipFile, member: str) -> DataPackage:

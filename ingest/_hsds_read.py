@@ -18,7 +18,6 @@ spreadsheet row number or the JSON path of the object.
 
 from __future__ import annotations
 
-import json
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from typing import Any
 from kith.graph.errors import InputError
 from kith.ingest import _datapackage
 from kith.ingest._csv import read_csv
-from kith.ingest._load import read_bytes
+from kith.ingest._load import json_loads, open_zip, read_bytes
 from kith.ingest.report import Ledger
 
 Rec = tuple[str, str, "int | str", dict[str, Any]]
@@ -117,10 +116,7 @@ def _tabular_version(stems: set[str], major: int | None) -> str:
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise InputError(f"{path}: not a readable .zip file") from None
+    return open_zip(path)  # checked: what it unpacks to, in all and against its size
 
 
 def read(path: Path, fmt: str, ledger: Ledger) -> Package:
@@ -131,7 +127,7 @@ def read(path: Path, fmt: str, ledger: Ledger) -> Package:
         files = sorted(path.glob("*.json")) if path.is_dir() else [path]
         for file in files:
             if file.name != "datapackage.json":
-                _read_json(read_bytes(file), file.name, package, ledger)
+                _read_json(read_bytes(file, within=path if path.is_dir() else None), file.name, package, ledger)
     else:
         unused = []
         for name, data in _csv_files(path):
@@ -148,25 +144,44 @@ def read(path: Path, fmt: str, ledger: Ledger) -> Package:
 
 
 def _csv_files(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(table name, bytes) of each CSV table; two tables of one file name (``a/organizations.csv``,
+    ``b/organizations.csv``) are named by their paths, so the report and the quarantine tell them apart."""
     if path.is_file() and path.suffix.lower() == ".zip":
         with _open_zip(path) as zf:
             member = _datapackage.find_in_zip(zf)
             if member is not None:
-                for name, inside in _datapackage.zip_tables(zf, _datapackage.read_zip(zf, member)):
-                    yield name, zf.read(inside)
-                return
-            for name in sorted(zf.namelist()):
-                if name.lower().endswith(".csv") and not name.startswith("__MACOSX"):
-                    yield PurePosixPath(name).name, zf.read(name)
+                found = list(_datapackage.zip_tables(zf, _datapackage.read_zip(zf, member)))
+            else:
+                found = [(PurePosixPath(name).name, name) for name in sorted(zf.namelist())
+                         if name.lower().endswith(".csv") and not name.startswith("__MACOSX")]
+            for name, inside in _by_path_when_names_repeat(found):
+                yield name, zf.read(inside)
         return
     folder = path if path.is_dir() else path.parent
     descriptor = _datapackage.find_in_folder(folder)
     if descriptor is not None:
-        for name, file in _datapackage.folder_tables(_datapackage.read_folder(descriptor)):
-            yield name, read_bytes(file)
+        tables = [(name, file) for name, file in _datapackage.folder_tables(_datapackage.read_folder(descriptor))]
+        for name, file in _by_path_when_names_repeat(tables, folder):
+            yield name, read_bytes(file, within=folder)
         return
     for file in sorted(folder.glob("*.csv")):
-        yield file.name, read_bytes(file)
+        yield file.name, read_bytes(file, within=folder)
+
+
+def _by_path_when_names_repeat(found: list[tuple[str, Any]], folder: Path | None = None) -> list[tuple[str, Any]]:
+    """``found`` with each name that more than one table has replaced by the table's path."""
+    counts: dict[str, int] = {}
+    for name, _ in found:
+        counts[name] = counts.get(name, 0) + 1
+    if all(n == 1 for n in counts.values()):
+        return found
+    named = []
+    for name, where in found:
+        if counts[name] > 1:
+            name = str(Path(where).relative_to(folder)) if folder is not None and isinstance(where, Path) \
+                else str(where)
+        named.append((name, where))
+    return named
 
 
 def _read_table(data: bytes, name: str, canonical: str, package: Package, ledger: Ledger) -> None:
@@ -183,7 +198,7 @@ def _read_table(data: bytes, name: str, canonical: str, package: Package, ledger
 
 def _read_json(data: bytes, file: str, package: Package, ledger: Ledger) -> None:
     try:
-        doc = json.loads(data.decode("utf-8-sig", errors="replace"))
+        doc = json_loads(data.decode("utf-8-sig", errors="replace"), file)
     except ValueError as exc:
         raise InputError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
 

@@ -5,10 +5,15 @@ the store port, and finishing the report.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+import stat
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -16,7 +21,7 @@ from kith.graph._files import paused_gc
 from kith.graph.errors import InputError
 from kith.graph.model import Node, Rel, need_types
 from kith.graph.store import GraphStore
-from kith.ingest._csv import CsvTable, read_csv
+from kith.ingest._csv import CsvReader, CsvTable, open_csv
 from kith.ingest.report import IngestReport, Ledger, problems_of, write_quarantine
 
 M = TypeVar("M", bound=BaseModel)
@@ -24,6 +29,15 @@ Progress = Callable[[int], None]
 
 #: Rows between two progress callbacks.
 PROGRESS_EVERY = 5_000
+#: Largest file kith reads as a stream (a CSV), and largest it reads whole (JSON, a zip's members).
+MAX_FILE_BYTES = 4 * 1024**3
+MAX_WHOLE_BYTES = 1024**3
+#: How many times its own size a zip may unpack to, as the Load data page checks (a zip bomb unpacks
+#: to a thousand times), and the most it may unpack to in all.
+ZIP_EXPANSION = 100
+MAX_UNZIPPED_BYTES = MAX_WHOLE_BYTES
+#: Deepest nesting of arrays and objects kith reads in a JSON file.
+MAX_JSON_DEPTH = 64
 
 
 no_gc = paused_gc  # ingest makes millions of small acyclic objects (see graph._files)
@@ -99,25 +113,149 @@ def finish(
     quarantine_dir: Path | None,
 ) -> IngestReport:
     """Write (unless a dry run), write the quarantine file, and return the report."""
-    if dry_run or store is None:
-        written: dict[str, int] = {}
-        ledger.notes.append(f"dry run: {len(nodes):,} nodes and {len(rels):,} relationships validated, "
-                            "nothing written")
-    else:
-        written = write(store, nodes, rels)
-    qfile = write_quarantine(quarantine_dir, source, ledger.problems) if quarantine_dir else None
-    return ledger.report(source, str(path), fmt, dry_run=dry_run, written=written,
-                         quarantine_file=str(qfile) if qfile else None)
+    batches = Batches(store, dry_run=dry_run)
+    batches.add(nodes, rels)
+    return batches.finish(ledger, source=source, path=path, fmt=fmt, quarantine_dir=quarantine_dir)
 
 
-def read_bytes(path: Path) -> bytes:
-    """A file's bytes, or an InputError that says which file and why."""
+class Batches:
+    """Nodes and relationships written through the port a batch at a time as an ingest builds them, so
+    a large file's models never all wait in memory; the need taxonomy goes first, and each batch's
+    nodes before its relationships (whose endpoints must exist). A dry run writes nothing."""
+
+    def __init__(self, store: GraphStore | None, *, dry_run: bool, size: int = 20_000) -> None:
+        self.store = None if dry_run else store
+        self.dry_run, self.size = dry_run, size
+        self.nodes: list[Node] = []
+        self.rels: list[Rel] = []
+        self.validated = {"nodes": 0, "relationships": 0}
+        self.written = {"nodes": 0, "relationships": 0}
+        self._taxonomy = False
+
+    def add(self, nodes: Iterable[Node], rels: Iterable[Rel]) -> None:
+        self.nodes.extend(nodes)
+        self.rels.extend(rels)
+        if len(self.nodes) + len(self.rels) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        self.validated["nodes"] += len(self.nodes)
+        self.validated["relationships"] += len(self.rels)
+        if self.store is not None:
+            if not self._taxonomy:
+                self.store.upsert_nodes(need_types())
+                self._taxonomy = True
+            self.written["nodes"] += self.store.upsert_nodes(self.nodes)
+            self.written["relationships"] += self.store.upsert_relationships(self.rels)
+        self.nodes, self.rels = [], []
+
+    def finish(self, ledger: Ledger, *, source: str, path: Path, fmt: str, quarantine_dir: Path | None
+               ) -> IngestReport:
+        """Write what is left, write the quarantine file (not on a dry run: it writes nothing), report."""
+        self.flush()
+        if self.store is None:
+            written: dict[str, int] = {}
+            ledger.notes.append(f"dry run: {self.validated['nodes']:,} nodes and "
+                                f"{self.validated['relationships']:,} relationships validated, nothing written")
+        else:
+            written = self.written
+        qfile = write_quarantine(quarantine_dir, source, ledger.problems) if quarantine_dir and not self.dry_run \
+            else None
+        return ledger.report(source, str(path), fmt, dry_run=self.dry_run, written=written,
+                             quarantine_file=str(qfile) if qfile else None)
+
+
+def read_bytes(path: Path, *, within: Path | None = None, limit: int = MAX_WHOLE_BYTES) -> bytes:
+    """A file's bytes, or an InputError that says which file and why (see :func:`open_file`)."""
+    with open_file(path, within=within, limit=limit) as f:
+        return f.read()
+
+
+@contextlib.contextmanager
+def open_file(path: Path, *, within: Path | None = None, limit: int = MAX_FILE_BYTES) -> Iterator[IO[bytes]]:
+    """``path`` opened for reading bytes, after the checks every file kith reads passes.
+
+    It must be a regular file (not a device such as ``/dev/zero``, a pipe or a
+    folder) of at most ``limit`` bytes; with ``within`` (the folder the user
+    gave), a link is followed only to a file inside that folder.
+    """
+    path = Path(path)
+    if within is not None:
+        root = Path(within).resolve()
+        target = path.resolve()
+        if target != root and root not in target.parents:
+            raise InputError(f"{path.name} links to a file outside {within}; kith does not follow links out of "
+                             "the folder it is given")
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path} is a folder; give a file") from None
+    f = os.fdopen(fd, "rb")
+    with f:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{path} is a folder; give a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{path} is not a regular file (a device, pipe or socket); kith reads only files")
+        if st.st_size > limit:
+            raise InputError(f"{path.name} is {_size(st.st_size)}; kith reads files of at most {_size(limit)}")
+        yield f
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """A zip archive, after checking what it unpacks to: at most :data:`ZIP_EXPANSION` times its own
+    size and :data:`MAX_UNZIPPED_BYTES` in all, and no encrypted members."""
+    with open_file(path):  # a regular file of a readable size
+        pass
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise InputError(f"{path}: not a readable .zip file") from None
+    members = zf.infolist()
+    unpacked = sum(m.file_size for m in members)
+    size = max(Path(path).stat().st_size, 1)
+    problem = None
+    if unpacked > MAX_UNZIPPED_BYTES:
+        problem = f"unpacks to {_size(unpacked)}; kith reads zips of at most {_size(MAX_UNZIPPED_BYTES)} unpacked"
+    elif unpacked > ZIP_EXPANSION * size:
+        problem = (f"unpacks to {_size(unpacked)}, {unpacked / size:,.0f} times its size; kith refuses zips that "
+                   f"unpack to more than {ZIP_EXPANSION} times (a zip bomb)")
+    elif any(m.flag_bits & 0x1 for m in members):
+        problem = "is encrypted; give it without a password"
+    if problem:
+        zf.close()
+        raise InputError(f"{Path(path).name} {problem}")
+    return zf
+
+
+def json_loads(text: str | bytes, file: str) -> Any:
+    """``json.loads``, refusing a document nested deeper than :data:`MAX_JSON_DEPTH` (one clear line,
+    not a RecursionError); ValueError for text that is not JSON, as ``json.loads`` raises it."""
+    too_deep = f"{file}: JSON nested deeper than {MAX_JSON_DEPTH} levels; kith reads up to that depth"
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        raise InputError(too_deep) from None
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= MAX_JSON_DEPTH:
+                    raise InputError(too_deep)
+                stack.append((child, depth + 1))
+    return doc
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} GiB"
 
 
 def tick(progress: Progress | None, rows: Iterable[Any], every: int = PROGRESS_EVERY) -> Iterable[Any]:
@@ -138,12 +276,42 @@ def tick(progress: Progress | None, rows: Iterable[Any], every: int = PROGRESS_E
 
 def read_rows(path: Path, ledger: Ledger) -> CsvTable:
     """Read a CSV file, count its rows in ``ledger`` and quarantine the unreadable ones."""
-    table = read_csv(read_bytes(path), path.name)
-    ledger.table(path.name)
-    ledger.read(path.name, table.rows_read)
-    for row, reason in table.bad:
-        ledger.quarantine(path.name, path.name, row, "", reason)
+    with stream_rows(path, ledger) as reader:
+        table = CsvTable(file=reader.file, columns=reader.columns, encoding=reader.encoding)
+        table.rows.extend(reader)
+    table.bad, table.caveats = reader.bad, reader.caveats
     return table
+
+
+@contextlib.contextmanager
+def stream_rows(path: Path, ledger: Ledger) -> Iterator[CsvReader]:
+    """A CSV file's rows as a stream (memory grows with a row, not the file); once they have all been
+    read, they are counted in ``ledger``, the unreadable ones quarantined and the file's caveats noted."""
+    path = Path(path)
+    with open_file(path) as f:
+        reader = open_csv(f, path.name)
+        ledger.table(path.name)
+        counted = _Counted(reader)
+        yield counted  # type: ignore[misc]
+    ledger.read(path.name, counted.n + len(reader.bad))
+    for row, reason in reader.bad:
+        ledger.quarantine(path.name, path.name, row, "", reason)
+    for caveat in reader.caveats:
+        ledger.flag(path.name, caveat)
+
+
+class _Counted:
+    """A :class:`CsvReader` that counts the rows it hands out."""
+
+    def __init__(self, reader: CsvReader) -> None:
+        self.reader, self.n = reader, 0
+        self.file, self.columns, self.encoding = reader.file, reader.columns, reader.encoding
+        self.bad, self.caveats = reader.bad, reader.caveats
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str | None]]]:
+        for item in self.reader:
+            self.n += 1
+            yield item
 
 
 def resolve(columns: Iterable[str], aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

@@ -18,7 +18,6 @@ Spreadsheets drop the leading zero of 12-digit NCES ids; it is put back.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from kith.graph.model import School, SchoolKind, SchoolLevel
 from kith.graph.store import GraphStore
 from kith.ingest import _grades, _places
 from kith.ingest._colmap import ColumnMap
-from kith.ingest._load import Progress, build, finish, read_bytes, read_rows, resolve, slug, tick
+from kith.ingest._load import Progress, build, finish, json_loads, read_bytes, read_rows, resolve, slug, tick
 from kith.ingest.report import IngestReport, Ledger
 
 FORMATS = ("nces", "csv", "geojson")
@@ -129,7 +128,7 @@ def ingest_schools(
 
 def _geojson_rows(path: Path, ledger: Ledger) -> list[tuple[str, Any, dict[str, Any]]]:
     try:
-        doc = json.loads(read_bytes(path).decode("utf-8-sig", errors="replace"))
+        doc = json_loads(read_bytes(path).decode("utf-8-sig", errors="replace"), path.name)
     except ValueError as exc:
         raise InputError(f"{path.name}: not valid JSON ({exc})") from None
     features = doc.get("features") if isinstance(doc, dict) else None

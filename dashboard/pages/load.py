@@ -68,6 +68,9 @@ def load(data: DashboardData, viewer: Viewer | None, contents: Any, filename: An
         audit.record(viewer, "ingest", outcome="failed", reason=type(exc).__name__, **what)
         message = _named(str(exc), stored, name) if isinstance(exc, KithError) else "the file could not be read"
         return f"Not loaded: {message}", None
+    except Exception as exc:  # a failure kith did not foresee is still on the record, then an error
+        audit.record(viewer, "ingest", outcome="failed", reason=type(exc).__name__, **what)
+        raise
     audit.record(viewer, "ingest", outcome="dry_run" if dry else "loaded", rows_read=report.rows_read,
                  loaded=report.loaded, quarantined=report.quarantined, written=report.written or None, **what)
     if not dry:
