@@ -102,9 +102,9 @@ def main() -> None:
     ok = True
     print(f"{'method':<16} {'kith s':>8} {'PySAL s':>8} {'ratio':>7} {'target':>7} {'max rel diff':>13}  result")
     for name, (ours, theirs) in cases.items():
-        kith_s, kith = timed(lambda: accessibility(demand, supply, catchment_km=c, decay=ours), args.repeat)
+        kith_s, kith = timed(lambda ours=ours: accessibility(demand, supply, catchment_km=c, decay=ours), args.repeat)
 
-        def pysal():
+        def pysal(theirs=theirs):
             acc = Access(demand_df=pysal_demand, demand_index="geoid", demand_value="demand",
                          supply_df=pysal_supply, supply_index="geoid", supply_value="capacity",
                          cost_df=costs, cost_origin="origin", cost_dest="dest", cost_name="cost")

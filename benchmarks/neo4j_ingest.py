@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kith._cli_export import copy_graph  # noqa: E402
 from kith.graph.errors import KithError  # noqa: E402
 from kith.graph.memory import MemoryStore  # noqa: E402
 from kith.graph.model import NODE_MODELS, REL_MODELS, Label, RelType  # noqa: E402
 from kith.ingest import demo_city  # noqa: E402
-from kith._cli_export import copy_graph  # noqa: E402
 from kith.settings import KithSettings  # noqa: E402
 
 TARGET_ROWS_PER_S = 20_000

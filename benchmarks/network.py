@@ -13,8 +13,8 @@ sample of sources to show what the plain-Python route would cost.
 from __future__ import annotations
 
 import argparse
-import os
 import gc
+import os
 import sys
 import time
 from pathlib import Path

@@ -21,8 +21,8 @@ from typing import Any
 
 import networkx as nx
 
-from kith.graph.errors import NodeNotFound, StoreLocked, StoreUnavailable
 from kith.graph._files import paused_gc, write_atomically
+from kith.graph.errors import NodeNotFound, StoreLocked, StoreUnavailable
 from kith.graph.geo import PointIndex
 from kith.graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
 from kith.graph.store import MAX_PATHS_PER_TARGET, GraphPath, PathStep

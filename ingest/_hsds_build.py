@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kith.graph import languages
@@ -256,7 +256,7 @@ class _Build:
             oid = _id(self.services.by_id[sid][3].get("organization_id"))
             if oid and oid not in phones_of_org:
                 phones_of_org[oid] = _phone_text(recs[0][3])
-        for key, (table, file, row, cells) in self.orgs.by_id.items():
+        for key, (_table, _file, _row, cells) in self.orgs.by_id.items():
             phones = self.org_phones.get(key)
             data = {
                 "id": key, "name": cells.get("name") or cells.get("alternate_name"),
@@ -275,7 +275,7 @@ class _Build:
 
     def _sites(self) -> set[str]:
         loaded: set[str] = set()
-        for key, (table, file, row, cells) in self.locations.by_id.items():
+        for key, (table, _file, _row, cells) in self.locations.by_id.items():
             address_cells = _pick_address(self.by_location["addresses"].get(key))
             address = _address_text(address_cells)
             zip_code = _zip_of(address_cells)
@@ -316,7 +316,7 @@ class _Build:
             languages_at[sid].extend(_language(c) for c in self.by_location["languages"].get(lid))
             hours_at[sid].extend(self.by_location["schedules"].get(lid))
         groups = self.by_service
-        for key, (table, file, row, cells) in tick(self.progress, list(self.services.by_id.items())):
+        for key, (table, _file, _row, cells) in tick(self.progress, list(self.services.by_id.items())):
             status = str(cells.get("status") or "").strip().lower()
             if status in _INACTIVE:
                 self.services.reject(self.ledger, key, "status", f"the service is {status}: not offered")

@@ -29,7 +29,7 @@ from typing import Any
 
 from kith.graph import languages
 from kith.graph.geo import Geocoder
-from kith.graph.model import Addresses, Agency, CollaboratesWith, DeliveredAt, Label, Node, Offers, Rel, Service, Site
+from kith.graph.model import Addresses, Agency, CollaboratesWith, DeliveredAt, Node, Offers, Rel, Service, Site
 from kith.graph.store import GraphStore
 from kith.ingest import _places, _text
 from kith.ingest._colmap import ColumnMap

@@ -27,9 +27,33 @@ import numpy as np
 
 from kith.graph import geo
 from kith.graph.model import (
-    Addresses, Agency, CollaboratesWith, Cost, DeliveredAt, Domain, EnrolledIn, Family, HasNeed, MemberOf,
-    Node, Offers, PartnersWith, ReferralStatus, ReferredTo, Rel, School, SchoolKind, SchoolLevel, Service,
-    Site, Staff, StaffRole, Student, WorksAt, need_taxonomy, need_types,
+    Addresses,
+    Agency,
+    CollaboratesWith,
+    Cost,
+    DeliveredAt,
+    Domain,
+    EnrolledIn,
+    Family,
+    HasNeed,
+    MemberOf,
+    Node,
+    Offers,
+    PartnersWith,
+    ReferralStatus,
+    ReferredTo,
+    Rel,
+    School,
+    SchoolKind,
+    SchoolLevel,
+    Service,
+    Site,
+    Staff,
+    StaffRole,
+    Student,
+    WorksAt,
+    need_taxonomy,
+    need_types,
 )
 
 

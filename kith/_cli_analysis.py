@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from kith.graph.errors import InputError
 from kith._output import emit, format_option, working
 from kith._trust import audit_export
+from kith.graph.errors import InputError
 from kith.trust.suppression import at_least
 
 _GAP_COLUMNS = ("area_id", "area_name", "demand", "accessibility", "accessibility_low", "accessibility_high",

@@ -17,11 +17,11 @@ from typing import Any
 
 import click
 
+from kith._output import progress_bar
+from kith._trust import audit_export, server_of
 from kith.graph.errors import StoreUnavailable
 from kith.graph.model import NODE_MODELS, REL_MODELS, Label, Node, Rel, RelType
 from kith.graph.store import GraphStore
-from kith._output import progress_bar
-from kith._trust import audit_export, server_of
 from kith.queries import export as files
 from kith.settings import KithSettings
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import click
 
+from kith._output import emit
 from kith.graph._files import paused_gc
 from kith.graph.geo import Geocoder
 from kith.ingest.report import IngestReport
-from kith._output import emit
 
 #: Files above this size get a progress bar.
 LARGE_FILE_BYTES = 2_000_000

@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from kith.graph.errors import InputError
 from kith._output import emit, format_option
 from kith._trust import audit_export, audit_person_start, place_of
+from kith.graph.errors import InputError
 
 _NEARBY_TABLE = ("distance_km", "service_name", "agency_name", "address", "phone", "hours", "languages", "cost",
                  "capacity", "waitlist")

@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
+from kith._output import emit, format_option
 from kith.graph.errors import InputError
 from kith.graph.model import Label
-from kith._output import emit, format_option
 from kith.trust.access import Role
 
 

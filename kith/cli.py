@@ -14,10 +14,10 @@ from collections.abc import Iterator
 import click
 from pydantic import ValidationError
 
+from kith._output import emit, progress_bar
 from kith.graph.errors import KithError
 from kith.graph.model import Label, RelType
 from kith.graph.store import GraphStore, open_store
-from kith._output import emit, progress_bar
 from kith.settings import KithSettings
 from kith.trust.suppression import suppress
 

@@ -42,9 +42,23 @@ from pydantic import BaseModel, ConfigDict
 from kith.graph.errors import InputError
 from kith.graph.store import GraphStore
 from kith.queries._demand import Demand, Rate, read_demand
-from kith.queries._fca import Decay, describe_decay, gaussian_decay, pairs_from_matrix, pairs_within, step_decay, two_step
+from kith.queries._fca import (
+    Decay,
+    describe_decay,
+    gaussian_decay,
+    pairs_from_matrix,
+    pairs_within,
+    step_decay,
+    two_step,
+)
 from kith.queries._gapdata import (
-    DEFAULT_CAPACITY, AddSite, Areas, Supply, need_code, supply_sites, with_what_if,
+    DEFAULT_CAPACITY,
+    AddSite,
+    Areas,
+    Supply,
+    need_code,
+    supply_sites,
+    with_what_if,
 )
 from kith.trust.suppression import Released, is_suppressed, shown_sum
 

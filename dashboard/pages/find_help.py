@@ -3,14 +3,13 @@ with the filters of ``kith nearby``; results on the map, in a table, and as a pr
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import json
-
 import dash
-import h3
 import dash_ag_grid as dag
 import flask
+import h3
 from dash import Input, Output, State, dcc, html
 
 from kith.dashboard import _inputs, _url, figures, ids

@@ -3,9 +3,8 @@ rule that flagged them; schools and the need's service sites as layers that can 
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
+from typing import Any
 
 import dash
 import flask
