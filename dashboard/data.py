@@ -23,10 +23,10 @@ from kith.graph.geo import HOME_CELL_RESOLUTION
 from kith.graph.model import Label, NodeRef, RelType, need_taxonomy
 from kith.graph.store import GraphStore, open_store
 from kith.queries import gaps as gaps_q
-from kith.queries._demand import Rate, prevalence
 from kith.queries import nearby
 from kith.queries import network as network_q
 from kith.queries import paths as paths_q
+from kith.queries._demand import Rate, prevalence
 from kith.settings import KithSettings
 from kith.trust.suppression import hidden_like, is_suppressed, suppress
 

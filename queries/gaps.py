@@ -55,6 +55,7 @@ from kith.queries._gapdata import (
     DEFAULT_CAPACITY,
     AddSite,
     Areas,
+    ShownDemand,
     Supply,
     need_code,
     supply_sites,
