@@ -12,7 +12,6 @@ installs both.
 from __future__ import annotations
 
 import contextlib
-
 import os
 import re
 import shutil

@@ -15,7 +15,7 @@ from kith.dashboard import ids
 from kith.graph.memory import MemoryStore
 from kith.ingest import demo_city
 from kith.settings import KithSettings
-from tests.browser.conftest import _serving, console_errors, screenshot, settle, wait_until
+from tests.browser.conftest import _serving, console_errors, wait_until
 from tests.browser.test_pages import grid_rows, open_page
 
 pytestmark = pytest.mark.browser

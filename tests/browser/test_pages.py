@@ -119,13 +119,12 @@ def test_gaps_table_ranks_areas_and_what_if_runs_in_the_background(driver, serve
 def test_network_draws_organisations_and_a_click_shows_details(driver, server: str) -> None:
     open_page(driver, server, "/network")
     count = wait_until(lambda: driver.execute_script(
-        "const c = document.querySelector('#%s')._cyreg; return c && c.cy ? c.cy.nodes().length : 0;"
-        % ids.NETWORK_GRAPH), what="the network nodes")
+        f"const c = document.querySelector('#{ids.NETWORK_GRAPH}')._cyreg; return c && c.cy ? c.cy.nodes().length : 0;"),
+        what="the network nodes")
     assert count == 50  # the small city's 10 schools and 40 agencies
     assert "Brokers" in driver.find_element(By.ID, ids.NETWORK_LISTS).text
     driver.execute_script(
-        "document.querySelector('#%s')._cyreg.cy.nodes('[kind = \"School\"]').first().emit('tap');"
-        % ids.NETWORK_GRAPH)
+        f"document.querySelector('#{ids.NETWORK_GRAPH}')._cyreg.cy.nodes('[kind = \"School\"]').first().emit('tap');")
     wait_until(lambda: "betweenness" in driver.find_element(By.ID, ids.NETWORK_DETAILS).text,
                what="the node's details")
     settle(driver)
@@ -138,8 +137,8 @@ def test_paths_between_two_picked_nodes_are_drawn_and_explained(driver, server: 
     pick(driver, ids.PATHS_FROM, "Adams Elementary")
     pick(driver, ids.PATHS_TO, "Need: Food")
     edges = wait_until(lambda: driver.execute_script(
-        "const c = document.querySelector('#%s')._cyreg; return c && c.cy ? c.cy.edges().length : 0;"
-        % ids.PATHS_GRAPH), what="a path drawn")
+        f"const c = document.querySelector('#{ids.PATHS_GRAPH}')._cyreg; return c && c.cy ? c.cy.edges().length : 0;"),
+        what="a path drawn")
     assert edges >= 1
     explained = driver.find_element(By.ID, ids.PATHS_EXPLAIN).text
     assert "Adams Elementary School" in explained and "hops" in explained

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
+from kith._cli_export import copy_graph
 from kith.graph.memory import MemoryStore
 from kith.graph.model import Label, NodeRef, RelType
 from kith.graph.store import GraphStore
 from kith.ingest import demo_city
-from kith._cli_export import copy_graph
 from kith.queries.gaps import find_deserts, service_gaps
-from kith.queries.network import coalition_network
 from kith.queries.nearby import find_nearby
+from kith.queries.network import coalition_network
 from kith.queries.paths import NeedTarget, warm_handoffs
 
 #: Needs the questions are asked about (the small city has students with each).

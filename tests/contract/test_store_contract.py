@@ -9,8 +9,19 @@ import pytest
 from kith.graph.errors import NodeNotFound
 from kith.graph.geo import haversine_km
 from kith.graph.model import (
-    Addresses, Agency, CollaboratesWith, DeliveredAt, Label, NodeRef, Offers, PartnersWith, RelType, School, Service,
-    Site, need_types,
+    Addresses,
+    Agency,
+    CollaboratesWith,
+    DeliveredAt,
+    Label,
+    NodeRef,
+    Offers,
+    PartnersWith,
+    RelType,
+    School,
+    Service,
+    Site,
+    need_types,
 )
 from kith.graph.store import GraphStore
 

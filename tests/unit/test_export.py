@@ -6,9 +6,9 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+from kith._cli_export import copy_graph
 from kith.graph.memory import MemoryStore
 from kith.graph.model import Label, RelType, School
-from kith._cli_export import copy_graph
 from tests.unit.test_cli import kith
 
 

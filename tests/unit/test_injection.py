@@ -63,10 +63,10 @@ def test_neo4j_gets_names_as_parameters_never_as_statement_text(tmp_path: Path) 
 def test_shown_literally_by_the_cli_and_the_dashboard(tmp_path: Path, small_city, monkeypatch, capsys) -> None:
     import sys
 
+    from kith import cli
     from kith.dashboard.app import create_app
     from kith.dashboard.data import DashboardData
     from kith.dashboard.pages.find_help import search
-    from kith import cli
     from kith.settings import KithSettings
 
     home = tmp_path / "home"

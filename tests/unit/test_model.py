@@ -6,8 +6,21 @@ import pytest
 from pydantic import ValidationError
 
 from kith.graph.model import (
-    ENDPOINTS, REL_MODELS, Addresses, Domain, Family, HasNeed, Label, NeedCode, NodeRef, RelType, School,
-    Service, Site, need_taxonomy, need_types,
+    ENDPOINTS,
+    REL_MODELS,
+    Addresses,
+    Domain,
+    Family,
+    HasNeed,
+    Label,
+    NeedCode,
+    NodeRef,
+    RelType,
+    School,
+    Service,
+    Site,
+    need_taxonomy,
+    need_types,
 )
 
 REQUIRED_CODES = (

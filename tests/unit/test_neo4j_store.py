@@ -33,11 +33,30 @@ from kith.graph.errors import StoreUnavailable
 from kith.graph.geo import haversine_km
 from kith.graph.memory import MemoryStore
 from kith.graph.model import (
-    ENDPOINTS, Agency, CollaboratesWith, HasNeed, Label, NodeRef, PartnersWith, ReferredTo, RelType, School,
-    Service, Site,
+    ENDPOINTS,
+    Agency,
+    CollaboratesWith,
+    HasNeed,
+    Label,
+    NodeRef,
+    PartnersWith,
+    ReferredTo,
+    RelType,
+    School,
+    Service,
+    Site,
 )
 from kith.graph.neo4j_store import (
-    STEM, Neo4jStore, _path, _path_order, _stored, node_batches, node_row, rel_batches, rel_row, search_radius_m,
+    STEM,
+    Neo4jStore,
+    _path,
+    _path_order,
+    _stored,
+    node_batches,
+    node_row,
+    rel_batches,
+    rel_row,
+    search_radius_m,
     translate_error,
 )
 from kith.graph.store import open_store

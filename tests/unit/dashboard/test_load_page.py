@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kith.dashboard import ids
 from kith.dashboard.app import create_app

@@ -9,8 +9,8 @@ import pytest
 
 from kith.graph.memory import MemoryStore
 from kith.graph.model import Label, RelType
-from kith.ingest.hsds import ingest_hsds
 from kith.ingest._hsds_read import detect
+from kith.ingest.hsds import ingest_hsds
 from tests.unit.ingest.conftest import write_csv
 
 ORG = {"id": "org-1", "name": "Harbor Youth Services", "website": "https://harbor.example.org",

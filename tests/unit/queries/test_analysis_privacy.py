@@ -15,9 +15,9 @@ from scipy.optimize import linprog
 
 from kith.graph.model import NeedCode
 from kith.queries._gapdata import Areas, suppress_demand
-from kith.trust.suppression import COMPLEMENTARY, is_suppressed
 from kith.queries.gaps import find_deserts, gaps_geojson, service_gaps
 from kith.queries.network import coalition_network
+from kith.trust.suppression import COMPLEMENTARY, is_suppressed
 
 STUDENT_COUNTS = {"demand", "students", "students_in_deserts", "students_in_deserts_before", "students_unlocated",
                   "students_by_need"}

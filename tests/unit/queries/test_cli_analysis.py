@@ -14,7 +14,6 @@ from kith.queries.gaps import service_gaps
 from tests.unit.test_cli import kith
 
 
-
 @pytest.fixture(scope="module")
 def home(small_city_home: Path) -> Path:
     return small_city_home

@@ -18,7 +18,6 @@ from kith.graph.memory import MemoryStore
 from kith.graph.model import Addresses, DeliveredAt, NeedCode, School, Service, Site, need_types
 from kith.queries._demand import Rate, best_source, prevalence, rate_for, read_demand
 from kith.queries.gaps import accessibility, find_deserts, gaps_geojson, service_gaps
-
 from tests.unit.queries.test_fca import naive
 
 KM_PER_DEGREE = np.pi * 6371.0088 / 180

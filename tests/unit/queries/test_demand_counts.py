@@ -17,7 +17,6 @@ from kith.queries._demand import best_source, read_demand
 from kith.queries._gapdata import supply_sites
 from kith.queries.gaps import find_deserts, service_gaps
 from kith.trust.suppression import is_suppressed
-
 from tests.unit.ingest.conftest import write_csv
 from tests.unit.queries.test_analysis_privacy import _assert_safe, _pinned
 from tests.unit.queries.test_fca import naive

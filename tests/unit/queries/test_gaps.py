@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from kith.graph.errors import InputError
-from kith.graph.model import Label, RelType, Addresses, DeliveredAt, EnrolledIn, HasNeed, School, Service, Site
-from kith.trust.suppression import is_suppressed
+from kith.graph.model import Addresses, DeliveredAt, EnrolledIn, HasNeed, Label, RelType, School, Service, Site
 from kith.queries.gaps import accessibility, find_deserts, gaps_geojson, service_gaps
+from kith.trust.suppression import is_suppressed
 
 NEED = "dental"
 

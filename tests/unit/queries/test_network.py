@@ -8,11 +8,21 @@ import networkx as nx
 import pytest
 
 from kith.graph.geo import distance_km
-from kith.graph.model import (
-    Addresses, Agency, CollaboratesWith, DeliveredAt, EnrolledIn, HasNeed, Label, NodeRef, Offers, PartnersWith,
-    School, Site,
-)
 from kith.graph.memory import MemoryStore
+from kith.graph.model import (
+    Addresses,
+    Agency,
+    CollaboratesWith,
+    DeliveredAt,
+    EnrolledIn,
+    HasNeed,
+    Label,
+    NodeRef,
+    Offers,
+    PartnersWith,
+    School,
+    Site,
+)
 from kith.ingest import demo_city
 from kith.queries import _centrality, network
 from kith.queries.network import coalition_network, organisation_graph

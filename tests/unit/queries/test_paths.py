@@ -10,8 +10,25 @@ from kith.graph import geo
 from kith.graph.errors import InputError, NodeNotFound
 from kith.graph.memory import MemoryStore
 from kith.graph.model import (
-    Addresses, Agency, CollaboratesWith, DeliveredAt, EnrolledIn, Family, Label, MemberOf, NodeRef, Offers,
-    PartnersWith, RelType, School, Service, Site, Staff, Student, WorksAt, need_types,
+    Addresses,
+    Agency,
+    CollaboratesWith,
+    DeliveredAt,
+    EnrolledIn,
+    Family,
+    Label,
+    MemberOf,
+    NodeRef,
+    Offers,
+    PartnersWith,
+    RelType,
+    School,
+    Service,
+    Site,
+    Staff,
+    Student,
+    WorksAt,
+    need_types,
 )
 from kith.queries.nearby import find_nearby
 from kith.queries.paths import ORGANISATIONAL, NeedTarget, default_via, parse_target, parse_via, warm_handoffs

@@ -7,8 +7,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kith.trust.suppression import is_suppressed
 from kith.queries.gaps import service_gaps
+from kith.trust.suppression import is_suppressed
 
 COUNT_FIELDS = ("students", "students_unlocated")
 
