@@ -15,7 +15,6 @@ import pytest
 
 from kith.graph.memory import MemoryStore
 from kith.graph.store import GraphStore
-
 from tests.conftest import neo4j_env
 
 

@@ -4,9 +4,6 @@ large CSV is read as a stream."""
 
 from __future__ import annotations
 
-import io
-import json
-import os
 import tracemalloc
 import zipfile
 from pathlib import Path
