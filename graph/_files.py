@@ -21,7 +21,8 @@ def write_atomically(path: Path, write: Callable[[IO[Any]], None], *, binary: bo
     """
     fd, tmp = tempfile.mkstemp(prefix=prefix or path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as f:
+        stream: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")
+        with stream as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())

@@ -32,7 +32,8 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayL
     """Great-circle distance in km; broadcasts like numpy (vectorized form)."""
     p1, l1, p2, l2 = (np.radians(np.asarray(a, dtype=np.float64)) for a in (lat1, lon1, lat2, lon2))
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    distance: NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return distance
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -147,7 +148,7 @@ def _chord(radius_km: float) -> float:
 
 def cell_of(lat: float, lon: float, resolution: int = HOME_CELL_RESOLUTION) -> str:
     """The H3 cell that holds a point."""
-    return h3.latlng_to_cell(lat, lon, resolution)
+    return str(h3.latlng_to_cell(lat, lon, resolution))
 
 
 def cell_centre(cell: str) -> tuple[float, float]:

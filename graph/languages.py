@@ -57,7 +57,7 @@ def code(text: str) -> str | None:
         return VARIANTS[key]
     if re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", text) and key not in _NOT_CODES:
         try:
-            tag = langcodes.standardize_tag(text.replace("_", "-"))
+            tag = str(langcodes.standardize_tag(text.replace("_", "-")))
         except (ValueError, LookupError):
             tag = None
         if tag and langcodes.Language.get(tag).is_valid() and langcodes.Language.get(tag).language != "und":

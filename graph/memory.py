@@ -44,7 +44,8 @@ class MemoryStore:
     def __init__(self, path: Path | None = None, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
-        self._graph = nx.MultiDiGraph()
+        # Any: its NetworkX internals (_node, _succ, _pred) are read directly, for speed
+        self._graph: Any = nx.MultiDiGraph()
         self._labels: dict[Label, dict[str, Props]] = {label: {} for label in Label}
         self._types: dict[RelType, dict[tuple[str, str], Props]] = {t: {} for t in RelType}
         self._site_index: PointIndex | None = None
@@ -65,7 +66,7 @@ class MemoryStore:
         if not readonly:
             store._lock()
         try:
-            if store.path.exists():
+            if Path(path).exists():
                 store._load()
         except BaseException:
             store._unlock()
@@ -229,9 +230,9 @@ class MemoryStore:
             ends = set(targets)  # type: ignore[arg-type]
         table = self._types[rel_type]
         if _scan(table, ends, adjacency, label):
-            end = 0 if outward else 1  # the side of the key that must be one of the ends
+            side = 0 if outward else 1  # the side of the key that must be one of the ends
             rows = [{"source": key[0], "target": key[1], **p} for key, p in table.items()
-                    if key[end] in ends and (wanted_targets is None or key[1] in wanted_targets)]
+                    if key[side] in ends and (wanted_targets is None or key[1] in wanted_targets)]
             rows.sort(key=_by_ends)
             return rows
         rows = []
@@ -396,22 +397,22 @@ class MemoryStore:
             remaining.difference_update(frontier)
         return preds
 
-    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph:
+    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph[NodeRef]:
         wanted_labels, wanted_types = set(labels), set(rel_types)
-        view = nx.MultiDiGraph()
+        view: nx.MultiDiGraph[NodeRef] = nx.MultiDiGraph()
         for label in wanted_labels:
             view.add_nodes_from((NodeRef(label, i), dict(p)) for i, p in self._labels[label].items())
         for t in wanted_types:
             source_label, target_label = ENDPOINTS[t]
             if source_label in wanted_labels and target_label in wanted_labels:
-                view.add_edges_from(
-                    (NodeRef(source_label, s), NodeRef(target_label, d), t, dict(p))
+                view.add_edges_from(  # (u, v, key, data): NetworkX's stubs know only 2- and 3-tuples
+                    (NodeRef(source_label, s), NodeRef(target_label, d), t, dict(p))  # type: ignore[misc]
                     for (s, d), p in self._types[t].items()
                 )
         return view
 
 
-def _scan(table: Mapping[tuple[str, str], Props], ends: set[str], adjacency: Mapping[NodeRef, Any],
+def _scan(table: Mapping[tuple[str, str], Props], ends: set[str], adjacency: Mapping[tuple[Label, str], Any],
           label: Label) -> bool:
     """Whether reading relationships of ``ends`` is cheaper by scanning the type's whole ``table``
     than by walking the graph from each end (asked for a good part of them, or for busy ends)."""

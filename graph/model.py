@@ -285,7 +285,7 @@ class NeedType(Node):
     """A need of the shared taxonomy; its id is its code."""
 
     label: ClassVar[Label] = Label.NEED_TYPE
-    code: NeedCode  # type: ignore[valid-type]
+    code: NeedCode
     domain: Domain
     name: Text
     definition: str | None = None
@@ -319,7 +319,7 @@ class AreaCount(Node):
     measure: Measure
     area_kind: AreaKind
     area: Id
-    need: NeedCode | None = None  # type: ignore[valid-type]
+    need: NeedCode | None = None
     count: Count
     source: Text
     year: Year
@@ -388,7 +388,7 @@ class MemberOf(Rel):
 
 class HasNeed(Rel):
     type: ClassVar[RelType] = RelType.HAS_NEED
-    target: NeedCode  # type: ignore[valid-type]
+    target: NeedCode
     level: Annotated[int, Field(ge=1, le=3)] | None = None
     identified_on: dt.date | None = None
 
@@ -421,7 +421,7 @@ class DeliveredAt(Rel):
 
 class Addresses(Rel):
     type: ClassVar[RelType] = RelType.ADDRESSES
-    target: NeedCode  # type: ignore[valid-type]
+    target: NeedCode
 
 
 class PartnersWith(Rel):

@@ -349,7 +349,7 @@ class Neo4jStore:
         wanted = sorted(set(site_ids))
         if not wanted:
             return []
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"site": _stored(r["site"]), "service": _stored(r["service"]),
              "agency": _stored(min(r["agencies"], key=_by_id)) if r["agencies"] else None,
              "needs": sorted(r["needs"])}
@@ -397,16 +397,16 @@ class Neo4jStore:
                 found[NodeRef(label, record["props"]["id"])] = record["element_id"]
         return found
 
-    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph:
+    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph[NodeRef]:
         wanted_labels, wanted_types = set(labels), set(rel_types)
-        view = nx.MultiDiGraph()
+        view: nx.MultiDiGraph[NodeRef] = nx.MultiDiGraph()
         for label in wanted_labels:
             view.add_nodes_from((NodeRef(label, row["id"]), row) for row in self.nodes(label))
         for t in wanted_types:
             source_label, target_label = ENDPOINTS[t]
             if source_label in wanted_labels and target_label in wanted_labels:
-                view.add_edges_from(
-                    (NodeRef(source_label, row.pop("source")), NodeRef(target_label, row.pop("target")), t, row)
+                view.add_edges_from(  # (u, v, key, data): NetworkX's stubs know only 2- and 3-tuples
+                    (NodeRef(source_label, row.pop("source")), NodeRef(target_label, row.pop("target")), t, row)  # type: ignore[misc]
                     for row in self.relationships(t)
                 )
         return view
@@ -418,7 +418,7 @@ def _stored(props: Mapping[str, Any]) -> Props:
 
 
 def _by_id(props: Mapping[str, Any]) -> str:
-    return props["id"]
+    return str(props["id"])
 
 
 def _path(nodes: Sequence[Sequence[str]], steps: Sequence[Sequence[Any]]) -> GraphPath:

@@ -135,7 +135,7 @@ class GraphStore(Protocol):
         """Up to ``k`` shortest paths to each reachable target (see module docstring)."""
         ...
 
-    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph:
+    def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph[NodeRef]:
         """A NetworkX copy of the given labels and types: nodes keyed by NodeRef, with properties;
         edges keyed by relationship type, with properties."""
         ...
