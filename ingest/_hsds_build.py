@@ -3,8 +3,9 @@
 Rules, as the ingest report states them:
 
 - entity tables (organizations, services, locations, taxonomy terms) are
-  keyed by id; a duplicate id keeps the last row and quarantines the earlier
-  one (JSON repeats the same object when it nests it: identical repeats are
+  keyed by id; a duplicate id keeps the last row that loads (a later row that
+  fails is quarantined with its own reasons) and quarantines the earlier
+  ones as replaced (JSON repeats the same object when it nests it: identical repeats are
   merged, not reported);
 - a row whose foreign key points nowhere is quarantined with that reason,
   except a service whose organization is missing or was rejected: the service
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -57,11 +58,36 @@ class _Entities:
     thing: str
     by_id: dict[str, Rec] = field(default_factory=dict)
     merged: dict[str, list[Rec]] = field(default_factory=dict)
+    #: Earlier rows of a repeated id (each with its merged repeats), oldest first: tried in turn when
+    #: a later one does not load.
+    earlier: dict[str, list[tuple[Rec, list[Rec]]]] = field(default_factory=dict)
 
     def reject(self, ledger: Ledger, key: str, fld: str, reason: str) -> None:
         """Quarantine an entity: its row and any identical repeats merged into it."""
         for table, file, row, _ in (self.by_id[key], *self.merged.get(key, ())):
             ledger.quarantine(table, file, row, fld, reason)
+
+    def candidates(self, key: str) -> Iterator[Rec]:
+        """The rows of ``key``, the last first, each ``by_id[key]`` while it is tried: the caller rejects
+        one that does not load and goes on, and calls :meth:`keep` on the one that does."""
+        yield self.by_id[key]
+        older = self.earlier.get(key)
+        while older:
+            rec, merged = older.pop()
+            self.by_id[key] = rec
+            self.merged[key] = merged
+            yield rec
+
+    def keep(self, ledger: Ledger, key: str) -> None:
+        """The row tried now is kept: the earlier rows of its id not tried are replaced by it."""
+        for rec, merged in self.earlier.pop(key, ()):
+            for table, file, row, _ in (rec, *merged):
+                ledger.quarantine(table, file, row, "id", DUPLICATE)
+
+    def keep_all(self, ledger: Ledger) -> None:
+        """Each id keeps its last row (for entities that always load)."""
+        for key in list(self.earlier):
+            self.keep(ledger, key)
 
 
 def _entities(recs: Iterable[Rec], ledger: Ledger, thing: str, *, merge_repeats: bool) -> _Entities:
@@ -78,8 +104,7 @@ def _entities(recs: Iterable[Rec], ledger: Ledger, thing: str, *, merge_repeats:
                 found.merged.setdefault(key, []).append(old)
                 rec = (table, file, row, {**old[3], **{k: v for k, v in cells.items() if v is not None}})
             else:
-                found.reject(ledger, key, "id", DUPLICATE)
-                found.merged.pop(key, None)
+                found.earlier.setdefault(key, []).append((old, found.merged.pop(key, [])))
         found.by_id[key] = rec
     return found
 
@@ -141,6 +166,7 @@ class _Build:
         self.locations = _entities(tables.get("locations", ()), self.ledger, "location", merge_repeats=merge)
         self.terms = _entities(tables.get("taxonomy_terms", ()), self.ledger, "taxonomy term",
                                merge_repeats=merge)
+        self.terms.keep_all(self.ledger)
         self._link_tables(tables)
         loaded_orgs = self._agencies()
         loaded_sites = self._sites()
@@ -256,44 +282,50 @@ class _Build:
             oid = _id(self.services.by_id[sid][3].get("organization_id"))
             if oid and oid not in phones_of_org:
                 phones_of_org[oid] = _phone_text(recs[0][3])
-        for key, (_table, _file, _row, cells) in self.orgs.by_id.items():
-            phones = self.org_phones.get(key)
-            data = {
-                "id": key, "name": cells.get("name") or cells.get("alternate_name"),
-                "website": cells.get("website") or cells.get("url"),
-                "phone": _phone_text(phones[0]) if phones else phones_of_org.get(key),
-                "placeholder": False,
-            }
-            agency, problems = build(Agency, {k: v for k, v in data.items() if v is not None})
-            if agency is None:
-                for fld, reason in problems:
-                    self.orgs.reject(self.ledger, key, fld, reason)
-                continue
-            self.nodes.append(agency)
-            loaded.add(key)
+        for key in list(self.orgs.by_id):
+            for _table, _file, _row, cells in self.orgs.candidates(key):  # the last row that loads
+                phones = self.org_phones.get(key)
+                data = {
+                    "id": key, "name": cells.get("name") or cells.get("alternate_name"),
+                    "website": cells.get("website") or cells.get("url"),
+                    "phone": _phone_text(phones[0]) if phones else phones_of_org.get(key),
+                    "placeholder": False,
+                }
+                agency, problems = build(Agency, {k: v for k, v in data.items() if v is not None})
+                if agency is None:
+                    for fld, reason in problems:
+                        self.orgs.reject(self.ledger, key, fld, reason)
+                    continue
+                self.orgs.keep(self.ledger, key)
+                self.nodes.append(agency)
+                loaded.add(key)
+                break
         return loaded
 
     def _sites(self) -> set[str]:
         loaded: set[str] = set()
-        for key, (table, _file, _row, cells) in self.locations.by_id.items():
-            address_cells = _pick_address(self.by_location["addresses"].get(key))
-            address = _address_text(address_cells)
-            zip_code = _zip_of(address_cells)
-            data: dict[str, Any] = {
-                "id": key,
-                "name": cells.get("name") or cells.get("alternate_name") or (address_cells or {}).get("address_1"),
-                "address": address, "zip": zip_code,
-                "lat": coordinate(cells.get("latitude")), "lon": coordinate(cells.get("longitude")),
-            }
-            if data["lat"] is None and data["lon"] is None:
-                self._geocode(data, table, cells)
-            site, problems = build(Site, {k: v for k, v in data.items() if v is not None}, _SITE_COLUMNS)
-            if site is None:
-                for fld, reason in problems:
-                    self.locations.reject(self.ledger, key, fld, reason)
-                continue
-            self.nodes.append(site)
-            loaded.add(key)
+        for key in list(self.locations.by_id):
+            for table, _file, _row, cells in self.locations.candidates(key):  # the last row that loads
+                address_cells = _pick_address(self.by_location["addresses"].get(key))
+                address = _address_text(address_cells)
+                zip_code = _zip_of(address_cells)
+                data: dict[str, Any] = {
+                    "id": key,
+                    "name": cells.get("name") or cells.get("alternate_name") or (address_cells or {}).get("address_1"),
+                    "address": address, "zip": zip_code,
+                    "lat": coordinate(cells.get("latitude")), "lon": coordinate(cells.get("longitude")),
+                }
+                if data["lat"] is None and data["lon"] is None:
+                    self._geocode(data, table, cells)
+                site, problems = build(Site, {k: v for k, v in data.items() if v is not None}, _SITE_COLUMNS)
+                if site is None:
+                    for fld, reason in problems:
+                        self.locations.reject(self.ledger, key, fld, reason)
+                    continue
+                self.locations.keep(self.ledger, key)
+                self.nodes.append(site)
+                loaded.add(key)
+                break
         return loaded
 
     def _geocode(self, data: dict[str, Any], table: str, cells: dict[str, Any]) -> None:
@@ -316,39 +348,43 @@ class _Build:
             languages_at[sid].extend(_language(c) for c in self.by_location["languages"].get(lid))
             hours_at[sid].extend(self.by_location["schedules"].get(lid))
         groups = self.by_service
-        for key, (table, _file, _row, cells) in tick(self.progress, list(self.services.by_id.items())):
-            status = str(cells.get("status") or "").strip().lower()
-            if status in _INACTIVE:
-                self.services.reject(self.ledger, key, "status", f"the service is {status}: not offered")
-                continue
-            capacity = self._capacity(groups["service_capacity"].groups.get(key, ()))
-            eligibility = [c.get("eligibility") for c in groups["eligibility"].get(key)]
-            own_hours = groups["schedules"].get(key)
-            spoken = languages.parse_all([*(_language(c) for c in groups["languages"].get(key)),
-                                          *languages_at.get(key, ())])
-            data = {
-                "id": key, "name": cells.get("name") or cells.get("alternate_name"),
-                "description": cells.get("description"),
-                "capacity": capacity,
-                "cost": _cost(cells, groups["cost_options"].get(key)),
-                "languages": spoken[0], "language_note": spoken[1],
-                "min_age": cells.get("minimum_age"), "max_age": cells.get("maximum_age"),
-                "eligibility": cells.get("eligibility_description") or "; ".join(filter(None, eligibility)) or None,
-                "hours": _hours(own_hours or hours_at.get(key, [])),
-            }
-            needs, populations = self._needs(key, cells)
-            self._ages_and_eligibility(table, data, populations, cells.get("description"))
-            service, problems = build(Service, {k: v for k, v in data.items() if v is not None}, _SERVICE_COLUMNS)
-            agency_id = self._offered_by(key, table, cells, loaded_orgs, problems) if service else None
-            if service is None or agency_id is None:
-                for fld, reason in problems:
-                    self.services.reject(self.ledger, key, fld, reason)
-                continue
-            self.nodes.append(service)
-            loaded.add(key)
-            self.rels.append(Offers(source=agency_id, target=key))
-            for need in needs:
-                self.rels.append(Addresses(source=key, target=need))
+        for key in tick(self.progress, list(self.services.by_id)):
+            for table, _file, _row, cells in self.services.candidates(key):  # the last row that loads
+                status = str(cells.get("status") or "").strip().lower()
+                if status in _INACTIVE:  # the last word on it: not offered, whatever earlier rows said
+                    self.services.keep(self.ledger, key)
+                    self.services.reject(self.ledger, key, "status", f"the service is {status}: not offered")
+                    break
+                capacity = self._capacity(groups["service_capacity"].groups.get(key, ()))
+                eligibility = [c.get("eligibility") for c in groups["eligibility"].get(key)]
+                own_hours = groups["schedules"].get(key)
+                spoken = languages.parse_all([*(_language(c) for c in groups["languages"].get(key)),
+                                              *languages_at.get(key, ())])
+                data = {
+                    "id": key, "name": cells.get("name") or cells.get("alternate_name"),
+                    "description": cells.get("description"),
+                    "capacity": capacity,
+                    "cost": _cost(cells, groups["cost_options"].get(key)),
+                    "languages": spoken[0], "language_note": spoken[1],
+                    "min_age": cells.get("minimum_age"), "max_age": cells.get("maximum_age"),
+                    "eligibility": cells.get("eligibility_description") or "; ".join(filter(None, eligibility)) or None,
+                    "hours": _hours(own_hours or hours_at.get(key, [])),
+                }
+                needs, populations = self._needs(key, cells)
+                self._ages_and_eligibility(table, data, populations, cells.get("description"))
+                service, problems = build(Service, {k: v for k, v in data.items() if v is not None}, _SERVICE_COLUMNS)
+                agency_id = self._offered_by(key, table, cells, loaded_orgs, problems) if service else None
+                if service is None or agency_id is None:
+                    for fld, reason in problems:
+                        self.services.reject(self.ledger, key, fld, reason)
+                    continue
+                self.services.keep(self.ledger, key)
+                self.nodes.append(service)
+                loaded.add(key)
+                self.rels.append(Offers(source=agency_id, target=key))
+                for need in needs:
+                    self.rels.append(Addresses(source=key, target=need))
+                break
         return loaded
 
     def _ages_and_eligibility(self, table: str, data: dict[str, Any], populations: list[tuple[str, tuple[Any, Any]]],
