@@ -190,6 +190,8 @@ def _read_table(data: bytes, name: str, canonical: str, package: Package, ledger
     ledger.read(name, table.rows_read)
     for row, reason in table.bad:
         ledger.quarantine(name, name, row, "", reason)
+    for caveat in table.caveats:  # a last row that may be cut short
+        ledger.flag(name, caveat)
     package.tables.setdefault(canonical, []).extend([(name, name, row, cells) for row, cells in table.rows])
 
 
