@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kith._output import emit, format_option, working
+from kith._output import emit, format_option, say, terminal_width, working
 from kith._trust import audit_export
 from kith.graph.errors import InputError
 from kith.trust.suppression import at_least
@@ -40,7 +40,7 @@ def _add_capacity(values: tuple[str, ...]) -> dict[str, float]:
 def _gap_options(func):
     """The options ``gaps`` and ``deserts`` share."""
     for option in reversed([
-        click.option("--need", required=True, metavar="CODE", help="A need code (see graph/needs.csv)."),
+        click.option("--need", required=True, metavar="CODE", help="A need code (`kith needs` lists them)."),
         click.option("--demand", type=click.Choice(["students", "counts", "estimate", "population"]), default=None,
                      help="Where demand comes from: student records, aggregate counts (kith ingest demand), "
                           "enrollment x a cited prevalence rate, or population [the best the graph holds]."),
@@ -94,10 +94,11 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
                  "demand_years": " ".join(report.demand_years)}
         emit([{**row, **named} for row in report.table()], "csv", columns=[*columns, *named])
     else:
-        rows = [{**row, "desert": (row["desert_rule"] or "").split(":")[0] or "-",
+        rows = [{**row, "rank": i, "desert": (row["desert_rule"] or "").split(":")[0].replace("-", " ") or "-",
                  **({"desert_before": "yes" if row["desert_before"] else "-"} if report.what_if else {})}
-                for row in report.table()]
-        table_columns = ["area_id", "area_name", "demand", "accessibility", "providers_in_reach", "desert"]
+                for i, row in enumerate(report.table(), 1)]
+        table_columns = ["rank", *(["area_id"] if terminal_width() >= 120 else []), "area_name", "demand",
+                         "accessibility", "providers_in_reach", "desert"]
         if report.estimate:
             rows = [{**row, "demand (estimate)": row["demand"]} for row in rows]
             table_columns[2] = "demand (estimate)"
@@ -107,15 +108,15 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
         s = report.summary()
         who = "residents" if report.demand_source == "population" else "students with the need"
         about = "about " if report.estimate else ""
-        click.echo(f"Demand: {s['demand_text']}.")
-        click.echo(f"Supply: {s['capacity_text']}.")
-        click.echo(f"Rule: {s['rule_text']}. Decay: {s['decay']}. {s['areas']} areas, {about}{s['students']} {who}, "
-                   f"{s['providers']} services; {s['deserts']} deserts, {who.split()[0]} in them: "
-                   f"{about}{_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])}.")
+        say(f"Demand: {s['demand_text']}.")
+        say(f"Supply: {s['capacity_text']}.")
+        say(f"Rule: {s['rule_text']}. Decay: {s['decay']}. {s['areas']} areas, {about}{s['students']} {who}, "
+            f"{s['providers']} services; {s['deserts']} deserts, {who.split()[0]} in them: "
+            f"{about}{_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])}.")
         if report.what_if:
-            click.echo(f"What-if ({'; '.join(report.what_if)}): deserts {s['deserts_before']} -> {s['deserts']}, "
-                       f"students in deserts {_in_deserts(s['students_in_deserts_before'], s['desert_areas_hidden_before'])}"
-                       f" -> {_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])}.")
+            say(f"What-if ({'; '.join(report.what_if)}): deserts {s['deserts_before']} -> {s['deserts']}, "
+                f"students in deserts {_in_deserts(s['students_in_deserts_before'], s['desert_areas_hidden_before'])}"
+                f" -> {_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])}.")
 
 
 def _in_deserts(count: int, hidden: int) -> str:
@@ -125,15 +126,19 @@ def _in_deserts(count: int, hidden: int) -> str:
 
 @click.command()
 @_gap_options
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="At most this many areas, in rank order (the totals still count every area).")
 @format_option("geojson")
 @click.pass_obj
-def gaps(obj: Any, fmt: str, **options: Any) -> None:
+def gaps(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
     """Accessibility of services for a need per area (2SFCA / E2SFCA), deserts flagged."""
     from kith.queries.gaps import service_gaps
 
     with obj.store(readonly=True) as store:
         report = service_gaps(store, **_gap_args(obj, **options))
-    _audit_gaps(obj, "gaps", report, fmt, options)
+    if limit is not None:
+        report = report.model_copy(update={"rows": report.rows[:limit]})
+    _audit_gaps(obj, "gaps", report, fmt, options, limit=limit)
     _emit_gaps(report, fmt, f"Service gaps: {report.need} by {report.by}, {report.catchment_km:g} km, "
                             f"demand: {report.demand_source}")
 

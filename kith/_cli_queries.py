@@ -7,21 +7,39 @@ from typing import Any
 
 import click
 
-from kith._output import emit, format_option
+from kith._output import emit, format_option, terminal_width
 from kith._trust import audit_export, audit_person_start, place_of
 from kith.graph.errors import InputError
 
-_NEARBY_TABLE = ("distance_km", "service_name", "agency_name", "address", "phone", "hours", "languages", "cost",
-                 "capacity", "waitlist")
+_NEARBY_TABLE = ("n", "distance_km", "service_name", "agency_name", "address", "phone", "hours", "languages",
+                 "cost", "capacity", "waitlist")
+#: What fits 80 columns: the number of the referral list, how far, who, how to reach them.
+_NEARBY_NARROW = ("n", "distance_km", "service_name", "agency_name", "phone", "address")
 
 
-def _when(open_now: bool, at: str | None) -> dt.datetime | None:
+def _when(open_now: bool, at: str | None, timezone: str | None = None) -> dt.datetime | None:
+    """The local time opening hours are read at: ``--at``, else now in KITH_TIMEZONE (default: the
+    machine's), said on stderr so a wrong zone is seen."""
     if at is not None:
         try:
-            return dt.datetime.fromisoformat(at)
+            return dt.datetime.fromisoformat(at).replace(tzinfo=None)
         except ValueError:
             raise InputError(f"--at {at!r} is not a date and time such as 2025-03-03T10:30") from None
-    return dt.datetime.now() if open_now else None
+    if not open_now:
+        return None
+    if timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            now = dt.datetime.now(ZoneInfo(timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(f"KITH_TIMEZONE {timezone!r} is not a time zone such as America/New_York") from None
+        where = f"{timezone} (KITH_TIMEZONE)"
+    else:
+        now = dt.datetime.now().astimezone()
+        where = f"{now.tzname()}, this machine's time zone (set KITH_TIMEZONE to change it)"
+    click.echo(f"Open now: {now:%a %Y-%m-%d %H:%M} in {where}.", err=True)
+    return now.replace(tzinfo=None)
 
 
 def _filters(func):
@@ -42,7 +60,7 @@ def _filters(func):
 
 @click.command()
 @click.option("--near", "near", required=True, metavar="PLACE",
-              help="LAT,LON, a ZIP code, an address with a ZIP code, or school:ID.")
+              help="LAT,LON, a ZIP code, an address with a ZIP code, school:ID, or a school's or agency's name.")
 @click.option("--need", "needs", multiple=True, metavar="CODE", help="A need code (repeat for several).")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most this many rows.")
 @_filters
@@ -51,9 +69,9 @@ def _filters(func):
 def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, radius_km: float, language: str | None,
            free: bool, age: int | None, open_now: bool, at: str | None, fmt: str) -> None:
     """Services near a place, nearest first (print: a referral list to hand to a family)."""
-    from kith.queries.nearby import find_nearby, render_referral_list, resolve_place
+    from kith.queries.nearby import find_nearby, language_names, render_referral_list, resolve_place
 
-    when = _when(open_now or at is not None, at)
+    when = _when(open_now or at is not None, at, obj.settings.timezone)
     with obj.store(readonly=True) as store:
         place = resolve_place(store, near)
         rows = find_nearby(store, place.lat, place.lon, needs=needs, radius_km=radius_km, limit=limit,
@@ -66,8 +84,14 @@ def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, radius_km: f
         return
     records = [row.model_dump(mode="json") for row in rows]
     if fmt == "table":
+        records = [{**r, "n": i, "languages": language_names(r.get("languages") or ())}
+                   for i, r in enumerate(records, 1)]
         click.echo(f"Near {place.label} ({place.lat:.5f}, {place.lon:.5f}), within {radius_km:g} km:", err=True)
-    columns = (*_NEARBY_TABLE, *(("open_now",) if when else ())) if fmt == "table" else None
+        wide = (*_NEARBY_TABLE, *(("open_now",) if when else ()))
+        narrow = (*_NEARBY_NARROW, *(("open_now",) if when else ()))
+        columns = wide if terminal_width() >= 140 else narrow
+    else:
+        columns = None
     emit(records, fmt, title="Nearby services", columns=columns)
 
 
@@ -88,11 +112,16 @@ def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, radius_km: f
 def path(obj: Any, source: str, target: str, k: int, max_hops: int, via: str | None, candidates: int,
          radius_km: float, language: str | None, free: bool, age: int | None, open_now: bool, at: str | None,
          fmt: str) -> None:
-    """Warm-handoff paths from FROM (label:id) to TO (label:id or need:CODE), best first."""
+    """Warm-handoff paths from FROM to TO, best first. FROM and TO: label:id or the name of a school or
+    an agency; TO may also be need:CODE (`kith needs` lists the codes)."""
+    from kith.queries._names import resolve_node
     from kith.queries.paths import parse_via, warm_handoffs
 
-    when = _when(open_now or at is not None, at)
+    when = _when(open_now or at is not None, at, obj.settings.timezone)
     with obj.store(readonly=True) as store:
+        source = str(resolve_node(store, source))
+        if not target.strip().lower().startswith("need:"):
+            target = str(resolve_node(store, target))
         audit_person_start(obj.settings, store, source)  # a student-level view: checked and audited
         found = warm_handoffs(store, source, target, k=k, max_hops=max_hops, via=parse_via(via),
                               radius_km=radius_km, candidates=candidates, language=language, free=free, age=age,

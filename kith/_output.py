@@ -25,13 +25,53 @@ def format_option(*extra: str, default: str = "table"):
     )
 
 
-def _cell(value: Any) -> str:
+#: Column headers a person reads, for the field names of kith's rows (others: the name, in words).
+HEADERS = {
+    "n": "#", "rank": "#", "distance_km": "km", "service_name": "Service", "agency_name": "Agency",
+    "capacity": "Places", "open_now": "Open now", "area_id": "Area id", "area_name": "Area", "demand": "Students",
+    "accessibility": "Places per student", "providers_in_reach": "Providers in reach",
+    "accessibility_before": "Before", "desert_before": "Desert before", "strength": "Weakest link",
+    "explanation": "Path", "label": "Kind", "degree": "Ties", "school_name": "School", "id": "Id",
+    "degree_centrality": "Degree",
+}
+#: Decimals a person needs, per field (kilometres to 100 m, ratios to three places).
+DIGITS = {"distance_km": 1, "accessibility": 3, "accessibility_before": 3, "strength": 2, "betweenness": 3,
+          "eigenvector": 3, "degree_centrality": 3, "capacity": 0, "modularity": 2}
+#: Fields that are numbers: right-aligned, never wrapped.
+_NUMERIC = frozenset({"n", "rank", "distance_km", "capacity", "waitlist", "demand", "accessibility", "hops",
+                      "providers_in_reach", "strength", "degree", "betweenness", "eigenvector", "students",
+                      "schools", "count", "accessibility_before", "community"})
+
+
+def header(field: str) -> str:
+    return HEADERS.get(field, field.replace("_", " ").capitalize())
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """A line of prose, wrapped to the terminal's width."""
+    import textwrap
+
+    click.echo(textwrap.fill(text, width=max(40, terminal_width()), break_long_words=False,
+                             break_on_hyphens=False), err=err)
+
+
+def terminal_width() -> int:
+    """The width tables are laid out for (the terminal's, or COLUMNS, else 80)."""
+    return Console().width
+
+
+def _cell(value: Any, field: str | None = None) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     if isinstance(value, float):
-        return f"{value:.4g}"
+        digits = DIGITS.get(field or "")
+        if digits is not None:
+            return f"{value:,.{digits}f}"
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     return str(value)
 
 
@@ -49,9 +89,12 @@ def emit(rows: Sequence[Mapping[str, Any]], fmt: str, *, title: str | None = Non
     else:
         table = Table(title=title, show_lines=False)
         for col in cols:
-            table.add_column(col, overflow="fold")
+            if col in _NUMERIC:
+                table.add_column(header(col), justify="right", no_wrap=True)
+            else:
+                table.add_column(header(col), overflow="fold")
         for row in rows:
-            table.add_row(*(_cell(row.get(col)) for col in cols))
+            table.add_row(*(_cell(row.get(col), col) for col in cols))
         Console(soft_wrap=False).print(table)
         if not rows:
             click.echo("(no rows)")

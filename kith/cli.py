@@ -119,6 +119,22 @@ def stats(obj: _Context, fmt: str) -> None:
     emit(rows, "table", title="kith graph")
 
 
+@cli.command()
+@click.option("--domain", type=click.Choice(["academic", "social_emotional", "health", "family"]), default=None,
+              help="Only the needs of this domain.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def needs(domain: str | None, fmt: str) -> None:
+    """The need codes kith knows (for --need and need:CODE): code, name and domain."""
+    from kith.graph.model import need_taxonomy
+
+    rows = [{"code": n.code, "name": n.name, "domain": n.domain.value} for n in need_taxonomy()
+            if domain is None or n.domain.value == domain]
+    if fmt == "json":
+        emit([], "json", payload=rows)
+    else:
+        emit(rows, fmt, title="Need codes", columns=("code", "name", "domain"))
+
+
 #: Counts of students and their families, suppressed like every student aggregate (organisations are public).
 _ABOUT_STUDENTS = frozenset({Label.STUDENT.value, Label.FAMILY.value, RelType.ENROLLED_IN.value,
                              RelType.MEMBER_OF.value, RelType.HAS_NEED.value, RelType.REFERRED_TO.value})

@@ -39,6 +39,8 @@ class KithSettings(BaseSettings):
     neo4j_password_file: Path | None = Field(None, description="Read the Neo4j password from this file (mode 600).")
     suppress_below: int = Field(10, ge=1, description="Counts from 1 to this minus 1 are suppressed in output.")
     demo: bool = Field(False, description="Serve without login: only for the generated demo city.")
+    timezone: str | None = Field(None, description="The IANA time zone of opening hours for --open-now "
+                                 "(e.g. America/New_York) [default: the machine's].")
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)
     session_idle_minutes: float = Field(30, gt=0, description="Dashboard sessions end after this long idle.")

@@ -26,6 +26,7 @@ from kith.graph.errors import InputError
 from kith.graph.geo import cell_centre, unit_vectors
 from kith.graph.model import Label, NeedCode, RelType
 from kith.graph.store import GraphStore
+from kith.queries._names import unknown_need
 from kith.trust.suppression import Released, released_counts, suppress_lines
 
 
@@ -34,8 +35,7 @@ def need_code(need: str) -> str:
     try:
         return NeedCode(str(need).strip().lower()).value
     except ValueError:
-        codes = ", ".join(code.value for code in NeedCode)
-        raise InputError(f"unknown need {need!r}; the need codes are: {codes}") from None
+        raise InputError(unknown_need(str(need).strip().lower())) from None
 
 
 #: Places a service with no stated capacity counts (one unit per service): most directories state none,

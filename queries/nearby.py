@@ -40,6 +40,7 @@ from kith.graph.model import NeedCode, NodeRef
 from kith.graph.store import GraphStore
 from kith.queries._hours import is_open
 from kith.queries._locate import point_of
+from kith.queries._names import resolve_node, unknown_need
 
 #: Sites located in the first batch, at least: enough that one batch usually settles ``limit`` rows.
 _MIN_SITES_PER_STEP = 16
@@ -172,6 +173,8 @@ def resolve_place(store: GraphStore, text: str) -> Place:
             raise InputError(f"ZIP code {text[:5]} is not in the offline ZIP table")
         return Place(lat=centre[0], lon=centre[1], label=f"ZIP {text[:5]}", kind="zip")
     zip_code = find_zip(text)
+    if zip_code is None and not re.search(r"\d", text):  # no number at all: the name of a school, agency or site
+        return _place_of_node(store, resolve_node(store, text))
     if zip_code is None:
         raise InputError(
             f"could not understand the place {text!r}: it is not LAT,LON, a ZIP code or school:ID, and as an "
@@ -241,7 +244,7 @@ def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit
     codes = frozenset(str(n).strip().lower() for n in needs)
     unknown = sorted(codes - _need_codes())
     if unknown:
-        problems.append(f"unknown need code(s) {', '.join(unknown)} (see `graph/needs.csv`)")
+        problems += [unknown_need(code) for code in unknown]
     if problems:
         raise InputError("; ".join(problems))
     return codes
@@ -322,6 +325,11 @@ def _place_of_node(store: GraphStore, ref: NodeRef) -> Place:
 
 
 # ---------------------------------------------------------------- the referral list
+
+def language_names(codes: Iterable[str]) -> str:
+    """Language codes as the names a family reads ("es, vi" → "Spanish, Vietnamese")."""
+    return ", ".join(languages.name(str(code)) for code in codes)
+
 
 _COST_WORDS = {"free": "Free", "sliding": "Sliding scale (pay what you can)", "fee": "Fee"}
 

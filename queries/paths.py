@@ -39,6 +39,7 @@ from kith.graph.model import Label, NeedCode, NodeRef, RelType
 from kith.graph.store import MAX_PATHS_PER_TARGET, GraphPath, GraphStore, PathStep
 from kith.queries._locate import point_of
 from kith.queries.nearby import find_nearby
+from kith.queries._names import unknown_need
 
 #: The organisational relationships a warm handoff runs along.
 ORGANISATIONAL = (RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH, RelType.OFFERS)
@@ -193,7 +194,7 @@ def _parse_source(source: NodeRef | str) -> NodeRef:
 def _need_code(text: str) -> str:
     code = text.strip().lower()
     if code not in {c.value for c in NeedCode}:
-        raise InputError(f"unknown need code {code!r} (see graph/needs.csv)")
+        raise InputError(unknown_need(code))
     return code
 
 
