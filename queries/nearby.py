@@ -173,12 +173,20 @@ def resolve_place(store: GraphStore, text: str) -> Place:
             raise InputError(f"ZIP code {text[:5]} is not in the offline ZIP table")
         return Place(lat=centre[0], lon=centre[1], label=f"ZIP {text[:5]}", kind="zip")
     zip_code = find_zip(text)
+    hint = ""
     if zip_code is None and not re.search(r"\d", text):  # no number at all: the name of a school, agency or site
-        return _place_of_node(store, resolve_node(store, text))
+        try:
+            return _place_of_node(store, resolve_node(store, text))
+        except InputError as exc:
+            if "is the name of" in str(exc):  # several places by that name: say which to choose
+                raise
+            hint = str(exc).partition("(")[2].partition(")")[0]
+            hint = f" ({hint})" if hint.startswith("did you mean") else ""
     if zip_code is None:
         raise InputError(
-            f"could not understand the place {text!r}: it is not LAT,LON, a ZIP code or school:ID, and as an "
-            "address it has no 5-digit ZIP code to locate it by (add the ZIP code)"
+            f"could not understand the place {text!r}: it is not LAT,LON, a ZIP code, school:ID or the name of "
+            f"a school, agency or site{hint}, and as an address it has no 5-digit ZIP code to locate it by "
+            "(add the ZIP code)"
         )
     found = Geocoder(online=False).locate(text, zip_code)  # offline, as ingest geocodes by default
     if found is None:

@@ -61,7 +61,7 @@ def test_nearby_open_now_at_a_given_time(home: Path, school: dict) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["nearby", "--near", "somewhere nice"], "kith: error: could not understand the place 'somewhere nice'"),
-    (["nearby", "--near", "42.3,-71.1", "--need", "moonlight"], "kith: error: unknown need code(s) moonlight"),
+    (["nearby", "--near", "42.3,-71.1", "--need", "moonlight"], "kith: error: unknown need code 'moonlight'"),
     (["path", "school:sch-0001", "need:moonlight"], "kith: error: unknown need code 'moonlight'"),
     (["path", "school:nope", "need:food"], "kith: error: School:nope is not in the graph"),
     (["path", "school:sch-0001", "need:food", "--via", "KNOWS"], "kith: error: unknown relationship type(s) KNOWS"),

@@ -197,7 +197,7 @@ def test_open_now_keeps_unknown_hours_marked(line: MemoryStore) -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"needs": ["food", "moonlight"]}, "unknown need code(s) moonlight"),
+    ({"needs": ["food", "moonlight"]}, "unknown need code 'moonlight'"),
     ({"limit": 0}, "limit must be at least 1"),
     ({"radius_km": -1}, "radius_km must be zero or more"),
     ({"radius_km": float("inf")}, "radius_km must be zero or more"),
