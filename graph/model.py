@@ -429,6 +429,7 @@ class PartnersWith(Rel):
     since: Year | None = None
     mou: bool | None = None
     strength: Strength | None = None
+    program: str | None = None  # what the agency runs at the school ("; " between several)
 
 
 class CollaboratesWith(Rel):

@@ -11,9 +11,9 @@
     need_flags:                 # need code: a column whose yes / 1 / true / x says the row's service addresses it
       food: food
 
-A map is applied to the rows before the ingest reads them: each mapped
-field is put under kith's own name for it, constants are added, and the
-need flags become the row's ``need`` cell. Columns the map does not name are
+A map tells the ingest which column to read for each field (and so which
+column a quarantine reason names); constants fill the rows' empty cells, and
+the need flags become each row's ``need`` cell. Columns the map does not name are
 still found under their usual names. Every problem of a map (an unknown kind
 or field, a column the file does not have, an unknown need) is reported in
 one error.
@@ -78,24 +78,44 @@ class ColumnMap:
         if problems:
             raise InputError(f"column map {self.source}: " + "; ".join(problems))
 
-    def apply(self, cells: Mapping[str, Any]) -> dict[str, Any]:
-        """A row's cells with the mapped fields under kith's names, the constants, and the need flags."""
+    def fields(self) -> dict[str, str]:
+        """Each mapped kith field → the header key of its source column (what the ingest reads, and reports)."""
+        found = {name: column_name(column) for name, column in self.columns.items()}
+        for name in self.values:
+            found.setdefault(name, name)
+        if self.need_flags:
+            found["need"] = "need"
+        return found
+
+    def apply(self, cells: Mapping[str, Any], *, rename: bool = False) -> dict[str, Any]:
+        """A row's cells with the constants filled in and the need flags as its ``need`` cell.
+
+        With ``rename``, each mapped field is also put under kith's own name for it (for ingests whose
+        fields are header names, as relations are).
+        """
         out = dict(cells)
         for name, column in self.columns.items():
-            out[name] = cells.get(column_name(column))
+            if rename:
+                out[name] = cells.get(column_name(column))
         for name, value in self.values.items():
-            if out.get(name) in (None, ""):
-                out[name] = None if value is None else str(value)
+            key = name if rename or name not in self.columns else column_name(self.columns[name])
+            if out.get(key) in (None, ""):
+                out[key] = None if value is None else str(value)
         if self.need_flags:
             flagged = [need for need, column in self.need_flags.items()
                        if str(cells.get(column_name(column)) or "").strip().lower() in _TRUE]
-            given = out.get("need")
+            source = column_name(self.columns["need"]) if "need" in self.columns else "need"
+            given = cells.get(source)
             out["need"] = "; ".join([*([str(given)] if given else []), *flagged]) or None
         return out
 
+    def sources(self) -> set[str]:
+        """The source columns the map reads (as header keys)."""
+        return {column_name(c) for c in [*self.columns.values(), *self.need_flags.values()]}
+
     def header(self, header: Iterable[str]) -> list[str]:
         """The header the ingest sees after :meth:`apply`."""
-        extra = [*self.columns, *self.values, *(["need"] if self.need_flags else [])]
+        extra = [*self.values, *(["need"] if self.need_flags else [])]
         return list(dict.fromkeys([*header, *extra]))
 
 

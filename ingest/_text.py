@@ -86,3 +86,10 @@ def _valid(low: int | None, high: int | None) -> tuple[int | None, int | None] |
     if low is not None and high is not None and low > high:
         return None
     return low, high
+
+
+def fold(text: str) -> str:
+    """Text without accents ("Café Niño" → "Cafe Nino"), for ids made from names."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -112,6 +112,8 @@ def ingest_agencies(
         rows = [(row, column_map.apply(cells)) for row, cells in rows]
         header = column_map.header(header)
     columns = resolve(header, ALIASES)
+    if column_map is not None:
+        columns.update(column_map.fields())
     if "agency_name" in columns and "agency_id" not in columns:
         columns["agency_id"] = columns["agency_name"]  # ids from the normalised name (see _agency_id)
     missing_columns(columns, ("agency_id", "agency_name"), ALIASES, path.name)
@@ -239,7 +241,7 @@ class _Rows:
             else:
                 low, high = population
         data = _present(
-            id=get.get("service_id") or f"{agency_id}/{slug(str(name))}", name=name,
+            id=get.get("service_id") or f"{agency_id}/{slug(_text.fold(str(name)))}", name=name,
             description=get.get("description"),
             capacity=get.get("capacity"), waitlist=get.get("waitlist"),
             cost=_COSTS.get(str(cost).strip().lower(), _text.cost(str(cost)) or cost) if cost is not None else None,
@@ -296,7 +298,7 @@ _LEGAL = re.compile(r"\b(inc|incorporated|llc|ltd|corp|corporation)\b\.?|^the\s+
 
 
 def _normal_name(text: str) -> str:
-    return " ".join(_LEGAL.sub(" ", text.lower().replace("&", " and ")).split()).strip(" ,.")
+    return " ".join(_LEGAL.sub(" ", _text.fold(text).lower().replace("&", " and ")).split()).strip(" ,.")
 
 
 _STREET = {"street": "st", "avenue": "ave", "road": "rd", "boulevard": "blvd", "drive": "dr", "suite": "ste",
@@ -304,7 +306,7 @@ _STREET = {"street": "st", "avenue": "ave", "road": "rd", "boulevard": "blvd", "
 
 
 def _normal_address(text: str) -> str:
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    words = re.findall(r"[a-z0-9]+", _text.fold(text).lower())
     return " ".join(_STREET.get(w, w) for w in words)
 
 

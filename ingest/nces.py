@@ -26,7 +26,7 @@ from kith.graph.errors import InputError
 from kith.graph.geo import Geocoder
 from kith.graph.model import School, SchoolKind, SchoolLevel
 from kith.graph.store import GraphStore
-from kith.ingest import _grades, _places
+from kith.ingest import _grades, _places, _text
 from kith.ingest._colmap import ColumnMap
 from kith.ingest._load import Progress, build, finish, json_loads, read_bytes, read_rows, resolve, slug, tick
 from kith.ingest.report import IngestReport, Ledger
@@ -117,6 +117,8 @@ def ingest_schools(
         rows = [(t, row, column_map.apply(cells)) for t, row, cells in rows]
         header = column_map.header(header)
     columns = resolve(header, ALIASES)
+    if column_map is not None:
+        columns.update(column_map.fields())
     if "point" not in columns and not {"lat", "lon"} <= columns.keys():
         point = _places.find_point_column(header, (cells for _, _, cells in rows))
         if point is not None:
@@ -296,7 +298,7 @@ class _Schools:
 
 def derived_id(kind: str, name: Any, place: Any = None) -> str:
     """A stable id from a normalised name (and a place): the same on every run, for a file without ids."""
-    return f"{kind}-" + slug(" ".join(str(p) for p in (name, place) if p))
+    return f"{kind}-" + slug(_text.fold(" ".join(str(p) for p in (name, place) if p)))
 
 
 def _school_id(value: Any) -> str | None:

@@ -22,8 +22,10 @@ from typing import Any
 from pydantic import SecretStr
 
 from kith.graph.errors import InputError
-from kith.graph.model import ENDPOINTS, CollaboratesWith, PartnersWith, ReferredTo, Rel
+from kith.graph.model import ENDPOINTS, CollaboratesWith, Label, PartnersWith, ReferredTo, Rel
 from kith.graph.store import GraphStore
+from kith.ingest._colmap import ColumnMap
+from kith.ingest._match import NameMatcher
 from kith.ingest._load import Progress, build, finish, missing_columns, parse_bool, read_rows, resolve, tick
 from kith.ingest.report import IngestReport, Ledger
 from kith.ingest.sis import check_key, pseudonym
@@ -81,6 +83,7 @@ def ingest_relations(
     *,
     fmt: str | None = None,
     key: SecretStr | str | None = None,
+    column_map: ColumnMap | None = None,
     dry_run: bool = False,
     quarantine_dir: Path | None = None,
     progress: Progress | None = None,
@@ -95,12 +98,18 @@ def ingest_relations(
         raise InputError(f"unknown relations format {fmt!r}; use one of {', '.join(FORMATS)}")
     ledger = Ledger()
     table = read_rows(path, ledger)
-    kind = fmt or detect(table.columns)
+    header, rows = table.columns, table.rows
+    if column_map is not None:  # fields: any name the header may use (school_id, agency, service_id, since, ...)
+        column_map.check("relations", {a for kind_aliases in ALIASES.values() for names in kind_aliases.values()
+                                       for a in names}, header)
+        rows = [(row, column_map.apply(cells, rename=True)) for row, cells in rows]
+        header = column_map.header([*header, *column_map.columns])
+    kind = fmt or detect(header)
     secret = check_key(key) if kind == "referrals" else None
     aliases = ALIASES[kind]
-    columns = resolve(table.columns, aliases)
+    columns = resolve(header, aliases)
     missing_columns(columns, ("source", "target"), aliases, path.name)
-    rels = _Relations(ledger, path.name, kind, columns, secret).build(tick(progress, table.rows))
+    rels = _Relations(ledger, path.name, kind, columns, secret).build(tick(progress, rows))
     rels = _existing(store, rels, ledger, path.name, columns)
     return finish(ledger, store, [], [rel for _, rel in rels], source=kind, path=path, fmt=kind, dry_run=dry_run,
                   quarantine_dir=quarantine_dir)
@@ -156,24 +165,47 @@ class _Relations:
 
 def _existing(store: GraphStore | None, rels: list[tuple[int, Rel]], ledger: Ledger, file: str,
               columns: dict[str, str]) -> list[tuple[int, Rel]]:
-    """Keep the relationships whose two ends are in the store; quarantine the others."""
+    """Keep the relationships whose two ends are in the store, by id or else by name; quarantine the others.
+
+    A school, agency or service named instead of given by id is matched by name (``ingest/_match.py``): the
+    match is taken only when it is unique and clearly best; otherwise the reason names the two closest.
+    """
     if store is None or not rels:
         return rels
     rel_type = rels[0][1].type
     source_label, target_label = ENDPOINTS[rel_type]
     sources = {row["id"] for row in store.nodes(source_label, ids={r.source for _, r in rels})}
     targets = {row["id"] for row in store.nodes(target_label, ids={str(r.target) for _, r in rels})}
+    matchers: dict[Label, NameMatcher] = {}
+
+    def by_name(label: Label, text: str) -> tuple[str | None, str | None]:
+        if label == Label.STUDENT:
+            return None, None
+        if label not in matchers:
+            matchers[label] = NameMatcher(((n["id"], n.get("name") or "") for n in store.nodes(label)),
+                                          label.value.lower())
+        return matchers[label].match(text)
+
     kept = []
     for row, rel in rels:
-        if rel.source not in sources:
-            hint = " (ingest students first, with the same key)" if source_label.value == "Student" else ""
-            ledger.quarantine(file, file, row, columns["source"],
-                              f"points to no {source_label.value.lower()} in the graph{hint}")
-        elif str(rel.target) not in targets:
-            ledger.quarantine(file, file, row, columns["target"],
-                              f"points to no {target_label.value.lower()} in the graph")
-        else:
-            kept.append((row, rel))
+        source, target = rel.source, str(rel.target)
+        problem = None
+        if source not in sources:
+            source, reason = by_name(source_label, source)
+            if source is None:
+                hint = " (ingest students first, with the same key)" if source_label.value == "Student" else ""
+                problem = (columns["source"], reason or f"points to no {source_label.value.lower()} in the graph{hint}")
+        if problem is None and target not in targets:
+            target, reason = by_name(target_label, target)
+            if target is None:
+                problem = (columns["target"], reason or f"points to no {target_label.value.lower()} in the graph")
+        if problem is not None:
+            ledger.quarantine(file, file, row, *problem)
+            continue
+        if (source, target) != (rel.source, str(rel.target)):
+            ledger.flag(file, "matched by name")
+            rel = rel.model_copy(update={"source": source, "target": target})
+        kept.append((row, rel))
     return kept
 
 

@@ -28,6 +28,7 @@ from kith.graph import geo, languages
 from kith.graph.errors import InputError
 from kith.graph.model import EnrolledIn, Family, HasNeed, Label, MemberOf, Node, Rel, Student
 from kith.graph.store import GraphStore
+from kith.ingest._colmap import ColumnMap
 from kith.ingest._load import Progress, build, finish, missing_columns, read_rows, resolve, split_list, tick
 from kith.ingest._taxonomy import taxonomy_map
 from kith.ingest.report import IngestReport, Ledger
@@ -80,6 +81,7 @@ def ingest_students(
     store: GraphStore | None,
     *,
     key: SecretStr | str | None,
+    column_map: ColumnMap | None = None,
     dry_run: bool = False,
     quarantine_dir: Path | None = None,
     progress: Progress | None = None,
@@ -95,12 +97,19 @@ def ingest_students(
     path = Path(path)
     ledger = Ledger()
     table = read_rows(path, ledger)
-    columns = resolve(table.columns, ALIASES)
+    header, rows = table.columns, table.rows
+    if column_map is not None:
+        column_map.check("students", ALIASES, header)
+        rows = [(row, column_map.apply(cells)) for row, cells in rows]
+        header = column_map.header(header)
+    columns = resolve(header, ALIASES)
+    if column_map is not None:
+        columns.update(column_map.fields())
     missing_columns(columns, ("student_id",), ALIASES, path.name)
-    ignored = sorted(set(table.columns) - set(columns.values()))
+    ignored = sorted(set(header) - set(columns.values()) - (column_map.sources() if column_map else set()))
     if ignored:
         ledger.notes.append("columns not read (never stored): " + ", ".join(ignored))
-    nodes, rels = _Students(ledger, path.name, columns, secret).build(tick(progress, table.rows))
+    nodes, rels = _Students(ledger, path.name, columns, secret).build(tick(progress, rows))
     _check_schools(store, rels, ledger, path.name)
     return finish(ledger, store, nodes, rels, source="students", path=path, fmt="csv", dry_run=dry_run,
                   quarantine_dir=quarantine_dir)

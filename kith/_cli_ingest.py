@@ -28,6 +28,8 @@ _path = click.argument("path", type=click.Path(exists=True, path_type=Path))
 _report = click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
                        help="Also write the report as JSON to this file.")
 _dry_run = click.option("--dry-run", is_flag=True, help="Validate and report; write nothing to the graph.")
+_map = click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    help="A YAML column map: which column holds which kith field (see `kith ingest inspect`).")
 _geocode = click.option("--geocode", type=click.Choice(["offline", "online"]), default="offline", show_default=True,
                         help="How to place sites without coordinates: offline = ZIP centroid; online = the "
                              "address through OpenStreetMap Nominatim (rate-limited, cached; falls back offline).")
@@ -60,36 +62,58 @@ def hsds(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run: bool
 @_path
 @click.option("--format", "fmt", type=click.Choice(["auto", "nces", "csv", "geojson"]), default="auto",
               show_default=True, help="nces: CCD/EDGE columns; csv: id,name,lat,lon,...; geojson: points.")
+@_map
 @_report
 @_dry_run
 @_geocode
 @click.pass_obj
-def schools(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run: bool, geocode: str) -> None:
+def schools(obj: Any, path: Path, fmt: str, map_file: Path | None, report_file: Path | None, dry_run: bool,
+            geocode: str) -> None:
     """Schools: an NCES CCD/EDGE file, a plain CSV, or GeoJSON points."""
     from kith.ingest.nces import ingest_schools
 
-    _run(obj, ingest_schools, path, report_file, dry_run, geocode=geocode, fmt=None if fmt == "auto" else fmt)
+    _run(obj, ingest_schools, path, report_file, dry_run, geocode=geocode, fmt=None if fmt == "auto" else fmt,
+         column_map=_column_map(map_file))
 
 
 @ingest.command("agencies")
 @_path
+@_map
 @_report
 @_dry_run
 @_geocode
 @click.pass_obj
-def agencies(obj: Any, path: Path, report_file: Path | None, dry_run: bool, geocode: str) -> None:
+def agencies(obj: Any, path: Path, map_file: Path | None, report_file: Path | None, dry_run: bool,
+             geocode: str) -> None:
     """A plain agencies/sites/services CSV (agency_id,agency_name,site_id,lat,lon,address,zip,service_name,need,...)."""
     from kith.ingest.agencies import ingest_agencies
 
-    _run(obj, ingest_agencies, path, report_file, dry_run, geocode=geocode)
+    _run(obj, ingest_agencies, path, report_file, dry_run, geocode=geocode, column_map=_column_map(map_file))
+
+
+@ingest.command("programs")
+@_path
+@_map
+@_report
+@_dry_run
+@_geocode
+@click.pass_obj
+def programs(obj: Any, path: Path, map_file: Path | None, report_file: Path | None, dry_run: bool,
+             geocode: str) -> None:
+    """Programs at schools (agency, program, site address, school by name or id): agencies with services, and
+    school partnerships with the program. Load the schools first."""
+    from kith.ingest.programs import ingest_programs
+
+    _run(obj, ingest_programs, path, report_file, dry_run, geocode=geocode, column_map=_column_map(map_file))
 
 
 @ingest.command("students")
 @_path
+@_map
 @_report
 @_dry_run
 @click.pass_obj
-def students(obj: Any, path: Path, report_file: Path | None, dry_run: bool) -> None:
+def students(obj: Any, path: Path, map_file: Path | None, report_file: Path | None, dry_run: bool) -> None:
     """A student information system export (needs KITH_PSEUDONYM_KEY).
 
     Student and household ids become keyed pseudonyms; homes become an H3 cell
@@ -98,23 +122,67 @@ def students(obj: Any, path: Path, report_file: Path | None, dry_run: bool) -> N
     """
     from kith.ingest.sis import ingest_students
 
-    _run(obj, ingest_students, path, report_file, dry_run, key=obj.settings.pseudonym_key)
+    _run(obj, ingest_students, path, report_file, dry_run, key=obj.settings.pseudonym_key,
+         column_map=_column_map(map_file))
 
 
 @ingest.command("relations")
 @_path
 @click.option("--format", "fmt", type=click.Choice(["auto", "partnerships", "collaborations", "referrals"]),
               default="auto", show_default=True, help="The kind of file (detected from its header when auto).")
+@_map
 @_report
 @_dry_run
 @click.pass_obj
-def relations(obj: Any, path: Path, fmt: str, report_file: Path | None, dry_run: bool) -> None:
+def relations(obj: Any, path: Path, fmt: str, map_file: Path | None, report_file: Path | None, dry_run: bool) -> None:
     """Partnerships (school_id,agency_id,...), collaborations (agency_id,other_agency_id,...) or referrals
     (student_id,service_id,date,status; needs KITH_PSEUDONYM_KEY)."""
     from kith.ingest.relations import ingest_relations
 
     _run(obj, ingest_relations, path, report_file, dry_run, key=obj.settings.pseudonym_key,
-         fmt=None if fmt == "auto" else fmt)
+         fmt=None if fmt == "auto" else fmt, column_map=_column_map(map_file))
+
+
+def _column_map(path: Path | None) -> Any:
+    if path is None:
+        return None
+    from kith.ingest.inspect import load_map
+
+    return load_map(path)
+
+
+@ingest.command("inspect")
+@_path
+@click.option("--kind", type=click.Choice(["auto", "schools", "agencies", "programs", "students", "relations"]),
+              default="auto", show_default=True, help="What the file holds (detected from its header when auto).")
+@click.option("--write-map", "write_map", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the proposed column map to this YAML file, to edit and pass to --map.")
+def inspect(path: Path, kind: str, write_map: Path | None) -> None:
+    """Show a file's kind, encoding, headers and a few values, and propose a column map for it.
+
+    A students file shows only its headers and counts, never a value.
+    """
+    from kith.ingest.inspect import inspect_file
+
+    found = inspect_file(path, kind=None if kind == "auto" else kind)
+    click.echo(f"{found.path}: {found.kind}" + (f", {found.encoding}" if found.encoding else "")
+               + (f", {found.line_endings} line endings" if found.line_endings else "")
+               + (f", {found.rows:,} rows" if found.headers else ""))
+    if found.headers:
+        rows = [{"header": h, "filled": found.filled.get(h, 0),
+                 **({} if found.kind == "students" else {"values": " | ".join(found.samples.get(h, []))})}
+                for h in found.headers]
+        emit(rows, "table", title="Headers")
+    for note in found.notes:
+        click.echo(f"Note: {note}")
+    column_map = found.column_map()
+    if column_map is not None:
+        click.echo("Proposed column map:")
+        click.echo(column_map.to_yaml().rstrip())
+        if write_map is not None:
+            write_map.write_text(column_map.to_yaml(), encoding="utf-8")
+            click.echo(f"Map written to {write_map}: edit it, then "
+                       f"kith ingest {column_map.kind} {path} --map {write_map}")
 
 
 @ingest.command("demand")

@@ -167,3 +167,53 @@ def provider_export(path: Path) -> Path:
     bad = ["P300", "Mission Legal Aid", "", "9 Bad Zip Rd", "San Francisco", "9411X", "415-555-0300", "", "",
            "Legal Clinic", "FT", "Spanish", "", "no fee"]
     return write_csv(path, PROVIDER_HEADER, [*p100, *p200, p200[0], bad], encoding="cp1252", newline="\r\n")
+
+
+def youth_programs_export(path: Path) -> Path:
+    """A youth-program sites export: the school named as "Hoover, Herbert Middle School (6-8)"; one names none clearly."""
+    return write_csv(path, ["Agency Name", "Program Name", "Site Address", "Site Zip", "Site School"], [
+        ["Bay Area Youth Alliance", "Homework Club", "3801 Third St", "94124", "Hoover, Herbert Middle School (6-8)"],
+        ["Bay Area Youth Alliance", "Robotics", "3801 Third St", "94124", "Hoover, Herbert Middle School (6-8)"],
+        ["Bay Area Youth Alliance", "Homework Club", "1 Garfield Way", "94110", "Garfield Elem. (K-5)"],
+        ["Mission Mentors", "Big Buddies", "", "", "Lincoln High School"],
+        ["Mission Mentors", "Big Buddies", "", "", "Washington School"],  # two Washingtons: no clear match
+    ])
+
+
+YOUTH_PROGRAMS_MAP = """\
+kind: programs
+columns:
+  agency_name: Agency Name
+  service_name: Program Name
+  address: Site Address
+  zip: Site Zip
+  school: Site School
+values:
+  agency_kind: nonprofit
+"""
+
+
+def legacy_services_csv(path: Path) -> Path:
+    """A legacy flat services CSV: CR-only line endings, Mac Roman; name, lat, long, phone, address, 0/1 categories."""
+    return write_csv(path, ["name", "lat", "long", "phone", "address", "food", "shelter", "health", "youth"], [
+        ["Café Niño Food Bank", "37.7601", "-122.4101", "415-555-0400", "10 Mission St", "1", "0", "0", "0"],
+        ["Casa de Esperanza", "37.7702", "-122.4202", "415-555-0401", "20 Valencia St", "0", "1", "1", "0"],
+        ["Youth Hub", "37.7803", "-122.4303", "415-555-0402", "30 Market St", "0", "0", "0", "1"],
+        ["Nowhere Help", "2112044.1", "6010452.5", "415-555-0403", "", "1", "0", "0", "0"],
+    ], encoding="mac_roman", newline="\r")
+
+
+LEGACY_MAP = """\
+kind: agencies
+columns:
+  agency_name: name
+  service_name: name
+  lon: long
+values:
+  agency_kind: nonprofit
+need_flags:
+  food: food
+  housing: shelter
+  medical: health
+  after_school: youth
+"""

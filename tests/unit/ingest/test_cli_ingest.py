@@ -55,7 +55,7 @@ def test_students_without_a_key_are_refused_in_one_line(tmp_path: Path) -> None:
     assert "S-4471" not in ok.stdout + ok.stderr and "Maria" not in ok.stdout + ok.stderr
 
 
-@pytest.mark.parametrize("command", ["hsds", "schools", "agencies", "students", "relations"])
+@pytest.mark.parametrize("command", ["hsds", "schools", "agencies", "programs", "students", "relations"])
 def test_every_ingest_command_has_help(tmp_path: Path, command: str) -> None:
     result = kith("ingest", command, "--help", home=tmp_path)
     assert result.returncode == 0 and "--dry-run" in result.stdout and "--report" in result.stdout
