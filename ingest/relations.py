@@ -25,8 +25,8 @@ from kith.graph.errors import InputError
 from kith.graph.model import ENDPOINTS, CollaboratesWith, Label, PartnersWith, ReferredTo, Rel
 from kith.graph.store import GraphStore
 from kith.ingest._colmap import ColumnMap
-from kith.ingest._match import NameMatcher
 from kith.ingest._load import Progress, build, finish, missing_columns, parse_bool, read_rows, resolve, tick
+from kith.ingest._match import NameMatcher
 from kith.ingest.report import IngestReport, Ledger
 from kith.ingest.sis import check_key, pseudonym
 

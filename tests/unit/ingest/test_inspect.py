@@ -13,7 +13,12 @@ from kith.ingest.inspect import inspect_file, load_map, save_map, saved_map
 from kith.ingest.nces import ingest_schools
 from tests.unit.ingest.conftest import write_csv
 from tests.unit.ingest.exports import (
-    assert_nothing_lost, city_schools_csv, county_school_layer, legacy_services_csv, provider_export)
+    assert_nothing_lost,
+    city_schools_csv,
+    county_school_layer,
+    legacy_services_csv,
+    provider_export,
+)
 from tests.unit.ingest.test_cli_ingest import kith
 
 

@@ -14,7 +14,12 @@ from kith.ingest._colmap import load_map
 from kith.ingest.agencies import ingest_agencies
 from kith.ingest.programs import ingest_programs
 from tests.unit.ingest.exports import (
-    LEGACY_MAP, YOUTH_PROGRAMS_MAP, assert_nothing_lost, legacy_services_csv, youth_programs_export)
+    LEGACY_MAP,
+    YOUTH_PROGRAMS_MAP,
+    assert_nothing_lost,
+    legacy_services_csv,
+    youth_programs_export,
+)
 
 
 def _map(tmp_path: Path, text: str) -> Path:
