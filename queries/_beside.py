@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -69,13 +69,15 @@ class Beside:
             return lambda: func(*args)
         answer: list[Any] = []
 
+        stdin, stdout = child.stdin, child.stdout
+        assert stdin is not None and stdout is not None  # started with both pipes
+
         def talk() -> None:
             with self._turn:
                 try:
-                    pickle.dump((func.__module__, func.__qualname__, args), child.stdin,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                    child.stdin.flush()
-                    ok, value = pickle.load(child.stdout)  # our own child's answer
+                    pickle.dump((func.__module__, func.__qualname__, args), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                    stdin.flush()
+                    ok, value = pickle.load(stdout)  # our own child's answer
                 except Exception as exc:  # noqa: BLE001 - a closed pipe, a dead process: the job runs here
                     ok, value = False, type(exc).__name__
                 answer.append((ok, value))
@@ -87,7 +89,7 @@ class Beside:
             thread.join()
             ok, value = answer[0]
             if ok:
-                return value
+                return cast(T, value)
             log.debug("%s failed in the second process (%s): it runs here", func.__qualname__, value)
             return func(*args)
 
@@ -95,11 +97,14 @@ class Beside:
 
     def close(self) -> None:
         """End the second process (after its jobs are done)."""
-        if self._child is not None:
+        child = self._child
+        if child is not None:
             with self._turn, contextlib.suppress(OSError):  # a process that died has no pipe to close
-                self._child.stdin.close()
-            self._child.wait()
-            self._child.stdout.close()
+                if child.stdin is not None:
+                    child.stdin.close()
+            child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
             self._child = None
 
     def __enter__(self) -> Beside:
@@ -137,7 +142,7 @@ def serve() -> None:
         try:
             if not module.startswith(_RUNNABLE):
                 raise ValueError(f"{module} is not a module the second process runs")
-            func = importlib.import_module(module)
+            func: Any = importlib.import_module(module)
             for part in name.split("."):
                 func = getattr(func, part)
             reply: tuple[bool, Any] = (True, func(*args))

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 
-def measures_of(n: int, edges: list[tuple[int, int, float]], seed: int) -> tuple:
+def measures_of(n: int, edges: list[tuple[int, int, float]], seed: int) -> tuple[Any, ...]:
     """Degree, betweenness, eigenvector, component sizes, Louvain communities (lists of numbers) and
     their modularity, of the organisations numbered 0..n-1 joined by ``edges`` (i, j, weight).
 
@@ -32,11 +32,11 @@ def measures_of(n: int, edges: list[tuple[int, int, float]], seed: int) -> tuple
     component_size = np.zeros(n, dtype=np.int64)
     for members in ig.connected_components() if n else []:
         component_size[members] = len(members)
-    graph = nx.Graph()
+    graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(n))
     graph.add_weighted_edges_from(edges)
     communities = [sorted(c) for c in nx.community.louvain_communities(graph, weight="weight", seed=seed)] if n else []
-    modularity = float(nx.community.modularity(graph, communities, weight="weight")) if edges else 0.0
+    modularity = float(nx.community.modularity(graph, map(set, communities), weight="weight")) if edges else 0.0
     return degree, betweenness, eigenvector, component_size, communities, modularity
 
 

@@ -125,11 +125,13 @@ class Pairs:
     cost: NDArray[np.float64]
 
 
-def _haversine_pairs(lat1, lon1, lat2, lon2, i, j) -> NDArray[np.float64]:
+def _haversine_pairs(lat1: NDArray[np.float64], lon1: NDArray[np.float64], lat2: NDArray[np.float64],
+                     lon2: NDArray[np.float64], i: NDArray[np.intp], j: NDArray[np.intp]) -> NDArray[np.float64]:
     """``kith.graph.geo.haversine_km`` for the pairs (i, j), operation for operation."""
     p1, l1, p2, l2 = (np.radians(a) for a in (lat1, lon1, lat2, lon2))
     a = np.sin((p2[j] - p1[i]) / 2) ** 2 + np.cos(p1)[i] * np.cos(p2)[j] * np.sin((l2[j] - l1[i]) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    distance: NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return distance
 
 
 def pairs_within(
@@ -230,4 +232,4 @@ def two_step(
     else:
         access = np.bincount(pairs.demand, weights=ratio[pairs.supply] * w, minlength=n_demand)
     in_reach = np.bincount(pairs.demand, minlength=n_demand).astype(np.int64)
-    return access, in_reach
+    return access.astype(np.float64, copy=False), in_reach  # bincount with weights: float64 already

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kith.graph.errors import InputError, NodeNotFound
 from kith.graph.model import Label, NodeRef, RelType
 from kith.graph.store import GraphStore
@@ -9,7 +11,7 @@ from kith.graph.store import GraphStore
 Point = tuple[float, float]
 
 
-def point_of(store: GraphStore, ref: NodeRef) -> tuple[Point, dict]:
+def point_of(store: GraphStore, ref: NodeRef) -> tuple[Point, dict[str, Any]]:
     """The location of ``ref`` and its properties.
 
     A school, site or family has its own point (a family's is the centre of its
@@ -27,7 +29,7 @@ def point_of(store: GraphStore, ref: NodeRef) -> tuple[Point, dict]:
     return point, node
 
 
-def _own(node: dict) -> Point | None:
+def _own(node: dict[str, Any]) -> Point | None:
     if node.get("lat") is None or node.get("lon") is None:
         return None
     return float(node["lat"]), float(node["lon"])

@@ -164,13 +164,13 @@ def write(network: OrganisationNetwork, fmt: str, path: Path) -> list[Path]:
 # ------------------------------------------------------------------ GraphML and GEXF
 
 
-def to_networkx(network: OrganisationNetwork) -> nx.DiGraph:
+def to_networkx(network: OrganisationNetwork) -> nx.DiGraph[str]:
     """The network as a NetworkX graph of scalar attributes, as GraphML and GEXF hold them.
 
     Between two nodes there is at most one relationship of the exported types (each pair of labels
     has one), so a directed graph holds them all.
     """
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for label, rows in network.nodes.items():
         for row in rows:
             props = {k: _scalar(v) for k, v in row.items() if k != "id" and _scalar(v) is not None}

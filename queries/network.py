@@ -41,8 +41,9 @@ shown counts, so order does not reveal a hidden one.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import numpy as np
@@ -202,11 +203,13 @@ def coalition_network(
 # ------------------------------------------------------------------ the graph and its measures
 
 
-def organisation_graph(store: GraphStore) -> nx.Graph:
+def organisation_graph(store: GraphStore) -> nx.Graph[NodeRef]:
     """Schools and agencies as a simple undirected graph; tie attribute ``weight`` is the strength (1 if unknown)."""
     projected = store.project((Label.SCHOOL, Label.AGENCY), (RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH))
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(projected.nodes(data=True), key=lambda item: (item[0].label.value, item[0].id)))
+    graph: nx.Graph[NodeRef] = nx.Graph()
+    nodes = cast(list[tuple[NodeRef, dict[str, Any]]], list(projected.nodes(data=True)))
+    nodes.sort(key=lambda item: (item[0].label.value, item[0].id))
+    graph.add_nodes_from(nodes)
     for u, v, data in projected.edges(data=True):
         if u == v:
             continue
@@ -235,19 +238,20 @@ class _Measures:
 PARALLEL_FROM = 2_000
 
 
-def _measures(graph: nx.Graph, seed: int) -> _Measures:
+def _measures(graph: nx.Graph[NodeRef], seed: int) -> _Measures:
     order, edges = _numbered(graph)
     return _named(order, measures_of(len(order), edges, seed))
 
 
-def _numbered(graph: nx.Graph) -> tuple[list[NodeRef], list[tuple[int, int, float]]]:
+def _numbered(graph: nx.Graph[NodeRef]) -> tuple[list[NodeRef], list[tuple[int, int, float]]]:
     """The organisations in graph order, and the ties between their numbers, in graph order."""
     order = list(graph.nodes)
     index = {node: k for k, node in enumerate(order)}
-    return order, [(index[u], index[v], w) for u, v, w in graph.edges(data="weight")]
+    ties = cast(Iterable[tuple[NodeRef, NodeRef, float]], graph.edges(data="weight"))
+    return order, [(index[u], index[v], w) for u, v, w in ties]
 
 
-def _named(order: list[NodeRef], measured: tuple) -> _Measures:
+def _named(order: list[NodeRef], measured: tuple[Any, ...]) -> _Measures:
     degree, betweenness, eigenvector, component_size, communities, modularity = measured
     named = [sorted((order[k] for k in c), key=lambda r: (r.label.value, r.id)) for c in communities]
     named.sort(key=lambda c: (-len(c), c[0].label.value, c[0].id))
@@ -327,7 +331,7 @@ class _NeedData:
 
 
 def _report(
-    graph: nx.Graph, m: _Measures, *, seed: int, catchment_km: float, brokers: int,
+    graph: nx.Graph[NodeRef], m: _Measures, *, seed: int, catchment_km: float, brokers: int,
     suggestions: list[Suggestion], single_points: list[SinglePointOfFailure],
 ) -> NetworkReport:
     n = len(m.order)
