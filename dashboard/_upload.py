@@ -36,11 +36,13 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from kith.graph.errors import InputError
 from kith.graph.geo import Geocoder
 from kith.graph.store import GraphStore, open_store
 from kith.ingest._load import json_loads
+from kith.ingest.inspect import ColumnMap
 from kith.ingest.report import IngestReport
 from kith.settings import KithSettings
 
@@ -49,6 +51,7 @@ KIND_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "hsds": (".zip", ".json"),
     "schools": (".csv", ".geojson", ".json"),
     "agencies": (".csv",),
+    "programs": (".csv",),
     "students": (".csv",),
     "relations": (".csv",),
 }
@@ -200,36 +203,42 @@ def stored(data: bytes, suffix: str, home: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run(kind: str, path: Path, settings: KithSettings, *, dry_run: bool, reader: GraphStore) -> IngestReport:
+def run(kind: str, path: Path, settings: KithSettings, *, dry_run: bool, reader: GraphStore,
+        column_map: ColumnMap | None = None) -> IngestReport:
     """Ingest ``path`` as ``kind``: a dry run reads ``reader`` (the dashboard's read-only store); a real run
     opens the store for writing, which takes the writer's lock (``StoreLocked`` while another process holds
     it), and saves it when done."""
     if dry_run:
-        return ingest(kind, path, reader, settings, dry_run=True)
+        return ingest(kind, path, reader, settings, dry_run=True, column_map=column_map)
     store = open_store(settings)
     try:
-        return ingest(kind, path, store, settings, dry_run=False)
+        return ingest(kind, path, store, settings, dry_run=False, column_map=column_map)
     finally:
         store.close()
 
 
-def ingest(kind: str, path: Path, store: GraphStore, settings: KithSettings, *, dry_run: bool) -> IngestReport:
-    """Run kith's ingest of ``kind`` (the one ``kith ingest KIND`` runs) on ``path``."""
+def ingest(kind: str, path: Path, store: GraphStore, settings: KithSettings, *, dry_run: bool,
+           column_map: ColumnMap | None = None) -> IngestReport:
+    """Run kith's ingest of ``kind`` (the one ``kith ingest KIND [--map]`` runs) on ``path``."""
     quarantine = Path(settings.home) / "quarantine"
+    mapped: dict[str, Any] = {} if column_map is None or kind == "hsds" else {"column_map": column_map}
     if kind in ("students", "relations"):
         from kith.ingest.relations import ingest_relations
         from kith.ingest.sis import ingest_students
 
         ingest_file = ingest_students if kind == "students" else ingest_relations
-        return ingest_file(path, store, key=settings.pseudonym_key, dry_run=dry_run, quarantine_dir=quarantine)
+        return ingest_file(path, store, key=settings.pseudonym_key, dry_run=dry_run, quarantine_dir=quarantine,
+                           **mapped)
     from kith.ingest.agencies import ingest_agencies
     from kith.ingest.hsds import ingest_hsds
     from kith.ingest.nces import ingest_schools
+    from kith.ingest.programs import ingest_programs
 
-    ingest_file = {"hsds": ingest_hsds, "schools": ingest_schools, "agencies": ingest_agencies}[kind]
+    ingest_file = {"hsds": ingest_hsds, "schools": ingest_schools, "agencies": ingest_agencies,
+                   "programs": ingest_programs}[kind]
     geocoder = Geocoder(online=False, cache_dir=Path(settings.home) / "geocode")  # offline: nothing leaves
     try:
-        report = ingest_file(path, store, geocoder=geocoder, dry_run=dry_run, quarantine_dir=quarantine)
+        report = ingest_file(path, store, geocoder=geocoder, dry_run=dry_run, quarantine_dir=quarantine, **mapped)
     finally:
         geocoder.close()
     if geocoder.failure:

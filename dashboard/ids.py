@@ -83,6 +83,9 @@ LOAD_DRY_RUN = "load-dry-run"
 LOAD_RUN = "load-run"
 LOAD_STATUS = "load-status"
 LOAD_REPORT = "load-report"
+LOAD_MAP = "load-map"
+LOAD_MAP_FIELD = "load-map-field"  # pattern-matching: {"type": LOAD_MAP_FIELD, "field": kith field}
+LOAD_MAP_STORE = "load-map-store"
 
 #: The type of the pattern-matching ids that mirror a page's view state into the URL.
 URL_SYNC = "url-sync"

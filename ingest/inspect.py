@@ -32,7 +32,7 @@ from kith.ingest._csv import column_name, read_csv
 from kith.ingest._load import read_bytes, resolve
 from kith.ingest._taxonomy import taxonomy_map
 
-__all__ = ["Inspection", "inspect_file", "load_map", "parse_map", "ColumnMap", "save_map", "saved_map"]
+__all__ = ["ColumnMap", "Inspection", "fields_of", "inspect_file", "load_map", "parse_map", "save_map", "saved_map"]
 
 SAMPLES = 3
 _ZIP = re.compile(r"^\d{5}(-\d{4})?$")
@@ -261,3 +261,10 @@ def saved_map(folder: Path, kind: str, header: Iterable[str]) -> ColumnMap | Non
     """The map saved for a file of this kind with this header, if any."""
     path = folder / f"{_header_key(kind, header)}.yaml"
     return load_map(path) if path.exists() else None
+
+
+def fields_of(kind: str) -> list[str]:
+    """The kith fields a column map for ``kind`` may set."""
+    if kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    return list(_aliases(kind))

@@ -4,15 +4,17 @@ new data afterwards. Every upload is written to the audit log (who, when, kind, 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 
 from kith.dashboard import _inputs, _security, _upload, ids
 from kith.dashboard.data import DashboardData
 from kith.graph.errors import KithError, StoreLocked
+from kith.ingest.inspect import ColumnMap, inspect_file, parse_map, save_map, saved_map
 from kith.ingest.report import IngestReport
 from kith.ingest.sis import check_key
 from kith.trust.access import Capability, Viewer
@@ -23,7 +25,8 @@ PAGE = "load"
 KINDS = (
     ("hsds", "Service directory (HSDS)", "an Open Referral HSDS export: a .zip of its CSV tables, or HSDS .json"),
     ("schools", "Schools", "NCES CCD/EDGE or id,name,lat,lon CSV, or GeoJSON points"),
-    ("agencies", "Agencies", "a CSV of agency_id, agency_name and, per site and service, lat, lon or address, need, ..."),
+    ("agencies", "Agencies", "a CSV of agencies, sites and services: any header, through the column map below"),
+    ("programs", "Programs at schools", "agency, program, site and the school by name (load schools first)"),
     ("students", "Students", "a student information system CSV export (needs KITH_PSEUDONYM_KEY)"),
     ("relations", "Relations", "partnerships, collaborations or referrals CSV (referrals need KITH_PSEUDONYM_KEY)"),
 )
@@ -37,9 +40,12 @@ def file_limit(data: DashboardData) -> int:
     return int(data.settings.max_request_mb * 1024 * 1024) * 3 // 4 - 64 * 1024
 
 
-def load(data: DashboardData, viewer: Viewer | None, contents: Any, filename: Any, kind: Any, dry_run: Any
-         ) -> tuple[Any, Any]:
-    """The load callback as a plain function: check the upload, ingest it, audit it → (status, report view)."""
+def load(data: DashboardData, viewer: Viewer | None, contents: Any, filename: Any, kind: Any, dry_run: Any,
+         mapping: Any = None) -> tuple[Any, Any]:
+    """The load callback as a plain function: check the upload, ingest it (through the column map the admin
+    set, ``mapping``: ``{"header": [...], "map": {...}}``), audit it → (status, report view).
+
+    A map that loaded (not a dry run) is saved under ``KITH_HOME/maps/`` and offered again for the same header."""
     viewer = _security.require(viewer, Capability.INGEST)
     kind = _inputs.choice(kind, dict(_upload.KIND_EXTENSIONS), None)
     dry = DRY_RUN in _inputs.choices(dry_run, [DRY_RUN])
@@ -55,9 +61,12 @@ def load(data: DashboardData, viewer: Viewer | None, contents: Any, filename: An
         suffix = _upload.check(raw, filename, kind or "", max_bytes=file_limit(data))
         if kind == "students":
             check_key(settings.pseudonym_key)  # ingest's own message, before the store is opened
+        column_map = _map_of(mapping, kind)
         with _upload.stored(raw, suffix, Path(settings.home)) as path:
             stored = str(path)
-            report = _upload.run(kind or "", path, settings, dry_run=dry, reader=data.store)
+            report = _upload.run(kind or "", path, settings, dry_run=dry, reader=data.store, column_map=column_map)
+        if column_map is not None and not dry:
+            save_map(Path(settings.home) / "maps", mapping["header"], column_map)
     except _upload.UploadRefused as exc:
         audit.record(viewer, "ingest", outcome="refused", reason=exc.code, **what)
         return f"Not loaded: {exc}.", None
@@ -76,6 +85,82 @@ def load(data: DashboardData, viewer: Viewer | None, contents: Any, filename: An
     if not dry:
         data.reload()  # the dashboard's read-only view of the graph, now with the new data
     return _status(report, name, kind or "", dry), report_view(report, stored, name)
+
+
+def _map_of(mapping: Any, kind: Any) -> ColumnMap | None:
+    """The column map the admin set for this kind (None without one, or for another kind)."""
+    if not isinstance(mapping, dict) or not isinstance(mapping.get("map"), dict) or kind in (None, "hsds"):
+        return None
+    doc = mapping["map"]
+    if doc.get("kind") != kind:
+        return None
+    return parse_map(doc, source="the Load data page")
+
+
+def propose(data: DashboardData, viewer: Viewer | None, contents: Any, filename: Any, kind: Any
+            ) -> tuple[Any, Any]:
+    """The proposed column map of an upload → (dropdowns, the map and header to keep in the page).
+
+    The map saved for a file with the same header is offered first; else the one ``kith ingest inspect``
+    proposes. A students file shows only its headers, never a value."""
+    viewer = _security.require(viewer, Capability.INGEST)
+    kind = _inputs.choice(kind, dict(_upload.KIND_EXTENSIONS), None)
+    if contents is None or kind in (None, "hsds"):
+        return None, None
+    settings = data.settings
+    try:
+        raw = _upload.decode_contents(contents, max_bytes=file_limit(data))
+        suffix = _upload.check(raw, filename, kind, max_bytes=file_limit(data))
+        with _upload.stored(raw, suffix, Path(settings.home)) as path:
+            found = inspect_file(path, kind=kind)
+    except (_upload.UploadRefused, KithError, OSError):
+        return None, None  # the Load button says why
+    saved = saved_map(Path(settings.home) / "maps", kind, found.headers)
+    proposed = saved or found.column_map()
+    if proposed is None:
+        return None, None
+    return map_view(kind, found.headers, proposed, saved is not None), {
+        "header": found.headers, "map": json.loads(json.dumps(_doc(proposed)))}
+
+
+def _doc(column_map: ColumnMap) -> dict[str, Any]:
+    return {"kind": column_map.kind, "columns": dict(column_map.columns), "values": dict(column_map.values),
+            "need_flags": dict(column_map.need_flags)}
+
+
+def map_fields(kind: str) -> list[str]:
+    """The kith fields a map for ``kind`` may set, in the order their ingest lists them."""
+    from kith.ingest.inspect import fields_of
+
+    return fields_of(kind)
+
+
+def map_view(kind: str, header: list[str], column_map: ColumnMap, saved: bool) -> html.Div:
+    """One dropdown per kith field, its value the proposed column (or none)."""
+    options = [{"label": "(none)", "value": ""}] + [{"label": h, "value": h} for h in header]
+    rows = [html.Tr([html.Td(html.Label(field, htmlFor=f"{ids.LOAD_MAP_FIELD}-{field}")),
+                     html.Td(dcc.Dropdown(id={"type": ids.LOAD_MAP_FIELD, "field": field}, options=options,
+                                          value=column_map.columns.get(field, ""), clearable=False))])
+            for field in map_fields(kind)]
+    flags = ", ".join(f"{need} ← {column}" for need, column in column_map.need_flags.items())
+    return html.Div([
+        html.H2("Column map"),
+        html.P(("The map saved for files with this header." if saved else "Proposed from the header names and "
+                "the values.") + " Change any field, dry-run, then load; the map is saved for the next file with "
+               "this header.", className="note"),
+        html.Table([html.Tr([html.Th("kith field"), html.Th("the file's column")]), *rows], className="compare"),
+        *([html.P(f"Need flags: {flags}", className="note")] if flags else []),
+    ], className="panel")
+
+
+def with_choices(mapping: Any, fields: list[Any], values: list[Any]) -> Any:
+    """``mapping`` with the dropdowns' choices as its columns."""
+    if not isinstance(mapping, dict) or not isinstance(mapping.get("map"), dict):
+        return mapping
+    header = set(mapping.get("header") or ())
+    columns = {str(f["field"]): str(v) for f, v in zip(fields, values)
+               if isinstance(f, dict) and isinstance(v, str) and v in header}
+    return {**mapping, "map": {**mapping["map"], "columns": columns}}
 
 
 def _named(text: str, stored: str, name: str) -> str:
@@ -151,6 +236,8 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                                       f".csv, .json, .geojson or .zip, up to {limit_mib:.0f} MiB",
                                                       className="note")])),
                     html.Div(id=ids.LOAD_FILE, className="status"),
+                    dcc.Store(id=ids.LOAD_MAP_STORE),
+                    dcc.Loading(html.Div(id=ids.LOAD_MAP), type="dot"),
                     html.Button("Load", id=ids.LOAD_RUN),
                     dcc.Loading(html.Div([html.Div(id=ids.LOAD_STATUS, className="status", role="status"),
                                           html.Div(id=ids.LOAD_REPORT)]), type="dot"),
@@ -166,9 +253,18 @@ def register(app: dash.Dash, data: DashboardData) -> None:
         _security.require(_security.current_viewer(), Capability.INGEST)
         return f"Chosen: {_upload.display_name(filename)}" if filename else "No file chosen yet."
 
+    @app.callback(Output(ids.LOAD_MAP, "children"), Output(ids.LOAD_MAP_STORE, "data"),
+                  Input(ids.LOAD_UPLOAD, "contents"), Input(ids.LOAD_KIND, "value"),
+                  State(ids.LOAD_UPLOAD, "filename"), prevent_initial_call=True)
+    def _propose(contents, kind, filename):  # type: ignore[no-untyped-def]
+        return propose(data, _security.current_viewer(), contents, filename, kind)
+
     @app.callback(Output(ids.LOAD_STATUS, "children"), Output(ids.LOAD_REPORT, "children"),
                   Input(ids.LOAD_RUN, "n_clicks"),
                   State(ids.LOAD_UPLOAD, "contents"), State(ids.LOAD_UPLOAD, "filename"),
-                  State(ids.LOAD_KIND, "value"), State(ids.LOAD_DRY_RUN, "value"), prevent_initial_call=True)
-    def _load(_clicks, contents, filename, kind, dry_run):  # type: ignore[no-untyped-def]
-        return load(data, _security.current_viewer(), contents, filename, kind, dry_run)
+                  State(ids.LOAD_KIND, "value"), State(ids.LOAD_DRY_RUN, "value"), State(ids.LOAD_MAP_STORE, "data"),
+                  State({"type": ids.LOAD_MAP_FIELD, "field": ALL}, "id"),
+                  State({"type": ids.LOAD_MAP_FIELD, "field": ALL}, "value"), prevent_initial_call=True)
+    def _load(_clicks, contents, filename, kind, dry_run, mapping, fields, values):  # type: ignore[no-untyped-def]
+        return load(data, _security.current_viewer(), contents, filename, kind, dry_run,
+                    with_choices(mapping, fields or [], values or []))

@@ -207,7 +207,8 @@ def load_request(contents: str | None, filename: str | None, kind: str, dry: lis
         "outputs": [{"id": ids.LOAD_STATUS, "property": "children"}, {"id": ids.LOAD_REPORT, "property": "children"}],
         "inputs": [spec(ids.LOAD_RUN, "n_clicks", 1)],
         "state": [spec(ids.LOAD_UPLOAD, "contents", contents), spec(ids.LOAD_UPLOAD, "filename", filename),
-                  spec(ids.LOAD_KIND, "value", kind), spec(ids.LOAD_DRY_RUN, "value", dry)],
+                  spec(ids.LOAD_KIND, "value", kind), spec(ids.LOAD_DRY_RUN, "value", dry),
+                  spec(ids.LOAD_MAP_STORE, "data", None), [], []],
         "changedPropIds": [f"{ids.LOAD_RUN}.n_clicks"],
     }
 
@@ -300,3 +301,42 @@ def test_any_input_gets_a_clear_answer_and_a_dry_run_writes_nothing(served, home
     assert "Traceback" not in status and str(home) not in status
     assert (home / "graph.pickle").stat().st_mtime_ns == stamp
     assert not (home / "uploads").exists() or list((home / "uploads").iterdir()) == []
+
+
+# ------------------------------------------------------------ the column map
+
+LEGACY = ("name,lat,long,phone,address,food,shelter\r"
+          "Corner Pantry,42.331,-71.081,617-555-0100,1 Main St,1,0\r"
+          "Safe Harbor House,42.341,-71.071,617-555-0101,2 Main St,0,1\r").encode("mac_roman")
+
+
+def test_the_page_proposes_a_map_loads_through_it_and_offers_it_again(served, home: Path) -> None:
+    _, data = served
+    view, mapping = load_page.propose(data, admin(), data_url(LEGACY), "legacy.csv", "agencies")
+    shown = text_of(view)
+    assert "Column map" in shown and "Proposed from the header names" in shown
+    assert mapping["map"]["columns"]["agency_name"] == "name" and mapping["map"]["need_flags"]["food"] == "food"
+    fields = [{"type": ids.LOAD_MAP_FIELD, "field": f} for f in load_page.map_fields("agencies")]
+    values = [mapping["map"]["columns"].get(f["field"], "") for f in fields]
+    values[[f["field"] for f in fields].index("address")] = ""  # the admin clears a field
+    chosen = load_page.with_choices(mapping, fields, values)
+    assert "address" not in chosen["map"]["columns"]
+    status, _ = load_page.load(data, admin(), data_url(LEGACY), "legacy.csv", "agencies", [], chosen)
+    assert status.startswith("Loaded legacy.csv as agencies: 2 rows read: 2 loaded, 0 quarantined."), status
+    assert {"Corner Pantry", "Safe Harbor House"} <= {a["name"] for a in data.agencies}
+    assert list((home / "maps").glob("agencies-*.yaml"))
+    again, _ = load_page.propose(data, admin(), data_url(LEGACY), "legacy-april.csv", "agencies")
+    assert "The map saved for files with this header." in text_of(again)
+
+
+def test_a_students_file_proposes_a_map_from_its_headers_only(served) -> None:
+    _, data = served
+    view, mapping = load_page.propose(data, admin(), data_url(STUDENTS), "sis.csv", "students")
+    shown = text_of(view) + json.dumps(mapping)
+    assert "student_id" in shown and "S-998877" not in shown and "Quintero" not in shown
+
+
+def test_only_an_admin_sees_a_proposed_map(served) -> None:
+    _, data = served
+    with pytest.raises(AccessDenied):
+        load_page.propose(data, Viewer(name="pat", role=Role.PLANNER), data_url(LEGACY), "legacy.csv", "agencies")
