@@ -29,6 +29,11 @@ Then, tied to needs:
 - **single points of failure**: per need, the agencies that are the only
   provider in reach of some school, whose loss leaves those schools with none.
 
+Demand is students with needs from student records when the graph holds any;
+otherwise (or with ``demand``) each need's best source by school, as the gap
+report has it (:mod:`kith.queries._demand`): aggregate counts, or an estimate
+from enrollment and a cited prevalence rate. The report names the source.
+
 Counts of students leave suppressed as the gap report by school shows them
 (:func:`kith.queries._gapdata.shown_from_counts`: small and complementary suppression),
 so the two never disagree on a hidden count; a single point of failure's count
@@ -41,7 +46,7 @@ shown counts, so order does not reveal a hidden one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -56,7 +61,8 @@ from kith.graph.store import GraphStore
 from kith.queries._beside import Beside
 from kith.queries._centrality import measures_of
 from kith.queries._fca import pairs_within
-from kith.queries._gapdata import NeedCounts, StudentNeeds, load_zip_table, shown_from_counts
+from kith.queries._demand import Rate, best_source, read_demand
+from kith.queries._gapdata import DEFAULT_CAPACITY, NeedCounts, StudentNeeds, load_zip_table, shown_from_counts
 from kith.trust.suppression import hidden_like, suppress
 
 __all__ = ["CommunityRow", "NetworkReport", "OrgRow", "SinglePointOfFailure", "Suggestion", "coalition_network"]
@@ -132,6 +138,8 @@ class NetworkReport(BaseModel):
     modularity: float
     seed: int
     catchment_km: float
+    demand_source: str = "students"
+    demand_text: str = "students with needs in student records"
     communities: tuple[CommunityRow, ...]
     brokers: tuple[OrgRow, ...]
     isolates: tuple[OrgRow, ...]
@@ -143,7 +151,7 @@ class NetworkReport(BaseModel):
         """The whole-network figures, without the tables."""
         return self.model_dump(include={
             "organisations", "schools", "agencies", "ties", "density", "components", "largest_component",
-            "isolates_count", "modularity", "seed", "catchment_km",
+            "isolates_count", "modularity", "seed", "catchment_km", "demand_source", "demand_text",
         })
 
 
@@ -155,6 +163,9 @@ def coalition_network(
     catchment_km: float = 5.0,
     brokers: int = 10,
     suggestions_per_school: int = 3,
+    demand: str | None = None,
+    default_capacity: float = DEFAULT_CAPACITY,
+    prevalence: Sequence[Rate] | None = None,
 ) -> NetworkReport:
     """Measure the organisation network and tie it to unmet needs (see the module docstring).
 
@@ -171,6 +182,13 @@ def coalition_network(
         How many organisations of highest betweenness to list as brokers.
     suggestions_per_school : int
         At most this many suggested partners per school.
+    demand : {"students", "counts", "estimate"}, optional
+        Where the students with needs at each school come from; None: student records when the
+        graph holds any, else each need's best source (counts, then an estimate).
+    default_capacity : float
+        Places of a service with no stated capacity.
+    prevalence : sequence of Rate, optional
+        The rates of an estimate (None: the shipped table).
 
     Returns
     -------
@@ -189,15 +207,51 @@ def coalition_network(
             measured = beside.run(measures_of, len(order), edges, seed)
             beside.run(load_zip_table)  # for the suppression, while this process reads and counts
             students = StudentNeeds.read(store)
-            codes = list(students.students_of)
-            shown = beside.run(shown_from_counts, NeedCounts.count(store, codes, students), suppress_below)
-            needs = _NeedData.read(store, catchment_km, students)
-            shown_at = _SchoolCounts(needs, suppress_below, shown())
+            if demand in (None, "students") and (students.students_of or demand == "students"):
+                codes = list(students.students_of)
+                shown = beside.run(shown_from_counts, NeedCounts.count(store, codes, students), suppress_below)
+                needs = _NeedData.read(store, catchment_km, students, default_capacity)
+                shown_at = _SchoolCounts(needs, suppress_below, shown())
+                source, text = "students", "students with needs in student records"
+            else:
+                needs = _NeedData.read(store, catchment_km, StudentNeeds({}, {}, {}), default_capacity)
+                source, text, by_need = _aggregate_demand(store, needs, demand, suppress_below, prevalence)
+                shown_at = _SchoolCounts(needs, suppress_below, by_need)
             suggestions = _suggestions(needs, shown_at, suggestions_per_school)
             single_points = _single_points(needs, shown_at)
             measures = _named(order, measured())
-        return _report(graph, measures, seed=seed, catchment_km=catchment_km, brokers=brokers,
-                       suggestions=suggestions, single_points=single_points)
+        report = _report(graph, measures, seed=seed, catchment_km=catchment_km, brokers=brokers,
+                         suggestions=suggestions, single_points=single_points)
+        return report.model_copy(update={"demand_source": source, "demand_text": text})
+
+
+def _aggregate_demand(store: GraphStore, needs: _NeedData, demand: str | None, threshold: int,
+                      rates: Sequence[Rate] | None) -> tuple[str, str, dict[str, dict[str, int | str]]]:
+    """Demand per (school, need) from aggregate counts or an estimate, as the gap report by school
+    shows it; fills ``needs.amount``. Needs the source cannot place at schools are left out."""
+    from kith.graph.model import NeedCode
+
+    shown: dict[str, dict[str, int | str]] = {}
+    used: dict[str, list[str]] = defaultdict(list)
+    for code in (c.value for c in NeedCode):
+        source = demand or best_source(store, code, rates)
+        if source not in ("counts", "estimate"):
+            continue
+        try:
+            wanted = read_demand(store, code, "school", source=source, threshold=threshold, rates=rates)
+        except InputError:
+            continue
+        for school, amount in zip(wanted.areas.table["id"].tolist(), wanted.areas.table["demand"].tolist()):
+            if amount > 0:
+                needs.amount[(school, code)] = float(amount)
+        shown[code] = dict(wanted.shown.areas)
+        used[source].append(code)
+    names = {"counts": "aggregate counts", "estimate": "estimates from enrollment × cited prevalence rates "
+             "(rounded; not counts of students)"}
+    label = "+".join(sorted(used)) or (demand or "students")
+    text = "; ".join(f"{names[s]} for {', '.join(codes)}" for s, codes in sorted(used.items())) or \
+        "no demand the graph can place at schools"
+    return label, text, shown
 
 
 # ------------------------------------------------------------------ the graph and its measures
@@ -269,13 +323,28 @@ class _NeedData:
         self.school_names: dict[str, str] = {}
         self.agency_names: dict[str, str] = {}
         self.students: dict[tuple[str, str], set[str]] = defaultdict(set)  # (school, need) -> students
+        self.amount: dict[tuple[str, str], float] = {}  # (school, need) -> demand, from counts or an estimate
         self.partners: dict[str, set[str]] = defaultdict(set)
         self.offers: dict[str, set[str]] = defaultdict(set)  # agency -> needs it offers anywhere
         # (school, need) -> agency -> (min distance km, capacity in reach)
         self.reach: dict[tuple[str, str], dict[str, tuple[float, float]]] = defaultdict(dict)
 
+    def demand(self, school: str, need: str) -> float:
+        """Students with ``need`` at ``school``: from records, or the count or estimate loaded."""
+        if (school, need) in self.amount:
+            return self.amount[(school, need)]
+        return float(len(self.students.get((school, need), ())))
+
+    def with_any(self, school: str, needs: Sequence[str]) -> int:
+        """Students with any of ``needs`` at ``school``: each once from records; from counts or an
+        estimate, the needs' sum (who has two needs is not known there)."""
+        if any((school, need) in self.amount for need in needs):
+            return round(sum(self.demand(school, need) for need in needs))
+        return len(set().union(*(self.students.get((school, need), set()) for need in needs)))
+
     @classmethod
-    def read(cls, store: GraphStore, catchment_km: float, students: StudentNeeds) -> _NeedData:
+    def read(cls, store: GraphStore, catchment_km: float, students: StudentNeeds,
+             default_capacity: float = DEFAULT_CAPACITY) -> _NeedData:
         data = cls()
         schools = store.nodes(Label.SCHOOL)
         data.school_names = {s["id"]: s.get("name", s["id"]) for s in schools}
@@ -296,7 +365,8 @@ class _NeedData:
             needs_of[r["source"]].append(r["target"])
             for agency in agencies_of.get(r["source"], ()):
                 data.offers[agency].add(r["target"])
-        capacity = {s["id"]: float(s.get("capacity") or 0) for s in store.nodes(Label.SERVICE, ids=needs_of)}
+        capacity = {s["id"]: float(default_capacity if s.get("capacity") is None else s["capacity"])
+                    for s in store.nodes(Label.SERVICE, ids=needs_of)}
         delivered = defaultdict(list)
         site_count: dict[str, int] = defaultdict(int)
         for r in store.relationships(RelType.DELIVERED_AT, sources=needs_of):
@@ -382,14 +452,16 @@ class _SchoolCounts:
         self.needs, self.threshold, self._shown = needs, suppress_below, shown
 
     def __call__(self, school: str, need: str) -> int | str:
-        return self._shown.get(need, {}).get(school, suppress(len(self.needs.students.get((school, need), ())),
+        return self._shown.get(need, {}).get(school, suppress(round(self.needs.demand(school, need)),
                                                               self.threshold))
 
     def total(self, schools: list[str], need: str) -> int | str:
-        """The students of ``need`` at ``schools``: shown only when each school's count is."""
-        count = sum(len(self.needs.students.get((s, need), ())) for s in schools)
+        """The students of ``need`` at ``schools``: shown only when each school's count is (then the
+        sum of what the schools show)."""
         shown = [self(s, need) for s in schools]
-        return count if all(isinstance(v, int) for v in shown) else hidden_like(count, self.threshold)
+        if all(isinstance(v, int) for v in shown):
+            return sum(shown)  # type: ignore[arg-type]
+        return hidden_like(round(sum(self.needs.demand(s, need) for s in schools)), self.threshold)
 
 
 def _suggestions(needs: _NeedData, shown_at: _SchoolCounts, per_school: int) -> list[Suggestion]:
@@ -397,6 +469,9 @@ def _suggestions(needs: _NeedData, shown_at: _SchoolCounts, per_school: int) -> 
     by_school: dict[str, list[str]] = defaultdict(list)
     for (school, need), students in needs.students.items():
         if students:
+            by_school[school].append(need)
+    for (school, need), amount in needs.amount.items():
+        if amount > 0 and need not in by_school[school]:
             by_school[school].append(need)
     ranked: list[tuple[tuple[Any, ...], Suggestion]] = []
     for school in sorted(by_school):
@@ -409,16 +484,16 @@ def _suggestions(needs: _NeedData, shown_at: _SchoolCounts, per_school: int) -> 
                     candidates[agency].append(need)
         scored = []
         for agency, closed in candidates.items():
-            students = set().union(*(needs.students[(school, nd)] for nd in closed))
+            students = needs.with_any(school, closed)
             capacity = sum(needs.reach[(school, nd)][agency][1] for nd in closed)
             distance = min(needs.reach[(school, nd)][agency][0] for nd in closed)
             by_need = tuple(shown_at(school, nd) for nd in closed)
             if len(closed) == 1:
                 shown = by_need[0]
             elif suppress_below <= 2:  # a marker "<2" says the count: nothing to protect
-                shown = suppress(len(students), suppress_below)
+                shown = suppress(students, suppress_below)
             else:  # with the counts per need it would give away the students with two needs at once
-                shown = hidden_like(len(students), suppress_below)
+                shown = hidden_like(students, suppress_below)
             key = (-max([_shown(shown), *map(_shown, by_need)]), -capacity, distance, agency)
             scored.append((key, Suggestion(
                 school_id=school, school_name=needs.school_names.get(school, school), agency_id=agency,

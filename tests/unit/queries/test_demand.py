@@ -15,9 +15,12 @@ import pytest
 from kith.graph.errors import InputError
 from kith.graph.geo import haversine_km
 from kith.graph.memory import MemoryStore
-from kith.graph.model import Addresses, DeliveredAt, NeedCode, School, Service, Site, need_types
+from kith.graph.model import (
+    Addresses, Agency, DeliveredAt, NeedCode, Offers, PartnersWith, School, Service, Site, need_types,
+)
 from kith.queries._demand import Rate, best_source, prevalence, rate_for, read_demand
 from kith.queries.gaps import accessibility, find_deserts, gaps_geojson, service_gaps
+from kith.queries.network import coalition_network
 from tests.unit.queries.test_fca import naive
 
 KM_PER_DEGREE = np.pi * 6371.0088 / 180
@@ -195,3 +198,18 @@ def test_rates_of_levels_without_a_row() -> None:
     share, text = rate_for(rates, "dental", "other")
     assert share == pytest.approx(0.15) and "mean of the levels" in text
     assert rate_for(rates, "food", "high") is None
+
+
+def test_the_network_suggests_partners_and_finds_single_points_of_failure_from_the_estimate(
+        two_schools: MemoryStore) -> None:
+    # ag1 offers svc-1 (1 km from A, 2 km from B); ag2 offers svc-2 (1 km from C). Only D partners with ag1.
+    two_schools.upsert_nodes([Agency(id="ag1", name="Smiles"), Agency(id="ag2", name="Far Dental")])
+    two_schools.upsert_relationships([Offers(source="ag1", target="svc-1"), Offers(source="ag2", target="svc-2"),
+                                      PartnersWith(source="D", target="ag1")])
+    report = coalition_network(two_schools, catchment_km=5.0, suppress_below=20)
+    assert report.demand_source == "estimate" and "estimates from enrollment" in report.demand_text
+    suggested = {(s.school_id, s.agency_id): s.students for s in report.suggestions}
+    assert suggested == {("A", "ag1"): 80, ("B", "ag1"): 33, ("C", "ag2"): 13}  # estimates are not suppressed
+    failures = {(f.agency_id, f.school_ids): f.students for f in report.single_points_of_failure}
+    assert failures == {("ag1", ("A", "B", "D")): 113, ("ag2", ("C",)): 13}  # D is in reach, with no estimate
+    assert coalition_network(two_schools, catchment_km=5.0, demand="students").suggestions == ()
