@@ -49,6 +49,14 @@ def _gap_options(func):
                           "[cell for students, school for an estimate, the counts' own areas]."),
         click.option("--catchment-km", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
                      help="How far a provider reaches (great-circle km)."),
+        click.option("--mode", type=click.Choice(["km", "walk", "transit", "drive"]), default="km", show_default=True,
+                     help="km: straight-line distance; walk/transit/drive: a stated estimate of minutes "
+                          "(distance x a cited detour factor at a stated speed), within --minutes."),
+        click.option("--travel", "travel_file", type=click.Path(exists=True, dir_okay=False), default=None,
+                     help="A travel-time matrix CSV (origin = area id, destination = site id, minutes), "
+                          "as OSRM, r5py or a GIS tool exports it; pairs it does not list are out of reach."),
+        click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="The catchment in minutes with --mode or --travel [20]."),
         click.option("--decay", type=click.Choice(["none", "step", "gaussian"]), default="none", show_default=True,
                      help="none: 2SFCA; step: E2SFCA zones 1/0.68/0.22; gaussian: sigma of half the catchment."),
         click.option("--rule", type=click.Choice(["none-in-reach", "below-ratio", "percentile"]),
@@ -64,15 +72,27 @@ def _gap_options(func):
     return func
 
 
-def _gap_args(obj: Any, need: str, demand: str | None, by: str | None, catchment_km: float, decay: str, rule: str,
-              threshold: float | None, add_sites: tuple[str, ...], add_capacity: tuple[str, ...]) -> dict[str, Any]:
+def _gap_args(obj: Any, need: str, demand: str | None, by: str | None, catchment_km: float, mode: str,
+              travel_file: str | None, minutes: float | None, decay: str, rule: str, threshold: float | None,
+              add_sites: tuple[str, ...], add_capacity: tuple[str, ...]) -> dict[str, Any]:
     from kith.queries._demand import prevalence
+    from kith.queries._travel import read_travel
 
     settings = obj.settings
+    if travel_file and mode != "km":
+        raise InputError("give --travel or --mode, not both")
     return dict(need=need, demand=demand, by=by, catchment_km=catchment_km, decay=decay, rule=rule,
+                mode=mode, minutes=minutes, travel=read_travel(travel_file) if travel_file else None,
                 threshold=threshold, add_sites=add_sites, add_capacity=_add_capacity(add_capacity),
                 suppress_below=settings.suppress_below, default_capacity=settings.default_capacity,
                 prevalence=prevalence(settings.prevalence_file) if settings.prevalence_file else None)
+
+
+def _supply_options(settings: Any) -> dict[str, Any]:
+    from kith.queries._demand import prevalence
+
+    return {"default_capacity": settings.default_capacity,
+            "prevalence": prevalence(settings.prevalence_file) if settings.prevalence_file else None}
 
 
 def _audit_gaps(obj: Any, command: str, report: Any, fmt: str, options: dict[str, Any], **extra: Any) -> None:
@@ -90,7 +110,7 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
     elif fmt == "json":
         emit([], "json", payload={**report.summary(), "rows": report.table()})
     elif fmt == "csv":  # each row names its demand source, so a file read alone still says it
-        named = {"demand_source": report.demand_source, "demand_estimate": report.estimate,
+        named = {"reach": report.travel, "demand_source": report.demand_source, "demand_estimate": report.estimate,
                  "demand_years": " ".join(report.demand_years)}
         emit([{**row, **named} for row in report.table()], "csv", columns=[*columns, *named])
     else:
@@ -109,6 +129,7 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
         who = "residents" if report.demand_source == "population" else "students with the need"
         about = "about " if report.estimate else ""
         say(f"Demand: {s['demand_text']}.")
+        say(f"Reach: {s['travel']}.")
         say(f"Supply: {s['capacity_text']}.")
         say(f"Rule: {s['rule_text']}. Decay: {s['decay']}. {s['areas']} areas, {about}{s['students']} {who}, "
             f"{s['providers']} services; {s['deserts']} deserts, {who.split()[0]} in them: "
@@ -117,6 +138,10 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
             say(f"What-if ({'; '.join(report.what_if)}): deserts {s['deserts_before']} -> {s['deserts']}, "
                 f"students in deserts {_in_deserts(s['students_in_deserts_before'], s['desert_areas_hidden_before'])}"
                 f" -> {_in_deserts(s['students_in_deserts'], s['desert_areas_hidden'])}.")
+
+
+def _reach(report: Any) -> str:
+    return f"{report.catchment_min:g} min" if report.catchment_min is not None else f"{report.catchment_km:g} km"
 
 
 def _in_deserts(count: int, hidden: int) -> str:
@@ -139,7 +164,7 @@ def gaps(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
     if limit is not None:
         report = report.model_copy(update={"rows": report.rows[:limit]})
     _audit_gaps(obj, "gaps", report, fmt, options, limit=limit)
-    _emit_gaps(report, fmt, f"Service gaps: {report.need} by {report.by}, {report.catchment_km:g} km, "
+    _emit_gaps(report, fmt, f"Service gaps: {report.need} by {report.by}, {_reach(report)}, "
                             f"demand: {report.demand_source}")
 
 
@@ -155,7 +180,7 @@ def deserts(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
     with obj.store(readonly=True) as store:
         report = find_deserts(store, limit=limit, **_gap_args(obj, **options))
     _audit_gaps(obj, "deserts", report, fmt, options, limit=limit)
-    _emit_gaps(report, fmt, f"Service deserts: {report.need} by {report.by}, {report.catchment_km:g} km, "
+    _emit_gaps(report, fmt, f"Service deserts: {report.need} by {report.by}, {_reach(report)}, "
                             f"demand: {report.demand_source}")
 
 
@@ -163,20 +188,24 @@ def deserts(obj: Any, fmt: str, limit: int | None, **options: Any) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Louvain communities.")
 @click.option("--catchment-km", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
               help="How near an agency's site must be to a school to be in reach.")
+@click.option("--demand", type=click.Choice(["students", "counts", "estimate"]), default=None,
+              help="Where the students with needs at each school come from [student records when the graph "
+                   "holds any, else each need's best source].")
 @click.option("--section", type=click.Choice(_NETWORK_SECTIONS), default=None,
               help="Only this table (csv: default organisations).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="Rows per table in table format.")
 @format_option()
 @click.pass_obj
-def network(obj: Any, seed: int, catchment_km: float, section: str | None, limit: int, fmt: str) -> None:
+def network(obj: Any, seed: int, catchment_km: float, demand: str | None, section: str | None, limit: int,
+            fmt: str) -> None:
     """The coalition network: centrality, communities, brokers, isolates, partnership suggestions
     and single points of failure."""
     from kith.queries.network import coalition_network
 
     with working("Reading the graph and measuring the network…"), obj.store(readonly=True) as store:
-        report = coalition_network(store, seed=seed, catchment_km=catchment_km,
-                                   suppress_below=obj.settings.suppress_below)
+        report = coalition_network(store, seed=seed, catchment_km=catchment_km, demand=demand,
+                                   suppress_below=obj.settings.suppress_below, **_supply_options(obj.settings))
     tables = {
         "organisations": [r.model_dump() for r in report.nodes],
         "brokers": [r.model_dump() for r in report.brokers],
@@ -186,7 +215,8 @@ def network(obj: Any, seed: int, catchment_km: float, section: str | None, limit
         "failures": [r.model_dump() for r in report.single_points_of_failure],
     }
     if fmt != "table":
-        audit_export(obj.settings, "network", format=fmt, section=section, seed=seed, catchment_km=catchment_km)
+        audit_export(obj.settings, "network", format=fmt, section=section, seed=seed, catchment_km=catchment_km,
+                     demand=demand)
     if fmt == "json":
         payload = report.model_dump() if section is None else tables[section]
         emit([], "json", payload=payload)
@@ -201,6 +231,7 @@ def network(obj: Any, seed: int, catchment_km: float, section: str | None, limit
             if name == "failures":
                 rows = [{**r, "schools": len(r["school_ids"])} for r in rows]
             emit(rows[:limit], "table", title=f"{name} ({len(rows)})", columns=_TABLE_COLUMNS.get(name))
+        say(f"Demand: {report.demand_text}.")
 
 
 def register(group: click.Group) -> None:

@@ -61,6 +61,7 @@ from kith.queries._gapdata import (
     supply_sites,
     with_what_if,
 )
+from kith.queries._travel import Reach, reach_for, supply_travel
 from kith.trust.suppression import Released, is_suppressed, shown_sum
 
 __all__ = [
@@ -255,7 +256,7 @@ class GapReport(BaseModel):
 
     need: str
     by: str
-    catchment_km: float
+    catchment_km: float | None
     decay: str
     rule: str
     threshold: float | None
@@ -268,6 +269,8 @@ class GapReport(BaseModel):
     desert_areas_hidden: int = 0
     providers: int
     capacity: float
+    catchment_min: float | None = None
+    travel: str = "straight-line distance"
     demand_source: str = "students"
     demand_text: str = "students with the need in student records"
     demand_years: tuple[str, ...] = ()
@@ -311,6 +314,9 @@ def service_gaps(
     suppress_below: int = 10,
     default_capacity: float = DEFAULT_CAPACITY,
     prevalence: Sequence[Rate] | None = None,
+    mode: str | None = None,
+    minutes: float | None = None,
+    travel: pd.DataFrame | None = None,
 ) -> GapReport:
     """Accessibility of services for ``need`` per area, with deserts flagged (2SFCA / E2SFCA).
 
@@ -356,6 +362,16 @@ def service_gaps(
     prevalence : sequence of Rate, optional
         The rates of an estimate (:func:`kith.queries._demand.prevalence`); None:
         the shipped table.
+    mode : {"km", "walk", "transit", "drive"}, optional
+        Reach by a stated estimate of travel minutes for the mode (straight-line
+        distance times a cited detour factor at a stated speed,
+        :mod:`kith.queries._travel`) instead of km.
+    minutes : float, optional
+        The catchment in minutes with ``mode`` or ``travel`` (default 20).
+    travel : DataFrame, optional
+        A travel-time matrix (origin: demand area id, destination: site id,
+        cost: minutes, :func:`kith.queries._travel.read_travel`); pairs it does
+        not list are out of reach (what-if sites too).
 
     Returns
     -------
@@ -367,11 +383,12 @@ def service_gaps(
     if by is not None:
         by = _check_choice(by, BY, "by")  # type: ignore[assignment]
     rule = _check_choice(rule, RULES, "rule")  # type: ignore[assignment]
-    decay_fn = decay_named(decay, catchment_km) if decay is None or isinstance(decay, str) else decay
+    reach = reach_for(catchment_km, mode=mode, minutes=minutes, travel=travel)
+    decay_fn = decay_named(decay, reach.catchment) if decay is None or isinstance(decay, str) else decay
     sites = [AddSite.parse(s) for s in add_sites]
     wanted = read_demand(store, code, by, source=demand, threshold=suppress_below, rates=prevalence)
     supply = supply_sites(store, code, default_capacity=default_capacity)
-    return _report(wanted, supply, code, catchment_km, decay_fn, rule, threshold, sites, dict(add_capacity or {}))
+    return _report(wanted, supply, code, reach, decay_fn, rule, threshold, sites, dict(add_capacity or {}))
 
 
 def find_deserts(
@@ -389,6 +406,9 @@ def find_deserts(
     suppress_below: int = 10,
     default_capacity: float = DEFAULT_CAPACITY,
     prevalence: Sequence[Rate] | None = None,
+    mode: str | None = None,
+    minutes: float | None = None,
+    travel: pd.DataFrame | None = None,
     limit: int | None = None,
 ) -> GapReport:
     """Service deserts for ``need``: the areas a stated rule flags, ranked by students affected.
@@ -402,7 +422,7 @@ def find_deserts(
     report = service_gaps(
         store, need, demand=demand, by=by, catchment_km=catchment_km, decay=decay, rule=rule,
         threshold=threshold, add_sites=add_sites, add_capacity=add_capacity, suppress_below=suppress_below,
-        default_capacity=default_capacity, prevalence=prevalence,
+        default_capacity=default_capacity, prevalence=prevalence, mode=mode, minutes=minutes, travel=travel,
     )
     rows = [r for r in report.rows if r.desert or r.desert_before]
     if limit is not None:
@@ -430,6 +450,7 @@ def gaps_geojson(report: GapReport) -> dict[str, Any]:
                          "properties": {**row, "need": report.need, "rule": report.rule}})
     return {"type": "FeatureCollection", "features": features,
             "properties": {"need": report.need, "by": report.by, "catchment_km": report.catchment_km,
+                           "catchment_min": report.catchment_min, "travel": report.travel,
                            "rule_text": report.rule_text, "demand_source": report.demand_source,
                            "demand_text": report.demand_text, "demand_years": list(report.demand_years),
                            "demand_rates": list(report.demand_rates), "estimate": report.estimate,
@@ -461,19 +482,23 @@ def _released(areas: Areas, shown: ShownDemand) -> list[Released]:
     return released
 
 
-def _score(areas: Areas, supply: Supply, catchment_km: float, decay: Decay | None,
+def _score(areas: Areas, supply: Supply, reach: Reach, decay: Decay | None,
            released: list[Released]) -> pd.DataFrame:
     """Accessibility from the demand as released (:func:`_released`): from the stand-ins, and its
     least and most from the hidden counts' most and least (2SFCA and E2SFCA fall as any demand in
-    reach grows)."""
+    reach grows). Within the ``reach``: km, or a travel matrix's minutes."""
+    travel = supply_travel(reach.travel, supply.table["id"].tolist()) if reach.travel is not None else None
+
+    def scored(demand: pd.DataFrame) -> pd.DataFrame:
+        return accessibility(demand, supply.table, catchment_km=reach.catchment, travel=travel, decay=decay)
+
     table = areas.table.assign(demand=np.array([r.stand_in for r in released], dtype=np.float64))
-    scores = accessibility(table, supply.table, catchment_km=catchment_km, decay=decay)
+    scores = scored(table)
     if any(r.least != r.most for r in released):
         for column, bound in (("accessibility_low", "most"), ("accessibility_high", "least")):
             ends = np.array([getattr(r, bound) for r in released], dtype=np.float64)
             ends = np.minimum(ends, _NO_END)  # a count with no end (a hidden total above it): as good as none
-            scores[column] = accessibility(table.assign(demand=ends), supply.table, catchment_km=catchment_km,
-                                           decay=decay)["accessibility"].to_numpy()
+            scores[column] = scored(table.assign(demand=ends))["accessibility"].to_numpy()
     else:
         scores["accessibility_low"] = scores["accessibility_high"] = scores["accessibility"]
     return scores
@@ -484,21 +509,21 @@ _NO_END = 1e15
 
 
 def _report(
-    wanted: Demand, supply: Supply, need: str, catchment_km: float, decay: Decay | None,
+    wanted: Demand, supply: Supply, need: str, reach: Reach, decay: Decay | None,
     rule: str, threshold: float | None, sites: list[AddSite], add_capacity: dict[str, float],
 ) -> GapReport:
-    areas, shown, by = wanted.areas, wanted.shown, wanted.by
+    areas, shown, by, catchment_km = wanted.areas, wanted.shown, wanted.by, reach.catchment
     if not (np.isfinite(catchment_km) and catchment_km > 0):
         raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
     released = _released(areas, shown)
-    base = _score(areas, supply, catchment_km, decay, released)
-    desert_rule = _DesertRule.on(base, sum(r.stand_in for r in released), supply, need, catchment_km, rule,
+    base = _score(areas, supply, reach, decay, released)
+    desert_rule = _DesertRule.on(base, sum(r.stand_in for r in released), supply, need, reach.within(), rule,
                                  threshold, wanted.unit)
     flags = desert_rule.flags(base)
     what_if = bool(sites or add_capacity)
     if what_if:
         changed, described = with_what_if(supply, sites, add_capacity)
-        after = _score(areas, changed, catchment_km, decay, released)
+        after = _score(areas, changed, reach, decay, released)
         after_flags = desert_rule.flags(after)
     else:
         changed, after, after_flags, described = supply, base, flags, ()
@@ -524,7 +549,8 @@ def _report(
     in_desert, hidden_in_desert = shown_sum([counts[k] for k in range(len(counts)) if after_flags[k]])
     before_desert, hidden_before = shown_sum([counts[k] for k in range(len(counts)) if flags[k]])
     return GapReport(
-        need=need, by=by, catchment_km=float(catchment_km), decay=describe_decay(decay), rule=rule,
+        need=need, by=by, catchment_km=None if reach.mode == "matrix" else float(catchment_km),
+        catchment_min=reach.minutes, travel=reach.text, decay=describe_decay(decay), rule=rule,
         threshold=desert_rule.threshold, rule_text=desert_rule.text, areas=len(rows),
         deserts=sum(f is not None for f in after_flags),
         students=shown.total, students_in_deserts=in_desert, students_unlocated=shown.unlocated,
@@ -559,11 +585,11 @@ class _DesertRule:
     threshold: float | None
     cut: float | None
     need: str
-    catchment_km: float
+    catchment_km: str  # the reach, as the rule says it ("within 5 km", "within 20 min (walk estimate)")
     text: str
 
     @classmethod
-    def on(cls, scores: pd.DataFrame, demand: float, supply: Supply, need: str, catchment_km: float,
+    def on(cls, scores: pd.DataFrame, demand: float, supply: Supply, need: str, catchment_km: str,
            rule: str, threshold: float | None, unit: str = "student") -> _DesertRule:
         """The rule on the baseline ``scores``; ``demand`` is the demand in all, as released."""
         access = scores["accessibility"].to_numpy()
@@ -596,12 +622,12 @@ class _DesertRule:
             low = access <= self.cut
         else:
             low = np.zeros(len(access), dtype=bool)
-        none = _none_text(self.need, self.catchment_km)
+        none = _none_text(self.need, self.catchment_km)  # the reach, said: "within 5 km"
         return [none if reach[k] == 0 else (self.text if low[k] else None) for k in range(len(access))]
 
 
-def _none_text(need: str, catchment_km: float) -> str:
-    return f"none-in-reach: no provider of {need} within {catchment_km:g} km"
+def _none_text(need: str, within: str) -> str:
+    return f"none-in-reach: no provider of {need} {within}"
 
 
 def _rank(counts: list[int | str], access: np.ndarray, flags: list[str | None], ids: list[str]) -> list[int]:
