@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,8 +38,8 @@ from kith.graph.errors import InputError
 from kith.graph.geo import HOME_CELL_RESOLUTION, cell_centre, cell_of
 from kith.graph.model import Label, RelType
 from kith.graph.store import GraphStore
-from kith.queries._gapdata import Areas, ShownDemand, _nearest_zip, _zip_table, demand_areas, shown_demand
-from kith.trust.suppression import released_counts, suppress_lines
+from kith.queries._gapdata import Areas, Line, ShownDemand, _nearest_zip, _zip_table, demand_areas, shown_demand
+from kith.trust.suppression import Released, released_counts, suppress_lines
 
 SOURCES: tuple[str, ...] = ("students", "counts", "estimate", "population")
 LEVELS: tuple[str, ...] = ("all", "elementary", "middle", "high", "other")
@@ -250,7 +250,7 @@ def estimate_demand(store: GraphStore, need: str, by: str, rates: Sequence[Rate]
         areas = Areas(table, [f"{city} ({z})" for z, city in zip(zips, cities)], 0, tuple(zips))
     else:
         raise InputError(f"unknown by {by!r} (use cell, school or zip)")
-    shown_areas = {a: round_estimate(v) for a, v in zip(areas.table["id"], areas.table["demand"])}
+    shown_areas: dict[str, int | str] = {a: round_estimate(v) for a, v in zip(areas.table["id"], areas.table["demand"])}
     total = float(sum(values)) + unlocated
     shown = ShownDemand(shown_areas, round_estimate(unlocated), round_estimate(total))
     rate_texts = tuple(used)
@@ -299,12 +299,12 @@ def _usable_kinds(by: str) -> tuple[str, ...]:
     return {"school": ("school",), "zip": ("zip", "cell"), "cell": ("cell",)}.get(by, ())
 
 
-def _count_areas(store: GraphStore, rows: list[dict], by: str, threshold: int) -> tuple[Areas, ShownDemand]:
+def _count_areas(store: GraphStore, rows: list[dict[str, Any]], by: str, threshold: int) -> tuple[Areas, ShownDemand]:
     """The areas of stored counts, and their counts suppressed in lines: the areas and the counts
     that could not be placed add up to the total; cells also add up to their ZIP area."""
     unlocated = 0
     if by == "school":
-        counts = Counter()
+        counts: Counter[str] = Counter()
         for c in rows:
             counts[c["area"]] += int(c["count"])
         schools = {s["id"]: s for s in store.nodes(Label.SCHOOL, ids=counts) if s.get("lat") is not None}
@@ -314,10 +314,10 @@ def _count_areas(store: GraphStore, rows: list[dict], by: str, threshold: int) -
                               "lon": [float(schools[a]["lon"]) for a in ids],
                               "demand": np.array([counts[a] for a in ids], dtype=np.float64)})
         areas = Areas(table, [str(schools[a].get("name") or a) for a in ids], unlocated)
-        values = {("area", a): counts[a] for a in ids}
-        lines = [([*values, ("unlocated",)], ("total",))]
+        values: dict[tuple[str, ...], int] = {("area", a): counts[a] for a in ids}
+        lines: list[Line] = [([*values, ("unlocated",)], ("total",))]
     elif by == "cell" or any(c["area_kind"] == "cell" for c in rows):
-        cells = Counter()
+        cells: Counter[str] = Counter()
         for c in rows:
             cells[c["area"]] += int(c["count"])
         ids = sorted(cells)
@@ -325,7 +325,7 @@ def _count_areas(store: GraphStore, rows: list[dict], by: str, threshold: int) -
         lat = np.array([c[0] for c in centres], dtype=np.float64)
         lon = np.array([c[1] for c in centres], dtype=np.float64)
         zips, cities = _nearest_zip(lat, lon)
-        values, in_zip = {}, defaultdict(list)
+        values, in_zip = {}, defaultdict[str, list[tuple[str, ...]]](list)
         for cell, z in zip(ids, zips):
             values[("cell", cell)] = cells[cell]
             in_zip[z].append(("cell", cell))
@@ -367,14 +367,15 @@ def _count_areas(store: GraphStore, rows: list[dict], by: str, threshold: int) -
                               {k[1]: v for k, v in released.items() if k[0] == "area"})
 
 
-def _suppressed(values: dict, lines: list, unlocated: int, threshold: int) -> tuple[dict, dict]:
+def _suppressed(values: dict[tuple[str, ...], int], lines: list[Line], unlocated: int,
+                threshold: int) -> tuple[dict[tuple[str, ...], int | str], dict[tuple[str, ...], Released]]:
     """The counts as shown, and as released values may use them (worked out from the shown ones)."""
     values = dict(values)
     values[("unlocated",)] = int(unlocated)
     top = lines[-1][0]
     values[("total",)] = sum(values[k] for k in top)
     if threshold <= 1:
-        return values, {}
+        return {k: v for k, v in values.items()}, {}
     shown = suppress_lines(values, lines, threshold)
     return shown, released_counts(shown, lines, threshold)
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -107,7 +107,7 @@ def demand_areas(store: GraphStore, need: str, by: str) -> Areas:
     if by == "cell":
         table = pd.DataFrame({"id": ids, "lat": lat, "lon": lon, "demand": [cells[c] for c in ids]})
         return Areas(table, [f"{city} ({z})" for z, city in zip(zips, cities)], unlocated, tuple(zips))
-    per_zip = Counter()
+    per_zip: Counter[str] = Counter()
     for cell, z in zip(ids, zips):
         per_zip[z] += cells[cell]
     zip_ids = sorted(per_zip)
@@ -226,12 +226,13 @@ class StudentNeeds(NamedTuple):
 class NeedCounts(NamedTuple):
     """Students per need: by home cell, by located school, and in all (with or without either)."""
 
-    cells: dict[str, Counter]
-    schools: dict[str, Counter]
-    with_need: Counter
+    cells: dict[str, Counter[str]]
+    schools: dict[str, Counter[str]]
+    with_need: Counter[str]
 
     @classmethod
-    def count(cls, store: GraphStore, needs: Sequence[str], students: StudentNeeds) -> NeedCounts:
+    def count(  # type: ignore[override]  # a constructor, not tuple.count
+            cls, store: GraphStore, needs: Sequence[str], students: StudentNeeds) -> NeedCounts:
         """The counts of ``needs``."""
         located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(students.school_of.values()))
                    if s.get("lat") is not None}
@@ -239,10 +240,11 @@ class NeedCounts(NamedTuple):
         counts = cls({}, {}, Counter())
         for need in needs:
             of_need = students.students_of.get(need, [])
-            counts.cells[need] = Counter(map(students.cell_of.get, of_need))
-            counts.schools[need] = Counter(map(at_located.get, of_need))
-            counts.cells[need].pop(None, None)  # no home cell
-            counts.schools[need].pop(None, None)  # no located school
+            cells: Counter[str | None] = Counter(map(students.cell_of.get, of_need))
+            schools: Counter[str | None] = Counter(map(at_located.get, of_need))
+            cells.pop(None, None)  # no home cell
+            schools.pop(None, None)  # no located school
+            counts.cells[need], counts.schools[need] = cast("Counter[str]", cells), cast("Counter[str]", schools)
             counts.with_need[need] = len(of_need)
         return counts
 
@@ -277,7 +279,7 @@ def suppress_demand(cells: Areas, schools: Areas, threshold: int) -> dict[tuple[
     return suppress_lines(*_demand_lines(cells, schools), threshold)
 
 
-def _demand_lines(cells: Areas, schools: Areas) -> tuple[dict[tuple[str, ...], int], list]:
+def _demand_lines(cells: Areas, schools: Areas) -> tuple[dict[tuple[str, ...], int], list[Line]]:
     """The counts :func:`suppress_demand` suppresses, by key, and the lines they add up in."""
     values: dict[tuple[str, ...], int] = {}
     in_zip: dict[str, list[tuple[str, ...]]] = {}
@@ -290,7 +292,7 @@ def _demand_lines(cells: Areas, schools: Areas) -> tuple[dict[tuple[str, ...], i
         values[("school", school)] = n
     values[UNLOCATED_HOME], values[UNLOCATED_SCHOOL] = int(cells.unlocated), int(schools.unlocated)
     values[TOTAL] = sum(v for k, v in values.items() if k[0] in ("zip", "unlocated-home"))
-    lines = [(members, ("zip", z)) for z, members in sorted(in_zip.items())]
+    lines: list[Line] = [(members, ("zip", z)) for z, members in sorted(in_zip.items())]
     lines.append(([*(("zip", z) for z in sorted(in_zip)), UNLOCATED_HOME], TOTAL))  # cells + UNLOCATED_HOME: implied
     lines.append(([*(k for k in values if k[0] == "school"), UNLOCATED_SCHOOL], TOTAL))
     if sum(v for k, v in values.items() if k[0] in ("school", "unlocated-school")) != values[TOTAL]:
@@ -299,6 +301,8 @@ def _demand_lines(cells: Areas, schools: Areas) -> tuple[dict[tuple[str, ...], i
 
 
 TOTAL, UNLOCATED_HOME, UNLOCATED_SCHOOL = ("total",), ("unlocated-home",), ("unlocated-school",)
+#: A line of counts (keys) shown beside the key of their total.
+Line = tuple[list[tuple[str, ...]], tuple[str, ...]]
 
 
 # ------------------------------------------------------------------ supply
@@ -319,7 +323,11 @@ def supply_sites(store: GraphStore, need: str, *, default_capacity: float = DEFA
     for r in delivered:
         if r["target"] in sites:
             at.setdefault(r["source"], []).append(r["target"])
-    ids, lat, lon, cap, rows_of = [], [], [], [], {}
+    ids: list[str] = []
+    lat: list[float] = []
+    lon: list[float] = []
+    cap: list[float] = []
+    rows_of: dict[str, tuple[int, ...]] = {}
     for service in services:
         where = at.get(service, [])
         rows_of[service] = tuple(range(len(ids), len(ids) + len(where)))

@@ -633,7 +633,8 @@ def _none_text(need: str, within: str) -> str:
 def _rank(counts: list[int | str], access: np.ndarray, flags: list[str | None], ids: list[str]) -> list[int]:
     """Deserts first, then by students (shown counts only: hidden counts tie), then lowest access."""
     def key(k: int) -> tuple[Any, ...]:
-        shown = counts[k] if isinstance(counts[k], int) else 0
+        count = counts[k]
+        shown = count if isinstance(count, int) else 0
         return (flags[k] is None, -shown, access[k], ids[k])
 
     return sorted(range(len(counts)), key=key)

@@ -38,8 +38,8 @@ from kith.graph.errors import InputError
 from kith.graph.model import Label, NeedCode, NodeRef, RelType
 from kith.graph.store import MAX_PATHS_PER_TARGET, GraphPath, GraphStore, PathStep
 from kith.queries._locate import point_of
-from kith.queries.nearby import find_nearby
 from kith.queries._names import unknown_need
+from kith.queries.nearby import find_nearby
 
 #: The organisational relationships a warm handoff runs along.
 ORGANISATIONAL = (RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH, RelType.OFFERS)

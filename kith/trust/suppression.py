@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 SUPPRESSED = "<{threshold}"
 
@@ -57,6 +57,17 @@ COMPLEMENTARY = "*"
 
 #: A line: counts (by key) shown beside the key of the total they add up to.
 Line = tuple[Sequence[Hashable], Hashable]
+#: The keys of counts: any hashable value (names, tuples, positions); a function keeps its caller's type.
+K = TypeVar("K", bound=Hashable)
+
+
+_K_contra = TypeVar("_K_contra", bound=Hashable, contravariant=True)
+
+
+class _Counts(Protocol[_K_contra]):
+    """Counts by key: a mapping, or a sequence by position."""
+
+    def __getitem__(self, key: _K_contra, /) -> int: ...
 
 
 def suppress(count: int, threshold: int = 10) -> int | str:
@@ -107,8 +118,8 @@ def at_least(shown: int | str | None, hidden: int, *, areas: str = "areas") -> s
 # ---------------------------------------------------------------- counts in lines
 
 
-def suppress_lines(values: Mapping[Hashable, int], lines: Sequence[Line],
-                   threshold: int = 10) -> dict[Hashable, int | str]:
+def suppress_lines(values: Mapping[K, int], lines: Sequence[tuple[Sequence[K], K]],
+                   threshold: int = 10) -> dict[K, int | str]:
     """Suppress counts that are shown with totals they add up to (rules 1-3 of the module).
 
     Parameters
@@ -143,7 +154,7 @@ def suppress_lines(values: Mapping[Hashable, int], lines: Sequence[Line],
         if sum(counts[p] for p in parts) != counts[total]:
             raise ValueError(f"the parts of line {total!r} do not add up to its total")
     small = SUPPRESSED.format(threshold=threshold)
-    hidden: dict[Hashable, str] = {k: small for k, v in counts.items() if 0 < v < threshold}
+    hidden: dict[K, str] = {k: small for k, v in counts.items() if 0 < v < threshold}
     if threshold > 2 and hidden:  # "<2" can only be 1: the marker itself says so, there is nothing to protect
         # The rules run on the counts' positions: small integers hash and compare faster than keys,
         # and a position is also the order in which ties are broken.
@@ -356,13 +367,13 @@ def _narrow(coefs: dict[int, int], rhs: int, ranges: list[tuple[float, float]]) 
     return changed
 
 
-def _systems(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str],
-             lines: Sequence[tuple[tuple, Hashable]]) -> list[tuple[list[Hashable], list[tuple[dict[int, int], int]]]]:
+def _systems(counts: _Counts[K], hidden: Mapping[K, str],
+             lines: Sequence[tuple[Sequence[K], K]]) -> list[tuple[list[K], list[tuple[dict[int, int], int]]]]:
     """What a reader knows, as independent linear systems: each a list of unknown (hidden) keys and
     equations ``sum(coef * x) == rhs`` over their positions."""
-    parent: dict[Hashable, Hashable] = {k: k for k in hidden}
+    parent: dict[K, K] = {k: k for k in hidden}
 
-    def root(k: Hashable) -> Hashable:
+    def root(k: K) -> K:
         while parent[k] != k:
             parent[k] = parent[parent[k]]
             k = parent[k]
@@ -375,10 +386,10 @@ def _systems(counts: Mapping[Hashable, int], hidden: Mapping[Hashable, str],
             touching.append((parts, total))
             for k in members[1:]:
                 parent[root(k)] = root(members[0])
-    groups: dict[Hashable, list[Hashable]] = {}
+    groups: dict[K, list[K]] = {}
     for k in hidden:
         groups.setdefault(root(k), []).append(k)
-    systems: dict[Hashable, tuple[list[Hashable], list]] = {r: (keys, []) for r, keys in groups.items()}
+    systems: dict[K, tuple[list[K], list[tuple[dict[int, int], int]]]] = {r: (keys, []) for r, keys in groups.items()}
     index = {k: i for keys in groups.values() for i, k in enumerate(keys)}
     for parts, total in touching:
         coefs: dict[int, int] = {}
@@ -436,8 +447,8 @@ class Released(NamedTuple):
     most: float
 
 
-def released_counts(shown: Mapping[Hashable, int | str], lines: Sequence[Line],
-                    threshold: int = 10) -> dict[Hashable, Released]:
+def released_counts(shown: Mapping[K, int | str], lines: Sequence[tuple[Sequence[K], K]],
+                    threshold: int = 10) -> dict[K, Released]:
     """Each count as values computed from counts may use it (rule 5), from what is shown alone.
 
     A shown count is itself. A hidden count's least and most are what its
@@ -478,9 +489,9 @@ def released_counts(shown: Mapping[Hashable, int | str], lines: Sequence[Line],
     while pending:
         ready = [line for line in pending if line[1] in stand_in]
         if not ready:  # no line's total is known: the outermost totals stand in by their own ranges
-            parts = {p for line_parts, _ in pending for p in line_parts}
+            inner = {p for line_parts, _ in pending for p in line_parts}
             for _, total in pending:
-                if total not in parts:
+                if total not in inner:
                     stand_in[total] = _middle(*ranges[total])
             ready = [line for line in pending if line[1] in stand_in]
             if not ready:  # lines in a cycle of hidden totals: any one of them
@@ -558,7 +569,8 @@ def suppress_table(counts: Sequence[Sequence[int]], threshold: int = 10) -> Supp
     """
     grid = _extended(counts)
     n_rows, n_cols = len(grid) - 1, len(grid[0]) - 1
-    lines: list[Line] = [([(r, c) for c in range(n_cols)], (r, n_cols)) for r in range(n_rows + 1)]
+    lines: list[tuple[Sequence[tuple[int, int]], tuple[int, int]]] = [
+        ([(r, c) for c in range(n_cols)], (r, n_cols)) for r in range(n_rows + 1)]
     lines += [([(r, c) for r in range(n_rows)], (n_rows, c)) for c in range(n_cols + 1)]
     values = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
     shown = suppress_lines(values, lines, threshold)
