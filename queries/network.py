@@ -60,8 +60,8 @@ from kith.graph.model import Label, NodeRef, RelType
 from kith.graph.store import GraphStore
 from kith.queries._beside import Beside
 from kith.queries._centrality import measures_of
-from kith.queries._fca import pairs_within
 from kith.queries._demand import Rate, best_source, read_demand
+from kith.queries._fca import pairs_within
 from kith.queries._gapdata import DEFAULT_CAPACITY, NeedCounts, StudentNeeds, load_zip_table, shown_from_counts
 from kith.trust.suppression import hidden_like, suppress
 
@@ -484,16 +484,16 @@ def _suggestions(needs: _NeedData, shown_at: _SchoolCounts, per_school: int) -> 
                     candidates[agency].append(need)
         scored = []
         for agency, closed in candidates.items():
-            students = needs.with_any(school, closed)
+            with_any = needs.with_any(school, closed)
             capacity = sum(needs.reach[(school, nd)][agency][1] for nd in closed)
             distance = min(needs.reach[(school, nd)][agency][0] for nd in closed)
             by_need = tuple(shown_at(school, nd) for nd in closed)
             if len(closed) == 1:
                 shown = by_need[0]
             elif suppress_below <= 2:  # a marker "<2" says the count: nothing to protect
-                shown = suppress(students, suppress_below)
+                shown = suppress(with_any, suppress_below)
             else:  # with the counts per need it would give away the students with two needs at once
-                shown = hidden_like(students, suppress_below)
+                shown = hidden_like(with_any, suppress_below)
             key = (-max([_shown(shown), *map(_shown, by_need)]), -capacity, distance, agency)
             scored.append((key, Suggestion(
                 school_id=school, school_name=needs.school_names.get(school, school), agency_id=agency,

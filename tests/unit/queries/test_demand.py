@@ -16,7 +16,16 @@ from kith.graph.errors import InputError
 from kith.graph.geo import haversine_km
 from kith.graph.memory import MemoryStore
 from kith.graph.model import (
-    Addresses, Agency, DeliveredAt, NeedCode, Offers, PartnersWith, School, Service, Site, need_types,
+    Addresses,
+    Agency,
+    DeliveredAt,
+    NeedCode,
+    Offers,
+    PartnersWith,
+    School,
+    Service,
+    Site,
+    need_types,
 )
 from kith.queries._demand import Rate, best_source, prevalence, rate_for, read_demand
 from kith.queries.gaps import accessibility, find_deserts, gaps_geojson, service_gaps
