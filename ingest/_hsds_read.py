@@ -94,7 +94,7 @@ def detect(path: Path) -> str:
                 return _tabular_version({PurePosixPath(n).stem.lower() for n in names if n.lower().endswith(".csv")},
                                         None)
         raise InputError(f"{path}: give the folder or .zip of an HSDS package, or an HSDS .json file")
-    descriptor = _datapackage.find_in_folder(path)
+    descriptor = _package_in(path)
     if descriptor is not None:
         package = _datapackage.read_folder(descriptor)
         stems = {PurePosixPath(name).stem.lower() for name, _ in _datapackage.folder_tables(package)}
@@ -105,6 +105,16 @@ def detect(path: Path) -> str:
     if any(path.glob("*.json")):
         return "hsds3-json"
     raise InputError(f"{path}: no HSDS tables (services.csv, organizations.csv, ...) or .json files in this folder")
+
+
+def _package_in(folder: Path) -> Path | None:
+    """The folder's own ``datapackage.json``; else, when the folder itself holds no HSDS tables or JSON files,
+    the shallowest one below it (the folder a download or a zip was unpacked into)."""
+    if (folder / _datapackage.DESCRIPTOR).is_file():
+        return folder / _datapackage.DESCRIPTOR
+    if any(p.stem.lower() in TABLES for p in folder.glob("*.csv")) or any(folder.glob("*.json")):
+        return None
+    return _datapackage.find_in_folder(folder)
 
 
 def _tabular_version(stems: set[str], major: int | None) -> str:
@@ -158,7 +168,7 @@ def _csv_files(path: Path) -> Iterator[tuple[str, bytes]]:
                 yield name, zf.read(inside)
         return
     folder = path if path.is_dir() else path.parent
-    descriptor = _datapackage.find_in_folder(folder)
+    descriptor = _package_in(folder)
     if descriptor is not None:
         tables = [(name, file) for name, file in _datapackage.folder_tables(_datapackage.read_folder(descriptor))]
         for name, file in _by_path_when_names_repeat(tables, folder):
