@@ -25,13 +25,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import html as html_text
 import logging
 import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,33 @@ class Sessions:
             self._failures.setdefault(key, []).append(time.monotonic())
 
 
+class Gate:
+    """At most ``at_once`` holders at a time, and at most ``waiting`` more waiting up to ``wait_s`` for a
+    turn; anyone beyond is turned away at once (so a crowd cannot tie up the server's threads)."""
+
+    def __init__(self, at_once: int, *, waiting: int, wait_s: float) -> None:
+        self._slots = threading.BoundedSemaphore(at_once)
+        self._queue = threading.BoundedSemaphore(at_once + waiting)
+        self.wait_s = wait_s
+
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[bool]:
+        """True inside when a turn was had, False when the gate is full."""
+        if not self._queue.acquire(blocking=False):
+            yield False
+            return
+        try:
+            if not self._slots.acquire(timeout=self.wait_s):
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                self._slots.release()
+        finally:
+            self._queue.release()
+
+
 def current_viewer() -> Viewer | None:
     """The viewer of the request being served (None outside a request or before sign-in)."""
     if not flask.has_request_context():
@@ -192,6 +220,7 @@ def on_callback_error(error: Exception) -> Any:
     raise error
 
 
+_BUSY = "Many people are signing in at this moment; please try again in a few seconds."
 _STORE_LOST = ("The graph store cannot be reached right now (is the Neo4j server running?). What is shown may be "
                "out of date; kith will answer again once the store is back.")
 
@@ -219,6 +248,9 @@ def install(app: dash.Dash, settings: KithSettings, *, users: Users | None = Non
     server.config["KITH_SESSIONS"] = sessions
     known = _UserCache(users)
     csp = _content_security_policy(app)
+    # argon2id takes 64 MiB and most of a core per check: a global cap, so a crowd of sign-ins can take
+    # neither the memory nor the threads that signed-in users are served by
+    hashing = Gate(settings.sign_ins_at_once, waiting=2 * settings.sign_ins_at_once, wait_s=3.0)
 
     @server.before_request
     def _sign_in_and_check() -> Any:
@@ -266,7 +298,13 @@ def install(app: dash.Dash, settings: KithSettings, *, users: Users | None = Non
             return _login_page(flask.session["csrf"], target, "The form expired; please try again."), 400
         if sessions.throttled(throttle_key):
             return _login_page(token, target, "Too many failed attempts; wait a few minutes."), 429
-        viewer = users.authenticate(name, request.form.get("password", "")[:1024])
+        with hashing.turn() as turn:
+            if not turn:
+                log.info("sign-in turned away: too many at once")
+                response = flask.make_response(_login_page(token, target, _BUSY), 503)
+                response.headers["Retry-After"] = "2"
+                return response
+            viewer = users.authenticate(name, request.form.get("password", "")[:1024])
         if viewer is None:
             sessions.failed(throttle_key)
             log.info("failed sign-in")

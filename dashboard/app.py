@@ -18,6 +18,7 @@ import diskcache
 from dash import dcc, html
 
 from kith.dashboard import _security, ids
+from kith.dashboard._jobs import QueuedJobs
 from kith.dashboard.data import DashboardData
 from kith.dashboard.pages import PAGES
 from kith.settings import KithSettings
@@ -42,7 +43,7 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
         use_pages=True,
         pages_folder="",  # pages register themselves below, not by import side effects
         suppress_callback_exceptions=False,
-        background_callback_manager=dash.DiskcacheManager(diskcache.Cache(str(cache_dir))),
+        background_callback_manager=QueuedJobs(diskcache.Cache(str(cache_dir)), at_once=settings.what_ifs_at_once),
         update_title=None,
         assets_folder=str(Path(__file__).with_name("assets")),
         on_error=_security.on_callback_error,  # a lost store or a refusal: a banner, not an error

@@ -99,7 +99,16 @@ def _serve(obj: _Context, port: int | None, *, demo: bool) -> None:
     click.echo(f"kith dashboard at http://{settings.host}:{settings.port} (Ctrl+C to stop)", err=True)
     import waitress  # a production WSGI server: many requests at once, no debug pages
 
-    waitress.serve(app.server, host=settings.host, port=settings.port, threads=16, ident="kith")
+    waitress.serve(app.server, **serve_options(settings))
+
+
+def serve_options(settings: KithSettings) -> dict[str, object]:
+    """waitress's options: idle connections are closed after ``channel_timeout_s`` and up to
+    ``connection_limit`` are kept, so a crowd of idle sockets neither blocks signed-in users (waitress's
+    defaults: 100 connections, each kept 120 s) nor holds on for long."""
+    return dict(host=settings.host, port=settings.port, threads=16, ident="kith",
+                connection_limit=settings.connection_limit, channel_timeout=settings.channel_timeout_s,
+                cleanup_interval=max(1, min(30, int(settings.channel_timeout_s / 3))))
 
 
 @cli.command()

@@ -46,6 +46,10 @@ class KithSettings(BaseSettings):
     session_idle_minutes: float = Field(30, gt=0, description="Dashboard sessions end after this long idle.")
     session_max_hours: float = Field(8, gt=0, description="Dashboard sessions end this long after sign-in.")
     max_request_mb: float = Field(32, gt=0, description="Largest request (upload) the dashboard accepts, in MiB.")
+    connection_limit: int = Field(1000, ge=10, description="Most open connections the dashboard server keeps.")
+    channel_timeout_s: float = Field(15, gt=0, description="An idle connection is closed after this many seconds.")
+    sign_ins_at_once: int = Field(2, ge=1, description="Most passwords checked at once (argon2: 64 MiB each).")
+    what_ifs_at_once: int = Field(2, ge=1, description="Most what-ifs computed at once (each user: one at a time).")
     default_capacity: float = Field(1.0, gt=0, description="Places a service with no stated capacity counts in gaps.")
     prevalence_file: Path | None = Field(None, description="A district's prevalence table: its rows replace the "
                                                            "shipped graph/prevalence.csv rows of the same need and level.")
