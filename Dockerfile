@@ -1,6 +1,7 @@
 # kith: the dashboard and the command line, for docker-compose.yml (or alone).
 #   docker build -t kith .
-#   docker run -p 8050:8050 kith kith demo --size small
+#   docker run -p 127.0.0.1:8050:8050 kith kith demo --size small
+# (publish on 127.0.0.1: the dashboard is for this machine unless a TLS proxy is put in front of it)
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
