@@ -3,8 +3,8 @@
 setuptools installs the folders graph/, ingest/, queries/ and dashboard/ as kith.graph, kith.ingest,
 kith.queries and kith.dashboard (pyproject's package-dir), a mapping mypy cannot follow: it finds
 modules by their place on disk. So this builds that view of the tree, build/typecheck/kith/, out of
-symbolic links (each entry of kith/, and each mapped folder under its kith.* name), and runs mypy on
-the package kith there. The links point back at the sources, so errors name files that exist, and
+symbolic links (each entry of kith/, and each mapped folder under its kith.* name), and runs mypy
+there on the packages [tool.mypy] names (or on what the command line gives, e.g. ``-p kith``). The links point back at the sources, so errors name files that exist, and
 the tree is rebuilt on every run, so a new module is never missed.
 
     .venv/bin/python tools/typecheck.py [mypy options]
@@ -43,7 +43,7 @@ def build_view() -> Path:
 def main(argv: list[str]) -> int:
     view = build_view()
     command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
-               "--cache-dir", str(ROOT / "build" / "mypy-cache"), "-p", "kith", *argv]
+               "--cache-dir", str(ROOT / "build" / "mypy-cache"), *argv]
     return subprocess.run(command, cwd=view, check=False).returncode
 
 
