@@ -20,6 +20,7 @@ from typing import Any
 import h3
 import plotly.graph_objects as go
 
+from kith.graph import languages
 from kith.trust.suppression import at_least
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -196,7 +197,7 @@ def help_table(rows: Iterable[Any]) -> list[dict[str, Any]]:
         {
             "n": i, "service": r["service_name"], "agency": r.get("agency_name") or "",
             "distance_km": round(r["distance_km"], 2), "address": r.get("address") or "",
-            "phone": r.get("phone") or "", "languages": ", ".join(r.get("languages") or ()),
+            "phone": r.get("phone") or "", "languages": ", ".join(languages.name(str(c)) for c in r.get("languages") or ()),
             "cost": r.get("cost") or "", "hours": r.get("hours") or "",
             "ages": _ages(r.get("min_age"), r.get("max_age")), "needs": ", ".join(r.get("needs") or ()),
         }

@@ -38,3 +38,10 @@ def test_the_nearby_filter_takes_a_code_or_a_name(wanted: str) -> None:
                                 DeliveredAt(source="s", target="x"), DeliveredAt(source="t", target="x")])
     rows = find_nearby(store, 42.35, -71.06, language=wanted)
     assert [r.service_id for r in rows] == ["s"]
+
+
+def test_the_dashboards_results_show_names() -> None:
+    from kith.dashboard.figures import help_table
+
+    rows = help_table([{"service_name": "Pantry", "distance_km": 1.0, "languages": ["es", "ht"]}])
+    assert rows[0]["languages"] == "Spanish, Haitian Creole"

@@ -75,7 +75,7 @@ def test_nearby_map_numbers_results_like_the_table() -> None:
     found = next(t for t in fig.data if t.name == "services found")
     assert list(found.text) == ["1", "2", "3"]
     assert [r["n"] for r in figures.help_table(rows)] == [1, 2, 3]
-    assert figures.help_table(rows)[0]["languages"] == "en, es" and figures.help_table(rows)[0]["ages"] == "5+"
+    assert figures.help_table(rows)[0]["languages"] == "English, Spanish" and figures.help_table(rows)[0]["ages"] == "5+"
 
 
 def test_deserts_by_domain_counts_desert_areas_and_never_adds_in_hidden_students() -> None:
