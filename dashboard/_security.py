@@ -40,6 +40,7 @@ from urllib.parse import quote, urlsplit
 
 import dash
 import flask
+import flask.sessions
 from dash import html
 
 from kith.dashboard import ids
@@ -239,6 +240,7 @@ def install(app: dash.Dash, settings: KithSettings, *, users: Users | None = Non
         raise KithError("no users are set up, and real data is never served without sign-in: add one with "
                         "`kith user add NAME --role admin` (or build the demo city with `kith demo`)")
     server.secret_key = _session_key(Path(settings.home))
+    server.session_interface = _Cookies()  # Secure on every cookie of a request that came over HTTPS
     server.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="kith_session",
@@ -421,6 +423,15 @@ def _wrap_layout(layout: Any, demo: bool) -> Callable[[], Any]:
         ])
 
     return wrapped
+
+
+class _Cookies(flask.sessions.SecureCookieSessionInterface):
+    """Flask's signed session cookie, marked ``Secure`` whenever the request came over HTTPS (directly, or
+    through the TLS proxy named by ``KITH_TRUSTED_PROXY``), so the browser never sends it in the clear."""
+
+    def get_cookie_secure(self, app: flask.Flask) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or (flask.has_request_context()
+                                                                 and flask.request.is_secure)
 
 
 class _UserCache:

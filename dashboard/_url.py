@@ -23,11 +23,13 @@ from kith.dashboard import ids
 _MIRROR_JS = """
 function() {
     const names = %s;
+    const only = %s;
     const params = new URLSearchParams();
     for (let i = 0; i < names.length; i++) {
         let value = arguments[i];
         if (Array.isArray(value)) { value = value.join(","); }
         if (value === null || value === undefined || value === "" || value === false) { continue; }
+        if (only[names[i]] && !(new RegExp(only[names[i]])).test(String(value))) { continue; }
         params.set(names[i], value === true ? "1" : String(value));
     }
     const query = params.toString();
@@ -40,13 +42,16 @@ function() {
 """
 
 
-def mirror(app: Dash, page: str, controls: Mapping[str, tuple[str, str]]) -> None:
-    """Mirror ``controls`` (URL parameter → (component id, property)) into the page's query string."""
+def mirror(app: Dash, page: str, controls: Mapping[str, tuple[str, str]],
+           only: Mapping[str, str] | None = None) -> None:
+    """Mirror ``controls`` (URL parameter → (component id, property)) into the page's query string;
+    a parameter named in ``only`` is mirrored only when its value matches that pattern (so what a
+    person typed, such as a home address, never lands in the address bar, the history or a link)."""
     import json
 
     names = list(controls)
     app.clientside_callback(
-        _MIRROR_JS % json.dumps(names),
+        _MIRROR_JS % (json.dumps(names), json.dumps(dict(only or {}))),
         Output(ids.url_sync(page), "data"),
         [Input(component, prop) for component, prop in controls.values()],
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -191,12 +192,16 @@ def write_quarantine(folder: Path, source: str, problems: list[Problem]) -> Path
     """Write ``problems`` to ``folder/<source>-<UTC time>.csv`` (file,row,field,reason); None if none."""
     if not problems:
         return None
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path, n = folder / f"{source}-{stamp}.csv", 1
-    while path.exists():
-        n += 1
-        path = folder / f"{source}-{stamp}-{n}.csv"
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    n = 1
+    while True:  # a new file, owner-only (it names files, rows and fields of the district's data)
+        path = folder / (f"{source}-{stamp}.csv" if n == 1 else f"{source}-{stamp}-{n}.csv")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            break
+        except FileExistsError:
+            n += 1
+    with open(fd, "w", newline="", encoding="utf-8") as f:
         write_csv(f, ("file", "row", "field", "reason"), problems)  # names from the file: spreadsheet-safe
     return path

@@ -223,11 +223,12 @@ def _grade(value: Any) -> str | None:
 
 
 def _language(value: Any) -> str | None:
-    """A home language as a BCP 47 tag (``Spanish``, ``spa`` → ``es``); as given when it names none."""
+    """A home language as a BCP 47 tag (``Spanish``, ``spa`` → ``es``); None when it names none (what else
+    is written there, a name or a note, never reaches the graph)."""
     if value is None:
         return None
     codes, _ = languages.parse(str(value))
-    return codes[0] if codes else str(value)
+    return codes[0] if codes else None
 
 
 def _tier(value: Any) -> Any:

@@ -106,9 +106,12 @@ def serve_options(settings: KithSettings) -> dict[str, object]:
     """waitress's options: idle connections are closed after ``channel_timeout_s`` and up to
     ``connection_limit`` are kept, so a crowd of idle sockets neither blocks signed-in users (waitress's
     defaults: 100 connections, each kept 120 s) nor holds on for long."""
-    return dict(host=settings.host, port=settings.port, threads=16, ident="kith",
-                connection_limit=settings.connection_limit, channel_timeout=settings.channel_timeout_s,
-                cleanup_interval=max(1, min(30, int(settings.channel_timeout_s / 3))))
+    options: dict[str, object] = dict(
+        host=settings.host, port=settings.port, threads=16, ident="kith", connection_limit=settings.connection_limit,
+        channel_timeout=settings.channel_timeout_s, cleanup_interval=max(1, min(30, int(settings.channel_timeout_s / 3))))
+    if settings.trusted_proxy:  # behind TLS: the proxy says the request was HTTPS, so cookies are Secure
+        options.update(trusted_proxy=settings.trusted_proxy, trusted_proxy_headers={"x-forwarded-proto"})
+    return options
 
 
 @cli.command()

@@ -46,6 +46,8 @@ class KithSettings(BaseSettings):
     session_idle_minutes: float = Field(30, gt=0, description="Dashboard sessions end after this long idle.")
     session_max_hours: float = Field(8, gt=0, description="Dashboard sessions end this long after sign-in.")
     max_request_mb: float = Field(32, gt=0, description="Largest request (upload) the dashboard accepts, in MiB.")
+    trusted_proxy: str | None = Field(None, description="Address of the TLS proxy in front of the dashboard, "
+                                                        "whose X-Forwarded-Proto is believed.")
     connection_limit: int = Field(1000, ge=10, description="Most open connections the dashboard server keeps.")
     channel_timeout_s: float = Field(15, gt=0, description="An idle connection is closed after this many seconds.")
     sign_ins_at_once: int = Field(2, ge=1, description="Most passwords checked at once (argon2: 64 MiB each).")

@@ -12,15 +12,18 @@ import flask
 import h3
 from dash import Input, Output, State, dcc, html
 
-from kith.dashboard import _inputs, _url, figures, ids
+from kith.dashboard import _inputs, _security, _url, figures, ids
 from kith.dashboard.data import DashboardData
 from kith.graph import languages
 from kith.graph.errors import KithError
+from kith.trust.access import Capability
 
 PAGE = "find-help"
 #: Where the browser fetches the clickable cells' shapes from (once, then from its cache).
 CELLS_URL = "/kith-data/find-help-cells.geojson"
 RADII = (1, 2, 3, 5, 8, 12, 20)
+#: The places a link may carry: a ZIP code or a school, never an address or a point someone typed or clicked.
+PLACE_IN_URL = r"^(\d{5}|school:[^\s]+)$"
 COLUMNS = [
     {"field": "n", "headerName": "#", "width": 60},
     {"field": "service", "headerName": "Service", "flex": 2, "minWidth": 180},
@@ -121,6 +124,8 @@ def register(app: dash.Dash, data: DashboardData) -> None:
 
     @app.server.route(CELLS_URL, endpoint="kith_find_help_cells")
     def _cells() -> flask.Response:
+        if not _security.may(_security.current_viewer(), Capability.DIRECTORY):  # as the page itself
+            return flask.Response("not allowed", status=403, mimetype="text/plain")
         response = flask.Response(cells_geojson, mimetype="application/geo+json")
         response.headers["Cache-Control"] = "private, max-age=3600"
         return response
@@ -164,7 +169,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
         "place": (ids.HELP_PLACE, "value"), "need": (ids.HELP_NEED, "value"),
         "language": (ids.HELP_LANGUAGE, "value"), "free": (ids.HELP_FREE, "value"),
         "age": (ids.HELP_AGE, "value"), "radius": (ids.HELP_RADIUS, "value"),
-    })
+    }, only={"place": PLACE_IN_URL})
 
 
 def clicked_point(click: dict[str, Any] | None) -> tuple[float, float] | None:
