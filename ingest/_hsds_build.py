@@ -478,7 +478,16 @@ class _Build:
             self.ledger.coverage["services with a taxonomy term"] += 1
             if needs:
                 self.ledger.coverage["services with a need"] += 1
+            if any(self.taxonomy.support_relevant(self._code_of(t)) for t in terms):
+                self.ledger.coverage["services under a support-relevant AIRS branch"] += 1
+                if needs:
+                    self.ledger.coverage["of those, services with a need"] += 1
         return list(dict.fromkeys(needs)), populations
+
+    def _code_of(self, term_id: str) -> str | None:
+        rec = self.terms.by_id.get(term_id)
+        code = rec[3].get("code") if rec else None
+        return code or (term_id if looks_like_code(term_id) else None)
 
     def _term_needs(self, term_id: str) -> tuple[Any, ...] | str:
         """A term's needs, a target population (marked), or (when it maps to none) the label the report lists it under.

@@ -66,6 +66,14 @@ class TaxonomyMap:
     def is_population(self, code: str | None, name: str | None) -> bool:
         return self.population(code, name) is not None
 
+    def support_relevant(self, code: str | None) -> bool:
+        """True for an AIRS code under a branch that some kith need covers (``BD``, ``PH``, ``R``, ...)."""
+        if not code or not looks_like_code(code.strip().upper()):
+            return False
+        branch = code.strip().upper().split("-")[0]
+        branches = {key.split("-")[0] for key in self.by_code}
+        return branch in branches or branch[:1] in branches
+
     def needs(self, code: str | None, name: str | None) -> tuple[str, ...]:
         """The need codes of a term (empty when the term is not mapped)."""
         found: list[str] = []

@@ -137,6 +137,7 @@ class _Rows:
         self.parents: list[tuple[str, str]] = []  # (agency id, parent as written)
         self.with_terms: set[str] = set()
         self.with_needs: set[str] = set()
+        self.relevant: set[str] = set()
 
     def build(self, rows: Any) -> tuple[list[Node], list[Rel]]:
         for row, cells in rows:
@@ -153,6 +154,9 @@ class _Rows:
         if self.with_terms:
             self.ledger.coverage["services with a taxonomy term"] += len(self.with_terms)
             self.ledger.coverage["services with a need"] += len(self.with_needs & self.with_terms)
+        if self.relevant:
+            self.ledger.coverage["services under a support-relevant AIRS branch"] += len(self.relevant)
+            self.ledger.coverage["of those, services with a need"] += len(self.relevant & self.with_needs)
         return self.merged.nodes(), self.merged.rels()
 
     def _agency_id(self, get: dict[str, Any]) -> str:
@@ -269,6 +273,8 @@ class _Rows:
             needs.extend(found)
         if needs:
             self.with_needs.add(service_id)
+        if any(self.taxonomy.support_relevant(t) for t in split_list(str(value or "").replace(",", ";"))):
+            self.relevant.add(service_id)
         return list(dict.fromkeys(needs))
 
     def _parents(self) -> None:

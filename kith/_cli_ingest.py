@@ -258,6 +258,10 @@ def _print(report: IngestReport) -> None:
         cov = report.taxonomy_coverage
         click.echo(f"Taxonomy coverage: {cov.get('services with a need', 0):,} of "
                    f"{cov['services with a taxonomy term']:,} services with a term have a need ({report.coverage:.0%}).")
+        relevant = cov.get("services under a support-relevant AIRS branch", 0)
+        if relevant:
+            got = cov.get("of those, services with a need", 0)
+            click.echo(f"  under a support-relevant AIRS branch: {got:,} of {relevant:,} ({got / relevant:.0%}).")
     for note in report.notes:
         click.echo(f"Note: {note}")
     if report.written:
