@@ -170,6 +170,7 @@ class Neo4jStore:
             driver = GraphDatabase.driver(
                 uri, auth=(user, password), connection_timeout=timeout_s,
                 connection_acquisition_timeout=timeout_s * 3, user_agent="kith",
+                notifications_min_severity="OFF",  # else the driver logs a warning per unknown label of an empty graph
             )
         except (ConfigurationError, ValueError) as exc:
             raise StoreUnavailable(

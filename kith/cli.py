@@ -7,6 +7,7 @@ Errors print one clear line and exit non-zero; ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import traceback
 from collections.abc import Iterator
@@ -155,6 +156,8 @@ _ABOUT_STUDENTS = frozenset({Label.STUDENT.value, Label.FAMILY.value, RelType.EN
 def main() -> None:
     """Entry point: run the CLI, turning kith errors into one line and exit code 1."""
     debug = "--debug" in sys.argv[1:]
+    if not debug:  # the Neo4j driver logs each retry; the one line below says what failed
+        logging.getLogger("neo4j").addHandler(logging.NullHandler())
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -1,0 +1,85 @@
+"""Faults on a real Neo4j server: the engine is killed by its process id in the middle of an export, and
+goes away under a running dashboard. This module runs its own engine (``engine``), so stopping it leaves
+the rest of the suite's alone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kith.graph.memory import MemoryStore
+from kith.graph.neo4j_store import Neo4jStore
+from tests.neo4j.conftest import Engine
+from tests.neo4j.test_cli_on_neo4j import kith
+
+
+def _export(home: Path, engine: Engine) -> subprocess.Popen[str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {"KITH_HOME": str(home)} | engine.env()
+    return subprocess.Popen([sys.executable, "-m", "kith.cli", "export", "--to", "neo4j", "--batch-size", "300"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def test_an_engine_killed_during_an_export_is_one_line_and_a_rerun_completes(
+        engine: Engine, small_city_home: Path, small_store: MemoryStore) -> None:
+    with Neo4jStore.from_settings(engine.settings()) as store:
+        store.clear()
+        exporting = _export(small_city_home, engine)
+        while sum(store.counts().values()) == 0:  # the export has begun writing
+            assert exporting.poll() is None, exporting.communicate()
+            time.sleep(0.05)
+    engine.kill()
+    _, stderr = exporting.communicate(timeout=300)
+    assert exporting.returncode != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Neo4j" in lines[0] and "Traceback" not in stderr, stderr
+
+    engine.start()
+    done = kith("export", "--to", "neo4j", home=small_city_home, env=engine.env())
+    assert done.returncode == 0, done.stderr
+    with Neo4jStore.from_settings(engine.settings()) as store:
+        assert store.counts() == small_store.counts()  # nothing lost, nothing doubled
+
+
+def test_the_dashboard_shows_the_store_banner_and_answers_again_once_neo4j_is_back(
+        engine: Engine, tmp_path: Path, small_store: MemoryStore) -> None:
+    from kith._cli_export import copy_graph
+    from kith.dashboard import _security, ids
+    from kith.dashboard.app import create_app
+    from kith.dashboard.data import DashboardData
+    from kith.trust.users import Users
+    from tests.unit.test_dashboard_security import HASHER, PASSWORD, _client, _dependencies, _payload
+
+    with Neo4jStore.from_settings(engine.settings()) as store:
+        if store.counts() != small_store.counts():
+            store.clear()
+            copy_graph(small_store, store)
+    users = Users(tmp_path, hasher=HASHER)
+    users.add("pat", "planner", PASSWORD)
+    users.add("ada", "admin", PASSWORD)  # who reads the callback map
+    settings = engine.settings(home=tmp_path, demo=False)
+    data = DashboardData.open(settings)
+    app = create_app(settings, data=data, warm_up=False)
+    client = _client(app, "pat")
+    map_callback = next(d for d in _dependencies(app) if ids.MAP_GRAPH in d["output"])
+
+    def ask(need: str) -> str:
+        response = client.post("/_dash-update-component",
+                               json=_payload(map_callback, {ids.MAP_NEED: need, ids.MAP_LAYERS: ["sites"]}))
+        assert response.status_code == 200, response.text
+        assert "Traceback" not in response.text
+        return response.text
+
+    try:
+        assert "cannot be reached" not in ask("food")
+        engine.stop()
+        answer = ask("dental")
+        assert _security.STORE_BANNER in answer and "cannot be reached" in answer
+        engine.start()
+        answer = ask("housing")
+        assert "cannot be reached" not in answer and ids.MAP_GRAPH in answer
+    finally:
+        data.close()
