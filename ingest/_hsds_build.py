@@ -277,7 +277,7 @@ class _Build:
     def _agencies(self) -> set[str]:
         loaded: set[str] = set()
         service_phones = self.by_service["phones"]
-        phones_of_org: dict[str, str] = {}
+        phones_of_org: dict[str, str | None] = {}
         for sid, recs in service_phones.groups.items():
             oid = _id(self.services.by_id[sid][3].get("organization_id"))
             if oid and oid not in phones_of_org:
@@ -342,7 +342,7 @@ class _Build:
 
     def _services(self, loaded_orgs: set[str]) -> set[str]:
         loaded: set[str] = set()
-        languages_at: dict[str, list[str]] = defaultdict(list)
+        languages_at: dict[str, list[str | None]] = defaultdict(list)
         hours_at: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for _, sid, lid in self.sals:
             languages_at[sid].extend(_language(c) for c in self.by_location["languages"].get(lid))
@@ -457,7 +457,7 @@ class _Build:
             if term.strip():
                 terms.append(term.strip())
         needs: list[str] = []
-        populations: list[tuple[str, tuple[Any, Any]]] = []
+        populations: list[tuple[str, Any]] = []
         any_term = False
         for term_id in dict.fromkeys(terms):
             found = self.term_needs.get(term_id)

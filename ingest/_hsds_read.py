@@ -18,6 +18,7 @@ spreadsheet row number or the JSON path of the object.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -211,7 +212,7 @@ def _read_table(data: bytes, name: str, canonical: str, package: Package, ledger
 def _read_json(data: bytes, file: str, package: Package, ledger: Ledger) -> None:
     try:
         doc = json_loads(data.decode("utf-8-sig", errors="replace"), file)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:  # a ValueError: json_loads raises what json.loads does
         raise InputError(f"{file}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
 
     def emit(canonical: str, where: str, cells: dict[str, Any]) -> None:
@@ -263,7 +264,7 @@ class _Walker:
         if handler is None:
             return set()
         handler(doc, path)
-        return {kind}
+        return {kind} if kind else set()  # (a handler means a kind)
 
     def tabular(self, doc: dict[str, Any], path: str) -> set[str]:
         kinds = set()

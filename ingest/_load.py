@@ -11,7 +11,7 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -103,8 +103,8 @@ def write(store: GraphStore, nodes: list[Node], rels: list[Rel]) -> dict[str, in
 def finish(
     ledger: Ledger,
     store: GraphStore | None,
-    nodes: list[Node],
-    rels: list[Rel],
+    nodes: Sequence[Node],
+    rels: Sequence[Rel],
     *,
     source: str,
     path: Path,

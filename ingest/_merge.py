@@ -55,10 +55,10 @@ class Merger:
                     old[name] = merged
                     added = True
         for rel in rels:
-            key = (rel.type.value, rel.source, str(rel.target))
+            rel_key = (rel.type.value, rel.source, str(rel.target))
             new = rel.model_dump(exclude_none=True)
-            if self._rels.get(key) != new:
-                self._rels[key] = {**self._rels.get(key, {}), **new}
+            if self._rels.get(rel_key) != new:
+                self._rels[rel_key] = {**self._rels.get(rel_key, {}), **new}
                 added = True
         return added
 

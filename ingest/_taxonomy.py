@@ -135,13 +135,13 @@ def parse_map(text: str) -> TaxonomyMap:
             by_name.setdefault(normalize_term(term), []).append(need.code)
     problems = []
     for line, row in enumerate(csv.DictReader(text.splitlines()), 2):
-        scheme, term, need = ((row.get(k) or "").strip() for k in ("scheme", "term", "need"))
-        if need not in known:
-            problems.append(f"line {line}: unknown need {need!r}")
+        scheme, term, code = ((row.get(k) or "").strip() for k in ("scheme", "term", "need"))
+        if code not in known:
+            problems.append(f"line {line}: unknown need {code!r}")
         elif scheme == "airs":
-            by_code.setdefault(term.upper(), []).append(need)
+            by_code.setdefault(term.upper(), []).append(code)
         elif scheme == "name":
-            by_name.setdefault(normalize_term(term), []).append(need)
+            by_name.setdefault(normalize_term(term), []).append(code)
         else:
             problems.append(f"line {line}: scheme must be airs or name, not {scheme!r}")
     if problems:

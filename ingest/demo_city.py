@@ -176,7 +176,10 @@ def generate(size: Size | str = Size.DISTRICT, *, seed: int = 7) -> City:
     """Generate the demo city of a size; the same ``seed`` always gives the same city."""
     city = City()
     for item in _generate(Size(size), seed):
-        (city.nodes if isinstance(item, Node) else city.rels).append(item)
+        if isinstance(item, Node):
+            city.nodes.append(item)
+        else:
+            city.rels.append(item)
     return city
 
 
@@ -312,6 +315,7 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
     a_lat = np.array([p[0] for p in agency_point])
     a_lon = np.array([p[1] for p in agency_point])
     for school in schools:
+        assert school.lat is not None and school.lon is not None  # every demo school is placed
         dist = geo.haversine_km(school.lat, school.lon, a_lat, a_lon)
         weight = np.exp(-dist / 3.0)
         n_partners = min(plan.agencies, int(rng.integers(2, 8)))

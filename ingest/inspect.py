@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +147,7 @@ def _as_doc(column_map: ColumnMap) -> dict[str, Any]:
     return doc
 
 
-def propose(kind: str, header: list[str], rows: list[Mapping[str, Any]]) -> tuple[ColumnMap, list[str]]:
+def propose(kind: str, header: list[str], rows: Sequence[Mapping[str, Any]]) -> tuple[ColumnMap, list[str]]:
     """A column map for ``kind`` from the header names and the values (see the module docstring)."""
     notes: list[str] = []
     aliases = _aliases(kind)
@@ -209,7 +209,7 @@ def propose(kind: str, header: list[str], rows: list[Mapping[str, Any]]) -> tupl
     return ColumnMap(kind=kind, columns=columns, need_flags=flags, source="proposed"), notes
 
 
-def _samples(rows: list[Mapping[str, Any]], column: str) -> list[str]:
+def _samples(rows: Sequence[Mapping[str, Any]], column: str) -> list[str]:
     seen: list[str] = []
     for row in rows:
         value = row.get(column)

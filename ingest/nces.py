@@ -146,7 +146,7 @@ def _geojson_rows(path: Path, ledger: Ledger) -> list[tuple[str, Any, dict[str, 
             ledger.quarantine(table, table, where, "", "not a GeoJSON feature")
             continue
         props = feature.get("properties") or {}
-        cells = {re.sub(r"[\s\-./]+", "_", str(k).strip().lower()): (str(v).strip() or None) if v is not None
+        cells: dict[str, Any] = {re.sub(r"[\s\-./]+", "_", str(k).strip().lower()): (str(v).strip() or None) if v is not None
                  else None for k, v in props.items()}
         geometry = feature.get("geometry")
         if isinstance(geometry, dict):
@@ -198,8 +198,9 @@ class _Schools:
             problems.append((fld, where))
         elif cells.get(GEOMETRY) and get.get("lat") is not None:
             _, _, prop_problem = _places.place(get.get("lat"), get.get("lon"))
-            props = (_places.number(get.get("lat")), _places.number(get.get("lon")))
-            if prop_problem or None in props or abs(props[0] - lat) > 0.01 or abs(props[1] - lon) > 0.01:
+            p_lat, p_lon = _places.number(get.get("lat")), _places.number(get.get("lon"))
+            if (prop_problem or p_lat is None or p_lon is None or lat is None or lon is None
+                    or abs(p_lat - lat) > 0.01 or abs(p_lon - lon) > 0.01):
                 self.ledger.flag(table, "coordinate properties disagree with the geometry: the geometry is used")
         low, high = self._grades(get)
         kind, magnet = self._kind(table, get)

@@ -191,13 +191,15 @@ def _existing(store: GraphStore | None, rels: list[tuple[int, Rel]], ledger: Led
         source, target = rel.source, str(rel.target)
         problem = None
         if source not in sources:
-            source, reason = by_name(source_label, source)
-            if source is None:
+            found, reason = by_name(source_label, source)
+            source = found or source
+            if found is None:
                 hint = " (ingest students first, with the same key)" if source_label.value == "Student" else ""
                 problem = (columns["source"], reason or f"points to no {source_label.value.lower()} in the graph{hint}")
         if problem is None and target not in targets:
-            target, reason = by_name(target_label, target)
-            if target is None:
+            found, reason = by_name(target_label, target)
+            target = found or target
+            if found is None:
                 problem = (columns["target"], reason or f"points to no {target_label.value.lower()} in the graph")
         if problem is not None:
             ledger.quarantine(file, file, row, *problem)
