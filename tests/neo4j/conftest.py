@@ -20,7 +20,7 @@ import pytest
 
 from kith.graph.store import GraphStore
 from kith.settings import KithSettings
-from tests.conftest import neo4j_env, neo4j_settings
+from tests.conftest import neo4j_env
 
 LAUNCHER = Path(__file__).resolve().parents[2] / "tools" / "neo4j" / "launch"
 #: Seconds an engine may take to start on a busy 2-core machine.

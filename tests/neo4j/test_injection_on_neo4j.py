@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from kith._cli_export import copy_graph
 from kith.graph.memory import MemoryStore
 from kith.graph.model import Agency, Label, NodeRef, PartnersWith, RelType, School
 from kith.graph.neo4j_store import Neo4jStore
 from kith.ingest.agencies import ingest_agencies
 from kith.queries.nearby import find_nearby
-from kith._cli_export import copy_graph
 
 NAMES = [
     "x'}) MATCH (n) DETACH DELETE n //",
