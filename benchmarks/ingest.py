@@ -98,7 +98,7 @@ def main() -> None:
         rows = generate(package, args.services, args.seed)
         times, cpu_times = [], []
         for run in range(args.repeat):
-            store_path = Path(tmp) / f"graph-{run}.pickle"
+            store_path = Path(tmp) / f"graph-{run}.msgpack"
             started, cpu_started = time.perf_counter(), time.process_time()
             gc.disable()
             try:

@@ -326,7 +326,7 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     env.update({"KITH_HOME": str(home), "KITH_HOST": HOST, "KITH_DEMO": "false", "PYTHONPATH": str(ROOT)})
     started = time.perf_counter()
-    if not (home / "graph.pickle").exists():
+    if not (home / "graph.msgpack").exists():
         _kith("demo", "--size", args.size, "--no-serve", env=env)
     _kith("user", "add", "loadtest", "--role", "admin", "--password-stdin", env=env, stdin=PASSWORD + "\n")
     print(f"graph ready ({args.size}) in {time.perf_counter() - started:.1f} s at {home}")

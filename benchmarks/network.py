@@ -33,7 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7, help="Seed of the demo city.")
     parser.add_argument("--store", type=Path, default=None,
-                        help="A saved state city (graph.pickle) to load instead of building one.")
+                        help="A saved state city (graph.msgpack) to load instead of building one.")
     args = parser.parse_args()
 
     t = time.perf_counter()

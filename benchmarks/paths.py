@@ -19,7 +19,7 @@ projection in the same run. Anchors: plain shortest path median <= 5 ms;
 
     python benchmarks/paths.py [--seed 0] [--queries 200] [--store PATH]
 
-``--store`` reads a saved embedded store (``KITH_HOME/graph.pickle`` after
+``--store`` reads a saved embedded store (``KITH_HOME/graph.msgpack`` after
 ``kith demo --size state --no-serve``) instead of building the city (a couple
 of minutes).
 """

@@ -1,10 +1,24 @@
 """The embedded store: the whole graph in memory as a NetworkX MultiDiGraph,
-persisted to one file under ``KITH_HOME``.
+persisted to one file under ``KITH_HOME`` (:data:`GRAPH_FILE`).
+
+The file holds data only, never code: MessagePack (maps, lists, strings,
+numbers), which a reader turns into plain dicts and lists and nothing else, so
+opening a kith home that someone else wrote cannot run anything (a pickle
+could). It opens with :data:`_MAGIC`, then a header (format, version, the
+store's marks, the count of rows per label and type), then the rows in chunks:
+each label's node properties, then each type's ``[source, target, properties]``.
+The graph is rebuilt from those tables on load. ``graph.pickle``, the format
+before, is never read (:data:`OLD_GRAPH_FILE`).
 
 Saving is atomic: the graph is written to a temporary file beside the store,
 flushed and fsynced, then renamed over the old file, so a crash mid-save
 leaves the previous graph readable. One process writes at a time (an
 exclusive lock beside the file); readers never wait for it.
+
+Writes are staged in memory: only :meth:`MemoryStore.save` (or :meth:`close`
+after writes that all succeeded) changes the file, so an ingest is all or
+nothing. :meth:`MemoryStore.abort` releases the store without saving, and a
+write interrupted half-way (an error, Ctrl-C) keeps :meth:`close` from saving.
 """
 
 from __future__ import annotations
@@ -14,11 +28,11 @@ import fcntl
 import gc
 import marshal
 import operator
-import pickle
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import networkx as nx
 
 from kith.graph._files import paused_gc, write_atomically
@@ -27,8 +41,16 @@ from kith.graph.geo import PointIndex
 from kith.graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
 from kith.graph.store import MAX_PATHS_PER_TARGET, GraphPath, PathStep
 
+#: The embedded store's file name under ``KITH_HOME``.
+GRAPH_FILE = "graph.msgpack"
+#: The file of kith versions that pickled the graph: refused, never unpickled.
+OLD_GRAPH_FILE = "graph.pickle"
+
+_MAGIC = b"\x89kith-graph\r\n\x1a\n"
 _FORMAT = "kith-memory-store"
-_VERSION = 1
+_VERSION = 2  # 1 was the pickle
+#: Rows per MessagePack object: reading and writing stream chunk by chunk.
+_CHUNK = 10_000
 
 Props = dict[str, Any]
 _EMPTY: dict[Any, Any] = {}
@@ -51,6 +73,8 @@ class MemoryStore:
         self._site_index: PointIndex | None = None
         self._services_at: dict[str, bytes] | None = None
         self._dirty = False
+        self._failed = False  # a write was interrupted: what is in memory is not a whole ingest
+        self._marks: dict[str, str] = {}
         self._lock_file: Any = None
 
     # ------------------------------------------------------------ persistence
@@ -68,6 +92,8 @@ class MemoryStore:
         try:
             if Path(path).exists():
                 store._load()
+            else:
+                _refuse_old_file(store.path)
         except BaseException:
             store._unlock()
             raise
@@ -96,20 +122,33 @@ class MemoryStore:
         assert self.path is not None
         try:
             with paused_gc(), open(self.path, "rb") as f:
-                data = pickle.load(f)
+                if f.read(len(_MAGIC)) != _MAGIC:
+                    raise StoreUnavailable(f"cannot read the graph at {self.path}: it is not a kith graph file")
+                unpacker = msgpack.Unpacker(f, raw=False, use_list=True, strict_map_key=True)
+                header = next(unpacker, None)
+                if not isinstance(header, dict) or header.get("format") != _FORMAT:
+                    raise StoreUnavailable(f"cannot read the graph at {self.path}: it is not a kith graph file")
+                if header.get("version") != _VERSION:
+                    raise StoreUnavailable(
+                        f"{self.path} was written by another kith version (format {header.get('version')}); "
+                        "rebuild it with `kith demo` or re-run the ingest"
+                    )
+                unknown = sorted({*header.get("labels", {}), *header.get("types", {})}
+                                 - {*(label.value for label in Label), *(t.value for t in RelType)})
+                if unknown:  # a label or type this kith does not know: its rows cannot be read as another's
+                    raise StoreUnavailable(f"{self.path} holds {', '.join(map(str, unknown))}, which this kith "
+                                           "version does not know; use the kith that wrote it, or rebuild it")
+                self._graph, self._labels, self._types = _rebuild(unpacker, header)
+                self._marks = {str(k): str(v) for k, v in header.get("marks", {}).items()}
                 gc.freeze()  # the graph lives as long as the store: later collections need not rescan it
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+        except StoreUnavailable:
+            raise
+        except OSError as exc:
             raise StoreUnavailable(f"cannot read the graph at {self.path}: {exc}") from exc
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            raise StoreUnavailable(f"{self.path} is not a kith graph file")
-        if data.get("version") != _VERSION:
-            raise StoreUnavailable(
-                f"{self.path} was written by another kith version (format {data.get('version')}); "
-                "rebuild it with `kith demo` or re-run the ingest"
-            )
-        self._graph, self._labels, self._types = data["graph"], data["labels"], data["types"]
-        for label in Label:  # a file saved before a label was added holds none of it
-            self._labels.setdefault(label, {})
+        except (msgpack.UnpackException, ValueError, TypeError, KeyError, AttributeError, StopIteration) as exc:
+            raise StoreUnavailable(f"cannot read the graph at {self.path}: the file is damaged "
+                                   f"({type(exc).__name__}); rebuild it with `kith demo` or re-run the ingest"
+                                   ) from exc
         self._site_index = None
         self._services_at = None
 
@@ -119,14 +158,31 @@ class MemoryStore:
             return
         if self.readonly:
             raise StoreUnavailable(f"the store at {self.path} was opened read-only")
+        if self._failed:
+            raise StoreUnavailable(f"a write to {self.path} was interrupted; the graph was not saved")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "format": _FORMAT, "version": _VERSION,
-            "graph": self._graph, "labels": self._labels, "types": self._types,
-        }
-        write_atomically(self.path, lambda f: pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(self.path, self._write)
         self._remove_leftovers()
         self._dirty = False
+
+    def _write(self, f: Any) -> None:
+        """The file: magic, header, then each label's and each type's rows in chunks."""
+        pack = msgpack.Packer(use_bin_type=True).pack
+        f.write(_MAGIC)
+        f.write(pack({
+            "format": _FORMAT, "version": _VERSION, "marks": self._marks,
+            "labels": {label.value: len(self._labels[label]) for label in Label},
+            "types": {t.value: len(self._types[t]) for t in RelType},
+        }))
+        with paused_gc():
+            for label in Label:
+                rows = list(self._labels[label].values())
+                for i in range(0, len(rows), _CHUNK):
+                    f.write(pack(rows[i:i + _CHUNK]))
+            for t in RelType:
+                edges = list(self._types[t].items())
+                for i in range(0, len(edges), _CHUNK):
+                    f.write(pack([(s, d, p) for (s, d), p in edges[i:i + _CHUNK]]))
 
     def _remove_leftovers(self) -> None:
         """Delete temporary files of saves that were killed mid-write (only the lock holder saves)."""
@@ -136,21 +192,65 @@ class MemoryStore:
                 leftover.unlink()
 
     def close(self) -> None:
+        """Save what was written (unless a write was interrupted: then nothing) and release the store."""
         try:
-            if self._dirty and not self.readonly:
+            if self._dirty and not self.readonly and not self._failed:
                 self.save()
         finally:
             self._unlock()
 
+    def abort(self) -> None:
+        """Release the store without saving: the file keeps the graph of the last save."""
+        self._dirty = False
+        self._unlock()
+
     def __enter__(self) -> MemoryStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    # ------------------------------------------------------------ marks
+
+    def mark_demo_city(self, size: str) -> None:
+        """Mark the graph as the demo city of ``size``, as built: the next write removes the mark."""
+        self._marks["demo_city"] = str(size)
+        self._dirty = True
+
+    def demo_city(self) -> str | None:
+        """The demo city's size if the graph is the demo city as ``kith demo`` built it, else None."""
+        return self._marks.get("demo_city")
+
+    def revision(self) -> str | None:
+        """What changes whenever the file is saved anew (its inode, size and time): None without one."""
+        if self.path is None:
+            return None
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
     # ------------------------------------------------------------ writes
 
     def upsert_nodes(self, nodes: Iterable[Node], *, batch_size: int = 10_000) -> int:
+        try:
+            return self._upsert_nodes(nodes)
+        except BaseException:
+            self._failed = True  # some were written, some not: this is no longer a graph to save
+            raise
+
+    def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
+        try:
+            return self._upsert_relationships(rels)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def _upsert_nodes(self, nodes: Iterable[Node]) -> int:
         graph_nodes = self._graph._node
         written = 0
         for node in nodes:
@@ -168,7 +268,7 @@ class MemoryStore:
         self._written(written)
         return written
 
-    def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
+    def _upsert_relationships(self, rels: Iterable[Rel]) -> int:
         graph_nodes = self._graph._node
         succ = self._graph._succ
         written = 0
@@ -193,9 +293,12 @@ class MemoryStore:
         if count:
             self._dirty = True
             self._services_at = None
+            self._marks.pop("demo_city", None)  # no longer the demo city as built
 
     def clear(self) -> None:
+        lock_file = self._lock_file
         self.__init__(self.path, readonly=self.readonly)  # type: ignore[misc]
+        self._lock_file = lock_file
         self._dirty = True
 
     # ------------------------------------------------------------ reads
@@ -410,6 +513,64 @@ class MemoryStore:
                     for (s, d), p in self._types[t].items()
                 )
         return view
+
+
+def _refuse_old_file(path: Path) -> None:
+    """A kith home with only the old pickled graph: say so, and never unpickle it."""
+    old = path.with_name(OLD_GRAPH_FILE)
+    if path.name == GRAPH_FILE and old.exists():
+        raise StoreUnavailable(
+            f"{old} is a graph saved by an older kith as a pickle, a format that can run code when read, "
+            "so kith no longer opens it; move it away, then rebuild the graph with `kith demo` or re-run the ingests"
+        )
+
+
+def _rebuild(unpacker: Any, header: Mapping[str, Any]) -> tuple[
+        nx.MultiDiGraph, dict[Label, dict[str, Props]], dict[RelType, dict[tuple[str, str], Props]]]:
+    """The graph and its tables from the file's rows (the header says how many of each).
+
+    The MultiDiGraph's own dicts are filled directly, as ``add_node`` / ``add_edge`` would fill them
+    (the key dict of an edge shared by ``_succ`` and ``_pred``), and each table row is the very dict
+    the graph holds, as after upserts. Rows are checked as they come: anything but a table of
+    properties keyed by string ids is a damaged file.
+    """
+    graph = nx.MultiDiGraph()
+    node, succ, pred = graph._node, graph._succ, graph._pred
+    labels: dict[Label, dict[str, Props]] = {label: {} for label in Label}
+    types: dict[RelType, dict[tuple[str, str], Props]] = {t: {} for t in RelType}
+    refs: dict[Label, dict[str, NodeRef]] = {label: {} for label in Label}
+    node_counts, type_counts = header["labels"], header["types"]
+    for label in Label:
+        table, label_refs, left = labels[label], refs[label], int(node_counts.get(label.value, 0))
+        while left > 0:
+            rows = next(unpacker)
+            left -= len(rows)
+            for props in rows:
+                i = props["id"]
+                if type(i) is not str or type(props) is not dict:
+                    raise TypeError("a node id that is not a string")
+                ref = label_refs[i] = NodeRef(label, i)
+                node[ref] = table[i] = props
+                succ[ref] = {}
+                pred[ref] = {}
+    for t in RelType:
+        source_label, target_label = ENDPOINTS[t]
+        sources, targets = refs[source_label], refs[target_label]
+        table, left = types[t], int(type_counts.get(t.value, 0))
+        while left > 0:
+            rows = next(unpacker)
+            left -= len(rows)
+            for s, d, props in rows:
+                if type(props) is not dict:
+                    raise TypeError("relationship properties that are not a map")
+                u, v = sources[s], targets[d]
+                keyed = succ[u].get(v)
+                if keyed is None:
+                    keyed = succ[u][v] = pred[v][u] = {}
+                keyed[t] = table[(s, d)] = props
+    if next(unpacker, None) is not None:
+        raise ValueError("more rows than the header says")
+    return graph, labels, types
 
 
 def _scan(table: Mapping[tuple[str, str], Props], ends: set[str], adjacency: Mapping[tuple[Label, str], Any],

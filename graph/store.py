@@ -155,6 +155,6 @@ def open_store(settings: KithSettings, *, readonly: bool = False) -> GraphStore:
         from kith.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore.from_settings(settings)
-    from kith.graph.memory import MemoryStore
+    from kith.graph.memory import GRAPH_FILE, MemoryStore
 
-    return MemoryStore.open(settings.home / "graph.pickle", readonly=readonly)
+    return MemoryStore.open(settings.home / GRAPH_FILE, readonly=readonly)

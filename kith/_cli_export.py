@@ -67,10 +67,10 @@ def _chunks(items: Any, size: int) -> Iterator[list[Node] | list[Rel]]:
 
 def _stores(settings: KithSettings, to: str) -> tuple[GraphStore, GraphStore, str, str]:
     """(source, target) for the direction asked, with names for the summary; opens both or neither."""
-    from kith.graph.memory import MemoryStore
+    from kith.graph.memory import GRAPH_FILE, MemoryStore
     from kith.graph.neo4j_store import Neo4jStore
 
-    path = settings.home / "graph.pickle"
+    path = settings.home / GRAPH_FILE
     if not settings.neo4j_uri:
         raise StoreUnavailable("kith export needs KITH_NEO4J_URI (and KITH_NEO4J_PASSWORD): the Neo4j to copy with")
     neo4j_name = f"Neo4j at {settings.neo4j_uri} (database {settings.neo4j_database!r})"

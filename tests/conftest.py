@@ -41,7 +41,7 @@ def small_store(small_city: demo_city.City) -> MemoryStore:
 def small_city_home(tmp_path_factory: pytest.TempPathFactory, small_city: demo_city.City) -> Path:
     """A KITH_HOME whose embedded store holds the small city (one per test module)."""
     home = tmp_path_factory.mktemp("kith-home")
-    with MemoryStore.open(home / "graph.pickle") as store:
+    with MemoryStore.open(home / "graph.msgpack") as store:
         store.upsert_nodes(small_city.nodes)
         store.upsert_relationships(small_city.rels)
     return home

@@ -58,7 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from kith.dashboard.app import create_app
 
     home = tmp_path_factory.mktemp("kith-home")
-    store = MemoryStore.open(home / "graph.pickle")
+    store = MemoryStore.open(home / "graph.msgpack")
     demo_city.build(store, "small", seed=7)
     store.close()
     with _serving(create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))) as url:
@@ -76,7 +76,7 @@ def signed_in_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from kith.trust.users import Users
 
     home = tmp_path_factory.mktemp("kith-home-signed-in")
-    store = MemoryStore.open(home / "graph.pickle")
+    store = MemoryStore.open(home / "graph.msgpack")
     demo_city.build(store, "small", seed=7)
     store.close()
     users = Users(home, hasher=PasswordHasher.from_parameters(CHEAPEST))

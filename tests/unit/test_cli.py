@@ -37,7 +37,7 @@ def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
 
 
 def test_errors_are_one_line_without_traceback_unless_debug(tmp_path: Path) -> None:
-    (tmp_path / "graph.pickle").write_bytes(b"garbage")
+    (tmp_path / "graph.msgpack").write_bytes(b"garbage")
     plain = kith("stats", home=tmp_path)
     assert plain.returncode == 1
     assert plain.stderr.strip().startswith("kith: error: cannot read the graph")
@@ -82,7 +82,7 @@ def test_stats_suppresses_small_student_counts_but_not_organisations(tmp_path: P
     from kith.graph.memory import MemoryStore
     from kith.graph.model import EnrolledIn, School, Student
 
-    with MemoryStore.open(tmp_path / "graph.pickle") as store:
+    with MemoryStore.open(tmp_path / "graph.msgpack") as store:
         store.upsert_nodes([School(id="s1", name="Lincoln"), *(Student(id=f"p{i}") for i in range(3))])
         store.upsert_relationships(EnrolledIn(source=f"p{i}", target="s1") for i in range(3))
     counts = json.loads(kith("stats", "--format", "json", home=tmp_path).stdout)

@@ -67,7 +67,7 @@ def test_kith_export_is_audited_before_it_copies(home: Path, tmp_path: Path, mon
 
     target = MemoryStore()
     monkeypatch.setattr(_cli_export, "_stores", lambda settings, to: (
-        MemoryStore.open(home / "graph.pickle", readonly=True), target, "the file", "the server"))
+        MemoryStore.open(home / "graph.msgpack", readonly=True), target, "the file", "the server"))
     for name in ("KITH_NEO4J_URI", "KITH_PSEUDONYM_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KITH_HOME", str(home))

@@ -45,7 +45,7 @@ def test_export_to_a_server_that_is_down_says_so(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    store = MemoryStore.open(tmp_path / "graph.pickle")
+    store = MemoryStore.open(tmp_path / "graph.msgpack")
     store.upsert_nodes([School(id="s1", name="Lincoln")])
     store.close()
     for to in ("neo4j", "file"):

@@ -57,14 +57,14 @@ def agencies_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     """A KITH_HOME holding the small demo city."""
-    store = MemoryStore.open(tmp_path / "graph.pickle")
+    store = MemoryStore.open(tmp_path / "graph.msgpack")
     demo_city.build(store, "small", seed=7)
     store.close()
     return tmp_path
 
 
 def _counts(home: Path) -> dict[str, int]:
-    store = MemoryStore.open(home / "graph.pickle", readonly=True)
+    store = MemoryStore.open(home / "graph.msgpack", readonly=True)
     try:
         return store.counts()
     finally:
@@ -73,7 +73,7 @@ def _counts(home: Path) -> dict[str, int]:
 
 def _wait_for_writer_lock(home: Path, process: subprocess.Popen, timeout: float = 60) -> None:
     """Return once ``process`` holds the store's writer lock."""
-    lock_path = home / "graph.pickle.lock"
+    lock_path = home / "graph.msgpack.lock"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()
@@ -101,7 +101,7 @@ def test_a_killed_ingest_leaves_the_previous_graph(home: Path, agencies_csv: Pat
     process = _start("ingest", "agencies", str(agencies_csv), home=home)
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
-        if any(home.glob("graph.pickle.*.tmp")):
+        if any(home.glob("graph.msgpack.*.tmp")):
             process.send_signal(signal.SIGKILL)
             break
         time.sleep(0.002)
@@ -130,7 +130,7 @@ def test_a_second_writer_is_told_to_wait(home: Path, tmp_path_factory) -> None:
     before = _counts(home)
     schools = tmp_path_factory.mktemp("schools") / "schools.csv"
     schools.write_text("id,name,lat,lon,level\nX1,Extra School,42.35,-71.06,elementary\n")
-    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(home / "graph.pickle")], stdin=subprocess.PIPE,
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(home / "graph.msgpack")], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, env=_env(home))
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -140,7 +140,7 @@ def test_a_second_writer_is_told_to_wait(home: Path, tmp_path_factory) -> None:
         holder.communicate("done\n", timeout=60)
     assert second.returncode == 1
     assert second.stderr.strip().splitlines() == [
-        f"kith: error: another kith process is writing to {home / 'graph.pickle'}; wait for it to finish and try again"]
+        f"kith: error: another kith process is writing to {home / 'graph.msgpack'}; wait for it to finish and try again"]
     assert reader.returncode == 0 and json.loads(reader.stdout) == before
     assert _counts(home) == before  # the refused writer wrote nothing
     retry = _kith("ingest", "schools", str(schools), home=home)
@@ -169,7 +169,7 @@ SECRETS = ("Zelda Quixote-Marchbanks", "SASID9988776655", "HH-77331", "1313 Mock
 
 def test_bad_student_rows_leak_no_student_value(home: Path, tmp_path_factory) -> None:
     folder = tmp_path_factory.mktemp("sis")
-    school = MemoryStore.open(home / "graph.pickle", readonly=True).nodes(Label.SCHOOL)[0]["id"]
+    school = MemoryStore.open(home / "graph.msgpack", readonly=True).nodes(Label.SCHOOL)[0]["id"]
     sis = folder / "students.csv"
     with open(sis, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -208,7 +208,7 @@ def test_bad_student_rows_leak_no_student_value(home: Path, tmp_path_factory) ->
     assert quarantined, "bad rows were quarantined"
     written = [p.read_text(encoding="utf-8", errors="replace") for p in [*quarantined, report]]
     written += [p.read_text(encoding="utf-8", errors="replace") for p in home.glob("*.jsonl")]
-    graph = (home / "graph.pickle").read_bytes()
+    graph = (home / "graph.msgpack").read_bytes()
     for secret in SECRETS:
         for text in outputs + written:
             assert secret not in text, (secret, text[:2000])

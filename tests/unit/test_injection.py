@@ -70,7 +70,7 @@ def test_shown_literally_by_the_cli_and_the_dashboard(tmp_path: Path, small_city
     from kith.settings import KithSettings
 
     home = tmp_path / "home"
-    store = MemoryStore.open(home / "graph.pickle")
+    store = MemoryStore.open(home / "graph.msgpack")
     store.upsert_nodes(small_city.nodes)
     store.upsert_relationships(small_city.rels)
     _ingest(tmp_path, store)
@@ -88,7 +88,7 @@ def test_shown_literally_by_the_cli_and_the_dashboard(tmp_path: Path, small_city
     assert INJECTION in {r["agency_name"] for r in rows} and INJECTION in {r["service_name"] for r in rows}
 
     settings = KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None)
-    data = DashboardData(MemoryStore.open(home / "graph.pickle", readonly=True), settings)
+    data = DashboardData(MemoryStore.open(home / "graph.msgpack", readonly=True), settings)
     _, table, _, referral = search(data, "42.3626,-71.0843", None, None, None, None, 1)
     assert INJECTION in {r["agency"] for r in table}
     assert "x&#x27;}) DETACH DELETE n //" in referral or "x&#39;}) DETACH DELETE n //" in referral  # escaped HTML

@@ -102,13 +102,13 @@ def test_demo_mode_never_loads(served) -> None:
 
 def test_a_dry_run_reports_and_writes_nothing(served, home: Path) -> None:
     _, data = served
-    stamp = (home / "graph.pickle").stat().st_mtime_ns
+    stamp = (home / "graph.msgpack").stat().st_mtime_ns
     agencies = len(data.agencies)
     status, report = run(data, AGENCIES, "Agencies March.csv", "agencies", dry=True)
     assert status.startswith("Dry run of Agencies March.csv as agencies: 3 rows read: 2 loaded, 1 quarantined.")
     shown = text_of(report)
     assert "Agencies March.csv" in shown and "lat: Input should be less than or equal to 90" in shown
-    assert (home / "graph.pickle").stat().st_mtime_ns == stamp and len(data.agencies) == agencies
+    assert (home / "graph.msgpack").stat().st_mtime_ns == stamp and len(data.agencies) == agencies
     entry = last_audit(home)
     assert (entry["who"], entry["action"], entry["kind"], entry["outcome"]) == ("ada", "ingest", "agencies", "dry_run")
     assert (entry["rows_read"], entry["loaded"], entry["quarantined"], entry["dry_run"]) == (3, 2, 1, True)
@@ -125,7 +125,7 @@ def test_a_load_writes_the_graph_and_the_dashboard_shows_it(served, home: Path) 
     names = {a["name"] for a in data.agencies}  # the provider reloaded the store: no restart needed
     assert {"Harbor Family Pantry", "Northside Tutoring Hub"} <= names and "Nowhere Clinic" not in names
     assert data.counts()["Agency"] != counts["Agency"] or counts["Agency"] == "<10"
-    with MemoryStore.open(home / "graph.pickle", readonly=True) as saved:
+    with MemoryStore.open(home / "graph.msgpack", readonly=True) as saved:
         assert {"up-1", "up-2"} <= {a["id"] for a in saved.nodes(Label.AGENCY)}
     assert "quarantine" in text_of(report)
     entry = last_audit(home)
@@ -148,7 +148,7 @@ def test_students_without_a_pseudonym_key_get_the_ingests_message(served, home: 
 
 def test_a_held_writer_lock_is_said_plainly(served, home: Path) -> None:
     _, data = served
-    with MemoryStore.open(home / "graph.pickle"):  # another writer (an ingest, kith demo) holds the lock
+    with MemoryStore.open(home / "graph.msgpack"):  # another writer (an ingest, kith demo) holds the lock
         status, report = run(data, AGENCIES, "agencies.csv", "agencies", dry=False)
     assert report is None and status == load_page.LOCKED
     assert (last_audit(home)["outcome"], last_audit(home)["reason"]) == ("refused", "store-locked")
@@ -295,11 +295,11 @@ _ANYTHING = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=
 def test_any_input_gets_a_clear_answer_and_a_dry_run_writes_nothing(served, home: Path, contents: Any,
                                                                     filename: Any, kind: Any) -> None:
     _, data = served
-    stamp = (home / "graph.pickle").stat().st_mtime_ns
+    stamp = (home / "graph.msgpack").stat().st_mtime_ns
     status, _ = load_page.load(data, admin(), contents, filename, kind, [load_page.DRY_RUN])
     assert status.startswith(("Not loaded:", "Dry run of", "Choose a file first.")), status
     assert "Traceback" not in status and str(home) not in status
-    assert (home / "graph.pickle").stat().st_mtime_ns == stamp
+    assert (home / "graph.msgpack").stat().st_mtime_ns == stamp
     assert not (home / "uploads").exists() or list((home / "uploads").iterdir()) == []
 
 

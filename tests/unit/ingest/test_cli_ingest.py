@@ -41,7 +41,7 @@ def test_dry_run_leaves_the_graph_alone(tmp_path: Path) -> None:
     package = hsds3_package(tmp_path / "hsds")
     result = kith("ingest", "hsds", str(package), "--dry-run", home=tmp_path)
     assert result.returncode == 0 and "dry run" in result.stdout
-    assert not (tmp_path / "graph.pickle").exists()
+    assert not (tmp_path / "graph.msgpack").exists()
 
 
 def test_students_without_a_key_are_refused_in_one_line(tmp_path: Path) -> None:
