@@ -160,8 +160,11 @@ class MemoryStore:
             raise StoreUnavailable(f"the store at {self.path} was opened read-only")
         if self._failed:
             raise StoreUnavailable(f"a write to {self.path} was interrupted; the graph was not saved")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.path, self._write)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.path, self._write)
+        except OSError as exc:  # a full disk, a read-only home: the previous file is untouched
+            raise StoreUnavailable(f"cannot save the graph to {self.path}: {exc.strerror or exc}") from exc
         self._remove_leftovers()
         self._dirty = False
 

@@ -154,6 +154,9 @@ class Neo4jStore:
         self.uri = uri
         self.user = user
         self.database = database
+        #: What this store's writes have written so far (what stays after an interrupted ingest).
+        self.written = {"nodes": 0, "relationships": 0}
+        self._wrote = False
 
     @classmethod
     def connect(
@@ -197,13 +200,49 @@ class Neo4jStore:
         )
 
     def close(self) -> None:
-        self._driver.close()
+        """Release the driver; after writes, a new store revision first (a running dashboard reloads)."""
+        try:
+            if self._wrote:
+                self._wrote = False
+                self._run_write("bump_store_revision")
+        finally:
+            self._driver.close()
+
+    def abort(self) -> None:
+        """As :meth:`close`: each batch was committed as it was written, and stays (upserts are
+        idempotent, so running the interrupted ingest again completes it)."""
+        with contextlib.suppress(KithError):
+            self.close()
 
     def __enter__(self) -> Neo4jStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ------------------------------------------------------------ marks
+
+    def mark_demo_city(self, size: str) -> None:
+        self._run_write("mark_demo_city", demo_city=str(size))
+
+    def demo_city(self) -> str | None:
+        records = self._read("fetch_store_marks")
+        return str(records[0]["demo_city"]) if records and records[0]["demo_city"] is not None else None
+
+    def revision(self) -> str | None:
+        records = self._read("fetch_store_marks")
+        return str(records[0]["revision"]) if records and records[0]["revision"] is not None else None
+
+    def _run_write(self, name: str, **parameters: Any) -> None:
+        text = self._statement(name, parameters)
+        with self._translated():
+            self._driver.execute_query(text, parameters, database_=self.database)
+
+    def _before_write(self) -> None:
+        """The first write of this store unmarks the demo city: what follows is no longer the city as built."""
+        if not self._wrote:
+            self._run_write("unmark_demo_city")
+            self._wrote = True
 
     # ------------------------------------------------------------ running statements
 
@@ -234,14 +273,16 @@ class Neo4jStore:
             )
         return records
 
-    def _write_batches(self, batches: Iterable[tuple[str, list[Props]]], column: str) -> int:
+    def _write_batches(self, batches: Iterable[tuple[str, list[Props]]], column: str, *, kind: str) -> int:
         def work(tx: ManagedTransaction, text: str, rows: list[Props]) -> int:
             return int(tx.run(text, rows=rows).single(strict=True)[column])
 
         total = 0
         with self._translated(), self._session() as session:
             for name, rows in batches:
-                total += session.execute_write(work, self._statement(name, {"rows": rows}), rows)
+                done = session.execute_write(work, self._statement(name, {"rows": rows}), rows)
+                total += done
+                self.written[kind] += done
         return total
 
     def _session(self) -> Any:
@@ -271,12 +312,15 @@ class Neo4jStore:
     # ------------------------------------------------------------ writes
 
     def upsert_nodes(self, nodes: Iterable[Node], *, batch_size: int = 10_000) -> int:
-        return self._write_batches(node_batches(nodes, batch_size), "written")
+        self._before_write()
+        return self._write_batches(node_batches(nodes, batch_size), "written", kind="nodes")
 
     def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
-        return self._write_batches(rel_batches(rels, batch_size), "written")
+        self._before_write()
+        return self._write_batches(rel_batches(rels, batch_size), "written", kind="relationships")
 
     def clear(self) -> None:
+        self._wrote = True  # the mark goes with every node
         text = self._statement("delete_graph_batch", {"batch_size": DELETE_BATCH})
 
         def work(tx: ManagedTransaction) -> int:

@@ -23,6 +23,16 @@ Semantics every store keeps:
   does) and the sorted codes of the needs the service addresses; ordered by
   site id, then service id. Unknown site ids are ignored. The rows are the
   caller's own: changing them changes nothing in the store.
+- A store carries marks: ``mark_demo_city(size)`` says the graph is the demo
+  city exactly as ``kith demo`` built it, and any later write (or ``clear``)
+  removes the mark, so ``demo_city()`` is not None only for that graph (demo
+  mode serves nothing else). ``revision()`` changes whenever a writer's work
+  becomes visible, so a reader holding answers knows to read again.
+- ``close`` writes what is pending; ``abort`` releases the store without
+  writing more: the embedded store stages every write in memory and saves
+  only on ``close``, so an ingest that fails leaves its previous graph; Neo4j
+  keeps the batches it committed, and running the same ingest again completes
+  it (upserts are idempotent).
 - ``shortest_paths`` ignores direction, follows only ``rel_types`` (all when
   None), and returns for each reachable target the shortest paths by hop
   count, at most ``k`` of them, in the order of ``GraphPath.sort_key``.
@@ -146,6 +156,22 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Write what is pending and release the store."""
+        ...
+
+    def abort(self) -> None:
+        """Release the store after a failure, writing nothing more (see module docstring)."""
+        ...
+
+    def mark_demo_city(self, size: str) -> None:
+        """Mark the graph as the demo city of ``size`` as built; the next write removes the mark."""
+        ...
+
+    def demo_city(self) -> str | None:
+        """The demo city's size when the graph carries the mark, else None."""
+        ...
+
+    def revision(self) -> str | None:
+        """A value that changes when a writer's work becomes visible (None for a store never written)."""
         ...
 
 
