@@ -34,15 +34,44 @@ class _Context:
     def settings(self) -> KithSettings:
         if self._settings is None:
             self._settings = KithSettings()
+            if self._settings.weak_suppression:  # only ever from the environment itself (see settings)
+                from kith._trust import audit_weak_suppression
+
+                audit_weak_suppression(self._settings)
         return self._settings
 
     @contextlib.contextmanager
     def store(self, *, readonly: bool = False) -> Iterator[GraphStore]:
+        """The store, for one command: saved (embedded) only if the command succeeds.
+
+        On any error or interruption the store is released without saving, and the error
+        gains a note saying what was and was not written (:func:`what_was_written`).
+        """
         store = open_store(self.settings, readonly=readonly)
         try:
             yield store
-        finally:
-            store.close()
+        except BaseException as exc:
+            store.abort()
+            if not readonly:
+                exc.add_note(what_was_written(store))
+            raise
+        try:
+            store.close()  # the embedded store saves here
+        except BaseException as exc:
+            store.abort()
+            if not readonly:
+                exc.add_note(what_was_written(store))
+            raise
+
+
+def what_was_written(store: GraphStore) -> str:
+    """After a failed write: what stays of it, by kind of store."""
+    written = getattr(store, "written", None)
+    if written is None:  # embedded: staged in memory, and not saved
+        return "nothing was written: the graph is as it was before this command"
+    return (f"the batches written before it stay in Neo4j ({written['nodes']:,} nodes, "
+            f"{written['relationships']:,} relationships); the rest was not written: run the same command "
+            "again to complete it (writes are idempotent)")
 
 
 pass_context = click.make_pass_decorator(_Context)
@@ -75,8 +104,7 @@ def demo(obj: _Context, size: str, seed: int, serve: bool, port: int | None) -> 
     expected = {"small": 6_000, "district": 130_000, "state": 2_600_000}[size]
     with obj.store() as store, progress_bar() as bar:
         task = bar.add_task(f"Building the {size} demo city (seed {seed})", total=expected)
-        store.clear()
-        counts = demo_city.build(store, size, seed=seed, progress=lambda n: bar.advance(task, n))
+        counts = demo_city.rebuild(store, size, seed=seed, progress=lambda n: bar.advance(task, n))
         bar.update(task, description="Saving the graph")
     click.echo(f"Demo city ({size}, seed {seed}): {counts['School']:,} schools, {counts['Student']:,} students, "
                f"{counts['Agency']:,} agencies, {counts['Service']:,} services.", err=True)
@@ -160,8 +188,8 @@ def main() -> None:
         logging.getLogger("neo4j").addHandler(logging.NullHandler())
     try:
         cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+    except click.exceptions.Abort as exc:
+        click.echo(" ".join(["Aborted.", *_notes(exc.__cause__)]), err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -186,7 +214,12 @@ def main() -> None:
 
 
 def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return "; ".join([text, *_notes(exc)])
+
+
+def _notes(exc: BaseException | None) -> list[str]:
+    return [" ".join(note.split()) for note in getattr(exc, "__notes__", ())]
 
 
 from kith import _cli_queries  # noqa: E402  (nearby, path)

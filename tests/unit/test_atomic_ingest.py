@@ -1,0 +1,147 @@
+"""An ingest is all or nothing on the embedded store: staged in memory, saved once, only on success.
+
+Each runs the real command line in a subprocess against a real store file, and interrupts it where
+an operator's ingest can fail: a quarantine file that cannot be written, Ctrl-C half-way, a full disk.
+Every time the previous graph stays, and the error says what was and was not written.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from kith.graph.memory import GRAPH_FILE, MemoryStore
+from kith.graph.model import Label, RelType
+from kith.ingest import demo_city
+
+ROOT = Path(__file__).resolve().parents[2]
+ROWS = 20_000
+NOTHING_WRITTEN = "nothing was written: the graph is as it was before this command"
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
+    return env | {"KITH_HOME": str(home), "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+
+
+#: Runs ``kith`` after ``sys.argv[1]`` (Python) has prepared the fault: the CLI exactly as installed.
+_WITH_FAULT = """
+import sys
+exec(sys.argv[1])
+sys.argv = ["kith", *sys.argv[2:]]
+from kith.cli import main
+main()
+"""
+
+
+def _kith(*args: str, home: Path, fault: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", _WITH_FAULT, textwrap.dedent(fault), *args], capture_output=True,
+                          text=True, env=_env(home), timeout=300, cwd=home)
+
+
+@pytest.fixture(scope="module")
+def agencies_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Agencies, sites and services, with one bad row (so there is a quarantine file to write)."""
+    path = tmp_path_factory.mktemp("input") / "agencies.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need",
+                         "capacity"])
+        for i in range(ROWS):
+            writer.writerow([f"N{i // 2}", f"New Agency {i // 2}", f"NS{i}", 42.3 + (i % 100) / 1000,
+                             -71.1 + (i % 77) / 1000, "02139", f"Service {i}", "food", 10])
+        writer.writerow(["BAD", "Bad Agency", "BS", 100, 0, "02139", "Bad", "food", 10])  # latitude 100
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    with MemoryStore.open(tmp_path / GRAPH_FILE) as store:
+        demo_city.build(store, "small", seed=7)
+    return tmp_path
+
+
+def _graph(home: Path) -> tuple[dict[str, int], bytes]:
+    with MemoryStore.open(home / GRAPH_FILE, readonly=True) as store:
+        return store.counts(), (home / GRAPH_FILE).read_bytes()
+
+
+def test_a_failed_quarantine_write_leaves_the_previous_graph(home: Path, agencies_csv: Path) -> None:
+    before = _graph(home)
+    (home / "quarantine").write_text("a file where the quarantine folder should be")
+    result = _kith("ingest", "agencies", str(agencies_csv), home=home)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kith: error: ") and lines[0].endswith(NOTHING_WRITTEN), lines
+    assert _graph(home) == before  # not one of the new agencies
+
+
+def test_ctrl_c_half_way_through_an_ingest_leaves_the_previous_graph(home: Path, agencies_csv: Path) -> None:
+    """SIGINT when half of the services' OFFERS are written (the state the issue found after a Ctrl-C)."""
+    before = _graph(home)
+    fault = """
+        import os, signal
+        from kith.graph.memory import MemoryStore
+        real = MemoryStore._upsert_relationships
+        def interrupted(self, rels):
+            def half_then_sigint():
+                for i, rel in enumerate(rels):
+                    if i == 5_000:
+                        os.kill(os.getpid(), signal.SIGINT)
+                    yield rel
+            return real(self, half_then_sigint())
+        MemoryStore._upsert_relationships = interrupted
+    """
+    result = _kith("ingest", "agencies", str(agencies_csv), home=home, fault=fault)
+    assert result.returncode == 130, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"Aborted. {NOTHING_WRITTEN}"
+    assert _graph(home) == before
+
+
+def test_sigint_at_any_moment_leaves_the_previous_graph_or_the_whole_ingest(home: Path, agencies_csv: Path) -> None:
+    """A real Ctrl-C from outside, at moments spread over the ingest: never a part of it."""
+    before, _ = _graph(home)
+    whole = {**before, Label.AGENCY.value: before[Label.AGENCY.value] + ROWS // 2,
+             RelType.OFFERS.value: before[RelType.OFFERS.value] + ROWS}
+    outcomes = set()
+    for delay in (0.5, 1.5, 3.0):
+        process = subprocess.Popen([sys.executable, "-m", "kith.cli", "ingest", "agencies", str(agencies_csv)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(home))
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=300)
+        counts, _ = _graph(home)
+        if process.returncode == 130:
+            assert err.strip().splitlines()[-1] in ("Aborted.", f"Aborted. {NOTHING_WRITTEN}"), err
+        assert counts in (before, whole), (delay, process.returncode, err)
+        outcomes.add(counts == whole)
+        if counts == whole:
+            break
+    assert outcomes
+
+
+def test_a_full_disk_at_save_leaves_the_previous_graph(home: Path, agencies_csv: Path) -> None:
+    before = _graph(home)
+    fault = """
+        import errno
+        from kith.graph.memory import MemoryStore
+        def full(self, f):
+            f.write(b"x" * 100_000)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        MemoryStore._write = full
+    """
+    result = _kith("ingest", "agencies", str(agencies_csv), home=home, fault=fault)
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("kith: error: cannot save the graph to ") and "No space left on device" in line
+    assert line.endswith(NOTHING_WRITTEN)
+    assert _graph(home) == before
+    assert not list(home.glob(GRAPH_FILE + ".*.tmp"))
