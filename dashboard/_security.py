@@ -396,9 +396,12 @@ def _guarded(layout: Any, needed: Capability | None, name: str) -> Callable[...,
     def guarded_layout(**query: Any) -> Any:
         viewer = current_viewer()
         if not may(viewer, needed):
-            role = viewer.role.value if viewer else "signed-out"
-            return html.Div([html.H1(name), html.P(f"The {role} role does not include this page.",
-                                                   className="lede")], className="denied")
+            if viewer == Viewer.demo() and needed in DEMO_WITHHOLDS:
+                why = ("Demo mode: the demo city never loads data (it is served without sign-in). To load your "
+                       "own, serve with users set up (`kith user add NAME --role admin`).")
+            else:
+                why = f"The {viewer.role.value if viewer else 'signed-out'} role does not include this page."
+            return html.Div([html.H1(name), html.P(why, className="lede")], className="denied")
         return layout(**query) if callable(layout) else layout
 
     guarded_layout._kith_guarded = True  # type: ignore[attr-defined]

@@ -21,7 +21,9 @@ from kith.dashboard import _security, ids
 from kith.dashboard._jobs import QueuedJobs
 from kith.dashboard.data import DashboardData
 from kith.dashboard.pages import PAGES
-from kith.settings import KithSettings
+from kith.graph.errors import KithError
+from kith.settings import DEFAULT_SUPPRESS_BELOW, KithSettings
+from kith.trust.users import Users
 
 
 def create_app(settings: KithSettings, *, data: DashboardData | None = None, warm_up: bool = True) -> dash.Dash:
@@ -31,6 +33,7 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
     the network), so the first page views do not wait for it.
     """
     data = data or DashboardData.open(settings)
+    settings = serving_settings(settings, data.store.demo_city())
     # The graph is millions of long-lived objects: keep the collector from rescanning them on every
     # full collection, which would otherwise stall a request for most of a second now and then.
     gc.collect()
@@ -61,6 +64,24 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
     return app
 
 
+def serving_settings(settings: KithSettings, demo_city: str | None) -> KithSettings:
+    """Demo mode (served without sign-in) only for the demo city as ``kith demo`` built it.
+
+    ``KITH_DEMO`` on a graph without the demo mark is refused; with no users set up, a graph that
+    carries the mark is served in demo mode (``kith demo --no-serve``, then ``kith serve``), and any
+    other is refused by the sign-in (:func:`kith.dashboard._security.install`).
+    """
+    if settings.demo:
+        if demo_city is None:
+            raise KithError("demo mode (KITH_DEMO) serves only the demo city, and this graph is not it, or was "
+                            "written to after `kith demo` built it: rebuild it with `kith demo`, or unset "
+                            "KITH_DEMO and serve with sign-in (`kith user add NAME --role admin`)")
+        return settings
+    if demo_city is not None and not Users(settings.home).configured():
+        return settings.model_copy(update={"demo": True})
+    return settings
+
+
 def _prepare_routing(app: dash.Dash) -> None:
     """Let Dash set up its page routing now rather than on the first request: the routing adds an
     inline script (the page title), which must exist before the Content-Security-Policy hashes them."""
@@ -79,6 +100,19 @@ def _shell(settings: KithSettings) -> html.Div:
         if settings.demo
         else html.Div(id=ids.BANNER, hidden=True)
     )
+    weak = (
+        html.Div(
+            f"Suppression is weakened on this server: only counts from 1 to {settings.suppress_below - 1} are "
+            f"hidden (KITH_SUPPRESS_BELOW={settings.suppress_below}; the default hides 1 to "
+            f"{DEFAULT_SUPPRESS_BELOW - 1}). Do not share what it shows as a public release."
+            if settings.suppress_below > 1 else
+            f"Suppression is off on this server (KITH_SUPPRESS_BELOW=1): small counts are shown as they are "
+            f"(the default hides 1 to {DEFAULT_SUPPRESS_BELOW - 1}). Do not share what it shows as a public release.",
+            id=ids.SUPPRESSION_BANNER, className="banner", role="alert",
+        )
+        if settings.weak_suppression
+        else html.Div(id=ids.SUPPRESSION_BANNER, hidden=True)
+    )
     nav = html.Nav(
         [html.Span("kith", className="brand")]
         + [dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
@@ -86,4 +120,4 @@ def _shell(settings: KithSettings) -> html.Div:
            if page["module"].startswith("kith.") and _security.may_open(page["module"])],
         id=ids.NAV,
     )
-    return html.Div([banner, nav, html.Main(dash.page_container, id=ids.CONTENT)], className="shell")
+    return html.Div([banner, weak, nav, html.Main(dash.page_container, id=ids.CONTENT)], className="shell")

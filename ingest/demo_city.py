@@ -412,3 +412,13 @@ def _flush(store, nodes: list[Node], rels: list[Rel], progress: Callable[[int], 
         progress(len(nodes) + len(rels))
     nodes.clear()
     rels.clear()
+
+
+def rebuild(store, size: Size | str, *, seed: int = 7, progress: Callable[[int], None] | None = None
+            ) -> dict[str, int]:
+    """What ``kith demo`` does: replace what ``store`` holds with the demo city, marked as such
+    (``mark_demo_city``), so that demo mode will serve it; any later write removes the mark."""
+    store.clear()
+    counts = build(store, size, seed=seed, progress=progress)
+    store.mark_demo_city(Size(size).value)
+    return counts

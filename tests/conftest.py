@@ -34,6 +34,7 @@ def small_store(small_city: demo_city.City) -> MemoryStore:
     store = MemoryStore()
     store.upsert_nodes(small_city.nodes)
     store.upsert_relationships(small_city.rels)
+    store.mark_demo_city("small")  # the demo city as built: demo mode may serve it
     return store
 
 

@@ -59,7 +59,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     home = tmp_path_factory.mktemp("kith-home")
     store = MemoryStore.open(home / "graph.msgpack")
-    demo_city.build(store, "small", seed=7)
+    demo_city.rebuild(store, "small", seed=7)
     store.close()
     with _serving(create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))) as url:
         yield url

@@ -93,10 +93,33 @@ def _needed(dependency: dict[str, Any]) -> set[Any]:
     return {_security.output_capability(o["id"]) for o in outputs}
 
 
-def test_real_data_is_never_served_without_users(tmp_path: Path, small_store: MemoryStore) -> None:
+def _unmarked(city) -> MemoryStore:
+    """The small city, written as an ingest would write it: without the demo city's mark."""
+    store = MemoryStore()
+    store.upsert_nodes(city.nodes)
+    store.upsert_relationships(city.rels)
+    return store
+
+
+def test_real_data_is_never_served_without_users(tmp_path: Path, small_city) -> None:
     settings = KithSettings(_env_file=None, home=tmp_path, demo=False, neo4j_uri=None)
     with pytest.raises(KithError, match="kith user add NAME --role admin"):
-        create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
+        create_app(settings, data=DashboardData(_unmarked(small_city), settings), warm_up=False)
+
+
+def test_demo_mode_serves_only_the_demo_city(tmp_path: Path, small_city) -> None:
+    """KITH_DEMO (or a .env saying so) on a graph that is not the demo city as built: refused."""
+    settings = KithSettings(_env_file=None, home=tmp_path, demo=True, neo4j_uri=None)
+    with pytest.raises(KithError, match=r"demo mode \(KITH_DEMO\) serves only the demo city"):
+        create_app(settings, data=DashboardData(_unmarked(small_city), settings), warm_up=False)
+
+
+def test_without_users_the_demo_city_is_served_in_demo_mode(tmp_path: Path, small_store: MemoryStore) -> None:
+    """`kith demo --no-serve`, then `kith serve`: the graph carries the mark, so it is served as the demo."""
+    settings = KithSettings(_env_file=None, home=tmp_path, demo=False, neo4j_uri=None)
+    app = create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
+    layout = app.server.test_client().get("/_dash-layout")
+    assert layout.status_code == 200 and "Demo mode" in layout.text
 
 
 def test_signed_out_visitors_see_only_the_login_page(served) -> None:
