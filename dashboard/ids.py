@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # The shell around every page.
 BANNER = "demo-banner"
+SUPPRESSION_BANNER = "suppression-banner"
 NAV = "nav"
 CONTENT = "content"
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from kith.graph.errors import NodeNotFound
 from kith.graph.model import NodeRef
 from kith.graph.store import GraphStore
-from kith.settings import KithSettings
+from kith.settings import DEFAULT_SUPPRESS_BELOW, KithSettings
 from kith.trust.access import Viewer, is_person, require_node
 from kith.trust.audit import AuditLog
 
@@ -22,6 +22,12 @@ def operator() -> Viewer:
     except (KeyError, OSError):
         name = "operator"
     return Viewer.operator(f"cli:{name}")
+
+
+def audit_weak_suppression(settings: KithSettings) -> None:
+    """Record that this command runs with a suppression threshold below the default."""
+    AuditLog(settings.home).record(operator(), "weak_suppression", threshold=settings.suppress_below,
+                                   default=DEFAULT_SUPPRESS_BELOW)
 
 
 def audit_person_start(settings: KithSettings, store: GraphStore, start: str) -> None:

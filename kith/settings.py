@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from kith.graph.errors import InputError
 
+#: The suppression threshold of US education data releases; lower only from the environment itself.
+DEFAULT_SUPPRESS_BELOW = 10
+
 #: Secrets, and the settings that name a file holding each one.
 _SECRET_FILES = {"pseudonym_key": "pseudonym_key_file", "neo4j_password": "neo4j_password_file"}
 
@@ -37,7 +40,9 @@ class KithSettings(BaseSettings):
     pseudonym_key: SecretStr | None = Field(None, description="HMAC key that turns student ids into pseudonyms.")
     pseudonym_key_file: Path | None = Field(None, description="Read the pseudonym key from this file (mode 600).")
     neo4j_password_file: Path | None = Field(None, description="Read the Neo4j password from this file (mode 600).")
-    suppress_below: int = Field(10, ge=1, description="Counts from 1 to this minus 1 are suppressed in output.")
+    suppress_below: int = Field(DEFAULT_SUPPRESS_BELOW, ge=1,
+                                description="Counts from 1 to this minus 1 are suppressed in output; below 10 "
+                                            "only from the environment itself, never from a .env file.")
     demo: bool = Field(False, description="Serve without login: only for the generated demo city.")
     timezone: str | None = Field(None, description="The IANA time zone of opening hours for --open-now "
                                  "(e.g. America/New_York) [default: the machine's].")
@@ -67,6 +72,8 @@ class KithSettings(BaseSettings):
     ) -> tuple[Any, ...]:
         def checked_dotenv() -> dict[str, Any]:
             values = dotenv_settings()
+            if "suppress_below" in values and "suppress_below" not in env_settings():
+                _refuse_weak_suppression_from_dotenv(values["suppress_below"])
             if any(name in values for name in _SECRET_FILES):
                 env_files = getattr(dotenv_settings, "env_file", None)
                 for env_file in env_files if isinstance(env_files, (list, tuple)) else [env_files]:
@@ -75,6 +82,11 @@ class KithSettings(BaseSettings):
             return values
 
         return init_settings, env_settings, checked_dotenv, file_secret_settings
+
+    @property
+    def weak_suppression(self) -> bool:
+        """Whether counts are suppressed below a lower threshold than the default (audited, shown)."""
+        return self.suppress_below < DEFAULT_SUPPRESS_BELOW
 
     @model_validator(mode="after")
     def _secrets_from_files(self) -> KithSettings:
@@ -87,6 +99,21 @@ class KithSettings(BaseSettings):
                 raise InputError(f"both {variable} and {variable}_FILE are set: keep one")
             setattr(self, secret, SecretStr(read_secret_file(path, variable=variable)))
         return self
+
+
+def _refuse_weak_suppression_from_dotenv(value: Any) -> None:
+    """A ``.env`` file is ambient (any folder kith runs in may hold one): it may not lower the threshold."""
+    try:
+        threshold = int(str(value).strip())
+    except ValueError:
+        return  # not a number: the field's own validation says so
+    if threshold < DEFAULT_SUPPRESS_BELOW:
+        raise InputError(
+            f"KITH_SUPPRESS_BELOW={threshold} comes from a .env file, and a threshold below "
+            f"{DEFAULT_SUPPRESS_BELOW} weakens suppression: set it in the environment itself "
+            f"(`export KITH_SUPPRESS_BELOW={threshold}`) if you mean it; it is then written to the audit log "
+            "and shown on every dashboard page"
+        )
 
 
 def read_secret_file(path: Path, *, variable: str) -> str:
