@@ -207,14 +207,17 @@ def run(kind: str, path: Path, settings: KithSettings, *, dry_run: bool, reader:
         column_map: ColumnMap | None = None) -> IngestReport:
     """Ingest ``path`` as ``kind``: a dry run reads ``reader`` (the dashboard's read-only store); a real run
     opens the store for writing, which takes the writer's lock (``StoreLocked`` while another process holds
-    it), and saves it when done."""
+    it), and saves it only when the whole ingest succeeded (on any error: nothing, the graph stays)."""
     if dry_run:
         return ingest(kind, path, reader, settings, dry_run=True, column_map=column_map)
     store = open_store(settings)
     try:
-        return ingest(kind, path, store, settings, dry_run=False, column_map=column_map)
-    finally:
-        store.close()
+        report = ingest(kind, path, store, settings, dry_run=False, column_map=column_map)
+    except BaseException:
+        store.abort()
+        raise
+    store.close()
+    return report
 
 
 def ingest(kind: str, path: Path, store: GraphStore, settings: KithSettings, *, dry_run: bool,

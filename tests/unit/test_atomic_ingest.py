@@ -145,3 +145,17 @@ def test_a_full_disk_at_save_leaves_the_previous_graph(home: Path, agencies_csv:
     assert line.endswith(NOTHING_WRITTEN)
     assert _graph(home) == before
     assert not list(home.glob(GRAPH_FILE + ".*.tmp"))
+
+
+def test_an_upload_whose_quarantine_write_fails_leaves_the_previous_graph(home: Path, agencies_csv: Path) -> None:
+    """The Load data page runs the same ingest: all or nothing there too."""
+    from kith.dashboard import _upload
+    from kith.settings import KithSettings
+
+    before = _graph(home)
+    (home / "quarantine").write_text("a file where the quarantine folder should be")
+    settings = KithSettings(_env_file=None, home=home, neo4j_uri=None)
+    with pytest.raises(OSError):
+        _upload.run("agencies", agencies_csv, settings, dry_run=False, reader=None)
+    assert _graph(home) == before
+    MemoryStore.open(home / GRAPH_FILE).close()  # the writer's lock was released
