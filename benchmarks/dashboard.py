@@ -81,7 +81,7 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="kith-bench-"))
     start = time.perf_counter()
     store = MemoryStore.open(home / "graph.msgpack")
-    demo_city.build(store, args.size, seed=7)
+    demo_city.rebuild(store, args.size, seed=7)  # marked as the demo city: served in demo mode
     store.close()
     print(f"built the {args.size} city in {time.perf_counter() - start:.1f} s")
 

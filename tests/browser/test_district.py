@@ -29,8 +29,8 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from kith.dashboard.app import create_app
 
     home = tmp_path_factory.mktemp("kith-home-district")
-    store = MemoryStore.open(home / "graph.pickle")
-    demo_city.build(store, "district", seed=7)
+    store = MemoryStore.open(home / "graph.msgpack")
+    demo_city.rebuild(store, "district", seed=7)
     store.close()
     app = create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))
     with _serving(app) as url:

@@ -74,6 +74,7 @@ def test_shown_literally_by_the_cli_and_the_dashboard(tmp_path: Path, small_city
     store.upsert_nodes(small_city.nodes)
     store.upsert_relationships(small_city.rels)
     _ingest(tmp_path, store)
+    store.mark_demo_city("small")  # a test's shortcut: served in demo mode, without sign-in
     store.close()
 
     monkeypatch.setenv("KITH_HOME", str(home))
