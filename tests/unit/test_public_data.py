@@ -104,7 +104,7 @@ def test_the_pages_work_on_public_data_and_say_their_demand_source(public_home: 
     from kith.graph.memory import MemoryStore
     from kith.settings import KithSettings
 
-    store = MemoryStore.open(public_home / "graph.pickle", readonly=True)
+    store = MemoryStore.open(public_home / "graph.msgpack", readonly=True)
     data = DashboardData(store, KithSettings(_env_file=None, home=public_home, neo4j_uri=None))
     fig, rule, summary = map.show(data, "food", ["access", "deserts", "schools", "sites"])
     assert fig.data[0].type == "choroplethmap" and len(fig.data[0].locations) == 5
