@@ -157,6 +157,7 @@ class Neo4jStore:
         #: What this store's writes have written so far (what stays after an interrupted ingest).
         self.written = {"nodes": 0, "relationships": 0}
         self._wrote = False
+        self._maybe_marked = True  # until this store has unmarked the graph (or marks it again)
 
     @classmethod
     def connect(
@@ -224,6 +225,7 @@ class Neo4jStore:
 
     def mark_demo_city(self, size: str) -> None:
         self._run_write("mark_demo_city", demo_city=str(size))
+        self._maybe_marked = True
 
     def demo_city(self) -> str | None:
         records = self._read("fetch_store_marks")
@@ -239,10 +241,12 @@ class Neo4jStore:
             self._driver.execute_query(text, parameters, database_=self.database)
 
     def _before_write(self) -> None:
-        """The first write of this store unmarks the demo city: what follows is no longer the city as built."""
-        if not self._wrote:
+        """The first write (of this store, or after it marked the graph) unmarks the demo city: what
+        follows is no longer the city as built."""
+        if self._maybe_marked:
             self._run_write("unmark_demo_city")
-            self._wrote = True
+            self._maybe_marked = False
+        self._wrote = True
 
     # ------------------------------------------------------------ running statements
 
@@ -320,7 +324,7 @@ class Neo4jStore:
         return self._write_batches(rel_batches(rels, batch_size), "written", kind="relationships")
 
     def clear(self) -> None:
-        self._wrote = True  # the mark goes with every node
+        self._before_write()  # first: a clear interrupted half-way leaves no mark on what is left
         text = self._statement("delete_graph_batch", {"batch_size": DELETE_BATCH})
 
         def work(tx: ManagedTransaction) -> int:
