@@ -10,8 +10,10 @@ so the last app built in a process is the one its pages describe.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import dash
 import diskcache
@@ -38,15 +40,14 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
     # full collection, which would otherwise stall a request for most of a second now and then.
     gc.collect()
     gc.freeze()
-    cache_dir = Path(settings.home) / "dashboard-cache"
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache = private_cache(Path(settings.home) / "dashboard-cache")
     app = dash.Dash(
         __name__,
         title="kith",
         use_pages=True,
         pages_folder="",  # pages register themselves below, not by import side effects
         suppress_callback_exceptions=False,
-        background_callback_manager=QueuedJobs(diskcache.Cache(str(cache_dir)), at_once=settings.what_ifs_at_once),
+        background_callback_manager=QueuedJobs(cache, at_once=settings.what_ifs_at_once),
         update_title=None,
         assets_folder=str(Path(__file__).with_name("assets")),
         on_error=_security.on_callback_error,  # a lost store or a refusal: a banner, not an error
@@ -62,6 +63,27 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
     if warm_up:
         threading.Thread(target=data.warm_up, name="kith-warm-up", daemon=True).start()
     return app
+
+
+class _PrivateDisk(diskcache.Disk):
+    """diskcache's files, each readable by the owner only (0600)."""
+
+    def _write(self, full_path: str, iterator: Any, mode: str, encoding: str | None = None) -> int:
+        size = super()._write(full_path, iterator, mode, encoding)
+        os.chmod(full_path, 0o600)
+        return size
+
+
+def private_cache(folder: Path) -> diskcache.Cache:
+    """The background callbacks' cache in an owner-only folder (0700; its database and files 0600):
+    what it holds are answers about students, and values it reads back are unpickled."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)  # also a folder made before, with looser rights
+    previous = os.umask(0o077)  # SQLite makes the database (and its journal, alike) with these rights
+    try:
+        return diskcache.Cache(str(folder), disk=_PrivateDisk)
+    finally:
+        os.umask(previous)
 
 
 def serving_settings(settings: KithSettings, demo_city: str | None) -> KithSettings:

@@ -153,3 +153,18 @@ def test_the_default_threshold_shows_no_banner(tmp_path: Path, small_store: Memo
     settings = KithSettings(_env_file=None, home=tmp_path, demo=True, neo4j_uri=None)
     app = create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
     assert "Suppression is weakened" not in app.server.test_client().get("/_dash-layout").text
+
+
+def test_the_dashboard_cache_is_owner_only(tmp_path: Path, small_store: MemoryStore) -> None:
+    import stat
+
+    folder = tmp_path / "dashboard-cache"
+    folder.mkdir(mode=0o755)  # left by an older kith
+    settings = KithSettings(_env_file=None, home=tmp_path, demo=True, neo4j_uri=None)
+    app = create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
+    cache = app._background_manager.handle
+    cache.set("answer", {"rows": list(range(50_000))})  # large: kept in a file of its own
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".val" for p in files) and any(p.name == "cache.db" for p in files)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
