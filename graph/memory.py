@@ -93,7 +93,7 @@ class MemoryStore:
             if Path(path).exists():
                 store._load()
             else:
-                _refuse_old_file(store.path)
+                _refuse_old_file(Path(path))
         except BaseException:
             store._unlock()
             raise
@@ -529,7 +529,7 @@ def _refuse_old_file(path: Path) -> None:
 
 
 def _rebuild(unpacker: Any, header: Mapping[str, Any]) -> tuple[
-        nx.MultiDiGraph, dict[Label, dict[str, Props]], dict[RelType, dict[tuple[str, str], Props]]]:
+        Any, dict[Label, dict[str, Props]], dict[RelType, dict[tuple[str, str], Props]]]:
     """The graph and its tables from the file's rows (the header says how many of each).
 
     The MultiDiGraph's own dicts are filled directly, as ``add_node`` / ``add_edge`` would fill them
@@ -537,7 +537,7 @@ def _rebuild(unpacker: Any, header: Mapping[str, Any]) -> tuple[
     the graph holds, as after upserts. Rows are checked as they come: anything but a table of
     properties keyed by string ids is a damaged file.
     """
-    graph = nx.MultiDiGraph()
+    graph: Any = nx.MultiDiGraph()  # its internals are filled directly, as in MemoryStore
     node, succ, pred = graph._node, graph._succ, graph._pred
     labels: dict[Label, dict[str, Props]] = {label: {} for label in Label}
     types: dict[RelType, dict[tuple[str, str], Props]] = {t: {} for t in RelType}
@@ -559,7 +559,7 @@ def _rebuild(unpacker: Any, header: Mapping[str, Any]) -> tuple[
     for t in RelType:
         source_label, target_label = ENDPOINTS[t]
         sources, targets = refs[source_label], refs[target_label]
-        table, left = types[t], int(type_counts.get(t.value, 0))
+        rel_table, left = types[t], int(type_counts.get(t.value, 0))
         while left > 0:
             rows = next(unpacker)
             left -= len(rows)
@@ -570,7 +570,7 @@ def _rebuild(unpacker: Any, header: Mapping[str, Any]) -> tuple[
                 keyed = succ[u].get(v)
                 if keyed is None:
                     keyed = succ[u][v] = pred[v][u] = {}
-                keyed[t] = table[(s, d)] = props
+                keyed[t] = rel_table[(s, d)] = props
     if next(unpacker, None) is not None:
         raise ValueError("more rows than the header says")
     return graph, labels, types
