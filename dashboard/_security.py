@@ -482,7 +482,8 @@ def _session_key(home: Path) -> bytes:
 
 def _content_security_policy(app: dash.Dash) -> str:
     hashes = " ".join(app.csp_hashes())
-    tiles = "https://*.openstreetmap.org https://tile.openstreetmap.org"
+    # the basemap's tiles, and the glyphs of the numbers drawn on the map's pins
+    tiles = "https://*.openstreetmap.org https://tile.openstreetmap.org https://fonts.openmaptiles.org"
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' {hashes}",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -216,12 +216,13 @@ class DashboardData:
 
     # ------------------------------------------------------------ questions
 
-    def nearby(self, place_text: str, *, need: str | None, language: str | None, free: bool, age: int | None,
-               radius_km: float, limit: int = 25) -> tuple[nearby.Place, list[nearby.NearbyService]]:
-        """Resolve the place, then find services near it (``kith nearby``)."""
+    def nearby(self, place_text: str, *, need: str | Sequence[str] | None, language: str | None, free: bool,
+               age: int | None, radius_km: float, limit: int = 25) -> tuple[nearby.Place, list[nearby.NearbyService]]:
+        """Resolve the place, then find services near it for any of the needs (``kith nearby``)."""
         place = nearby.resolve_place(self.store, place_text)
+        needs = [need] if isinstance(need, str) else list(need or ())
         rows = nearby.find_nearby(
-            self.store, place.lat, place.lon, needs=[need] if need else (), radius_km=radius_km, limit=limit,
+            self.store, place.lat, place.lon, needs=needs, radius_km=radius_km, limit=limit,
             language=language or None, free=free, age=age,
         )
         return place, rows

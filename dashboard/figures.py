@@ -109,7 +109,7 @@ def _map_layout(fig: go.Figure, centre: dict[str, float], zoom: float, *, revisi
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#999", "borderwidth": 1},
         uirevision=revision,  # keep the user's pan and zoom when the data changes
-        clickmode="event",
+        clickmode="event", hoverdistance=10,  # a click near, not on, a marker names the spot, not the marker
     )
     return fig
 
@@ -119,8 +119,8 @@ def schools_trace(schools: Sequence[Mapping[str, Any]]) -> go.Scattermap:
         lat=[s["lat"] for s in schools], lon=[s["lon"] for s in schools], mode="markers", name="schools",
         marker={"size": 11, "color": SCHOOL_COLOUR, "opacity": 0.9},
         text=[s["name"] for s in schools],
-        customdata=[[s.get("level", ""), s.get("enrollment") if s.get("enrollment") is not None else "n/a"]
-                    for s in schools],
+        customdata=[[s.get("level", ""), s.get("enrollment") if s.get("enrollment") is not None else "n/a",
+                     f"school:{s['id']}" if s.get("id") else ""] for s in schools],
         hovertemplate="<b>%{text}</b><br>%{customdata[0]} school, %{customdata[1]} students<extra>school</extra>",
     )
 
@@ -143,8 +143,11 @@ def click_grid(cells: Sequence[str], geojson: str | None = None) -> go.Choroplet
     caches) the cells' shapes from, instead of sending them with every figure."""
     return go.Choroplethmap(
         geojson=geojson or cells_geojson(cells), locations=list(cells), z=[0] * len(cells), featureidkey="id",
-        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False, marker={"line": {"width": 0}},
-        marker_opacity=0.01, hoverinfo="skip", name="click to search here", showlegend=False,
+        colorscale=[[0, "rgba(255,255,255,0.02)"], [1, "rgba(255,255,255,0.02)"]], showscale=False,
+        # "none", not "skip": plotly reports clicks only on features it hovers; the faint outlines give the
+        # map something to orient by when the basemap tiles cannot load
+        marker={"line": {"width": 0.4, "color": "rgba(90,100,115,0.35)"}, "opacity": 1.0},
+        hoverinfo="none", name="click to search here", showlegend=False,
     )
 
 
@@ -163,23 +166,25 @@ def nearby_map(place: Mapping[str, Any] | Any | None, rows: Iterable[Any], *, ra
     if click_cells:
         fig.add_trace(click_grid(click_cells, click_geojson))
     if schools:
-        fig.add_trace(schools_trace(schools).update(marker={"size": 7, "opacity": 0.5}, visible="legendonly"))
+        fig.add_trace(schools_trace(schools).update(marker={"size": 6, "opacity": 0.45}))
     if place is not None:
         lat, lon = circle(place["lat"], place["lon"], radius_km)
         fig.add_trace(go.Scattermap(lat=lat, lon=lon, mode="lines", name=f"within {radius_km:g} km",
                                     line={"color": PLACE_COLOUR, "width": 2}, hoverinfo="skip"))
     if found:
         fig.add_trace(go.Scattermap(
-            lat=[r["lat"] for r in found], lon=[r["lon"] for r in found], mode="markers",
-            name="services found", marker={"size": 14, "color": SITE_COLOUR},
-            text=[str(i) for i in range(1, len(found) + 1)],  # hover only: map labels would fetch web fonts
+            lat=[r["lat"] for r in found], lon=[r["lon"] for r in found], mode="markers+text",
+            name="services found (numbered as in the table)", marker={"size": 18, "color": SITE_COLOUR},
+            # numbered like the table's rows; offline the numbers need the map's fonts, the hover keeps them
+            text=[str(i) for i in range(1, len(found) + 1)], textposition="middle center",
+            textfont={"color": "#ffffff", "size": 11},
             customdata=[[r["service_name"], r.get("agency_name") or "", r["distance_km"]] for r in found],
             hovertemplate="#%{text} <b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]:.1f} km"
                           "<extra></extra>",
         ))
     if place is not None:
         fig.add_trace(go.Scattermap(
-            lat=[place["lat"]], lon=[place["lon"]], mode="markers", name="the family's place",
+            lat=[place["lat"]], lon=[place["lon"]], mode="markers", name=_searched_from(place),
             marker={"size": 16, "color": PLACE_COLOUR}, text=[place.get("label", "")],
             hovertemplate="%{text}<extra>searching from</extra>",
         ))
@@ -191,14 +196,26 @@ def nearby_map(place: Mapping[str, Any] | Any | None, rows: Iterable[Any], *, ra
     return _map_layout(fig, centre, zoom, revision=f"help-{place['lat'] if place else ''}")
 
 
+def _searched_from(place: Mapping[str, Any]) -> str:
+    """The legend's name for the place searched from, as the worker gave it."""
+    kind = place.get("kind") or "point"
+    label = _short(str(place.get("label") or ""), 36)
+    if kind in ("school", "agency", "site"):
+        return f"searching from the {kind}: {label}"
+    if kind == "zip":
+        return f"searching from {label}"
+    return "searching from the clicked spot" if kind == "point" else "searching from the address"
+
+
 def help_table(rows: Iterable[Any]) -> list[dict[str, Any]]:
     """Rows for the results grid: numbered like the map, with the fields a worker reads first."""
     return [
         {
             "n": i, "service": r["service_name"], "agency": r.get("agency_name") or "",
-            "distance_km": round(r["distance_km"], 2), "address": r.get("address") or "",
+            "distance_km": round(r["distance_km"], 1), "address": r.get("address") or "",
             "phone": r.get("phone") or "", "languages": ", ".join(languages.name(str(c)) for c in r.get("languages") or ()),
-            "cost": r.get("cost") or "", "hours": r.get("hours") or "",
+            "cost": ", ".join(x for x in (r.get("cost") or "", _ages(r.get("min_age"), r.get("max_age"))) if x),
+            "hours": r.get("hours") or "",
             "ages": _ages(r.get("min_age"), r.get("max_age")), "needs": ", ".join(r.get("needs") or ()),
         }
         for i, r in enumerate(rows_of(rows), 1)

@@ -24,17 +24,20 @@ CELLS_URL = "/kith-data/find-help-cells.geojson"
 RADII = (1, 2, 3, 5, 8, 12, 20)
 #: The places a link may carry: a ZIP code or a school, never an address or a point someone typed or clicked.
 PLACE_IN_URL = r"^(\d{5}|school:[^\s]+)$"
+_WRAP = {"wrapText": True, "autoHeight": True,
+         "cellStyle": {"lineHeight": "1.35", "wordBreak": "normal", "overflowWrap": "normal",
+                       "paddingTop": "4px", "paddingBottom": "4px"}}
+#: Everything a worker reads at a glance, wrapped in place so no column hides behind a scroll at 1366 px.
 COLUMNS = [
-    {"field": "n", "headerName": "#", "width": 60},
-    {"field": "service", "headerName": "Service", "flex": 2, "minWidth": 180},
-    {"field": "agency", "headerName": "Agency", "flex": 2, "minWidth": 180},
-    {"field": "distance_km", "headerName": "km", "width": 80, "filter": "agNumberColumnFilter"},
-    {"field": "phone", "headerName": "Phone", "width": 130},
-    {"field": "languages", "headerName": "Languages", "width": 120},
-    {"field": "cost", "headerName": "Cost", "width": 90},
-    {"field": "ages", "headerName": "Ages", "width": 80},
-    {"field": "hours", "headerName": "Hours", "flex": 1, "minWidth": 150},
-    {"field": "address", "headerName": "Address", "flex": 2, "minWidth": 220},
+    {"field": "n", "headerName": "#", "width": 48, "pinned": "left"},
+    {"field": "service", "headerName": "Service", "flex": 3, "minWidth": 120, **_WRAP},
+    {"field": "agency", "headerName": "Agency", "flex": 3, "minWidth": 120, **_WRAP},
+    {"field": "distance_km", "headerName": "km", "width": 62},
+    {"field": "phone", "headerName": "Phone", "width": 124, **_WRAP},
+    {"field": "hours", "headerName": "Hours", "flex": 2, "minWidth": 110, **_WRAP},
+    {"field": "address", "headerName": "Address", "flex": 3, "minWidth": 140, **_WRAP},
+    {"field": "languages", "headerName": "Languages", "flex": 2, "minWidth": 118, **_WRAP},
+    {"field": "cost", "headerName": "Cost, ages", "width": 104, **_WRAP},
 ]
 
 
@@ -43,7 +46,8 @@ def search(data: DashboardData, place_text: str | None, need: str | None, langua
     """The search callback as a plain function: (figure, table rows, status, referral html)."""
     radius_km = _inputs.number(radius, 5.0, low=0.1, high=100) or 5.0
     place_text = _inputs.text(place_text)
-    need = _inputs.choice(need, data.need_names, None)
+    needs = _inputs.choices(need, data.need_names) if isinstance(need, list) else \
+        [n for n in [_inputs.choice(need, data.need_names, None)] if n]
     language = _inputs.choice(language, data.languages, None)
     age = _inputs.number(age, None, low=0, high=120)
     free = _inputs.choices(free, ["free"])
@@ -51,18 +55,22 @@ def search(data: DashboardData, place_text: str | None, need: str | None, langua
         fig = _draw(data, None, [], radius_km)
         return fig, [], "Type an address with its ZIP code, a ZIP code or a school, or click the map.", ""
     try:
-        place, rows = data.nearby(place_text, need=need, language=language, free=bool(free),
+        place, rows = data.nearby(place_text, need=needs, language=language, free=bool(free),
                                   age=int(age) if age is not None else None, radius_km=radius_km)
     except (KithError, ValueError) as exc:  # a place kith cannot read: say so
         fig = _draw(data, None, [], radius_km)
         return fig, [], f"Could not search: {exc}", ""
     fig = _draw(data, place, rows, radius_km)
-    what = data.need_names.get(need or "", "any need")
+    what = _listed([data.need_names[n].lower() for n in needs]) or "any need"
     status = (f"{len(rows)} service{'s' if len(rows) != 1 else ''} for {what} within {radius_km:g} km of "
               f"{place.label}" + (" (the nearest 25)" if len(rows) == 25 else "") + ".")
     if not rows:
         status = f"No service for {what} within {radius_km:g} km of {place.label}: widen the radius or drop a filter."
     return fig, figures.help_table(rows), status, data.referral_list(rows, place)
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1] if words else ""
 
 
 def _draw(data: DashboardData, place: Any, rows: list[Any], radius_km: float) -> Any:
@@ -79,8 +87,8 @@ def register(app: dash.Dash, data: DashboardData) -> None:
         school_options = [{"label": s["name"], "value": f"school:{s['id']}"} for s in data.schools]
         return html.Div([
             html.H1("Find help near a family"),
-            html.P("Services near an address, a ZIP code or a school (or click the map), filtered like "
-                   "`kith nearby`. The referral list holds no student data and prints on its own.", className="lede"),
+            html.P("Services near an address, a ZIP code or a school, or click anywhere on the map to search "
+                   "there. The referral list holds no student data and prints on its own.", className="lede"),
             html.Div([
                 html.Div([
                     html.Label("Address, ZIP code or LAT,LON", htmlFor=ids.HELP_PLACE),
@@ -90,8 +98,8 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                     dcc.Dropdown(id=ids.HELP_SEARCH, options=school_options, placeholder="Pick a school",
                                  value=place if place.startswith("school:") else None),
                     html.Label("Need", htmlFor=ids.HELP_NEED),
-                    dcc.Dropdown(id=ids.HELP_NEED, options=data.need_options, placeholder="Any need",
-                                 value=_url.choice(query, "need", data.need_names, None)),
+                    dcc.Dropdown(id=ids.HELP_NEED, options=data.need_options, placeholder="Any need", multi=True,
+                                 value=_url.choices(query, "need", data.need_names, [])),
                     html.Label("Language", htmlFor=ids.HELP_LANGUAGE),
                     dcc.Dropdown(id=ids.HELP_LANGUAGE, options=language_options, placeholder="Any language",
                                  value=_url.choice(query, "language", data.languages, None)),
@@ -106,9 +114,9 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                 ], className="panel controls"),
                 html.Div([
                     html.Div(id=ids.HELP_STATUS, className="status", role="status"),
-                    dcc.Graph(id=ids.HELP_MAP, style={"height": "480px"}, config={"scrollZoom": True}),
+                    dcc.Graph(id=ids.HELP_MAP, style={"height": "380px"}, config={"scrollZoom": True}),
                     dag.AgGrid(id=ids.HELP_TABLE, columnDefs=COLUMNS, rowData=[],
-                               defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                               defaultColDef={"sortable": True, "resizable": True, "filter": False},
                                dashGridOptions={"domLayout": "autoHeight"}, style={"height": None}),
                     html.H2("Referral list"),
                     html.Button("Print the referral list", id=ids.HELP_PRINT),
@@ -147,8 +155,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
     def _place_from_map_or_school(click, school):  # type: ignore[no-untyped-def]
         if dash.ctx.triggered_id == ids.HELP_SEARCH:
             return _inputs.text(school) or dash.no_update
-        point = clicked_point(click)
-        return f"{point[0]:.5f}, {point[1]:.5f}" if point else dash.no_update
+        return place_from_click(click) or dash.no_update
 
     @app.callback(Output(ids.HELP_DOWNLOAD, "data"), Input(ids.HELP_DOWNLOAD_BUTTON, "n_clicks"),
                   State(ids.HELP_REFERRAL, "srcDoc"), prevent_initial_call=True)
@@ -170,6 +177,22 @@ def register(app: dash.Dash, data: DashboardData) -> None:
         "language": (ids.HELP_LANGUAGE, "value"), "free": (ids.HELP_FREE, "value"),
         "age": (ids.HELP_AGE, "value"), "radius": (ids.HELP_RADIUS, "value"),
     }, only={"place": PLACE_IN_URL})
+
+
+def place_from_click(click: dict[str, Any] | None) -> str | None:
+    """What a click on the map searches from: the clicked spot (the centre of its small cell), or a
+    clicked school; never a service found (a click on one keeps the search where it is)."""
+    points = click.get("points") if isinstance(click, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    custom = points[0].get("customdata")
+    if isinstance(custom, list) and len(custom) >= 3 and isinstance(custom[2], str) and \
+            custom[2].startswith("school:"):
+        return _inputs.text(custom[2]) or None
+    if not isinstance(points[0].get("location"), str):
+        return None
+    point = clicked_point(click)
+    return f"{point[0]:.5f}, {point[1]:.5f}" if point else None
 
 
 def clicked_point(click: dict[str, Any] | None) -> tuple[float, float] | None:

@@ -37,8 +37,9 @@ SCREENSHOTS = (ROOT / os.environ["KITH_SCREENSHOTS"] if os.environ.get("KITH_SCR
 PASSWORD = "a long enough password"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-#: Map tile servers: offline, their fetches fail, which is expected noise and nothing else is.
-TILE_HOSTS = ("tile.openstreetmap.org", "basemaps.cartocdn.com", "tiles.stadiamaps.com")
+#: Map tile and glyph servers (glyphs: the numbers on pins): offline, their fetches fail, which is expected
+#: noise and nothing else is.
+TILE_HOSTS = ("tile.openstreetmap.org", "basemaps.cartocdn.com", "tiles.stadiamaps.com", "fonts.openmaptiles.org")
 FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync", "--enable-unsafe-swiftshader",

@@ -15,8 +15,8 @@ from kith.dashboard import ids
 from kith.graph.memory import MemoryStore
 from kith.ingest import demo_city
 from kith.settings import KithSettings
-from tests.browser.conftest import _serving, console_errors, wait_until
-from tests.browser.test_pages import grid_rows, open_page
+from tests.browser.conftest import _serving, console_errors, screenshot, wait_until
+from tests.browser.test_pages import grid_rows, open_page, plot_traces
 
 pytestmark = pytest.mark.browser
 
@@ -111,4 +111,95 @@ def test_totals_with_hidden_parts_read_at_least_and_chart_labels_are_not_cut(lap
                for t in laptop.execute_script(
                    "return [...document.querySelectorAll('#' + arguments[0] + ' .bartext')].map(t => t.textContent)",
                    ids.OVERVIEW_GAPS))
+    assert console_errors(laptop) == []
+
+
+def map_point(browser, graph_id: str, lat: float, lon: float) -> tuple[float, float]:
+    """The page offset (x, y) of a point on a plotly map."""
+    return tuple(browser.execute_script("""
+        const plot = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+        const map = plot._fullLayout.map._subplot.map;
+        const p = map.project([arguments[2], arguments[1]]);
+        const box = map.getCanvas().getBoundingClientRect();
+        return [box.left + p.x, box.top + p.y];""", graph_id, lat, lon))
+
+
+def open_spot(browser, graph_id: str) -> tuple[float, float]:
+    """A clickable cell's centre near the map's middle and away from every marker (so a click there
+    names the spot, not a school)."""
+    import h3
+
+    from kith.graph.geo import distance_km
+
+    cells, markers, centre = browser.execute_script("""
+        const plot = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+        const marks = plot.data.slice(1).filter(t => t.lat).flatMap(t => t.lat.map((v, i) => [v, t.lon[i]]));
+        const c = plot._fullLayout.map._subplot.map.getCenter();
+        return [plot.data[0].locations, marks, [c.lat, c.lng]];""", graph_id)
+    spots = sorted((distance_km(*centre, *h3.cell_to_latlng(c)), h3.cell_to_latlng(c)) for c in cells)
+    return next(spot for _, spot in spots if all(distance_km(*spot, *m) > 1.0 for m in markers))
+
+
+def click_at(browser, x: float, y: float) -> None:
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    actions = ActionBuilder(browser)
+    actions.pointer_action.move_to_location(int(x), int(y)).click()
+    actions.perform()
+
+
+def test_find_help_a_click_on_the_map_searches_there_for_several_needs(laptop, district: str) -> None:
+    open_page(laptop, district, "/find-help?need=food,housing&radius=3")
+    traces = wait_until(lambda: plot_traces(laptop, ids.HELP_MAP), timeout=30, what="the map")
+    outlines = laptop.execute_script(
+        "const p = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+        "return p.data[0].marker.line.width;", ids.HELP_MAP)
+    assert traces[0]["type"] == "choroplethmap" and traces[0]["n"] > 100 and outlines > 0  # never a blank box
+    lat, lon = open_spot(laptop, ids.HELP_MAP)
+    x, y = map_point(laptop, ids.HELP_MAP, lat, lon)
+    click_at(laptop, x, y)
+    wait_until(lambda: "," in (laptop.find_element(By.ID, ids.HELP_PLACE).get_attribute("value") or ""),
+               what="the clicked spot as the place")
+    status = wait_until(lambda: "within 3 km" in laptop.find_element(By.ID, ids.HELP_STATUS).text
+                        and laptop.find_element(By.ID, ids.HELP_STATUS).text, what="the search from the click")
+    assert "food assistance or housing" in status.lower()
+    rows = wait_until(lambda: grid_rows(laptop, ids.HELP_TABLE), what="result rows")
+    needs = " ".join(laptop.execute_script(
+        "const out = []; dash_ag_grid.getApi(arguments[0]).forEachNode(n => out.push(n.data.needs));"
+        "return out;", ids.HELP_TABLE))
+    assert "food" in needs and "housing" in needs
+    legend = [t["name"] for t in plot_traces(laptop, ids.HELP_MAP)]
+    assert "searching from the clicked spot" in legend and "the family's place" not in legend
+    found = next(t for t in plot_traces(laptop, ids.HELP_MAP) if t["name"].startswith("services found"))
+    assert found["n"] == len(rows)
+    assert console_errors(laptop) == []
+
+
+def test_find_help_rows_show_name_address_hours_and_phone_without_a_scroll(laptop, district: str) -> None:
+    open_page(laptop, district, "/find-help?place=school%3Asch-0001&need=food")
+    wait_until(lambda: grid_rows(laptop, ids.HELP_TABLE), timeout=30, what="result rows")
+    scroll = laptop.execute_script("""
+        const v = document.querySelector('#' + arguments[0] + ' .ag-center-cols-viewport');
+        return [v.scrollWidth, v.clientWidth];""", ids.HELP_TABLE)
+    assert scroll[0] <= scroll[1] + 1, scroll  # no horizontal scroll
+    cut = laptop.execute_script("""
+        return [...document.querySelectorAll('#' + arguments[0] + ' .ag-cell')]
+            .filter(c => c.scrollWidth > c.clientWidth + 1 || c.getBoundingClientRect().right > window.innerWidth)
+            .map(c => c.getAttribute('col-id'));""", ids.HELP_TABLE)
+    assert cut == [], cut
+    shown = laptop.execute_script(
+        "return [...document.querySelectorAll('#' + arguments[0] + ' .ag-header-cell-text')].map(h => h.textContent)",
+        ids.HELP_TABLE)
+    assert {"Service", "Agency", "Phone", "Hours", "Address", "Languages"} <= set(shown)
+    cut_headers = laptop.execute_script(
+        "return [...document.querySelectorAll('#' + arguments[0] + ' .ag-header-cell-text')]"
+        ".filter(h => h.scrollWidth > h.clientWidth + 1).map(h => h.textContent)", ids.HELP_TABLE)
+    assert cut_headers == []
+    languages = laptop.execute_script(
+        "const out = []; dash_ag_grid.getApi(arguments[0]).forEachNode(n => out.push(n.data.languages));"
+        "return out.join(', ');", ids.HELP_TABLE)
+    assert "English" in languages or "Spanish" in languages
+    legend = [t["name"] for t in plot_traces(laptop, ids.HELP_MAP)]
+    assert any(name.startswith("searching from the school") for name in legend), legend
+    screenshot(laptop, "find-help-1366")
     assert console_errors(laptop) == []

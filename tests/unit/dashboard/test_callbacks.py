@@ -29,7 +29,7 @@ def test_find_help_near_a_zip_returns_rows_nearest_first_and_a_referral_list(dat
     fig, rows, status, referral = find_help.search(data, "02119", None, None, [], None, 5)
     assert rows and [r["distance_km"] for r in rows] == sorted(r["distance_km"] for r in rows)
     assert "ZIP 02119" in status and "<html" in referral
-    assert next(t for t in fig.data if t.name == "services found").lat is not None
+    assert next(t for t in fig.data if t.name.startswith("services found")).lat is not None
 
 
 def test_find_help_filters_narrow_the_rows(data: DashboardData) -> None:
@@ -84,3 +84,20 @@ def test_paths_between_a_school_and_a_need_are_explained(data: DashboardData) ->
     assert any("source" in e["data"] for e in elements)
     assert "Adams Elementary School" in str(explain) and status.startswith(("1 path", "2 paths", "3 paths"))
     assert paths.handoffs(data, None, "need:food", 3)[0] == []
+
+
+@pytest.mark.parametrize("click, expected", [
+    ({"points": [{"location": "882a306457fffff"}]}, "42.32"),  # a spot: its cell's centre
+    ({"points": [{"lat": 42.3, "lon": -71.1, "customdata": ["Food", "Agency", 1.2]}]}, None),  # a service found
+    ({"points": [{"lat": 42.3, "lon": -71.1, "customdata": ["elementary", 300, "school:sch-0001"]}]},
+     "school:sch-0001"),
+])
+def test_a_map_click_searches_from_the_spot_or_a_school_never_a_service(click: dict, expected: str | None) -> None:
+    place = find_help.place_from_click(click)
+    assert (place is None) if expected is None else place.startswith(expected)
+
+
+def test_find_help_searches_several_needs_at_once(data: DashboardData) -> None:
+    _, rows, status, _ = find_help.search(data, "02119", ["food", "housing"], None, [], None, 8)
+    assert "food assistance or housing" in status.lower()
+    assert {n for r in rows for n in r["needs"].split(", ")} & {"food", "housing"} == {"food", "housing"}
