@@ -151,7 +151,8 @@ def _edge_of_reach(store: MemoryStore, by: str, target: str, away_from: str, km:
     return point
 
 
-@pytest.mark.parametrize(("by", "target", "other"), [("cell", "cell", "other cell"), ("school", "school", "other school")])
+@pytest.mark.parametrize(("by", "target", "other"),
+                         [("cell", "cell", "other cell"), ("school", "school", "other school")])
 def test_the_dashboard_what_if_tells_nothing_the_published_counts_do_not(worlds, tmp_path: Path, by, target,
                                                                          other) -> None:
     first, second, moved = worlds["first"], worlds["second"], worlds["moved"]
