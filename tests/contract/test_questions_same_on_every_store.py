@@ -63,6 +63,8 @@ def _questions(city: demo_city.City) -> dict[str, Callable[[GraphStore], Any]]:
         for by in ("cell", "school", "zip"):
             questions[f"service_gaps {need} by {by}"] = lambda s, n=need, b=by: service_gaps(s, n, by=b)
         questions[f"service_gaps {need} gaussian"] = lambda s, n=need: service_gaps(s, n, decay="gaussian")
+        questions[f"service_gaps {need} what-if"] = lambda s, n=need: service_gaps(  # released from shown counts
+            s, n, by="school", catchment_km=0.1, add_sites=[(schools[0].lat, schools[0].lon, 1000)])
         questions[f"find_deserts {need} below-ratio"] = lambda s, n=need: find_deserts(s, n, rule="below-ratio")
     questions["coalition_network seed 0"] = lambda s: coalition_network(s, seed=0)
     questions["coalition_network seed 3"] = lambda s: coalition_network(s, seed=3)
