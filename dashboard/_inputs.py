@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from typing import Any
+from typing import Any, overload
+
+
+@overload
+def choice(value: Any, allowed: Collection[str], default: str) -> str: ...
+@overload
+def choice(value: Any, allowed: Collection[str], default: None) -> str | None: ...
 
 
 def choice(value: Any, allowed: Collection[str], default: str | None) -> str | None:

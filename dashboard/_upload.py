@@ -34,7 +34,7 @@ import secrets
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -237,11 +237,12 @@ def ingest(kind: str, path: Path, store: GraphStore, settings: KithSettings, *, 
     from kith.ingest.nces import ingest_schools
     from kith.ingest.programs import ingest_programs
 
-    ingest_file = {"hsds": ingest_hsds, "schools": ingest_schools, "agencies": ingest_agencies,
-                   "programs": ingest_programs}[kind]
+    ingesters: dict[str, Callable[..., IngestReport]] = {"hsds": ingest_hsds, "schools": ingest_schools,
+                                                         "agencies": ingest_agencies, "programs": ingest_programs}
+    ingest_orgs = ingesters[kind]
     geocoder = Geocoder(online=False, cache_dir=Path(settings.home) / "geocode")  # offline: nothing leaves
     try:
-        report = ingest_file(path, store, geocoder=geocoder, dry_run=dry_run, quarantine_dir=quarantine, **mapped)
+        report = ingest_orgs(path, store, geocoder=geocoder, dry_run=dry_run, quarantine_dir=quarantine, **mapped)
     finally:
         geocoder.close()
     if geocoder.failure:

@@ -48,7 +48,7 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
         pages_folder="",  # pages register themselves below, not by import side effects
         suppress_callback_exceptions=False,
         background_callback_manager=QueuedJobs(cache, at_once=settings.what_ifs_at_once),
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash takes None: the title never says Updating
         assets_folder=str(Path(__file__).with_name("assets")),
         on_error=_security.on_callback_error,  # a lost store or a refusal: a banner, not an error
     )

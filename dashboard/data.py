@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import h3
 
@@ -27,6 +27,7 @@ from kith.queries import nearby
 from kith.queries import network as network_q
 from kith.queries import paths as paths_q
 from kith.queries._demand import Rate, prevalence
+from kith.queries.nearby import NearbyService, Place
 from kith.settings import KithSettings
 from kith.trust.suppression import hidden_like, is_suppressed, suppress
 
@@ -227,20 +228,21 @@ class DashboardData:
         )
         return place, rows
 
-    def referral_list(self, rows: list[nearby.NearbyService], place: nearby.Place) -> str:
+    def referral_list(self, rows: list[NearbyService], place: Place) -> str:  # (nearby: the method above)
         return nearby.render_referral_list(rows, place, fmt="html")
 
     def gaps(self, need: str, by: str = "cell", demand: str | None = None) -> gaps_q.GapReport:
         """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once.
         ``demand`` names the source (None: the best the graph holds for the need)."""
         return self.memo(("gaps", need, by, demand), lambda: gaps_q.service_gaps(
-            self.store, need, demand=demand, by=by, suppress_below=self.threshold, **self._supply_options()))
+            self.store, need, demand=demand, by=cast(gaps_q.By, by), suppress_below=self.threshold,
+            **self._supply_options()))
 
     def what_if(self, need: str, by: str, *, add_sites: tuple[tuple[float, float, float], ...] = (),
                 add_capacity: tuple[tuple[str, float], ...] = (), demand: str | None = None) -> gaps_q.GapReport:
         """The gap report with new sites or capacity, beside its baseline (the store is not changed)."""
         return self.memo(("what-if", need, by, add_sites, add_capacity, demand), lambda: gaps_q.service_gaps(
-            self.store, need, demand=demand, by=by, add_sites=add_sites, add_capacity=dict(add_capacity),
+            self.store, need, demand=demand, by=cast(gaps_q.By, by), add_sites=add_sites, add_capacity=dict(add_capacity),
             suppress_below=self.threshold, **self._supply_options()))
 
     def _supply_options(self) -> dict[str, Any]:

@@ -11,19 +11,21 @@ the source's graph.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from kith._output import progress_bar
 from kith._trust import audit_export, server_of
 from kith.graph.errors import StoreUnavailable
-from kith.graph.model import NODE_MODELS, REL_MODELS, Label, Node, Rel, RelType
+from kith.graph.model import NODE_MODELS, REL_MODELS, Label, RelType
 from kith.graph.store import GraphStore
 from kith.queries import export as files
 from kith.settings import KithSettings
+
+T = TypeVar("T")
 
 
 def copy_graph(
@@ -42,9 +44,9 @@ def copy_graph(
             target.upsert_nodes(batch, batch_size=batch_size)
             copied += _advance(progress, len(batch))
     for t in RelType:
-        for batch in _chunks((REL_MODELS[t].model_validate(row) for row in source.relationships(t)), batch_size):
-            target.upsert_relationships(batch, batch_size=batch_size)
-            copied += _advance(progress, len(batch))
+        for rels in _chunks((REL_MODELS[t].model_validate(row) for row in source.relationships(t)), batch_size):
+            target.upsert_relationships(rels, batch_size=batch_size)
+            copied += _advance(progress, len(rels))
     return copied
 
 
@@ -54,8 +56,8 @@ def _advance(progress: Callable[[int], None] | None, n: int) -> int:
     return n
 
 
-def _chunks(items: Any, size: int) -> Iterator[list[Node] | list[Rel]]:
-    batch: list[Any] = []
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
