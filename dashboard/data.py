@@ -287,9 +287,26 @@ class DashboardData:
 
     # ------------------------------------------------------------ paths
 
-    def handoffs(self, source: str, target: str, *, k: int = 3) -> list[paths_q.Handoff]:
-        return self.memo(("handoffs", source, target, k),
-                         lambda: paths_q.warm_handoffs(self.store, source, target, k=k))
+    def handoffs(self, source: str, target: str, *, k: int = 3, radius_km: float = 5.0,
+                 candidates: int = 10) -> list[paths_q.Handoff]:
+        return self.memo(("handoffs", source, target, k, radius_km, candidates),
+                         lambda: paths_q.warm_handoffs(self.store, source, target, k=k, radius_km=radius_km,
+                                                       candidates=candidates))
+
+    def providers_near(self, source: str, need: str, radius_km: float,
+                       limit: int = 50) -> dict[str, nearby.NearbyService]:
+        """The services for ``need`` within ``radius_km`` of where ``source`` is, by service id (how to
+        reach each, and whether any is in reach at all)."""
+        def compute() -> dict[str, nearby.NearbyService]:
+            lat, lon = nearby.point_of(self.store, NodeRef.parse(source))[0]
+            rows = nearby.find_nearby(self.store, lat, lon, needs=[need], radius_km=radius_km, limit=limit)
+            return {row.service_id: row for row in rows}
+        return self.memo(("providers-near", source, need, radius_km), compute)
+
+    def contact(self, ref: str) -> dict[str, str]:
+        """How to reach an agency or a school: phone, website, address (what the graph holds)."""
+        node = next(iter(self.store.nodes(NodeRef.parse(ref).label, ids={NodeRef.parse(ref).id})), {})
+        return {k: str(node[k]) for k in ("phone", "website", "address") if node.get(k)}
 
     def names(self, refs: list[str]) -> dict[str, str]:
         """Display names of nodes given as ``Label:id`` (schools, agencies, services, sites)."""

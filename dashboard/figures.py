@@ -551,6 +551,17 @@ def _short(name: str, limit: int = 22) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
+def handoff_routes(handoffs: Iterable[Any]) -> list[dict[str, Any]]:
+    """Paths grouped as a person sees routes: the same chain of organisations to the same agency is one
+    route whatever service of that agency ends it. Each: ``{"handoffs": [...]}``, best first."""
+    routes: dict[tuple[str, ...], dict[str, Any]] = {}
+    for h in rows_of(handoffs):
+        nodes = tuple(h["nodes"])
+        key = nodes[:-1] if nodes and nodes[-1].startswith("Service:") else nodes
+        routes.setdefault(key, {"handoffs": []})["handoffs"].append(h)
+    return list(routes.values())
+
+
 PATH_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00")
 
 

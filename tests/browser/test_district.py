@@ -203,3 +203,18 @@ def test_find_help_rows_show_name_address_hours_and_phone_without_a_scroll(lapto
     assert any(name.startswith("searching from the school") for name in legend), legend
     screenshot(laptop, "find-help-1366")
     assert console_errors(laptop) == []
+
+
+def test_paths_say_which_limit_stopped_them_and_how_to_reach_the_last_hop(laptop, district: str) -> None:
+    open_page(laptop, district, "/paths?from=School%3Asch-0008&to=need%3Acrisis&radius=5")
+    status = wait_until(lambda: laptop.find_element(By.ID, ids.PATHS_STATUS).text, timeout=30, what="the status")
+    assert "No provider of crisis intervention within 5 km" in status and "widen the radius" in status
+    laptop.find_element(By.CSS_SELECTOR, f"#{ids.PATHS_RADIUS} input[value='15']").click()
+    wait_until(lambda: "routes" in laptop.find_element(By.ID, ids.PATHS_STATUS).text, timeout=30,
+               what="routes within 15 km")
+    items = [li.text for li in laptop.find_elements(By.CSS_SELECTOR, f"#{ids.PATHS_EXPLAIN} li")]
+    assert items and len(set(items)) == len(items)  # no two routes read word for word the same
+    assert all("How to reach them:" in item and "(617)" in item for item in items)
+    assert "radius=15" in laptop.current_url
+    screenshot(laptop, "paths-1366")
+    assert console_errors(laptop) == []

@@ -82,7 +82,7 @@ def test_network_elements_and_details(data: DashboardData) -> None:
 def test_paths_between_a_school_and_a_need_are_explained(data: DashboardData) -> None:
     elements, explain, status = paths.handoffs(data, "School:sch-0001", "need:food", 3)
     assert any("source" in e["data"] for e in elements)
-    assert "Adams Elementary School" in str(explain) and status.startswith(("1 path", "2 paths", "3 paths"))
+    assert "Adams Elementary School" in str(explain) and status.startswith(("1 route", "2 routes", "3 routes"))
     assert paths.handoffs(data, None, "need:food", 3)[0] == []
 
 

@@ -156,3 +156,11 @@ def test_gap_table_keeps_suppressed_counts_as_text_beside_their_order() -> None:
     assert [r["students"] for r in rows] == ["12", "<10"]
     assert [r["students_order"] for r in rows] == [12.0, 9.5]
     assert rows[1]["accessibility"] == "0.1–0.2" and rows[1]["accessibility_order"] == pytest.approx(0.15)
+
+
+def test_handoff_routes_collapse_paths_that_differ_only_in_the_agencys_service() -> None:
+    a = {"nodes": ["School:s1", "Agency:a1", "Service:v1"], "rels": ["PARTNERS_WITH", "OFFERS"], "hops": 2}
+    b = {"nodes": ["School:s1", "Agency:a1", "Service:v2"], "rels": ["PARTNERS_WITH", "OFFERS"], "hops": 2}
+    c = {"nodes": ["School:s1", "Agency:a2", "Service:v3"], "rels": ["PARTNERS_WITH", "OFFERS"], "hops": 2}
+    routes = figures.handoff_routes([a, b, c])
+    assert [len(r["handoffs"]) for r in routes] == [2, 1]
