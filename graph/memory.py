@@ -5,8 +5,9 @@ The file holds data only, never code: MessagePack (maps, lists, strings,
 numbers), which a reader turns into plain dicts and lists and nothing else, so
 opening a kith home that someone else wrote cannot run anything (a pickle
 could). It opens with :data:`_MAGIC`, then a header (format, version, the
-store's marks, the count of rows per label and type), then the rows in chunks:
-each label's node properties, then each type's ``[source, target, properties]``.
+store's marks, the count of rows per label and type), then the rows in chunks
+of columns: each label's ``[ids, properties]``, then each type's
+``[sources, targets, properties]``.
 The graph is rebuilt from those tables on load. ``graph.pickle``, the format
 before, is never read (:data:`OLD_GRAPH_FILE`).
 
@@ -29,6 +30,7 @@ import gc
 import marshal
 import operator
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +50,7 @@ OLD_GRAPH_FILE = "graph.pickle"
 
 _MAGIC = b"\x89kith-graph\r\n\x1a\n"
 _FORMAT = "kith-memory-store"
-_VERSION = 2  # 1 was the pickle
+_VERSION = 3  # 1 was the pickle; 2, rows instead of columns
 #: Rows per MessagePack object: reading and writing stream chunk by chunk.
 _CHUNK = 10_000
 
@@ -179,13 +181,16 @@ class MemoryStore:
         }))
         with paused_gc():
             for label in Label:
-                rows = list(self._labels[label].values())
-                for i in range(0, len(rows), _CHUNK):
-                    f.write(pack(rows[i:i + _CHUNK]))
+                table = self._labels[label]
+                ids, rows = list(table), list(table.values())
+                for i in range(0, len(ids), _CHUNK):
+                    f.write(pack([ids[i:i + _CHUNK], rows[i:i + _CHUNK]]))
             for t in RelType:
-                edges = list(self._types[t].items())
-                for i in range(0, len(edges), _CHUNK):
-                    f.write(pack([(s, d, p) for (s, d), p in edges[i:i + _CHUNK]]))
+                edges = self._types[t]
+                ends, props = list(edges), list(edges.values())
+                for i in range(0, len(ends), _CHUNK):
+                    chunk = ends[i:i + _CHUNK]
+                    f.write(pack([[e[0] for e in chunk], [e[1] for e in chunk], props[i:i + _CHUNK]]))
 
     def _remove_leftovers(self) -> None:
         """Delete temporary files of saves that were killed mid-write (only the lock holder saves)."""
@@ -530,12 +535,14 @@ def _refuse_old_file(path: Path) -> None:
 
 def _rebuild(unpacker: Any, header: Mapping[str, Any]) -> tuple[
         Any, dict[Label, dict[str, Props]], dict[RelType, dict[tuple[str, str], Props]]]:
-    """The graph and its tables from the file's rows (the header says how many of each).
+    """The graph and its tables from the file's chunks (the header says how many rows of each).
 
     The MultiDiGraph's own dicts are filled directly, as ``add_node`` / ``add_edge`` would fill them
     (the key dict of an edge shared by ``_succ`` and ``_pred``), and each table row is the very dict
-    the graph holds, as after upserts. Rows are checked as they come: anything but a table of
-    properties keyed by string ids is a damaged file.
+    the graph holds, as after upserts. A chunk is columns (node ids and properties; sources, targets
+    and properties), so that most of the work runs in C (``map``, ``zip``, ``dict.update``) and only
+    the adjacency is a Python loop. Chunks are checked as they come: anything but string ids and
+    maps of properties is a damaged file.
     """
     graph: Any = nx.MultiDiGraph()  # its internals are filled directly, as in MemoryStore
     node, succ, pred = graph._node, graph._succ, graph._pred
@@ -546,34 +553,48 @@ def _rebuild(unpacker: Any, header: Mapping[str, Any]) -> tuple[
     for label in Label:
         table, label_refs, left = labels[label], refs[label], int(node_counts.get(label.value, 0))
         while left > 0:
-            rows = next(unpacker)
-            left -= len(rows)
-            for props in rows:
-                i = props["id"]
-                if type(i) is not str or type(props) is not dict:
-                    raise TypeError("a node id that is not a string")
-                ref = label_refs[i] = NodeRef(label, i)
-                node[ref] = table[i] = props
-                succ[ref] = {}
-                pred[ref] = {}
+            ids, rows = next(unpacker)
+            _check_columns(ids, rows, ids=ids)
+            if not all(map(operator.eq, ids, map(_ID, rows))):
+                raise ValueError("node ids that are not their properties' ids")
+            left -= len(ids)
+            new = list(map(tuple.__new__, repeat(NodeRef), zip(repeat(label), ids)))
+            label_refs.update(zip(ids, new))
+            table.update(zip(ids, rows))
+            node.update(zip(new, rows))
+            succ.update(zip(new, map(dict, repeat((), len(new)))))
+            pred.update(zip(new, map(dict, repeat((), len(new)))))
     for t in RelType:
         source_label, target_label = ENDPOINTS[t]
         sources, targets = refs[source_label], refs[target_label]
         rel_table, left = types[t], int(type_counts.get(t.value, 0))
         while left > 0:
-            rows = next(unpacker)
-            left -= len(rows)
-            for s, d, props in rows:
-                if type(props) is not dict:
-                    raise TypeError("relationship properties that are not a map")
-                u, v = sources[s], targets[d]
-                keyed = succ[u].get(v)
+            ss, ds, rows = next(unpacker)
+            _check_columns(ss, rows, ids=ds)
+            left -= len(ss)
+            us, vs = map(sources.__getitem__, ss), map(targets.__getitem__, ds)  # KeyError: an unknown end
+            for u, v, props in zip(us, vs, rows):
+                out = succ[u]
+                keyed = out.get(v)
                 if keyed is None:
-                    keyed = succ[u][v] = pred[v][u] = {}
-                keyed[t] = rel_table[(s, d)] = props
+                    out[v] = pred[v][u] = {t: props}
+                else:
+                    keyed[t] = props
+            rel_table.update(zip(zip(ss, ds), rows))
     if next(unpacker, None) is not None:
         raise ValueError("more rows than the header says")
     return graph, labels, types
+
+
+_ID = operator.itemgetter("id")
+
+
+def _check_columns(keys: Any, rows: Any, *, ids: Any) -> None:
+    """A chunk's columns: lists of one length, of string ids and of maps (TypeError or ValueError if not)."""
+    if not (type(keys) is type(ids) is type(rows) is list and len(keys) == len(ids) == len(rows)):
+        raise ValueError("a chunk of columns of different lengths")
+    if {*map(type, keys), *map(type, ids)} - {str} or set(map(type, rows)) - {dict}:
+        raise TypeError("ids that are not strings, or properties that are not maps")
 
 
 def _scan(table: Mapping[tuple[str, str], Props], ends: set[str], adjacency: Mapping[tuple[Label, str], Any],

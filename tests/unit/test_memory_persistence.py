@@ -179,12 +179,14 @@ def test_a_damaged_file_is_reported_not_half_loaded(tmp_path: Path, small_city, 
     data = path.read_bytes()
     head = memory._MAGIC + msgpack.packb({"format": "kith-memory-store", "version": memory._VERSION, "marks": {},
                                           "labels": {"Agency": 1}, "types": {"OFFERS": 1}})
-    agency = msgpack.packb([{"id": "a", "name": "A"}])
+    agency = msgpack.packb([["a"], [{"id": "a", "name": "A"}]])
     bad = {
         "truncated": data[: len(data) // 2],
-        "rows of the wrong shape": head + msgpack.packb([["a", "A"]]) + msgpack.packb([["a", "s", {}]]),
-        "an unknown endpoint": head + agency + msgpack.packb([["a", "nowhere", {}]]),
-        "extra rows": head + agency + msgpack.packb([]) + msgpack.packb([[1, 2, 3]]),
+        "rows of the wrong shape": head + msgpack.packb([["a", "A"]]) + msgpack.packb([["a"], ["s"], [{}]]),
+        "an unknown endpoint": head + agency + msgpack.packb([["a"], ["nowhere"], [{}]]),
+        "extra rows": memory._MAGIC + msgpack.packb({"format": "kith-memory-store", "version": memory._VERSION,
+                                                     "marks": {}, "labels": {"Agency": 1}, "types": {}})
+                      + agency + agency,
     }[damage]
     path.write_bytes(bad)
     with pytest.raises(StoreUnavailable, match="cannot read the graph"):
