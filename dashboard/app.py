@@ -17,6 +17,7 @@ from typing import Any
 
 import dash
 import diskcache
+import flask
 from dash import dcc, html
 
 from kith.dashboard import _security, ids
@@ -35,7 +36,7 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
     the network), so the first page views do not wait for it.
     """
     data = data or DashboardData.open(settings)
-    settings = serving_settings(settings, data.store.demo_city())
+    settings = data.settings = serving_settings(settings, data.store.demo_city())
     # The graph is millions of long-lived objects: keep the collector from rescanning them on every
     # full collection, which would otherwise stall a request for most of a second now and then.
     gc.collect()
@@ -60,6 +61,7 @@ def create_app(settings: KithSettings, *, data: DashboardData | None = None, war
     _prepare_routing(app)
     _security.install(app, settings)  # sign-in, roles in every callback, headers, limits (after the pages)
     app.server.config["KITH_DATA"] = data  # reachable from the server for tests and benchmarks
+    app.server.before_request(lambda: _current_graph(data))
     if warm_up:
         threading.Thread(target=data.warm_up, name="kith-warm-up", daemon=True).start()
     return app
@@ -102,6 +104,15 @@ def serving_settings(settings: KithSettings, demo_city: str | None) -> KithSetti
     if demo_city is not None and not Users(settings.home).configured():
         return settings.model_copy(update={"demo": True})
     return settings
+
+
+def _current_graph(data: DashboardData) -> flask.Response | None:
+    """Before each request: a new revision of the store (a CLI ingest while the dashboard runs) is read
+    again; a demo dashboard whose graph stopped being the demo city answers nothing more."""
+    data.notice_new_revision()
+    if data.withdrawn:
+        return flask.Response(data.withdrawn, status=503, mimetype="text/plain")
+    return None
 
 
 def _prepare_routing(app: dash.Dash) -> None:

@@ -11,7 +11,9 @@ Every count it hands out has passed :func:`kith.trust.suppression.suppress`.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
@@ -19,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 import h3
 
+from kith.graph.errors import KithError
 from kith.graph.geo import HOME_CELL_RESOLUTION
 from kith.graph.model import Label, NodeRef, RelType, need_taxonomy
 from kith.graph.store import GraphStore, open_store
@@ -32,6 +35,7 @@ from kith.settings import KithSettings
 from kith.trust.suppression import hidden_like, is_suppressed, suppress
 
 T = TypeVar("T")
+log = logging.getLogger("kith.dashboard")
 
 
 #: The need the map and gaps pages show before one is picked.
@@ -61,14 +65,23 @@ class _Memo:
 class DashboardData:
     """The graph as the dashboard sees it. Build with :meth:`open` (or pass a store in tests)."""
 
-    def __init__(self, store: GraphStore, settings: KithSettings) -> None:
+    #: Seconds between two looks at the store's revision (a stat of the file; a query on Neo4j).
+    check_every_s = 2.0
+
+    def __init__(self, store: GraphStore, settings: KithSettings, *, revision: str | None = None) -> None:
         self.store = store
         self.settings = settings
         self._memo = _Memo()
+        self._revision = revision if revision is not None else store.revision()
+        self._checked = time.monotonic()
+        self._reloading = threading.Lock()
+        #: Why the dashboard no longer answers (demo mode on a Neo4j graph that is no longer the demo city).
+        self.withdrawn: str | None = None
 
     @classmethod
     def open(cls, settings: KithSettings) -> DashboardData:
-        return cls(open_store(settings, readonly=True), settings)
+        probe = open_store(settings, readonly=True)
+        return cls(probe, settings, revision=probe.revision())
 
     @property
     def threshold(self) -> int:
@@ -165,13 +178,59 @@ class DashboardData:
     def close(self) -> None:
         self.store.close()
 
-    def reload(self) -> None:
+    def notice_new_revision(self, *, wait: bool = False) -> bool:
+        """Reload when the store has a new revision (a ``kith ingest`` or ``kith demo`` while the dashboard
+        runs); looks at most every :attr:`check_every_s`. The reload runs in a thread of its own (a state
+        city takes seconds to read), requests meanwhile answer from the graph they had; ``wait`` waits for
+        it. True when a reload was started."""
+        now = time.monotonic()
+        if now - self._checked < self.check_every_s or self._reloading.locked():
+            return False
+        self._checked = now
+        try:
+            revision = self.store.revision()
+            if self.settings.demo and getattr(self.store, "path", None) is None and self.store.demo_city() is None:
+                self.withdrawn = _NO_LONGER_DEMO  # Neo4j is read live: what was written would show at once
+        except KithError:
+            return False  # the store is out of reach: the pages say so
+        if revision == self._revision or not self._reloading.acquire(blocking=False):
+            return False
+        thread = threading.Thread(target=self._reload_in_background, args=(revision,), name="kith-reload",
+                                  daemon=True)
+        thread.start()
+        if wait:
+            thread.join()
+        return True
+
+    def _reload_in_background(self, revision: str | None) -> None:
+        try:
+            self.reload(revision=revision)
+        except KithError as exc:
+            log.warning("the new revision of the graph could not be read: %s", exc)
+        finally:
+            self._reloading.release()
+
+    def reload(self, *, revision: str | None = None) -> None:
         """Show the graph as it is now, after an ingest: reopen an embedded store's file (read-only)
         and forget every memoized answer and reference table. A request still running keeps the
-        graph it started with."""
+        graph it started with. In demo mode, a graph that is no longer the demo city (an ingest
+        wrote to it) is not taken: the dashboard goes on showing the demo city it had."""
+        revision = self.store.revision() if revision is None else revision
         if getattr(self.store, "path", None) is not None:  # a file: read it again (Neo4j is always current)
-            old, self.store = self.store, open_store(self.settings, readonly=True)
+            new = open_store(self.settings, readonly=True)
+            if self.settings.demo and new.demo_city() is None:
+                new.close()
+                self._revision = revision
+                log.warning("the graph was written to after `kith demo` built it; demo mode goes on showing "
+                            "the demo city and does not serve the new graph")
+                return
+            old, self.store = self.store, new
             old.close()
+        elif self.settings.demo and self.store.demo_city() is None:
+            self._revision = revision
+            self.withdrawn = _NO_LONGER_DEMO
+            return
+        self._revision = revision
         self._memo = _Memo()
         for name, attribute in vars(type(self)).items():
             if isinstance(attribute, cached_property):
@@ -331,6 +390,11 @@ class DashboardData:
         """Where a handoff can go: a need (the nearest services for it), an agency or a school."""
         return ([{"label": f"Need: {n['name']}", "value": f"need:{n['code']}"} for n in self.needs]
                 + self.path_sources)
+
+
+_NO_LONGER_DEMO = ("This demo dashboard has stopped: the graph was written to after `kith demo` built it, so it is no "
+                   "longer the demo city, and demo mode serves nothing else. Rebuild it with `kith demo`, or serve "
+                   "it with sign-in.")
 
 
 def _spring_positions(graph: Any) -> dict[str, tuple[float, float]]:
