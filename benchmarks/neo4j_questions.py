@@ -27,12 +27,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kith._cli_export import copy_graph  # noqa: E402
 from kith.graph.errors import KithError  # noqa: E402
 from kith.graph.memory import MemoryStore  # noqa: E402
 from kith.graph.model import Label, NodeRef  # noqa: E402
 from kith.graph.store import GraphStore  # noqa: E402
 from kith.ingest import demo_city  # noqa: E402
-from kith._cli_export import copy_graph  # noqa: E402
 from kith.queries.gaps import service_gaps  # noqa: E402
 from kith.queries.nearby import find_nearby  # noqa: E402
 from kith.queries.network import coalition_network  # noqa: E402
@@ -58,11 +58,11 @@ def _questions(store: MemoryStore, queries: int, seed: int) -> dict[str, list[Ca
     agencies = [a["id"] for a in store.nodes(Label.AGENCY)]
     picked = [rng.choice(schools) for _ in range(queries)]
     return {
-        "nearby": [lambda s, p=p, n=rng.choice(NEEDS): find_nearby(s, p["lat"], p["lon"], needs=[n], radius_km=5,
+        "nearby": [lambda s, p=p, n=rng.choice(NEEDS): find_nearby(s, p["lat"], p["lon"], needs=[n], radius_km=5,  # noqa: B008 (each question's own pick)
                                                                    limit=10) for p in picked],
-        "path plain": [lambda s, p=p, a=rng.choice(agencies): warm_handoffs(
+        "path plain": [lambda s, p=p, a=rng.choice(agencies): warm_handoffs(  # noqa: B008 (each question's own pick)
             s, NodeRef(Label.SCHOOL, p["id"]), NodeRef(Label.AGENCY, a), k=3) for p in picked],
-        "path need --k 3": [lambda s, p=p, n=rng.choice(NEEDS): warm_handoffs(
+        "path need --k 3": [lambda s, p=p, n=rng.choice(NEEDS): warm_handoffs(  # noqa: B008 (each question's own pick)
             s, NodeRef(Label.SCHOOL, p["id"]), NeedTarget(n), k=3) for p in picked],
         "gaps": [lambda s, n=n: service_gaps(s, n, by="school") for n in NEEDS[:2]],
         "network": [lambda s: coalition_network(s, seed=0)],

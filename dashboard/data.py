@@ -30,6 +30,7 @@ from kith.queries import nearby
 from kith.queries import network as network_q
 from kith.queries import paths as paths_q
 from kith.queries._demand import Rate, prevalence
+from kith.queries._locate import point_of
 from kith.queries.nearby import NearbyService, Place
 from kith.settings import KithSettings
 from kith.trust.suppression import hidden_like, is_suppressed, suppress
@@ -353,11 +354,11 @@ class DashboardData:
                                                        candidates=candidates))
 
     def providers_near(self, source: str, need: str, radius_km: float,
-                       limit: int = 50) -> dict[str, nearby.NearbyService]:
+                       limit: int = 50) -> dict[str, NearbyService]:
         """The services for ``need`` within ``radius_km`` of where ``source`` is, by service id (how to
         reach each, and whether any is in reach at all)."""
-        def compute() -> dict[str, nearby.NearbyService]:
-            lat, lon = nearby.point_of(self.store, NodeRef.parse(source))[0]
+        def compute() -> dict[str, NearbyService]:
+            lat, lon = point_of(self.store, NodeRef.parse(source))[0]
             rows = nearby.find_nearby(self.store, lat, lon, needs=[need], radius_km=radius_km, limit=limit)
             return {row.service_id: row for row in rows}
         return self.memo(("providers-near", source, need, radius_km), compute)

@@ -10,10 +10,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from kith._cli_export import copy_graph
 from kith.dashboard import ids
 from kith.graph.memory import MemoryStore
 from kith.graph.neo4j_store import Neo4jStore
-from kith._cli_export import copy_graph
 from tests.browser.conftest import _serving, console_errors, driver, server, settle, wait_until  # noqa: F401
 from tests.browser.test_pages import grid_rows, open_page, plot_traces
 from tests.conftest import neo4j_settings

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from kith._cli_export import copy_graph
 from kith.graph.memory import MemoryStore
 from kith.graph.model import Label, NodeRef, RelType
 from kith.graph.neo4j_store import Neo4jStore
 from kith.ingest import demo_city
-from kith._cli_export import copy_graph
 from kith.queries.gaps import service_gaps
 from kith.queries.nearby import find_nearby
 from kith.queries.paths import NeedTarget, warm_handoffs
