@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import h3
+import mapclassify
+import numpy as np
 import plotly.graph_objects as go
 
 from kith.graph import languages
@@ -247,21 +249,8 @@ def access_map(report: Any, *, schools: Sequence[Mapping[str, Any]] = (), sites:
     need = data["need"]
     fig = go.Figure()
     if "access" in layers and rows:
-        cells = [r["area_id"] for r in rows]
-        fig.add_trace(go.Choroplethmap(
-            geojson=cells_geojson_url or cells_geojson(cells), locations=cells, featureidkey="id",
-            z=[r["accessibility"] for r in rows], colorscale=ACCESS_SCALE, zmin=0,
-            zmax=max([r["accessibility"] for r in rows] + [1e-9]), marker={"opacity": 0.65, "line": {"width": 0.3,
-                                                                                              "color": "#555"}},
-            colorbar={"title": {"text": "places per<br>student", "side": "top"}, "thickness": 14, "len": 0.55,
-                      "x": 0.99, "xanchor": "right", "y": 0.5, "bgcolor": "rgba(255,255,255,0.85)"},
-            customdata=[[r["area_name"], r["demand"], r["providers_in_reach"], "yes" if r["desert"] else "no"]
-                        for r in rows],
-            hovertemplate="<b>%{customdata[0]}</b><br>accessibility %{z:.3f} places per student"
-                          "<br>students with the need: %{customdata[1]}<br>providers in reach: %{customdata[2]}"
-                          "<br>desert: %{customdata[3]}<extra></extra>",
-            name="accessibility", showlegend=False,
-        ))
+        for trace in access_classes(rows, cells_geojson_url):
+            fig.add_trace(trace)
     deserts = [r["area_id"] for r in rows if r["desert"]]
     if "deserts" in layers and deserts:
         lat, lon = _outline(deserts)
@@ -274,6 +263,51 @@ def access_map(report: Any, *, schools: Sequence[Mapping[str, Any]] = (), sites:
     points = [(r["lat"], r["lon"]) for r in rows] or [(s["lat"], s["lon"]) for s in schools]
     centre, zoom = map_view([p[0] for p in points], [p[1] for p in points], height_px=620)
     return _map_layout(fig, centre, zoom, revision="access-map")
+
+
+#: Colours of the access classes, least to most (cividis, sampled: colour-blind safe); deserts apart.
+CLASS_COLOURS = ("#00224E", "#35456C", "#666970", "#948E77", "#C8B866", "#FEE838")
+
+
+def access_classes(rows: Sequence[Mapping[str, Any]], geojson_url: str | None = None,
+                   *, k: int = 5) -> list[go.Choroplethmap]:
+    """One trace per class of accessibility, named in the legend: quantile classes (``mapclassify``), so
+    one outlying cell does not flatten every other into one colour; the deserts a solid class of their own.
+    A value given as a band or a marker is placed by its middle (see :func:`sort_order`)."""
+    deserts = [r for r in rows if r["desert"]]
+    others = [r for r in rows if not r["desert"]]
+    traces = []
+    hover = ("<b>%{customdata[0]}</b><br>%{customdata[4]}<br>students with the need: %{customdata[1]}"
+             "<br>providers in reach: %{customdata[2]}<br>desert: %{customdata[3]}<extra></extra>")
+
+    def trace(members: Sequence[Mapping[str, Any]], colour: str, name: str, opacity: float) -> go.Choroplethmap:
+        cells = [r["area_id"] for r in members]
+        return go.Choroplethmap(
+            geojson=geojson_url or cells_geojson(cells), locations=cells, featureidkey="id", z=[1] * len(cells),
+            colorscale=[[0, colour], [1, colour]], showscale=False, marker={"opacity": opacity, "line": {
+                "width": 0.4, "color": "#444"}}, name=name, showlegend=True, legendgroup="access",
+            customdata=[[r["area_name"], shown_text(r["demand"]), r["providers_in_reach"],
+                         "yes" if r["desert"] else "no",
+                         f"{shown_text(r['accessibility'], digits=3)} places per student"] for r in members],
+            hovertemplate=hover)
+
+    if deserts:
+        traces.append(trace(deserts, DESERT_COLOUR, f"desert: no provider in reach ({len(deserts)})", 0.85))
+    if others:
+        values = np.array([sort_order(r["accessibility"]) for r in others], dtype=float)
+        classes = min(k, len(np.unique(values)))
+        if classes >= 2:
+            bins = mapclassify.Quantiles(values, k=classes)
+            labels, edges = bins.yb, [float(values.min()), *map(float, bins.bins)]
+        else:
+            labels, edges = np.zeros(len(values), dtype=int), [float(values.min()), float(values.max())]
+        palette = CLASS_COLOURS[-max(classes, 1):] if classes < len(CLASS_COLOURS) else CLASS_COLOURS
+        for c in range(max(classes, 1)):
+            members = [r for r, label in zip(others, labels) if label == c]
+            if members:
+                name = f"{edges[c]:.2f}–{edges[c + 1]:.2f} places per student ({len(members)})"
+                traces.append(trace(members, palette[c], name, 0.6))
+    return traces
 
 
 def points_map(lats: Sequence[float], lons: Sequence[float], *, name: str = "points") -> go.Figure:

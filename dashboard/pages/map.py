@@ -33,7 +33,8 @@ def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tup
                   html.B(data.need_names[need].lower()), "."]),
         html.Div(f"{figures.demand_word(report)} with this need: {figures.shown_text(report.students)}; in deserts: "
                  + at_least(report.students_in_deserts, report.desert_areas_hidden, areas="cells") + "."),
-        html.Div(f"{report.providers} service site(s) offer it, {report.capacity:,.0f} places in all."),
+        html.Div(f"{report.providers} service(s) offer it at {_sites_for(data, need)} site(s), "
+                 f"{report.capacity:,.0f} places in all."),
         *(html.Div(line) for line in figures.demand_lines(report)),
     ]
     where = {"students": "counted at the family's H3 home cell",
@@ -44,6 +45,11 @@ def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tup
             f"catchment, places per {'resident' if report.demand_source == 'population' else 'student'} with the "
             f"need, {where}."]
     return fig, rule, summary
+
+
+def _sites_for(data: DashboardData, need: str) -> int:
+    """Sites that offer the need (several services may share one site): what the map draws."""
+    return sum(1 for s in data.sites if need in s.get("needs", ()))
 
 
 def register(app: dash.Dash, data: DashboardData) -> None:
@@ -67,7 +73,8 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                     html.Div([html.Span("■", style={"color": figures.DESERT_COLOUR}), " outline: service desert · ",
                               html.Span("●", style={"color": figures.SCHOOL_COLOUR}), " school · ",
                               html.Span("●", style={"color": figures.SITE_COLOUR}), " site offering the need · "
-                              "fill: places per student (cividis, dark = least)"], className="rule"),
+                              "fill: places per student in five classes of as many cells (quantiles; dark = least), the "
+                              "deserts solid vermillion"], className="rule"),
                 ], className="panel controls"),
                 html.Div(dcc.Loading(dcc.Graph(id=ids.MAP_GRAPH, style={"height": "640px"},
                                                config={"scrollZoom": True}), type="dot"), className="panel"),

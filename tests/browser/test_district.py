@@ -218,3 +218,20 @@ def test_paths_say_which_limit_stopped_them_and_how_to_reach_the_last_hop(laptop
     assert "radius=15" in laptop.current_url
     screenshot(laptop, "paths-1366")
     assert console_errors(laptop) == []
+
+
+def test_map_colours_come_in_named_classes_with_deserts_solid(laptop, district: str) -> None:
+    open_page(laptop, district, "/map?need=food")
+    traces = wait_until(lambda: plot_traces(laptop, ids.MAP_GRAPH), timeout=60, what="the map")
+    classes = [t for t in traces if t["type"] == "choroplethmap"]
+    assert classes[0]["name"].startswith("desert") and classes[0]["n"] == 46
+    assert len(classes) == 6 and all("places per student" in t["name"] for t in classes[1:])
+    sizes = [t["n"] for t in classes[1:]]
+    assert max(sizes) - min(sizes) <= max(sizes) // 4  # quantiles: no class swallows the rest
+    legend = laptop.find_elements(By.CSS_SELECTOR, f"#{ids.MAP_GRAPH} .legend .traces")
+    assert len(legend) >= 6
+    summary = laptop.find_element(By.ID, ids.MAP_SUMMARY).text
+    drawn = next(t["n"] for t in traces if t["name"].startswith("service sites"))
+    assert f"at {drawn} site(s)" in summary  # the count says what the map draws
+    screenshot(laptop, "map-1366")
+    assert console_errors(laptop) == []

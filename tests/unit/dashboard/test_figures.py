@@ -28,17 +28,26 @@ def test_access_map_draws_every_cell_outlines_only_deserts_and_uses_a_colour_bli
     sites = [{"id": "x", "name": "Site", "lat": 42.34, "lon": -71.07, "agencies": ["Agency"], "needs": ["food"]},
              {"id": "y", "name": "Other", "lat": 42.35, "lon": -71.06, "agencies": ["B"], "needs": ["dental"]}]
     fig = figures.access_map(_report(rows), schools=schools, sites=sites)
-    by_type = {t.type: t for t in fig.data}
-    choropleth = by_type["choroplethmap"]
-    assert list(choropleth.locations) == CELLS
-    assert [f["id"] for f in choropleth.geojson["features"]] == CELLS
-    assert choropleth.colorscale == figures.go.Choroplethmap(colorscale="cividis").colorscale
+    classes = [t for t in fig.data if t.type == "choroplethmap"]
+    assert sorted(c for t in classes for c in t.locations) == sorted(CELLS)  # every cell in one class
+    assert all(t.showlegend for t in classes)  # the classes are named in the legend
+    solid = classes[0]
+    assert solid.name.startswith("desert") and list(solid.locations) == CELLS[:2]
+    assert solid.colorscale[0][1] == figures.DESERT_COLOUR and solid.marker.opacity > 0.8
+    assert all(t.colorscale[0][1] in figures.CLASS_COLOURS for t in classes[1:])  # cividis, sampled
     desert = next(t for t in fig.data if t.name.startswith("service desert"))
     assert desert.name == "service desert (2)"
     assert list(desert.lat).count(None) == 2  # one closed ring per desert cell
     sites_drawn = next(t for t in fig.data if t.name.startswith("service sites"))
     assert list(sites_drawn.text) == ["Site"]  # only the sites offering the need
     assert fig.layout.map.style == "open-street-map"
+
+
+def test_an_outlier_does_not_put_every_other_cell_in_one_class() -> None:
+    rows = [_row(c, 1.0 + 0.1 * i, desert=False) for i, c in enumerate(CELLS)]
+    rows[-1] = _row(CELLS[-1], 175.9, desert=False)
+    classes = figures.access_classes(rows)
+    assert len(classes) >= 3 and max(len(t.locations) for t in classes) < len(CELLS) - 1
 
 
 def test_access_map_layers_can_be_switched_off() -> None:
