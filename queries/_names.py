@@ -50,7 +50,10 @@ def resolve_node(store: GraphStore, text: str, labels: Sequence[Label] = NAMED) 
     text = (text or "").strip()
     head, sep, tail = text.partition(":")
     if sep and head.strip().lower() in {label.value.lower() for label in Label}:
-        ref = NodeRef.parse(text)
+        try:
+            ref = NodeRef.parse(text)
+        except ValueError as exc:  # "school:" with no id
+            raise InputError(str(exc)) from None
         if not list(store.nodes(ref.label, ids={ref.id})):
             known = [n["id"] for n in store.nodes(ref.label)] if ref.label in NAMED else []
             names = {n["id"]: n.get("name", "") for n in store.nodes(ref.label)} if ref.label in NAMED else {}
