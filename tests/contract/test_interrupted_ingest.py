@@ -40,9 +40,9 @@ def _opener(store: GraphStore, tmp_path: Path) -> Callable[[], GraphStore]:
     if isinstance(store, MemoryStore):
         return lambda: MemoryStore.open(tmp_path / GRAPH_FILE)
     from kith.graph.neo4j_store import Neo4jStore
-    from kith.settings import KithSettings
+    from tests.conftest import neo4j_settings
 
-    return lambda: Neo4jStore.from_settings(KithSettings())
+    return lambda: Neo4jStore.from_settings(neo4j_settings())
 
 
 def test_an_interrupted_ingest_run_again_gives_the_whole_graph(store: GraphStore, small_city, small_store,
