@@ -534,6 +534,11 @@ NETWORK_STYLESHEET: list[dict[str, Any]] = [
     {"selector": ".isolate", "style": {"border-style": "dashed", "border-width": 2}},
     {"selector": ":selected", "style": {"border-width": 4, "border-color": "#000", "font-size": 12,
                                         "font-weight": "bold", "z-index": 10}},
+    {"selector": ".faded", "style": {"opacity": 0.12, "label": ""}},
+    {"selector": ".focus", "style": {"border-width": 5, "border-color": "#000", "label": "data(name)",
+                                     "font-size": 13, "font-weight": "bold", "z-index": 20}},
+    {"selector": ".tie", "style": {"label": "data(name)", "font-size": 10, "z-index": 15}},
+    {"selector": "edge.tie", "style": {"line-color": "#333", "opacity": 0.9, "width": 2}},
     {"selector": ".path", "style": {"line-color": "data(colour)", "width": 4, "opacity": 1,
                                     "curve-style": "bezier", "target-arrow-shape": "triangle",
                                     "target-arrow-color": "data(colour)", "label": "data(label)", "font-size": 8,
@@ -579,6 +584,34 @@ def network_elements(report: Any, layout: Mapping[str, Any], *, size_by: str = "
     for u, v, weight in layout["ties"]:
         elements.append({"data": {"id": f"{u}|{v}", "source": u, "target": v, "weight": round(weight, 2)}})
     return elements
+
+
+def focus_elements(elements: list[dict[str, Any]], node: str | None) -> list[dict[str, Any]]:
+    """The network with one organisation in focus: it and its ties marked, the rest faded (new dicts:
+    the drawing the callback memoizes is left as it is)."""
+    if not node or not any(e["data"].get("id") == node for e in elements):
+        return elements
+    near = {node}
+    for e in elements:
+        d = e["data"]
+        if "source" in d and node in (d["source"], d["target"]):
+            near.update((d["source"], d["target"]))
+    out = []
+    for e in elements:
+        d = e["data"]
+        mine = (d["id"] == node) if "source" not in d else node in (d["source"], d["target"])
+        kept = mine or ("source" not in d and d["id"] in near)
+        extra = "focus" if "source" not in d and d["id"] == node else "tie" if kept else "faded"
+        out.append({**e, "classes": " ".join(c for c in (e.get("classes", ""), extra) if c)})
+    return out
+
+
+def community_legend(report: Any, ranked_colours: int = len(COMMUNITY_COLOURS)) -> list[dict[str, Any]]:
+    """Each coloured community named by its hubs: colour, number, size, hubs (the rest: grey)."""
+    data = rows_of([report])[0]
+    ranked = [c["community"] for c in data["communities"]]
+    return [{"colour": community_colour(c["community"], ranked), "community": c["community"], "size": c["size"],
+             "hubs": list(c["hubs"])} for c in data["communities"][:ranked_colours]]
 
 
 def _short(name: str, limit: int = 22) -> str:

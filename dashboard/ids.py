@@ -50,6 +50,8 @@ NETWORK_GRAPH = "network-graph"
 NETWORK_DETAILS = "network-details"
 NETWORK_LISTS = "network-lists"
 NETWORK_SIZE = "network-size"
+NETWORK_SEARCH = "network-search"
+NETWORK_LEGEND = "network-legend"
 
 # Find help.
 HELP_PLACE = "help-place"

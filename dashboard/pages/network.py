@@ -17,16 +17,31 @@ PAGE = "network"
 SIZES = (("betweenness", "betweenness (brokers)"), ("degree_centrality", "degree"), ("eigenvector", "eigenvector"))
 
 
-def elements(data: DashboardData, size_by: str | None) -> list[dict[str, Any]]:
-    """The drawing callback as a plain function."""
+def elements(data: DashboardData, size_by: str | None, focus: str | None = None) -> list[dict[str, Any]]:
+    """The drawing callback as a plain function: sized by ``size_by``, ``focus`` (an organisation's
+    ``Label:id``) and its ties marked, the rest faded."""
     size_by = _inputs.choice(size_by, dict(SIZES), "betweenness") or "betweenness"
-    return figures.network_elements(data.network(), data.network_layout(), size_by=size_by)
+    drawn = data.memo(("network-elements", size_by),
+                      lambda: figures.network_elements(data.network(), data.network_layout(), size_by=size_by))
+    return figures.focus_elements(drawn, _inputs.text(focus) or None)
+
+
+def legend(data: DashboardData) -> html.Div:
+    """The coloured communities, each named by its hubs."""
+    items = [html.Li([html.Span("● ", style={"color": c["colour"], "fontSize": "18px"}),
+                      html.B(f"community {c['community']}"), f" ({c['size']}): {', '.join(c['hubs'])}"])
+             for c in figures.community_legend(data.network())]
+    return html.Div([html.H2("Communities, by their hubs"), html.Ul(items, className="plain"),
+                     html.P("Other communities: grey.", className="note")], id=ids.NETWORK_LEGEND)
 
 
 def details(data: DashboardData, node: dict[str, Any] | None) -> Any:
     """What a click on a node shows: its measures, community and ties."""
+    if isinstance(node, str) and node:
+        node = {"id": node}
     if not isinstance(node, dict) or not node:
-        return html.P("Click an organisation to see its measures and community.", className="note")
+        return html.P("Click an organisation, or find one by name above, to see its measures and ties.",
+                      className="note")
     report = data.network()
     org = next((o for o in report.nodes if f"{o.label}:{o.id}" == node.get("id")), None)
     if org is None:
@@ -78,6 +93,12 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                        options=[{"label": f" {t}", "value": v} for v, t in SIZES],
                                        value=_url.choice(query, "size", dict(SIZES), "betweenness")),
                     ]),
+                    html.Label("Find an organisation", htmlFor=ids.NETWORK_SEARCH, className="field-label"),
+                    dcc.Dropdown(id=ids.NETWORK_SEARCH, placeholder="Type a school's or agency's name",
+                                 options=[{"label": o.name, "value": f"{o.label}:{o.id}"}
+                                          for o in sorted(data.network().nodes, key=lambda o: o.name)],
+                                 value=_url.choice(query, "focus",
+                                                   {f"{o.label}:{o.id}" for o in data.network().nodes}, None)),
                     cyto.Cytoscape(id=ids.NETWORK_GRAPH, layout={"name": "preset", "fit": True, "padding": 20},
                                    stylesheet=figures.NETWORK_STYLESHEET, elements=[],
                                    style={"width": "100%", "height": "640px"}, minZoom=0.2, maxZoom=4),
@@ -85,7 +106,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                            "circles: agencies. Thick vermillion ring: a single point of failure; dashed: isolate.",
                            className="note"),
                 ], className="panel"),
-                html.Div([html.Div(id=ids.NETWORK_DETAILS), lists(data)], className="panel"),
+                html.Div([html.Div(id=ids.NETWORK_DETAILS), legend(data), lists(data)], className="panel"),
             ], className="page wide-side"),
             _url.store(PAGE),
         ])
@@ -93,12 +114,18 @@ def register(app: dash.Dash, data: DashboardData) -> None:
     dash.register_page("kith.network", path="/network", name="Network", title="kith: network", order=3,
                        layout=layout)
 
-    @app.callback(Output(ids.NETWORK_GRAPH, "elements"), Input(ids.NETWORK_SIZE, "value"))
-    def _elements(size_by):  # type: ignore[no-untyped-def]
-        return elements(data, size_by)
+    @app.callback(Output(ids.NETWORK_GRAPH, "elements"), Input(ids.NETWORK_SIZE, "value"),
+                  Input(ids.NETWORK_SEARCH, "value"))
+    def _elements(size_by, focus):  # type: ignore[no-untyped-def]
+        return elements(data, size_by, focus)
 
-    @app.callback(Output(ids.NETWORK_DETAILS, "children"), Input(ids.NETWORK_GRAPH, "tapNodeData"))
+    @app.callback(Output(ids.NETWORK_SEARCH, "value"), Input(ids.NETWORK_GRAPH, "tapNodeData"),
+                  prevent_initial_call=True)
+    def _focus_from_tap(node):  # type: ignore[no-untyped-def]  # a click on a node focuses it
+        return _inputs.text(node.get("id")) if isinstance(node, dict) else dash.no_update
+
+    @app.callback(Output(ids.NETWORK_DETAILS, "children"), Input(ids.NETWORK_SEARCH, "value"))
     def _details(node):  # type: ignore[no-untyped-def]
         return details(data, node)
 
-    _url.mirror(app, PAGE, {"size": (ids.NETWORK_SIZE, "value")})
+    _url.mirror(app, PAGE, {"size": (ids.NETWORK_SIZE, "value"), "focus": (ids.NETWORK_SEARCH, "value")})

@@ -235,3 +235,17 @@ def test_map_colours_come_in_named_classes_with_deserts_solid(laptop, district: 
     assert f"at {drawn} site(s)" in summary  # the count says what the map draws
     screenshot(laptop, "map-1366")
     assert console_errors(laptop) == []
+
+
+def test_network_focus_on_one_organisation_fades_the_rest_and_names_communities(laptop, district: str) -> None:
+    open_page(laptop, district, "/network?focus=School%3Asch-0001")
+    counts = wait_until(lambda: laptop.execute_script(
+        "const c = document.querySelector('#' + arguments[0])._cyreg; if (!c || !c.cy) { return null; }"
+        "const n = c.cy.nodes().length;"
+        "return n ? [c.cy.nodes('.focus').length, c.cy.nodes('.faded').length, n] : null;",
+        ids.NETWORK_GRAPH), timeout=120, what="the focused network")
+    assert counts[0] == 1 and 0 < counts[1] < counts[2]
+    assert "betweenness" in laptop.find_element(By.ID, ids.NETWORK_DETAILS).text
+    assert "community 1" in laptop.find_element(By.ID, ids.NETWORK_LEGEND).text
+    screenshot(laptop, "network-1366")
+    assert console_errors(laptop) == []

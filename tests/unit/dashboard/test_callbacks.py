@@ -101,3 +101,14 @@ def test_find_help_searches_several_needs_at_once(data: DashboardData) -> None:
     _, rows, status, _ = find_help.search(data, "02119", ["food", "housing"], None, [], None, 8)
     assert "food assistance or housing" in status.lower()
     assert {n for r in rows for n in r["needs"].split(", ")} & {"food", "housing"} == {"food", "housing"}
+
+
+def test_network_focus_marks_a_node_and_its_ties_and_fades_the_rest(data: DashboardData) -> None:
+    drawn = network.elements(data, "betweenness")
+    school = next(e["data"]["id"] for e in drawn if e["data"].get("kind") == "School")
+    focused = network.elements(data, "betweenness", school)
+    classes = {e["data"]["id"]: e.get("classes", "") for e in focused}
+    assert "focus" in classes[school]
+    assert any("tie" in c for c in classes.values()) and any("faded" in c for c in classes.values())
+    assert all("faded" not in (e.get("classes") or "") for e in network.elements(data, "betweenness"))
+    assert "community 1" in str(network.legend(data))
