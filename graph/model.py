@@ -247,6 +247,10 @@ class Service(Node):
     max_age: Annotated[int, Field(ge=0, le=120)] | None = None
     eligibility: str | None = None
     hours: str | None = None
+    #: HSDS service area (kith.graph.areas): ZIP codes (places and counties resolved to theirs) and a
+    #: GeoJSON MultiPolygon as text. A service with an area is in reach of demand inside it.
+    area_zips: tuple[Annotated[str, StringConstraints(pattern=r"^\d{5}$")], ...] = ()
+    area_geojson: str | None = None
 
     @model_validator(mode="after")
     def _check_ages(self) -> Service:

@@ -13,7 +13,10 @@ Rules, as the ingest report states them:
 - a child row (language, schedule, capacity, ...) of a parent that was not
   loaded is quarantined, saying so;
 - inactive and defunct services are not loaded (they are not offered);
-- a location without coordinates is geocoded from its address or ZIP.
+- a location without coordinates is geocoded from its address or ZIP;
+- a service area row (HSDS 1 ``service_area``, HSDS 3 ``service_areas``) gives
+  ZIP codes, a named place or county (resolved to its ZIP codes) or a GeoJSON
+  extent; one that cannot be read is quarantined, its service still loads.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from kith.graph import languages
+from kith.graph import areas, languages
 from kith.graph.geo import Geocoder, find_zip
 from kith.graph.model import Addresses, Agency, DeliveredAt, Node, Offers, Rel, Service, Site
 from kith.ingest import _text
@@ -193,7 +196,8 @@ class _Build:
                 if rec[3].get("id") is not None:
                     self.sal_ids[_id(rec[3]["id"])] = (sid, lid)
         self.by_service: dict[str, _Children] = {k: _Children() for k in (
-            "languages", "schedules", "service_capacity", "cost_options", "eligibility", "terms", "phones")}
+            "languages", "schedules", "service_capacity", "cost_options", "eligibility", "terms", "phones",
+            "service_areas")}
         self.by_location: dict[str, _Children] = {k: _Children() for k in ("languages", "schedules", "addresses")}
         self.org_phones = _Children()
         for name in ("languages", "schedules"):
@@ -202,6 +206,15 @@ class _Build:
         for name in ("service_capacity", "cost_options", "eligibility"):
             for rec in tables.get(name, ()):
                 self._of_service(rec, name)
+        for rec in tables.get("service_areas", ()):
+            cells = rec[3]
+            if not _id(cells.get("service_id")) and cells.get("service_at_location_id") is not None:
+                sid = self.sal_ids.get(_id(cells["service_at_location_id"]), ("", ""))[0]
+                if not sid:
+                    _nowhere(ledger, rec, "service_at_location_id", "service at a location")
+                    continue
+                rec = (rec[0], rec[1], rec[2], {**cells, "service_id": sid})
+            self._of_service(rec, "service_areas")
         for rec in tables.get("addresses", ()):
             lid = _id(rec[3].get("location_id"))
             if lid in locations:
@@ -369,6 +382,7 @@ class _Build:
                     "min_age": cells.get("minimum_age"), "max_age": cells.get("maximum_age"),
                     "eligibility": cells.get("eligibility_description") or "; ".join(filter(None, eligibility)) or None,
                     "hours": _hours(own_hours or hours_at.get(key, [])),
+                    **self._area(groups["service_areas"].groups.get(key, ())),
                 }
                 needs, populations = self._needs(key, cells)
                 self._ages_and_eligibility(table, data, populations, cells.get("description"))
@@ -405,6 +419,42 @@ class _Build:
         groups = [label for label, ages in populations if ages == (None, None)]
         if groups:
             data["eligibility"] = "; ".join(dict.fromkeys(filter(None, [data.get("eligibility"), *groups])))
+
+    def _area(self, recs: Iterable[Rec]) -> dict[str, Any]:
+        """``area_zips`` and ``area_geojson`` of a service's area rows; a row that cannot be read is
+        quarantined with its field and reason (the others still count)."""
+        zips: list[str] = []
+        extents: list[str] = []
+        for table, file, row, cells in recs:
+            extent = cells.get("extent")
+            kind = str(cells.get("extent_type") or "").strip().lower()
+            if extent is not None and kind in ("", "geojson") and (kind or str(extent).lstrip()[:1] in "{["):
+                try:
+                    extents.append(areas.parse_extent(extent))
+                except ValueError as exc:
+                    self.ledger.quarantine(table, file, row, "extent", str(exc))
+                continue
+            if extent is not None and kind not in ("", "text"):
+                self.ledger.quarantine(table, file, row, "extent_type",
+                                       f"a {kind} extent kith does not read (give GeoJSON, ZIP codes or a place)")
+                continue
+            fld = next((f for f in ("service_area", "extent", "name", "description") if cells.get(f)), None)
+            if fld is None:
+                self.ledger.quarantine(table, file, row, "service_area", "missing")
+                continue
+            text = str(cells[fld])
+            found = areas.zips_in(text)
+            if not found:
+                places = [p for p in re.split(r"[;|\n]", text) if p.strip()]
+                for place in places:
+                    resolved, reason = areas.place_zips(place)
+                    if reason is not None:
+                        self.ledger.quarantine(table, file, row, fld, reason)
+                        found = ()
+                        break
+                    found += resolved
+            zips.extend(found)
+        return {"area_zips": tuple(dict.fromkeys(zips)), "area_geojson": areas.merge_extents(extents)}
 
     def _capacity(self, recs: Iterable[Rec]) -> int | None:
         found = None

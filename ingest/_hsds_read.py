@@ -3,7 +3,7 @@
 Three shapes arrive, all brought to the HSDS 3 table names (``organizations``,
 ``services``, ``locations``, ``addresses``, ``service_at_location``,
 ``phones``, ``languages``, ``schedules``, ``service_capacity``,
-``cost_options``, ``taxonomy_terms``, ``attributes``, and the HSDS 1
+``cost_options``, ``taxonomy_terms``, ``attributes``, ``service_areas``, and the HSDS 1
 ``service_taxonomy`` and ``eligibility``):
 
 - a tabular data package (a folder or ``.zip`` of CSV files, HSDS 3 or 1);
@@ -54,8 +54,10 @@ TABLES = {
     "attributes": "attributes", "attribute": "attributes",
     "services_taxonomy": "service_taxonomy", "service_taxonomy": "service_taxonomy",
     "eligibility": "eligibility",
+    "service_area": "service_areas", "service_areas": "service_areas",
 }
-_HSDS1_ONLY = {"services_at_location", "physical_addresses", "regular_schedules", "services_taxonomy", "taxonomy"}
+_HSDS1_ONLY = {"services_at_location", "physical_addresses", "regular_schedules", "services_taxonomy", "taxonomy",
+               "service_area"}
 
 
 @dataclass
@@ -292,6 +294,11 @@ class _Walker:
                            ("cost_options", "cost_options"), ("capacities", "service_capacity")):
             for i, child in enumerate(_items(obj.get(key))):
                 self.emit(table, f"{path}/{key}/{i}", {**_scalars(child), "service_id": sid})
+        for i, area in enumerate(_items(obj.get("service_areas"))):
+            area_cells = _scalars(area)
+            if isinstance(area.get("extent"), (dict, list)):  # GeoJSON given as an object, not as text
+                area_cells["extent"] = json.dumps(area["extent"])
+            self.emit("service_areas", f"{path}/service_areas/{i}", {**area_cells, "service_id": sid})
         for i, attribute in enumerate(_items(obj.get("attributes"))):
             self.attribute(attribute, f"{path}/attributes/{i}", sid)
         for i, term in enumerate(_items(obj.get("taxonomy_terms"))):
