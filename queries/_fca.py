@@ -207,6 +207,26 @@ def pairs_from_matrix(
     return Pairs(i[keep].astype(np.intp), j[keep].astype(np.intp), cost[keep])
 
 
+def with_covers(pairs: Pairs, demand_ids: pd.Index, supply_ids: pd.Index, covers: pd.DataFrame) -> Pairs:
+    """``pairs`` and the (origin: demand id, destination: supply id) pairs of ``covers`` (a service
+    area holding the demand), those at cost 0 (in reach wherever the site is); a pair in both once,
+    at its least cost. Ids not in the tables are ignored."""
+    i = demand_ids.get_indexer(covers["origin"])
+    j = supply_ids.get_indexer(covers["destination"])
+    keep = (i >= 0) & (j >= 0)
+    if not keep.any():
+        return pairs
+    all_i = np.concatenate([pairs.demand, i[keep].astype(np.intp)])
+    all_j = np.concatenate([pairs.supply, j[keep].astype(np.intp)])
+    cost = np.concatenate([pairs.cost, np.zeros(int(keep.sum()), dtype=np.float64)])
+    key = all_i.astype(np.int64) * max(len(supply_ids), 1) + all_j
+    order = np.lexsort((cost, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    kept = order[first]
+    return Pairs(all_i[kept], all_j[kept], cost[kept])
+
+
 # ------------------------------------------------------------------ the two steps
 
 

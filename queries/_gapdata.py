@@ -16,12 +16,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from kith.graph import areas as geo_areas
 from kith.graph.errors import InputError
 from kith.graph.geo import cell_centre, unit_vectors
 from kith.graph.model import Label, NeedCode, RelType
@@ -63,6 +64,8 @@ class Supply:
     assumed: float = 0.0  # places assumed for services with no stated capacity
     without_capacity: int = 0  # how many of ``services`` state no capacity
     default_capacity: float = DEFAULT_CAPACITY
+    #: Service id → (ZIP codes, GeoJSON extent) of the services with a service area (kith.graph.areas).
+    areas: Mapping[str, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
 
 
 class AddSite(NamedTuple):
@@ -314,7 +317,10 @@ def supply_sites(store: GraphStore, need: str, *, default_capacity: float = DEFA
     if not (np.isfinite(default_capacity) and default_capacity > 0):
         raise InputError(f"the default capacity must be a number > 0, not {default_capacity!r}")
     services = sorted({r["source"] for r in store.relationships(RelType.ADDRESSES, targets=[need])})
-    stated = {s["id"]: s.get("capacity") for s in store.nodes(Label.SERVICE, ids=services)}
+    found = store.nodes(Label.SERVICE, ids=services)
+    stated = {s["id"]: s.get("capacity") for s in found}
+    served = {s["id"]: (tuple(s.get("area_zips") or ()), s.get("area_geojson") or None) for s in found
+              if s.get("area_zips") or s.get("area_geojson")}
     capacity = {s: float(default_capacity if c is None else c) for s, c in stated.items()}
     delivered = store.relationships(RelType.DELIVERED_AT, sources=services)
     sites = {s["id"]: s for s in store.nodes(Label.SITE, ids={r["target"] for r in delivered})
@@ -330,18 +336,45 @@ def supply_sites(store: GraphStore, need: str, *, default_capacity: float = DEFA
     rows_of: dict[str, tuple[int, ...]] = {}
     for service in services:
         where = at.get(service, [])
-        rows_of[service] = tuple(range(len(ids), len(ids) + len(where)))
+        rows_of[service] = tuple(range(len(ids), len(ids) + (len(where) or int(service in served))))
         for site in where:
             ids.append(f"{service}@{site}")
             lat.append(float(sites[site]["lat"]))
             lon.append(float(sites[site]["lon"]))
             cap.append(capacity.get(service, 0.0) / len(where))
+        if not where and service in served:  # no located site (a confidential one): its area alone
+            ids.append(f"{service}@area")
+            lat.append(np.nan)
+            lon.append(np.nan)
+            cap.append(capacity.get(service, 0.0))
     table = pd.DataFrame({"id": ids, "lat": np.array(lat, dtype=np.float64),
                           "lon": np.array(lon, dtype=np.float64), "capacity": np.array(cap, dtype=np.float64)})
-    located = tuple(s for s in services if at.get(s))
+    located = tuple(s for s in services if at.get(s) or s in served)
     unknown = [s for s in located if stated.get(s) is None]
     return Supply(table, located, rows_of, assumed=float(default_capacity) * len(unknown),
-                  without_capacity=len(unknown), default_capacity=float(default_capacity))
+                  without_capacity=len(unknown), default_capacity=float(default_capacity), areas=served)
+
+
+def area_covers(areas: Areas, supply: Supply) -> pd.DataFrame | None:
+    """(origin: demand id, destination: supply row id) of each demand area a service's area holds:
+    the area's ZIP code (the nearest ZIP centroid of its point) is listed, or its point lies inside
+    the extent. None when no service has an area."""
+    if not supply.areas or areas.table.empty:
+        return None
+    lat, lon = areas.table["lat"].to_numpy(np.float64), areas.table["lon"].to_numpy(np.float64)
+    zips = np.array(_nearest_zip(lat, lon)[0], dtype=object)
+    demand_ids = areas.table["id"].to_numpy()
+    supply_ids = supply.table["id"].to_numpy()
+    origin: list[Any] = []
+    destination: list[Any] = []
+    for service, (codes, extent) in supply.areas.items():
+        inside = np.isin(zips, list(codes)) | geo_areas.covered(extent, lat, lon)
+        if not inside.any():
+            continue
+        for row in supply.rows_of.get(service, ()):
+            origin.extend(demand_ids[inside].tolist())
+            destination.extend([supply_ids[row]] * int(inside.sum()))
+    return pd.DataFrame({"origin": origin, "destination": destination})
 
 
 def with_what_if(

@@ -44,12 +44,14 @@ from kith.graph.store import GraphStore
 from kith.queries._demand import Demand, Rate, read_demand
 from kith.queries._fca import (
     Decay,
+    Pairs,
     describe_decay,
     gaussian_decay,
     pairs_from_matrix,
     pairs_within,
     step_decay,
     two_step,
+    with_covers,
 )
 from kith.queries._gapdata import (
     DEFAULT_CAPACITY,
@@ -57,6 +59,7 @@ from kith.queries._gapdata import (
     Areas,
     ShownDemand,
     Supply,
+    area_covers,
     need_code,
     supply_sites,
     with_what_if,
@@ -85,6 +88,7 @@ def accessibility(
     catchment_km: float | None = None,
     travel: pd.DataFrame | None = None,
     decay: Decay | None = None,
+    covers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Spatial accessibility of supply from each demand location, by 2SFCA or E2SFCA.
 
@@ -112,6 +116,11 @@ def accessibility(
     decay : callable, optional
         Weights for an array of distances (see :func:`step_decay`,
         :func:`gaussian_decay`); None gives plain 2SFCA.
+    covers : DataFrame, optional
+        Columns ``origin, destination`` (demand id, supply id): pairs in reach
+        because the supply's service area holds the demand location, wherever
+        the site is (at cost 0, so a decay weighs them fully). A supply row
+        reached only this way may have no ``lat``/``lon`` (a confidential site).
 
     Returns
     -------
@@ -127,17 +136,22 @@ def accessibility(
     >>> accessibility(demand, supply, catchment_km=5.0)["accessibility"].tolist()
     [2.0, 0.0]
     """
-    catchment = _check_tables(demand, supply, catchment_km, travel, decay)
+    catchment = _check_tables(demand, supply, catchment_km, travel, decay, covers)
     demand_ids, supply_ids = pd.Index(demand["id"]), pd.Index(supply["id"])
     if travel is not None:
         pairs = pairs_from_matrix(demand_ids, supply_ids, travel, catchment)
     else:
+        lat, lon = supply["lat"].to_numpy(np.float64), supply["lon"].to_numpy(np.float64)
+        located = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
         pairs = pairs_within(
-            demand["lat"].to_numpy(np.float64), demand["lon"].to_numpy(np.float64),
-            supply["lat"].to_numpy(np.float64), supply["lon"].to_numpy(np.float64),
+            demand["lat"].to_numpy(np.float64), demand["lon"].to_numpy(np.float64), lat[located], lon[located],
             catchment, exact_at=getattr(decay, "breakpoints", ()),
             exact=decay is not None and not hasattr(decay, "breakpoints"),
         )
+        if len(located) < len(supply):
+            pairs = Pairs(pairs.demand, located[pairs.supply], pairs.cost)
+    if covers is not None and len(covers):
+        pairs = with_covers(pairs, demand_ids, supply_ids, covers)
     access, in_reach = two_step(
         demand["demand"].to_numpy(np.float64), supply["capacity"].to_numpy(np.float64), pairs, decay
     )
@@ -146,7 +160,7 @@ def accessibility(
 
 def _check_tables(
     demand: pd.DataFrame, supply: pd.DataFrame, catchment_km: float | None,
-    travel: pd.DataFrame | None, decay: Decay | None,
+    travel: pd.DataFrame | None, decay: Decay | None, covers: pd.DataFrame | None = None,
 ) -> float:
     """Gather every problem with the inputs into one error; return the catchment to use."""
     problems: list[str] = []
@@ -164,8 +178,13 @@ def _check_tables(
             problems.append(f"{name} column {value} must hold numbers >= 0")
         if located:
             lat, lon = pd.to_numeric(table["lat"], errors="coerce"), pd.to_numeric(table["lon"], errors="coerce")
-            if lat.isna().any() or lon.isna().any() or (lat.abs() > 90).any() or (lon.abs() > 180).any():
+            missing = lat.isna() | lon.isna()
+            if name == "supply" and covers is not None:  # reached through its service area alone
+                missing &= ~table["id"].isin(covers["destination"])
+            if missing.any() or (lat.abs() > 90).any() or (lon.abs() > 180).any():
                 problems.append(f"{name} has missing or impossible coordinates")
+    if covers is not None and not {"origin", "destination"} <= set(covers.columns):
+        problems.append("covers lacks column(s) origin, destination")
     if travel is not None:
         missing = [c for c in ("origin", "destination", "cost") if c not in travel.columns]
         if missing:
@@ -488,9 +507,11 @@ def _score(areas: Areas, supply: Supply, reach: Reach, decay: Decay | None,
     least and most from the hidden counts' most and least (2SFCA and E2SFCA fall as any demand in
     reach grows). Within the ``reach``: km, or a travel matrix's minutes."""
     travel = supply_travel(reach.travel, supply.table["id"].tolist()) if reach.travel is not None else None
+    covers = area_covers(areas, supply)
 
     def scored(demand: pd.DataFrame) -> pd.DataFrame:
-        return accessibility(demand, supply.table, catchment_km=reach.catchment, travel=travel, decay=decay)
+        return accessibility(demand, supply.table, catchment_km=reach.catchment, travel=travel, decay=decay,
+                             covers=covers)
 
     table = areas.table.assign(demand=np.array([r.stand_in for r in released], dtype=np.float64))
     scores = scored(table)
