@@ -261,3 +261,23 @@ def test_services_at_sees_every_write_and_keeps_no_change_a_caller_makes(store: 
     assert [r["service"]["id"] for r in after if r["site"]["id"] == "x3"] == ["v4"]
     store.clear()
     assert store.services_at(["x1", "x3"]) == []
+
+
+def test_service_areas_are_held_and_put_far_demand_in_reach(store: GraphStore) -> None:
+    from kith.graph import areas
+    from kith.queries.gaps import find_deserts
+
+    box = areas.parse_extent({"type": "Polygon", "coordinates": [[[-71.4, 42.0], [-70.7, 42.0], [-70.7, 42.6],
+                                                                  [-71.4, 42.6], [-71.4, 42.0]]]})
+    store.upsert_nodes([
+        *need_types(),
+        School(id="F", name="Far", level="elementary", enrollment=500, lat=42.57, lon=-71.06),
+        Service(id="clinic", name="Clinic", capacity=40, area_zips=("02108", "02109"), area_geojson=box),
+        Service(id="shelter", name="Shelter", area_zips=("02108",)),
+        Site(id="S", name="Clinic", lat=42.30, lon=-71.06),
+    ])
+    store.upsert_relationships([Addresses(source="clinic", target="dental"), DeliveredAt(source="clinic", target="S")])
+    held = {s["id"]: s for s in store.nodes(Label.SERVICE)}
+    assert list(held["clinic"]["area_zips"]) == ["02108", "02109"] and held["clinic"]["area_geojson"] == box
+    assert list(held["shelter"]["area_zips"]) == ["02108"] and held["shelter"].get("area_geojson") is None
+    assert find_deserts(store, "dental", catchment_km=5.0).rows == ()
