@@ -249,7 +249,7 @@ class Service(Node):
     hours: str | None = None
     #: HSDS service area (kith.graph.areas): ZIP codes (places and counties resolved to theirs) and a
     #: GeoJSON MultiPolygon as text. A service with an area is in reach of demand inside it.
-    area_zips: tuple[Annotated[str, StringConstraints(pattern=r"^\d{5}$")], ...] = ()
+    area_zips: tuple[Annotated[str, StringConstraints(pattern=r"^\d{5}$")], ...] | None = None
     area_geojson: str | None = None
 
     @model_validator(mode="after")

@@ -454,7 +454,7 @@ class _Build:
                         break
                     found += resolved
             zips.extend(found)
-        return {"area_zips": tuple(dict.fromkeys(zips)), "area_geojson": areas.merge_extents(extents)}
+        return {"area_zips": tuple(dict.fromkeys(zips)) or None, "area_geojson": areas.merge_extents(extents)}
 
     def _capacity(self, recs: Iterable[Rec]) -> int | None:
         found = None
