@@ -63,26 +63,43 @@ def _filters(func):
               help="LAT,LON, a ZIP code, an address with a ZIP code, school:ID, or a school's or agency's name.")
 @click.option("--need", "needs", multiple=True, metavar="CODE", help="A need code (repeat for several).")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most this many rows.")
+@click.option("--service-areas/--no-service-areas", "service_areas", default=True, show_default=True,
+              help="After the services within the radius, list those whose service area holds the place "
+                   "(\"serves this area\"; never a location).")
 @_filters
 @format_option("print", "html")
 @click.pass_obj
-def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, radius_km: float, language: str | None,
-           free: bool, age: int | None, open_now: bool, at: str | None, fmt: str) -> None:
-    """Services near a place, nearest first (print: a referral list to hand to a family)."""
-    from kith.queries.nearby import find_nearby, language_names, render_referral_list, resolve_place
+def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, service_areas: bool, radius_km: float,
+           language: str | None, free: bool, age: int | None, open_now: bool, at: str | None, fmt: str) -> None:
+    """Services near a place, nearest first, then the services that serve its area (print: a referral
+    list to hand to a family)."""
+    from kith.queries.nearby import (
+        SERVES_THIS_AREA,
+        find_nearby,
+        find_serving_area,
+        language_names,
+        render_referral_list,
+        resolve_place,
+    )
 
     when = _when(open_now or at is not None, at, obj.settings.timezone)
     with obj.store(readonly=True) as store:
         place = resolve_place(store, near)
         rows = find_nearby(store, place.lat, place.lon, needs=needs, radius_km=radius_km, limit=limit,
                            language=language, free=free, age=age, open_now=when)
+        area_rows = find_serving_area(store, place.lat, place.lon, needs=needs, limit=limit, language=language,
+                                      free=free, age=age, open_now=when,
+                                      besides=[r.service_id for r in rows]) if service_areas else []
     if fmt != "table":  # a referral list or a file: an export
         audit_export(obj.settings, "nearby", format=fmt, near=place_of(near, place.kind), needs=list(needs),
-                     radius_km=radius_km, language=language, free=free, age=age, limit=limit, rows=len(rows))
+                     radius_km=radius_km, language=language, free=free, age=age, limit=limit,
+                     rows=len(rows) + len(area_rows))
     if fmt in ("print", "html"):
-        click.echo(render_referral_list(rows, place, fmt="html" if fmt == "html" else "text"), nl=False)
+        click.echo(render_referral_list(rows, place, fmt="html" if fmt == "html" else "text", area_rows=area_rows),
+                   nl=False)
         return
     records = [row.model_dump(mode="json") for row in rows]
+    records += [{**row.model_dump(mode="json"), "distance_km": SERVES_THIS_AREA} for row in area_rows]
     if fmt == "table":
         records = [{**r, "n": i, "languages": language_names(r.get("languages") or ())}
                    for i, r in enumerate(records, 1)]

@@ -19,6 +19,13 @@ another read.
 recorded) are *kept*, marked ``open_now=None`` ("call to check"), because
 dropping them would hide help that may well be open; services whose hours say
 they are closed at that time are left out.
+
+Services whose HSDS service area holds the place (its ZIP code, the nearest ZIP
+centroid, is listed, or the point lies inside the extent) are found by
+:func:`find_serving_area`, listed after the rows within the radius as "serves
+this area". Those rows never carry a location: a confidential site (a
+domestic-violence shelter without a public address) is found by its area and
+reached by phone.
 """
 
 from __future__ import annotations
@@ -31,12 +38,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from kith.graph import languages
+from kith.graph import areas, languages
 from kith.graph.errors import InputError
 from kith.graph.geo import Geocoder, find_zip, zip_centroid
-from kith.graph.model import NeedCode, NodeRef
+from kith.graph.model import Label, NeedCode, NodeRef, RelType
 from kith.graph.store import GraphStore
 from kith.queries._hours import is_open
 from kith.queries._locate import point_of
@@ -78,6 +86,34 @@ class NearbyService(BaseModel):
     max_age: int | None = None
     eligibility: str | None = None
     #: Asked with ``open_now``: True when the hours say it is open, None when they cannot be read.
+    open_now: bool | None = None
+
+
+#: How an area row's distance reads: it is in reach by its service area, not by how far its site is.
+SERVES_THIS_AREA = "serves this area"
+
+
+class AreaService(BaseModel):
+    """A service whose service area holds the place asked about; no location, by design."""
+
+    model_config = ConfigDict(frozen=True)
+
+    service_id: str
+    service_name: str
+    agency_id: str | None
+    agency_name: str | None
+    distance: str = SERVES_THIS_AREA
+    phone: str | None = None
+    website: str | None = None
+    languages: tuple[str, ...] = ()
+    cost: str | None = None
+    capacity: int | None = None
+    waitlist: int | None = None
+    hours: str | None = None
+    needs: tuple[str, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
+    eligibility: str | None = None
     open_now: bool | None = None
 
 
@@ -145,6 +181,61 @@ def find_nearby(
     return _search(store, lat, lon, radius_km, limit, filters)
 
 
+def find_serving_area(
+    store: GraphStore,
+    lat: float,
+    lon: float,
+    *,
+    needs: Iterable[str] = (),
+    limit: int = 10,
+    language: str | None = None,
+    free: bool = False,
+    age: int | None = None,
+    open_now: dt.datetime | None = None,
+    besides: Iterable[str] = (),
+) -> list[AreaService]:
+    """The services whose service area holds the point (its nearest ZIP centroid's ZIP code listed,
+    or the point inside the extent), by name then id, with the filters of :func:`find_nearby`.
+
+    ``besides``: service ids already listed (the rows within the radius), left out. The rows
+    carry no site, address or coordinates, whether or not the service has a public site.
+    """
+    codes = _check(lat, lon, needs, 0.0, limit, age)
+    filters = _Filters(codes, (languages.code(language) or language.strip().lower()) if language else None, free,
+                       age, open_now)
+    skip = set(besides)
+    served = [s for s in store.nodes(Label.SERVICE) if (s.get("area_zips") or s.get("area_geojson"))
+              and s["id"] not in skip]
+    if not served:
+        return []
+    from kith.queries._gapdata import _nearest_zip
+
+    here = _nearest_zip(np.array([lat]), np.array([lon]))[0][0]
+    point_lat, point_lon = np.array([lat]), np.array([lon])
+    served = [s for s in served if here in (s.get("area_zips") or ())
+              or bool(areas.covered(s.get("area_geojson"), point_lat, point_lon)[0])]
+    ids = [s["id"] for s in served]
+    addressed: dict[str, list[str]] = {}
+    for r in store.relationships(RelType.ADDRESSES, sources=ids):
+        addressed.setdefault(r["source"], []).append(r["target"])
+    served = [s for s in served if not filters.any or filters.keep(s, sorted(addressed.get(s["id"], ())))]
+    offered = {r["target"]: r["source"] for r in store.relationships(RelType.OFFERS, targets=[s["id"] for s in served])}
+    agencies = {a["id"]: a for a in store.nodes(Label.AGENCY, ids=set(offered.values()))}
+    served.sort(key=lambda s: (str(s.get("name") or s["id"]).lower(), s["id"]))
+    rows = []
+    for service in served[:limit]:
+        agency = agencies.get(offered.get(service["id"], ""), _NO_AGENCY)
+        rows.append(AreaService.model_validate({
+            **{k: v for k, v in agency.items() if k in ("phone", "website")},
+            **{k: v for k, v in service.items() if k in AreaService.model_fields},
+            "service_id": service["id"], "service_name": service.get("name", service["id"]),
+            "agency_id": agency.get("id"), "agency_name": agency.get("name"),
+            "needs": tuple(sorted(addressed.get(service["id"], ()))),
+            "open_now": None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
+        }))
+    return rows
+
+
 def resolve_place(store: GraphStore, text: str) -> Place:
     """The point a user means by ``text``: ``LAT,LON``, a ZIP code, an address with a ZIP code
     (located at the ZIP's centroid, offline), or ``school:ID`` (also ``site:ID``, ``agency:ID``).
@@ -196,13 +287,14 @@ def resolve_place(store: GraphStore, text: str) -> Place:
 
 def render_referral_list(
     rows: Sequence[NearbyService], place: Place, *, fmt: Literal["text", "html"] = "text",
-    generated: dt.date | None = None,
+    generated: dt.date | None = None, area_rows: Sequence[AreaService] = (),
 ) -> str:
     """A referral list a worker can print and hand to a family: agency, service, address,
-    phone, hours, languages, cost and distance of each row. It holds no student data."""
+    phone, hours, languages, cost and distance of each row, then the services that serve the
+    area (no address: "Serves this area"). It holds no student data."""
     if fmt not in ("text", "html"):
         raise InputError(f"unknown referral list format {fmt!r} (text or html)")
-    entries = [_entry(row) for row in rows]
+    entries = [_entry(row) for row in rows] + [_area_entry(row) for row in area_rows]
     day = (generated or dt.date.today()).isoformat()
     return _html(entries, place, day) if fmt == "html" else _text(entries, place, day)
 
@@ -358,7 +450,22 @@ def _entry(row: NearbyService) -> dict[str, str]:
     }
 
 
-def _ages(row: NearbyService) -> str:
+def _area_entry(row: AreaService) -> dict[str, str]:
+    return {
+        "service": row.service_name,
+        "agency": row.agency_name or "",
+        "address": "",  # never a location: the site may be confidential
+        "phone": row.phone or "",
+        "website": row.website or "",
+        "hours": row.hours or "Call for hours",
+        "languages": ", ".join(languages.name(code) for code in row.languages),
+        "cost": _COST_WORDS.get(row.cost or "", "Ask about cost"),
+        "distance": SERVES_THIS_AREA.capitalize(),
+        "ages": _ages(row),
+    }
+
+
+def _ages(row: NearbyService | AreaService) -> str:
     low, high = row.min_age, row.max_age
     if low in (None, 0) and (high is None or high >= 99):
         return ""
