@@ -4,7 +4,8 @@ Builds the district city in a temporary KITH_HOME, serves the dashboard on a fre
 (threaded, as `kith serve` does), and times what a browser would send:
 
 - the first page load (`/`, `/_dash-layout`, `/_dash-dependencies`);
-- the main callbacks, POSTed to `/_dash-update-component`: p50 and p95 per callback;
+- the main callbacks, POSTed to `/_dash-update-component`: p50 and p95 per callback (the network's
+  focus on one organisation and a click on the Find help map among them);
 - the map with 50,000 points: building the WebGL (Scattermap) figure and its JSON size.
 
 Targets: p95 <= 300 ms per callback; first page load <= 2 s.
@@ -107,6 +108,8 @@ def main() -> int:
     needs = [n["code"] for n in data.needs]
     layers = ["access", "deserts", "schools", "sites"]
     sources = [o["value"] for o in data.path_sources[: len(data.schools)]]
+    orgs = [f"{o.label}:{o.id}" for o in data.network().nodes][:50]
+    cells = list(data.click_cells)[:: max(1, len(data.click_cells) // 50)]
     cases: dict[str, Callable[[int], object]] = {
         "map: pick a need": lambda n: _post(
             base, [(ids.MAP_GRAPH, "figure"), (ids.MAP_RULE, "children"), (ids.MAP_SUMMARY, "children")],
@@ -114,20 +117,29 @@ def main() -> int:
         "gaps: table and school chart": lambda n: _post(
             base, [(ids.GAPS_TABLE, "rowData"), (ids.GAPS_SCHOOL_CHART, "figure"), (ids.GAPS_WHATIF_LAT, "value"),
                    (ids.GAPS_WHATIF_LON, "value"), (ids.GAPS_SUMMARY, "children")],
-            [(ids.GAPS_NEED, "value", needs[n % len(needs)]), (ids.GAPS_BY, "value", "cell")]),
+            [(ids.GAPS_NEED, "value", needs[n % len(needs)]), (ids.GAPS_BY, "value", "cell"),
+             (ids.GAPS_DEMAND, "value", None)]),
         "find help: search near a ZIP": lambda n: _post(
             base, [(ids.HELP_MAP, "figure"), (ids.HELP_TABLE, "rowData"), (ids.HELP_STATUS, "children"),
                    (ids.HELP_REFERRAL, "srcDoc")],
-            [(ids.HELP_PLACE, "value", ZIPS[n % len(ZIPS)]), (ids.HELP_NEED, "value", needs[n % len(needs)]),
+            [(ids.HELP_PLACE, "value", ZIPS[n % len(ZIPS)]), (ids.HELP_NEED, "value", [needs[n % len(needs)]]),
              (ids.HELP_LANGUAGE, "value", None), (ids.HELP_FREE, "value", []), (ids.HELP_AGE, "value", None),
              (ids.HELP_RADIUS, "value", 5)]),
         "network: draw": lambda n: _post(
             base, [(ids.NETWORK_GRAPH, "elements")],
-            [(ids.NETWORK_SIZE, "value", ("betweenness", "degree_centrality", "eigenvector")[n % 3])]),
+            [(ids.NETWORK_SIZE, "value", ("betweenness", "degree_centrality", "eigenvector")[n % 3]),
+             (ids.NETWORK_SEARCH, "value", None)]),
+        "network: focus an organisation": lambda n: _post(
+            base, [(ids.NETWORK_GRAPH, "elements")],
+            [(ids.NETWORK_SIZE, "value", "betweenness"), (ids.NETWORK_SEARCH, "value", orgs[n % len(orgs)])]),
+        "find help: click on the map": lambda n: _post(
+            base, [(ids.HELP_PLACE, "value")],
+            [(ids.HELP_MAP, "clickData", {"points": [{"location": cells[n % len(cells)]}]}),
+             (ids.HELP_SEARCH, "value", None)]),
         "paths: school to a need": lambda n: _post(
             base, [(ids.PATHS_GRAPH, "elements"), (ids.PATHS_EXPLAIN, "children"), (ids.PATHS_STATUS, "children")],
             [(ids.PATHS_FROM, "value", sources[n % len(sources)]), (ids.PATHS_TO, "value", f"need:{needs[n % 7]}"),
-             (ids.PATHS_K, "value", 3)]),
+             (ids.PATHS_K, "value", 3), (ids.PATHS_RADIUS, "value", 5)]),
     }
 
     print(f"\nkith dashboard on the {args.size} city ({data.counts()['Student']:,} students, "
