@@ -329,10 +329,15 @@ def gap_table(report: Any) -> list[dict[str, Any]]:
     data = rows_of([report])[0]
     below = _marker_threshold(r["demand"] for r in data["rows"])
     out = []
+    names = [r["area_name"] for r in data["rows"]]
+    repeated = {n for n in names if names.count(n) > 1} if len(names) < 5000 else set(names)
     for i, r in enumerate(data["rows"], 1):
         students, access = r["demand"], r["accessibility"]
+        area = r["area_name"]
+        if area in repeated:  # several cells of one place: each told apart by where it is
+            area = f"{area} · {r['lat']:.3f}, {r['lon']:.3f}"
         out.append({
-            "rank": i, "area": r["area_name"], "area_id": r["area_id"],
+            "rank": i, "area": area, "area_id": r["area_id"],
             "students": shown_text(students), "students_order": sort_order(students, below),
             "accessibility": shown_text(access, digits=3), "accessibility_order": sort_order(access, below),
             "providers": r["providers_in_reach"], "desert": "yes" if r["desert"] else "no",
@@ -502,8 +507,10 @@ def what_if_comparison(report: Any, *, top: int = 15) -> go.Figure:
     """Before and after a what-if: accessibility of the areas that changed most."""
     data = rows_of([report])[0]
     changed = [r for r in data["rows"] if r.get("accessibility_before") is not None]
-    changed.sort(key=lambda r: (-(r["accessibility"] - r["accessibility_before"]), r["area_name"]))
-    rows = [r for r in changed if r["accessibility"] != r["accessibility_before"]][:top]
+    changed.sort(key=lambda r: (-(sort_order(r["accessibility"]) - sort_order(r["accessibility_before"])),
+                                r["area_name"]))
+    rows = [r for r in changed if abs(sort_order(r["accessibility"]) - sort_order(r["accessibility_before"])) >= 5e-4
+            ][:top]
     labels = [f"{r['area_name']} · {r['area_id'][-5:]}" for r in rows]
     fig = go.Figure([
         go.Bar(y=labels, x=[r["accessibility_before"] for r in rows], orientation="h", name="before",

@@ -38,7 +38,8 @@ COLUMNS = [
     {"field": "accessibility", "headerName": "Places per student", "width": 160, **ORDERED("accessibility_order")},
     {"field": "providers", "headerName": "Providers in reach", "width": 160, "filter": "agNumberColumnFilter"},
     {"field": "desert", "headerName": "Desert", "width": 100},
-    {"field": "rule", "headerName": "Rule", "flex": 2, "minWidth": 220},
+    {"field": "rule", "headerName": "Rule", "flex": 3, "minWidth": 260, "wrapText": True, "autoHeight": True,
+     "cellStyle": {"lineHeight": "1.35", "wordBreak": "normal"}},
 ]
 
 

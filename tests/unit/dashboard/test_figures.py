@@ -173,3 +173,12 @@ def test_handoff_routes_collapse_paths_that_differ_only_in_the_agencys_service()
     c = {"nodes": ["School:s1", "Agency:a2", "Service:v3"], "rels": ["PARTNERS_WITH", "OFFERS"], "hops": 2}
     routes = figures.handoff_routes([a, b, c])
     assert [len(r["handoffs"]) for r in routes] == [2, 1]
+
+
+def test_gap_rows_of_one_place_are_told_apart_and_only_changed_areas_gain() -> None:
+    rows = [dict(_row(c, 1.0, False), area_name="Waltham (02451)") for c in CELLS[:3]]
+    table = figures.gap_table(_report(rows))
+    assert len({r["area"] for r in table}) == 3 and all(r["area"].startswith("Waltham (02451) · ") for r in table)
+    after = [dict(_row(c, 1.0 + (i == 0), False), accessibility_before=1.0) for i, c in enumerate(CELLS)]
+    fig = figures.what_if_comparison(_report(after))
+    assert len(fig.data[0].y) == 1  # the one area that changes, not the rest
