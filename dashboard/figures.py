@@ -489,12 +489,17 @@ def _desert_label(summary: Mapping[str, Any]) -> str:
 def access_by_school(report: Any, *, top: int = 25) -> go.Figure:
     """Accessibility at each school for one need, lowest first; deserts in the desert colour."""
     data = rows_of([report])[0]
-    rows = sorted(data["rows"], key=lambda r: (r["accessibility"], r["area_name"]))[:top]
+    rows = sorted(data["rows"], key=lambda r: (sort_order(r["accessibility"]), r["area_name"]))[:top]
+    values = [sort_order(r["accessibility"]) for r in rows]
+    stub = max(values + [1e-9]) * 0.03  # a desert's zero drawn as a short vermillion stub, so it is seen
     fig = go.Figure(go.Bar(
-        y=[r["area_name"] for r in rows], x=[r["accessibility"] for r in rows], orientation="h",
+        y=[r["area_name"] for r in rows], x=[max(v, stub) if r["desert"] else v for v, r in zip(values, rows)],
+        orientation="h", text=["desert" if r["desert"] else "" for r in rows], textposition="outside",
+        cliponaxis=False,
         marker_color=[DESERT_COLOUR if r["desert"] else "#0072B2" for r in rows],
-        customdata=[[r["demand"], r["providers_in_reach"]] for r in rows],
-        hovertemplate="%{y}: %{x:.3f} places per student<br>students with the need: %{customdata[0]}"
+        customdata=[[shown_text(r["demand"]), r["providers_in_reach"], shown_text(r["accessibility"], digits=3)]
+                    for r in rows],
+        hovertemplate="%{y}: %{customdata[2]} places per student<br>students with the need: %{customdata[0]}"
                       "<br>providers in reach: %{customdata[1]}<extra></extra>",
     ))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 40}, height=max(240, 20 * len(rows) + 70),

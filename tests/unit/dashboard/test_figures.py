@@ -182,3 +182,10 @@ def test_gap_rows_of_one_place_are_told_apart_and_only_changed_areas_gain() -> N
     after = [dict(_row(c, 1.0 + (i == 0), False), accessibility_before=1.0) for i, c in enumerate(CELLS)]
     fig = figures.what_if_comparison(_report(after))
     assert len(fig.data[0].y) == 1  # the one area that changes, not the rest
+
+
+def test_desert_schools_bars_are_seen_though_their_access_is_zero() -> None:
+    rows = [dict(_row(c, 0.0 if i < 2 else 1.0 + i, i < 2), area_name=f"School {i}") for i, c in enumerate(CELLS)]
+    bar = figures.access_by_school(_report(rows)).data[0]
+    assert all(x > 0 for x in bar.x[:2]) and list(bar.text[:2]) == ["desert", "desert"]
+    assert list(bar.marker.color[:2]) == [figures.DESERT_COLOUR] * 2
