@@ -10,8 +10,8 @@ from kith.queries.nearby import Place, find_nearby, find_serving_area, render_re
 from tests.unit.queries.test_service_area_reach import COUNTY, KM
 
 
-def _store() -> MemoryStore:
-    store = MemoryStore()
+def _store(store: MemoryStore | None = None) -> MemoryStore:
+    store = MemoryStore() if store is None else store
     store.upsert_nodes([
         *need_types(),
         Agency(id="a", name="Safe Harbor", phone="617-555-0199"),
@@ -51,3 +51,24 @@ def test_area_rows_come_after_the_radius_rows_and_leave_out_what_they_list() -> 
     after = find_serving_area(store, 42.30, -71.06, needs=["housing"], besides=[r.service_id for r in near])
     assert [r.service_id for r in after] == ["shelter"]
     assert {r.service_id for r in find_serving_area(store, *boston)} >= {"shelter"}
+
+
+def test_the_command_line_lists_area_rows_after_and_hides_them_when_asked(tmp_path) -> None:
+    import json
+
+    from tests.unit.test_cli import kith
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with MemoryStore.open(home / "graph.msgpack") as store:
+        _store(store)
+    near = ("nearby", "--near", "42.30,-71.06", "--need", "housing", "--format", "json")
+    shown = kith(*near, home=home)
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout)
+    assert [(r["service_id"], r["distance_km"]) for r in rows] == [("clinic", 0.0), ("shelter", "serves this area")]
+    assert not {"lat", "lon", "address", "site_id"} & set(rows[1])
+    hidden = kith(*near, "--no-service-areas", home=home)
+    assert [r["service_id"] for r in json.loads(hidden.stdout)] == ["clinic"]
+    table = kith("nearby", "--near", "42.30,-71.06", "--need", "housing", home=home)
+    assert table.returncode == 0 and "serves this area" in table.stdout
