@@ -14,6 +14,8 @@ Rules, as the ingest report states them:
   loaded is quarantined, saying so;
 - inactive and defunct services are not loaded (they are not offered);
 - a location without coordinates is geocoded from its address or ZIP;
+- a location marked ``confidential`` (a shelter's) is not stored: quarantined
+  with that reason, its services loaded and found by their service area;
 - a service area row (HSDS 1 ``service_area``, HSDS 3 ``service_areas``) gives
   ZIP codes, a named place or county (resolved to its ZIP codes) or a GeoJSON
   extent; one that cannot be read is quarantined, its service still loads.
@@ -42,6 +44,8 @@ DUPLICATE = "duplicate id: a later row with the same id replaces this one"
 _SITE_COLUMNS = {"lat": "latitude", "lon": "longitude", "zip": "postal_code", "name": "name"}
 _SERVICE_COLUMNS = {"min_age": "minimum_age", "max_age": "maximum_age", "name": "name"}
 _INACTIVE = {"inactive", "defunct"}
+_YES = {"true", "yes", "y", "1", "t"}
+CONFIDENTIAL = "a confidential location: not stored (its services are found by their service area)"
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_NAMES = {d.lower(): d for d in _DAYS} | {
     "mo": "Mon", "tu": "Tue", "we": "Wed", "th": "Thu", "fr": "Fri", "sa": "Sat", "su": "Sun",
@@ -117,7 +121,7 @@ _USED = {
     "organization": ("name", "alternate_name", "website", "url"),
     "service": ("name", "alternate_name", "organization_id", "status", "description", "minimum_age",
                 "maximum_age", "eligibility_description", "fees", "fees_description", "taxonomy_ids"),
-    "location": ("name", "alternate_name", "latitude", "longitude", "location_type"),
+    "location": ("name", "alternate_name", "latitude", "longitude", "location_type", "confidential"),
     "taxonomy term": ("code", "name"),
 }
 
@@ -319,6 +323,10 @@ class _Build:
         loaded: set[str] = set()
         for key in list(self.locations.by_id):
             for table, _file, _row, cells in self.locations.candidates(key):  # the last row that loads
+                if str(cells.get("confidential") or "").strip().lower() in _YES:  # the last word on it
+                    self.locations.keep(self.ledger, key)
+                    self.locations.reject(self.ledger, key, "confidential", CONFIDENTIAL)
+                    break
                 address_cells = _pick_address(self.by_location["addresses"].get(key))
                 address = _address_text(address_cells)
                 zip_code = _zip_of(address_cells)

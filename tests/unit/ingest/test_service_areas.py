@@ -88,3 +88,29 @@ def test_a_hole_is_outside() -> None:
     hole = [[-71.6, 42.4], [-71.4, 42.4], [-71.4, 42.6], [-71.6, 42.6], [-71.6, 42.4]]
     extent = areas.parse_extent({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring, hole]}})
     assert areas.covered(extent, np.array([42.5, 42.1]), np.array([-71.5, -71.9])).tolist() == [False, True]
+
+
+def test_a_confidential_shelter_is_found_by_area_and_never_located(tmp_path: Path) -> None:
+    from kith.queries.nearby import find_nearby, find_serving_area
+
+    folder = tmp_path / "p"
+    folder.mkdir()
+    write_csv(folder / "organizations.csv", ["id", "name"], [["o1", "Safe Harbor"]])
+    write_csv(folder / "services.csv", ["id", "organization_id", "name", "status"], [
+        ["s1", "o1", "Emergency shelter", "active"], ["s2", "o1", "Safe house", "active"]])
+    write_csv(folder / "locations.csv", ["id", "organization_id", "name", "latitude", "longitude", "confidential"], [
+        ["l1", "o1", "Shelter", "42.36", "-71.06", "true"], ["l2", "o1", "Safe house", "", "", ""]])
+    write_csv(folder / "service_at_location.csv", ["id", "service_id", "location_id"], [
+        ["sal1", "s1", "l1"], ["sal2", "s2", "l2"]])
+    write_csv(folder / "service_areas.csv", ["id", "service_id", "name", "extent", "extent_type"], [
+        ["a1", "s1", "", json.dumps(SQUARE), "geojson"], ["a2", "s2", "Suffolk County, MA", "", ""]])
+    store = MemoryStore()
+    report = ingest_hsds(folder, store)
+    assert report.table("locations.csv").quarantined == 1  # the confidential one; the other is held without a place
+    assert "confidential: a confidential location: not stored (its services are found by their service area)" \
+        in report.table("locations.csv").reasons
+    assert [(s["id"], s.get("lat"), s.get("address")) for s in store.nodes(Label.SITE)] == [("l2", None, None)]
+    assert {s["id"] for s in store.nodes(Label.SERVICE)} == {"s1", "s2"}
+    assert find_nearby(store, 42.36, -71.06, radius_km=50) == []
+    assert [r.service_id for r in find_serving_area(store, 42.36, -71.06)] == ["s1", "s2"]  # by name
+    assert find_serving_area(store, 42.5, -71.5)[0].service_id == "s1"
