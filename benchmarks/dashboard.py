@@ -40,19 +40,29 @@ FIRST_LOAD_S = 2.0
 ZIPS = ("02119", "02121", "02124", "02125", "02130", "02122", "02126", "02136", "02131", "02128")
 
 
-def _post(base: str, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-          state: list[tuple[str, str, object]] = ()) -> dict:
+def _post(
+    base: str,
+    outputs: list[tuple[str, str]],
+    inputs: list[tuple[str, str, object]],
+    state: list[tuple[str, str, object]] = (),
+) -> dict:
     body = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".." if len(outputs) > 1
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+        if len(outputs) > 1
         else f"{outputs[0][0]}.{outputs[0][1]}",
-        "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
+        "outputs": [{"id": i, "property": p} for i, p in outputs]
+        if len(outputs) > 1
         else {"id": outputs[0][0], "property": outputs[0][1]},
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
     }
-    request = urllib.request.Request(base + "/_dash-update-component", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        base + "/_dash-update-component",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         payload = response.read()
         if response.status != 200:
@@ -102,8 +112,10 @@ def main() -> int:
 
     start = time.perf_counter()
     data.warm_up()
-    print(f"warm-up (gaps of all {len(data.needs)} needs, the network and its layout): "
-          f"{time.perf_counter() - start:.1f} s, in a background thread at start-up")
+    print(
+        f"warm-up (gaps of all {len(data.needs)} needs, the network and its layout): "
+        f"{time.perf_counter() - start:.1f} s, in a background thread at start-up"
+    )
 
     needs = [n["code"] for n in data.needs]
     layers = ["access", "deserts", "schools", "sites"]
@@ -112,38 +124,79 @@ def main() -> int:
     cells = list(data.click_cells)[:: max(1, len(data.click_cells) // 50)]
     cases: dict[str, Callable[[int], object]] = {
         "map: pick a need": lambda n: _post(
-            base, [(ids.MAP_GRAPH, "figure"), (ids.MAP_RULE, "children"), (ids.MAP_SUMMARY, "children")],
-            [(ids.MAP_NEED, "value", needs[n % len(needs)]), (ids.MAP_LAYERS, "value", layers)]),
+            base,
+            [(ids.MAP_GRAPH, "figure"), (ids.MAP_RULE, "children"), (ids.MAP_SUMMARY, "children")],
+            [(ids.MAP_NEED, "value", needs[n % len(needs)]), (ids.MAP_LAYERS, "value", layers)],
+        ),
         "gaps: table and school chart": lambda n: _post(
-            base, [(ids.GAPS_TABLE, "rowData"), (ids.GAPS_SCHOOL_CHART, "figure"), (ids.GAPS_WHATIF_LAT, "value"),
-                   (ids.GAPS_WHATIF_LON, "value"), (ids.GAPS_SUMMARY, "children")],
-            [(ids.GAPS_NEED, "value", needs[n % len(needs)]), (ids.GAPS_BY, "value", "cell"),
-             (ids.GAPS_DEMAND, "value", None)]),
+            base,
+            [
+                (ids.GAPS_TABLE, "rowData"),
+                (ids.GAPS_SCHOOL_CHART, "figure"),
+                (ids.GAPS_WHATIF_LAT, "value"),
+                (ids.GAPS_WHATIF_LON, "value"),
+                (ids.GAPS_SUMMARY, "children"),
+            ],
+            [
+                (ids.GAPS_NEED, "value", needs[n % len(needs)]),
+                (ids.GAPS_BY, "value", "cell"),
+                (ids.GAPS_DEMAND, "value", None),
+            ],
+        ),
         "find help: search near a ZIP": lambda n: _post(
-            base, [(ids.HELP_MAP, "figure"), (ids.HELP_TABLE, "rowData"), (ids.HELP_STATUS, "children"),
-                   (ids.HELP_REFERRAL, "srcDoc")],
-            [(ids.HELP_PLACE, "value", ZIPS[n % len(ZIPS)]), (ids.HELP_NEED, "value", [needs[n % len(needs)]]),
-             (ids.HELP_LANGUAGE, "value", None), (ids.HELP_FREE, "value", []), (ids.HELP_AGE, "value", None),
-             (ids.HELP_RADIUS, "value", 5)]),
+            base,
+            [
+                (ids.HELP_MAP, "figure"),
+                (ids.HELP_TABLE, "rowData"),
+                (ids.HELP_STATUS, "children"),
+                (ids.HELP_REFERRAL, "srcDoc"),
+            ],
+            [
+                (ids.HELP_PLACE, "value", ZIPS[n % len(ZIPS)]),
+                (ids.HELP_NEED, "value", [needs[n % len(needs)]]),
+                (ids.HELP_LANGUAGE, "value", None),
+                (ids.HELP_FREE, "value", []),
+                (ids.HELP_AGE, "value", None),
+                (ids.HELP_RADIUS, "value", 5),
+            ],
+        ),
         "network: draw": lambda n: _post(
-            base, [(ids.NETWORK_GRAPH, "elements")],
-            [(ids.NETWORK_SIZE, "value", ("betweenness", "degree_centrality", "eigenvector")[n % 3]),
-             (ids.NETWORK_SEARCH, "value", None)]),
+            base,
+            [(ids.NETWORK_GRAPH, "elements")],
+            [
+                (ids.NETWORK_SIZE, "value", ("betweenness", "degree_centrality", "eigenvector")[n % 3]),
+                (ids.NETWORK_SEARCH, "value", None),
+            ],
+        ),
         "network: focus an organisation": lambda n: _post(
-            base, [(ids.NETWORK_GRAPH, "elements")],
-            [(ids.NETWORK_SIZE, "value", "betweenness"), (ids.NETWORK_SEARCH, "value", orgs[n % len(orgs)])]),
+            base,
+            [(ids.NETWORK_GRAPH, "elements")],
+            [(ids.NETWORK_SIZE, "value", "betweenness"), (ids.NETWORK_SEARCH, "value", orgs[n % len(orgs)])],
+        ),
         "find help: click on the map": lambda n: _post(
-            base, [(ids.HELP_PLACE, "value")],
-            [(ids.HELP_MAP, "clickData", {"points": [{"location": cells[n % len(cells)]}]}),
-             (ids.HELP_SEARCH, "value", None)]),
+            base,
+            [(ids.HELP_PLACE, "value")],
+            [
+                (ids.HELP_MAP, "clickData", {"points": [{"location": cells[n % len(cells)]}]}),
+                (ids.HELP_SEARCH, "value", None),
+            ],
+        ),
         "paths: school to a need": lambda n: _post(
-            base, [(ids.PATHS_GRAPH, "elements"), (ids.PATHS_EXPLAIN, "children"), (ids.PATHS_STATUS, "children")],
-            [(ids.PATHS_FROM, "value", sources[n % len(sources)]), (ids.PATHS_TO, "value", f"need:{needs[n % 7]}"),
-             (ids.PATHS_K, "value", 3), (ids.PATHS_RADIUS, "value", 5)]),
+            base,
+            [(ids.PATHS_GRAPH, "elements"), (ids.PATHS_EXPLAIN, "children"), (ids.PATHS_STATUS, "children")],
+            [
+                (ids.PATHS_FROM, "value", sources[n % len(sources)]),
+                (ids.PATHS_TO, "value", f"need:{needs[n % 7]}"),
+                (ids.PATHS_K, "value", 3),
+                (ids.PATHS_RADIUS, "value", 5),
+            ],
+        ),
     }
 
-    print(f"\nkith dashboard on the {args.size} city ({data.counts()['Student']:,} students, "
-          f"{len(data.sites):,} sites); {args.repeat} requests per callback")
+    print(
+        f"\nkith dashboard on the {args.size} city ({data.counts()['Student']:,} students, "
+        f"{len(data.sites):,} sites); {args.repeat} requests per callback"
+    )
     print(f"{'':34} {'p50 ms':>8} {'p95 ms':>8} {'target':>8}  ok")
     ok = True
     for name, call in cases.items():
@@ -155,8 +208,10 @@ def main() -> int:
         print(f"{name:34} {p50:8.1f} {p95:8.1f} {CALLBACK_P95_MS:8.0f}  {'yes' if good else 'NO'}")
     good = first_load <= FIRST_LOAD_S
     ok &= good
-    print(f"{'first page load (3 requests)':34} {first_load * 1000:8.1f} {'':>8} {FIRST_LOAD_S * 1000:8.0f}  "
-          f"{'yes' if good else 'NO'}")
+    print(
+        f"{'first page load (3 requests)':34} {first_load * 1000:8.1f} {'':>8} {FIRST_LOAD_S * 1000:8.0f}  "
+        f"{'yes' if good else 'NO'}"
+    )
 
     rng = np.random.default_rng(0)
     lats, lons = 42.33 + rng.normal(0, 0.08, 50_000), -71.08 + rng.normal(0, 0.1, 50_000)
@@ -164,8 +219,10 @@ def main() -> int:
     fig = figures.points_map(lats.tolist(), lons.tolist(), name="50,000 points")
     payload = fig.to_json()
     built = (time.perf_counter() - start) * 1000
-    print(f"{'map with 50,000 points':34} {built:8.1f} ms to build and serialize, {len(payload) / 1e6:.1f} MB JSON, "
-          f"trace type {fig.data[0].type} (WebGL)")
+    print(
+        f"{'map with 50,000 points':34} {built:8.1f} ms to build and serialize, {len(payload) / 1e6:.1f} MB JSON, "
+        f"trace type {fig.data[0].type} (WebGL)"
+    )
     httpd.shutdown()
     data.close()
     return 0 if ok else 1

@@ -55,10 +55,22 @@ def metro(seed: int, n_demand: int = 10_000, n_supply: int = 5_000, half_km: flo
 
     dlat, dlon = points(n_demand)
     slat, slon = points(n_supply)
-    demand = pd.DataFrame({"id": [f"d{k:05d}" for k in range(n_demand)], "lat": dlat, "lon": dlon,
-                           "demand": rng.integers(1, 500, n_demand).astype(float)})
-    supply = pd.DataFrame({"id": [f"s{k:05d}" for k in range(n_supply)], "lat": slat, "lon": slon,
-                           "capacity": rng.integers(1, 100, n_supply).astype(float)})
+    demand = pd.DataFrame(
+        {
+            "id": [f"d{k:05d}" for k in range(n_demand)],
+            "lat": dlat,
+            "lon": dlon,
+            "demand": rng.integers(1, 500, n_demand).astype(float),
+        }
+    )
+    supply = pd.DataFrame(
+        {
+            "id": [f"s{k:05d}" for k in range(n_supply)],
+            "lat": slat,
+            "lon": slon,
+            "capacity": rng.integers(1, 100, n_supply).astype(float),
+        }
+    )
     return demand, supply
 
 
@@ -68,13 +80,27 @@ def precomputed_costs(demand: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFram
     Candidates come from a generous k-d tree search (1.01 x the catchment); the
     distance and the cut are brute-force haversine on those candidates.
     """
-    wide = pairs_within(demand["lat"].to_numpy(), demand["lon"].to_numpy(), supply["lat"].to_numpy(),
-                        supply["lon"].to_numpy(), CATCHMENT_KM * 1.01)
-    d = haversine_km(demand["lat"].to_numpy()[wide.demand], demand["lon"].to_numpy()[wide.demand],
-                     supply["lat"].to_numpy()[wide.supply], supply["lon"].to_numpy()[wide.supply])
+    wide = pairs_within(
+        demand["lat"].to_numpy(),
+        demand["lon"].to_numpy(),
+        supply["lat"].to_numpy(),
+        supply["lon"].to_numpy(),
+        CATCHMENT_KM * 1.01,
+    )
+    d = haversine_km(
+        demand["lat"].to_numpy()[wide.demand],
+        demand["lon"].to_numpy()[wide.demand],
+        supply["lat"].to_numpy()[wide.supply],
+        supply["lon"].to_numpy()[wide.supply],
+    )
     keep = d <= CATCHMENT_KM
-    return pd.DataFrame({"origin": demand["id"].to_numpy()[wide.demand[keep]],
-                         "dest": supply["id"].to_numpy()[wide.supply[keep]], "cost": d[keep]})
+    return pd.DataFrame(
+        {
+            "origin": demand["id"].to_numpy()[wide.demand[keep]],
+            "dest": supply["id"].to_numpy()[wide.supply[keep]],
+            "cost": d[keep],
+        }
+    )
 
 
 def timed(fn, repeat: int):
@@ -106,11 +132,15 @@ def state_estimate(seed: int, catchment: float = 5.0, size: str = "state") -> bo
     del city
     shipped = prevalence()
     rated = {r.need for r in shipped}
-    rates = (*shipped, *(Rate(c.value, 0.10, "all", "benchmark: a stated rate", "-") for c in NeedCode
-                         if c.value not in rated))
+    rates = (
+        *shipped,
+        *(Rate(c.value, 0.10, "all", "benchmark: a stated rate", "-") for c in NeedCode if c.value not in rated),
+    )
     schools = len(store.nodes(Label.SCHOOL))
-    print(f"{size} city (seed {seed}): {schools:,} schools, {len(NeedCode)} needs, {catchment:g} km catchment "
-          f"(built in {time.perf_counter() - t:.0f} s, not timed)")
+    print(
+        f"{size} city (seed {seed}): {schools:,} schools, {len(NeedCode)} needs, {catchment:g} km catchment "
+        f"(built in {time.perf_counter() - t:.0f} s, not timed)"
+    )
     kith_s = core_s = pysal_s = 0.0
     worst, pairs = 0.0, 0
     for code in (c.value for c in NeedCode):
@@ -128,10 +158,18 @@ def state_estimate(seed: int, catchment: float = 5.0, size: str = "state") -> bo
         CATCHMENT_KM = saved
         pairs += len(costs)
         t = time.perf_counter()
-        acc = Access(demand_df=demand[["id", "demand"]].rename(columns={"id": "geoid"}), demand_index="geoid",
-                     demand_value="demand", supply_df=supply[["id", "capacity"]].rename(columns={"id": "geoid"}),
-                     supply_index="geoid", supply_value="capacity", cost_df=costs, cost_origin="origin",
-                     cost_dest="dest", cost_name="cost")
+        acc = Access(
+            demand_df=demand[["id", "demand"]].rename(columns={"id": "geoid"}),
+            demand_index="geoid",
+            demand_value="demand",
+            supply_df=supply[["id", "capacity"]].rename(columns={"id": "geoid"}),
+            supply_index="geoid",
+            supply_value="capacity",
+            cost_df=costs,
+            cost_origin="origin",
+            cost_dest="dest",
+            cost_name="cost",
+        )
         theirs = acc.two_stage_fca(name="a", max_cost=catchment).iloc[:, 0]
         pysal_s += time.perf_counter() - t
         mine = pd.Series({r.area_id: r.accessibility for r in report.rows})
@@ -144,15 +182,26 @@ def state_estimate(seed: int, catchment: float = 5.0, size: str = "state") -> bo
             return False
         nonzero = reference.to_numpy() != 0
         if nonzero.any():
-            worst = max(worst, float(np.max(np.abs(mine.to_numpy()[nonzero] - reference.to_numpy()[nonzero])
-                                            / np.abs(reference.to_numpy()[nonzero]))))
+            worst = max(
+                worst,
+                float(
+                    np.max(
+                        np.abs(mine.to_numpy()[nonzero] - reference.to_numpy()[nonzero])
+                        / np.abs(reference.to_numpy()[nonzero])
+                    )
+                ),
+            )
     ratio = pysal_s / core_s
     ok = ratio >= 3.0
-    print(f"estimate path, {len(NeedCode)} needs, {pairs:,} pairs in reach: kith 2SFCA {core_s:.3f} s, "
-          f"PySAL access {pysal_s:.3f} s (distances given): {ratio:.1f}x (target 3x), max rel diff {worst:.2e}  "
-          f"{'ok' if ok else 'SLOWER THAN TARGET'}")
-    print(f"kith end to end (store, estimate, supply, 2SFCA, report): {kith_s:.3f} s, "
-          f"{pysal_s / kith_s:.1f}x PySAL's score alone")
+    print(
+        f"estimate path, {len(NeedCode)} needs, {pairs:,} pairs in reach: kith 2SFCA {core_s:.3f} s, "
+        f"PySAL access {pysal_s:.3f} s (distances given): {ratio:.1f}x (target 3x), max rel diff {worst:.2e}  "
+        f"{'ok' if ok else 'SLOWER THAN TARGET'}"
+    )
+    print(
+        f"kith end to end (store, estimate, supply, 2SFCA, report): {kith_s:.3f} s, "
+        f"{pysal_s / kith_s:.1f}x PySAL's score alone"
+    )
     return ok
 
 
@@ -160,10 +209,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--state-estimate", action="store_true",
-                        help="Only the estimate path on the state demo city (seed 7 unless --seed).")
-    parser.add_argument("--size", choices=["state", "district"], default="state",
-                        help="With --state-estimate: the demo city (district: a quick check of the script).")
+    parser.add_argument(
+        "--state-estimate",
+        action="store_true",
+        help="Only the estimate path on the state demo city (seed 7 unless --seed).",
+    )
+    parser.add_argument(
+        "--size",
+        choices=["state", "district"],
+        default="state",
+        help="With --state-estimate: the demo city (district: a quick check of the script).",
+    )
     args = parser.parse_args()
     if args.state_estimate:
         logging.getLogger("access").setLevel(logging.WARNING)
@@ -176,14 +232,18 @@ def main() -> None:
     logging.getLogger("access").setLevel(logging.WARNING)
     demand, supply = metro(args.seed)
     costs = precomputed_costs(demand, supply)
-    print(f"metro (seed {args.seed}): {len(demand):,} demand x {len(supply):,} supply, "
-          f"{CATCHMENT_KM:g} km catchment, {len(costs):,} pairs in reach")
+    print(
+        f"metro (seed {args.seed}): {len(demand):,} demand x {len(supply):,} supply, "
+        f"{CATCHMENT_KM:g} km catchment, {len(costs):,} pairs in reach"
+    )
 
     c = CATCHMENT_KM
     cases = {
         "2SFCA": (None, None),
-        "E2SFCA step": (step_decay({c / 3: 1.0, 2 * c / 3: 0.68, c: 0.22}),
-                        weights.step_fn({c / 3: 1.0, 2 * c / 3: 0.68, c: 0.22})),
+        "E2SFCA step": (
+            step_decay({c / 3: 1.0, 2 * c / 3: 0.68, c: 0.22}),
+            weights.step_fn({c / 3: 1.0, 2 * c / 3: 0.68, c: 0.22}),
+        ),
         "E2SFCA gaussian": (gaussian_decay(c / 2), weights.gaussian(c / 2)),
     }
     pysal_demand = demand[["id", "demand"]].rename(columns={"id": "geoid"})
@@ -194,9 +254,18 @@ def main() -> None:
         kith_s, kith = timed(lambda ours=ours: accessibility(demand, supply, catchment_km=c, decay=ours), args.repeat)
 
         def pysal(theirs=theirs):
-            acc = Access(demand_df=pysal_demand, demand_index="geoid", demand_value="demand",
-                         supply_df=pysal_supply, supply_index="geoid", supply_value="capacity",
-                         cost_df=costs, cost_origin="origin", cost_dest="dest", cost_name="cost")
+            acc = Access(
+                demand_df=pysal_demand,
+                demand_index="geoid",
+                demand_value="demand",
+                supply_df=pysal_supply,
+                supply_index="geoid",
+                supply_value="capacity",
+                cost_df=costs,
+                cost_origin="origin",
+                cost_dest="dest",
+                cost_name="cost",
+            )
             return acc.two_stage_fca(name="a", max_cost=c, weight_fn=theirs)
 
         pysal_s, theirs_out = timed(pysal, max(1, min(args.repeat, 3)))
@@ -207,8 +276,9 @@ def main() -> None:
         ratio = pysal_s / kith_s
         verdict = ("ok" if ratio >= TARGETS[name] else "SLOWER THAN TARGET") if same else "SCORES DIFFER"
         ok &= same and ratio >= TARGETS[name]
-        print(f"{name:<16} {kith_s:>8.3f} {pysal_s:>8.3f} {ratio:>6.1f}x {TARGETS[name]:>6.0f}x {rel:>13.2e}  "
-              f"{verdict}")
+        print(
+            f"{name:<16} {kith_s:>8.3f} {pysal_s:>8.3f} {ratio:>6.1f}x {TARGETS[name]:>6.0f}x {rel:>13.2e}  {verdict}"
+        )
     print("all anchors met" if ok else "some anchors missed")
 
 

@@ -31,9 +31,16 @@ from kith.graph.memory import MemoryStore  # noqa: E402
 from kith.ingest.hsds import ingest_hsds  # noqa: E402
 
 TARGET_ROWS_PER_SECOND = 20_000
-_TERMS = [("BD-1800.2000", "Food Pantries"), ("BH-1800.8500", "Homeless Shelter"), ("RX-8450", "Substance Use"),
-          ("LV-1600", "Dental Care"), ("FT-3200", "Legal Counseling"), ("ND-6500", "Job Training"),
-          ("BT-4500", "Transportation"), ("RP-1500", "Crisis Intervention")]
+_TERMS = [
+    ("BD-1800.2000", "Food Pantries"),
+    ("BH-1800.8500", "Homeless Shelter"),
+    ("RX-8450", "Substance Use"),
+    ("LV-1600", "Dental Care"),
+    ("FT-3200", "Legal Counseling"),
+    ("ND-6500", "Job Training"),
+    ("BT-4500", "Transportation"),
+    ("RP-1500", "Crisis Intervention"),
+]
 _ZIPS = ["02108", "02115", "02118", "02119", "02121", "02124", "02125", "02127", "02128", "02130", "02134", "02135"]
 
 
@@ -58,31 +65,75 @@ def generate(folder: Path, services: int, seed: int) -> int:
     org_of = rng.integers(0, n_org, services)
     loc_of = rng.integers(0, n_loc, services)
     term_of = rng.integers(0, 40, services)
-    rows = _write(folder / "organizations.csv", ["id", "name", "website"],
-                  ([f"org-{i}", f"Community Organization {i}", f"https://org{i}.example.org"] for i in range(n_org)))
-    rows += _write(folder / "locations.csv", ["id", "organization_id", "name", "latitude", "longitude"],
-                   ([f"loc-{i}", f"org-{i % n_org}", f"Site {i}",
-                     f"{lat[i]:.6f}" if has_point[i] else "", f"{lon[i]:.6f}" if has_point[i] else ""]
-                    for i in range(n_loc)))
-    rows += _write(folder / "addresses.csv",
-                   ["id", "location_id", "address_1", "city", "state_province", "postal_code", "country"],
-                   ([f"addr-{i}", f"loc-{i}", f"{i} Main Street", "Boston", "MA", _ZIPS[i % len(_ZIPS)], "US"]
-                    for i in range(n_loc)))
-    rows += _write(folder / "services.csv",
-                   ["id", "organization_id", "name", "description", "status", "minimum_age", "maximum_age",
-                    "fees_description"],
-                   ([f"svc-{i}", f"org-{org_of[i]}", f"Service {i}", "Help for families in the neighbourhood.",
-                     "active", "5", "18", "Free of charge" if i % 3 else "Sliding scale"] for i in range(services)))
-    rows += _write(folder / "service_at_location.csv", ["id", "service_id", "location_id"],
-                   ([f"sal-{i}", f"svc-{i}", f"loc-{loc_of[i]}"] for i in range(services)))
-    rows += _write(folder / "schedules.csv", ["id", "service_id", "byday", "opens_at", "closes_at"],
-                   ([f"sch-{i}", f"svc-{i}", "MO,TU,WE,TH,FR", "09:00", "17:00"] for i in range(services)))
-    rows += _write(folder / "languages.csv", ["id", "service_id", "name"],
-                   ([f"lang-{i}", f"svc-{2 * i}", "Spanish"] for i in range(services // 2)))
-    rows += _write(folder / "taxonomy_terms.csv", ["id", "code", "name", "taxonomy"],
-                   ([f"term-{i}", f"{_TERMS[i % 8][0]}-{i:03d}"[:14], _TERMS[i % 8][1], "AIRS"] for i in range(40)))
-    rows += _write(folder / "attributes.csv", ["id", "link_id", "taxonomy_term_id", "link_entity"],
-                   ([f"attr-{i}", f"svc-{i}", f"term-{term_of[i]}", "service"] for i in range(services)))
+    rows = _write(
+        folder / "organizations.csv",
+        ["id", "name", "website"],
+        ([f"org-{i}", f"Community Organization {i}", f"https://org{i}.example.org"] for i in range(n_org)),
+    )
+    rows += _write(
+        folder / "locations.csv",
+        ["id", "organization_id", "name", "latitude", "longitude"],
+        (
+            [
+                f"loc-{i}",
+                f"org-{i % n_org}",
+                f"Site {i}",
+                f"{lat[i]:.6f}" if has_point[i] else "",
+                f"{lon[i]:.6f}" if has_point[i] else "",
+            ]
+            for i in range(n_loc)
+        ),
+    )
+    rows += _write(
+        folder / "addresses.csv",
+        ["id", "location_id", "address_1", "city", "state_province", "postal_code", "country"],
+        (
+            [f"addr-{i}", f"loc-{i}", f"{i} Main Street", "Boston", "MA", _ZIPS[i % len(_ZIPS)], "US"]
+            for i in range(n_loc)
+        ),
+    )
+    rows += _write(
+        folder / "services.csv",
+        ["id", "organization_id", "name", "description", "status", "minimum_age", "maximum_age", "fees_description"],
+        (
+            [
+                f"svc-{i}",
+                f"org-{org_of[i]}",
+                f"Service {i}",
+                "Help for families in the neighbourhood.",
+                "active",
+                "5",
+                "18",
+                "Free of charge" if i % 3 else "Sliding scale",
+            ]
+            for i in range(services)
+        ),
+    )
+    rows += _write(
+        folder / "service_at_location.csv",
+        ["id", "service_id", "location_id"],
+        ([f"sal-{i}", f"svc-{i}", f"loc-{loc_of[i]}"] for i in range(services)),
+    )
+    rows += _write(
+        folder / "schedules.csv",
+        ["id", "service_id", "byday", "opens_at", "closes_at"],
+        ([f"sch-{i}", f"svc-{i}", "MO,TU,WE,TH,FR", "09:00", "17:00"] for i in range(services)),
+    )
+    rows += _write(
+        folder / "languages.csv",
+        ["id", "service_id", "name"],
+        ([f"lang-{i}", f"svc-{2 * i}", "Spanish"] for i in range(services // 2)),
+    )
+    rows += _write(
+        folder / "taxonomy_terms.csv",
+        ["id", "code", "name", "taxonomy"],
+        ([f"term-{i}", f"{_TERMS[i % 8][0]}-{i:03d}"[:14], _TERMS[i % 8][1], "AIRS"] for i in range(40)),
+    )
+    rows += _write(
+        folder / "attributes.csv",
+        ["id", "link_id", "taxonomy_term_id", "link_entity"],
+        ([f"attr-{i}", f"svc-{i}", f"term-{term_of[i]}", "service"] for i in range(services)),
+    )
     return rows
 
 
@@ -112,12 +163,18 @@ def main() -> None:
             assert report.quarantined == 0, report.reason_rows()[:5]
         best = min(times)
         rate = rows / best
-        print(f"HSDS ingest: {args.services:,} services, {rows:,} rows; best of {args.repeat}: {best:.2f} s "
-              f"(median {statistics.median(times):.2f} s)")
-        print(f"  {rate:,.0f} rows/s; target {TARGET_ROWS_PER_SECOND:,} rows/s; ratio {rate / TARGET_ROWS_PER_SECOND:.2f}"
-              f" ({'meets' if rate >= TARGET_ROWS_PER_SECOND else 'BELOW'} the target)")
-        print(f"  CPU time of the process: best {min(cpu_times):.2f} s, {rows / min(cpu_times):,.0f} rows/s "
-              "(the wall-clock figure is the anchor; on a busy machine the CPU figure shows the work itself)")
+        print(
+            f"HSDS ingest: {args.services:,} services, {rows:,} rows; best of {args.repeat}: {best:.2f} s "
+            f"(median {statistics.median(times):.2f} s)"
+        )
+        print(
+            f"  {rate:,.0f} rows/s; target {TARGET_ROWS_PER_SECOND:,} rows/s; ratio {rate / TARGET_ROWS_PER_SECOND:.2f}"
+            f" ({'meets' if rate >= TARGET_ROWS_PER_SECOND else 'BELOW'} the target)"
+        )
+        print(
+            f"  CPU time of the process: best {min(cpu_times):.2f} s, {rows / min(cpu_times):,.0f} rows/s "
+            "(the wall-clock figure is the anchor; on a busy machine the CPU figure shows the work itself)"
+        )
         print(f"  graph: {report.written['nodes']:,} nodes, {report.written['relationships']:,} relationships")
 
 

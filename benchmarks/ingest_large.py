@@ -25,12 +25,35 @@ import time
 from pathlib import Path
 
 TARGET_PEAK_MB = 2048
-HEADER = ["agency_id", "agency_name", "agency_kind", "phone", "website", "site_id", "site_name", "lat", "lon",
-          "address", "zip", "service_id", "service_name", "need", "capacity", "waitlist", "languages", "cost",
-          "min_age", "max_age", "eligibility", "hours"]
+HEADER = [
+    "agency_id",
+    "agency_name",
+    "agency_kind",
+    "phone",
+    "website",
+    "site_id",
+    "site_name",
+    "lat",
+    "lon",
+    "address",
+    "zip",
+    "service_id",
+    "service_name",
+    "need",
+    "capacity",
+    "waitlist",
+    "languages",
+    "cost",
+    "min_age",
+    "max_age",
+    "eligibility",
+    "hours",
+]
 _NEEDS = ["food", "housing", "mental_health", "dental", "tutoring", "legal", "transportation", "clothing"]
-_WORDS = ("families students children youth school district housing food support referral program services "
-          "eligible residents income caregivers language community health counseling weekly").split()
+_WORDS = (
+    "families students children youth school district housing food support referral program services "
+    "eligible residents income caregivers language community health counseling weekly"
+).split()
 
 
 def generate(path: Path, megabytes: float, seed: int) -> int:
@@ -48,13 +71,30 @@ def generate(path: Path, megabytes: float, seed: int) -> int:
                 lat, lon = 42.25 + rng.random() * 0.2, -71.2 + rng.random() * 0.2
                 for service in range(rng.randint(1, 4)):
                     need = rng.choice(_NEEDS)
-                    row = [f"a{agency}", f"Agency {agency} of the coalition", "nonprofit", f"617-555-{agency % 10000:04d}",
-                           f"https://agency{agency}.example.org", f"a{agency}-s{site}", f"Site {site} of agency {agency}",
-                           f"{lat:.6f}", f"{lon:.6f}", f"{rng.randint(1, 999)} Main Street", f"02{rng.randint(100, 199)}",
-                           f"a{agency}-s{site}-v{service}", f"{need.replace('_', ' ').title()} program {service}", need,
-                           rng.randint(5, 200), rng.randint(0, 30), "en; es", rng.choice(["free", "sliding", "fee"]),
-                           rng.randint(0, 5), rng.randint(12, 25), " ".join(rng.choices(_WORDS, k=rng.randint(20, 60))),
-                           "Mo-Fr 09:00-17:00"]
+                    row = [
+                        f"a{agency}",
+                        f"Agency {agency} of the coalition",
+                        "nonprofit",
+                        f"617-555-{agency % 10000:04d}",
+                        f"https://agency{agency}.example.org",
+                        f"a{agency}-s{site}",
+                        f"Site {site} of agency {agency}",
+                        f"{lat:.6f}",
+                        f"{lon:.6f}",
+                        f"{rng.randint(1, 999)} Main Street",
+                        f"02{rng.randint(100, 199)}",
+                        f"a{agency}-s{site}-v{service}",
+                        f"{need.replace('_', ' ').title()} program {service}",
+                        need,
+                        rng.randint(5, 200),
+                        rng.randint(0, 30),
+                        "en; es",
+                        rng.choice(["free", "sliding", "fee"]),
+                        rng.randint(0, 5),
+                        rng.randint(12, 25),
+                        " ".join(rng.choices(_WORDS, k=rng.randint(20, 60))),
+                        "Mo-Fr 09:00-17:00",
+                    ]
                     writer.writerow(row)
                     rows += 1
                     if rng.random() < 0.01:  # a repeated row: the later one wins
@@ -78,16 +118,19 @@ def main() -> None:
         env["KITH_HOME"] = str(Path(tmp) / "home")
         command = [sys.executable, "-m", "kith.cli", "ingest", "agencies", str(path)]
         started = time.perf_counter()
-        done = subprocess.run([*command, *(["--dry-run"] if args.dry_run else [])], env=env, capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [*command, *(["--dry-run"] if args.dry_run else [])], env=env, capture_output=True, text=True
+        )
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if done.returncode:
             sys.exit(f"kith ingest failed: {done.stderr.strip()[-2000:]}")
         print(done.stdout.strip()[-1500:])
-        print(f"kith ingest agencies{' --dry-run' if args.dry_run else ''}: {seconds:.0f} s, "
-              f"{rows / seconds:,.0f} rows/s, peak {peak_mb:,.0f} MB (target {TARGET_PEAK_MB:,} MB: "
-              f"{'met' if peak_mb <= TARGET_PEAK_MB else 'NOT met'})")
+        print(
+            f"kith ingest agencies{' --dry-run' if args.dry_run else ''}: {seconds:.0f} s, "
+            f"{rows / seconds:,.0f} rows/s, peak {peak_mb:,.0f} MB (target {TARGET_PEAK_MB:,} MB: "
+            f"{'met' if peak_mb <= TARGET_PEAK_MB else 'NOT met'})"
+        )
 
 
 if __name__ == "__main__":

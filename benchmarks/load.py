@@ -57,8 +57,9 @@ def _free_port() -> int:
 
 
 def _kith(*args: str, env: dict[str, str], stdin: str | None = None) -> None:
-    done = subprocess.run([sys.executable, "-m", "kith.cli", *args], input=stdin, env=env, text=True,
-                          capture_output=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "kith.cli", *args], input=stdin, env=env, text=True, capture_output=True, cwd=ROOT
+    )
     if done.returncode:
         raise SystemExit(f"kith {' '.join(args)} failed: {done.stderr.strip()}")
 
@@ -67,8 +68,12 @@ def _sign_in(base: str) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base}/login", timeout=30)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    answer = session.post(f"{base}/login", data={"name": "loadtest", "password": PASSWORD, "csrf": csrf, "next": "/"},
-                          allow_redirects=False, timeout=60)
+    answer = session.post(
+        f"{base}/login",
+        data={"name": "loadtest", "password": PASSWORD, "csrf": csrf, "next": "/"},
+        allow_redirects=False,
+        timeout=60,
+    )
     if answer.status_code != 302:
         raise SystemExit(f"sign-in failed: HTTP {answer.status_code}")
     return session
@@ -107,8 +112,14 @@ class Workload:
         self.base = base
         deps = session.get(f"{base}/_dash-dependencies", timeout=60).json()
         self.router = next(d for d in deps if "_pages_content" in d["output"])
-        self.callbacks = [d for d in deps if not d.get("clientside_function") and "_pages" not in d["output"]
-                          and not d.get("background") and not d.get("prevent_initial_call")]
+        self.callbacks = [
+            d
+            for d in deps
+            if not d.get("clientside_function")
+            and "_pages" not in d["output"]
+            and not d.get("background")
+            and not d.get("prevent_initial_call")
+        ]
         self.components: dict[str, dict[str, Any]] = {}
         for path in PAGES:
             answer = session.post(f"{base}/_dash-update-component", json=self.page_payload(path), timeout=120)
@@ -117,10 +128,17 @@ class Workload:
 
     def page_payload(self, path: str) -> dict[str, Any]:
         values = {"pathname": path, "search": "", "hash": "", "href": f"{self.base}{path}"}
-        inputs = [{"id": i["id"], "property": i["property"], "value": values.get(i["property"])}
-                  for i in self.router["inputs"]]
-        return {"output": self.router["output"], "outputs": _split_output(self.router["output"]),
-                "inputs": inputs, "state": [], "changedPropIds": ["_pages_location.pathname"]}
+        inputs = [
+            {"id": i["id"], "property": i["property"], "value": values.get(i["property"])}
+            for i in self.router["inputs"]
+        ]
+        return {
+            "output": self.router["output"],
+            "outputs": _split_output(self.router["output"]),
+            "inputs": inputs,
+            "state": [],
+            "changedPropIds": ["_pages_location.pathname"],
+        }
 
     def value(self, component: str, prop: str, rng: random.Random) -> Any:
         props = self.components.get(component, {})
@@ -136,18 +154,38 @@ class Workload:
     def callback_payload(self, rng: random.Random) -> tuple[str, dict[str, Any]]:
         dep = rng.choice(self.callbacks)
         outputs = _split_output(dep["output"])
-        inputs = [{"id": json.loads(i["id"]) if i["id"].startswith("{") else i["id"], "property": i["property"],
-                   "value": self.value(i["id"], i["property"], rng)} for i in dep["inputs"]]
-        state = [{"id": s["id"], "property": s["property"], "value": self.value(s["id"], s["property"], rng)}
-                 for s in dep["state"]]
-        body = {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-                "inputs": inputs, "state": state,
-                "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"]}
+        inputs = [
+            {
+                "id": json.loads(i["id"]) if i["id"].startswith("{") else i["id"],
+                "property": i["property"],
+                "value": self.value(i["id"], i["property"], rng),
+            }
+            for i in dep["inputs"]
+        ]
+        state = [
+            {"id": s["id"], "property": s["property"], "value": self.value(s["id"], s["property"], rng)}
+            for s in dep["state"]
+        ]
+        body = {
+            "output": dep["output"],
+            "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "inputs": inputs,
+            "state": state,
+            "changedPropIds": [f"{dep['inputs'][0]['id']}.{dep['inputs'][0]['property']}"],
+        }
         return dep["output"], body
 
 
-def _client(number: int, base: str, work: Workload, deadline: float, budget: list[int], lock: threading.Lock,
-            results: list[tuple[str, float, bool]], session: requests.Session | None = None) -> None:
+def _client(
+    number: int,
+    base: str,
+    work: Workload,
+    deadline: float,
+    budget: list[int],
+    lock: threading.Lock,
+    results: list[tuple[str, float, bool]],
+    session: requests.Session | None = None,
+) -> None:
     rng = random.Random(number)
     if session is None:
         try:
@@ -163,9 +201,12 @@ def _client(number: int, base: str, work: Workload, deadline: float, budget: lis
             budget[0] -= 1
         if rng.random() < 0.3:
             path = rng.choice(PAGES)
-            steps = [("page", "GET", path, None), ("page", "GET", "/_dash-layout", None),
-                     ("page", "GET", "/_dash-dependencies", None),
-                     ("page", "POST", "/_dash-update-component", work.page_payload(path))]
+            steps = [
+                ("page", "GET", path, None),
+                ("page", "GET", "/_dash-layout", None),
+                ("page", "GET", "/_dash-dependencies", None),
+                ("page", "POST", "/_dash-update-component", work.page_payload(path)),
+            ]
         else:
             output, body = work.callback_payload(rng)
             steps = [(output.strip(".").split(".")[0], "POST", "/_dash-update-component", body)]
@@ -234,9 +275,17 @@ def _sign_in_attacker(number: int, base: str, deadline: float, lock: threading.L
         try:
             page = session.get(f"{base}/login", timeout=30)
             csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-            answer = session.post(f"{base}/login", timeout=30, allow_redirects=False, data={
-                "name": f"intruder{number}-{n}", "password": "not the password", "csrf": csrf.group(1) if csrf else "",
-                "next": "/"})
+            answer = session.post(
+                f"{base}/login",
+                timeout=30,
+                allow_redirects=False,
+                data={
+                    "name": f"intruder{number}-{n}",
+                    "password": "not the password",
+                    "csrf": csrf.group(1) if csrf else "",
+                    "next": "/",
+                },
+            )
             key = str(answer.status_code)
         except requests.RequestException:
             key = "no answer"
@@ -268,14 +317,17 @@ class _Memory:
         return self.peak_mb
 
 
-def _run_clients(args: argparse.Namespace, base: str, work: Workload, seconds: float,
-                 sessions: list[requests.Session | None]) -> tuple[list[tuple[str, float, bool]], float]:
+def _run_clients(
+    args: argparse.Namespace, base: str, work: Workload, seconds: float, sessions: list[requests.Session | None]
+) -> tuple[list[tuple[str, float, bool]], float]:
     results: list[tuple[str, float, bool]] = []
     lock = threading.Lock()
     budget = [args.max_requests]
     deadline = time.monotonic() + seconds
-    threads = [threading.Thread(target=_client, args=(n, base, work, deadline, budget, lock, results, sessions[n]))
-               for n in range(args.clients)]
+    threads = [
+        threading.Thread(target=_client, args=(n, base, work, deadline, budget, lock, results, sessions[n]))
+        for n in range(args.clients)
+    ]
     began = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -284,8 +336,14 @@ def _run_clients(args: argparse.Namespace, base: str, work: Workload, seconds: f
     return results, time.perf_counter() - began
 
 
-def _report(title: str, args: argparse.Namespace, base: str, results: list[tuple[str, float, bool]],
-            elapsed: float, peak_mb: float) -> dict[str, Any]:
+def _report(
+    title: str,
+    args: argparse.Namespace,
+    base: str,
+    results: list[tuple[str, float, bool]],
+    elapsed: float,
+    peak_mb: float,
+) -> dict[str, Any]:
     latencies = [ms for _, ms, ok in results if ok]
     errors = sum(1 for _, _, ok in results if not ok)
     by_kind: dict[str, list[float]] = defaultdict(list)
@@ -294,14 +352,21 @@ def _report(title: str, args: argparse.Namespace, base: str, results: list[tuple
             by_kind[kind].append(ms)
     print(f"\n{title}: {args.clients} clients, {elapsed:.1f} s, loopback {base}")
     print(f"requests: {len(results):,}   errors: {errors}   throughput: {len(results) / elapsed:,.1f} req/s")
-    print(f"latency ms: p50 {_percentile(latencies, 50):.1f}   p95 {_percentile(latencies, 95):.1f}   "
-          f"p99 {_percentile(latencies, 99):.1f}   mean {statistics.fmean(latencies) if latencies else 0:.1f}")
+    print(
+        f"latency ms: p50 {_percentile(latencies, 50):.1f}   p95 {_percentile(latencies, 95):.1f}   "
+        f"p99 {_percentile(latencies, 99):.1f}   mean {statistics.fmean(latencies) if latencies else 0:.1f}"
+    )
     print(f"server peak memory: {peak_mb:,.0f} MB")
     print(f"\n{'kind':<24}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}")
     for kind, values in sorted(by_kind.items(), key=lambda kv: -len(kv[1])):
         print(f"{kind:<24}{len(values):>8}{_percentile(values, 50):>10.1f}{_percentile(values, 95):>10.1f}")
-    return {"requests": len(results), "errors": errors, "p50_ms": round(_percentile(latencies, 50), 1),
-            "p95_ms": round(_percentile(latencies, 95), 1), "peak_mb": round(peak_mb)}
+    return {
+        "requests": len(results),
+        "errors": errors,
+        "p50_ms": round(_percentile(latencies, 50), 1),
+        "p95_ms": round(_percentile(latencies, 95), 1),
+        "peak_mb": round(peak_mb),
+    }
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -316,8 +381,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--max-requests", type=int, default=20_000, help="Upper bound on client actions.")
-    parser.add_argument("--adversarial-seconds", type=float, default=60.0,
-                        help="Length of the adversarial phase (0: skip it).")
+    parser.add_argument(
+        "--adversarial-seconds", type=float, default=60.0, help="Length of the adversarial phase (0: skip it)."
+    )
     parser.add_argument("--size", default="district", choices=["small", "district"])
     parser.add_argument("--home", type=Path, default=None, help="Reuse this KITH_HOME (built if it has no graph).")
     args = parser.parse_args()
@@ -334,8 +400,14 @@ def main() -> int:
     port = _free_port()
     base = f"http://{HOST}:{port}"
     server_log = open(home / "server.log", "w+")  # a file, not a pipe: a full pipe would stall the server
-    server = subprocess.Popen([sys.executable, "-m", "kith.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=server_log, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kith.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=server_log,
+        text=True,
+    )
     try:
         started = time.perf_counter()
         while True:
@@ -364,8 +436,10 @@ def main() -> int:
             deadline = time.monotonic() + args.adversarial_seconds + 5
             opened, lock, tally = [0], threading.Lock(), {"attempts": 0}
             attackers = [threading.Thread(target=_idle_sockets, args=(port, deadline, opened), daemon=True)]
-            attackers += [threading.Thread(target=_sign_in_attacker, args=(n, base, deadline, lock, tally),
-                                           daemon=True) for n in range(SIGN_IN_ATTACKERS)]
+            attackers += [
+                threading.Thread(target=_sign_in_attacker, args=(n, base, deadline, lock, tally), daemon=True)
+                for n in range(SIGN_IN_ATTACKERS)
+            ]
             memory = _Memory(server.pid)
             for thread in attackers:
                 thread.start()
@@ -373,15 +447,23 @@ def main() -> int:
             results, elapsed = _run_clients(args, base, work, args.adversarial_seconds, sessions)
             for thread in attackers:
                 thread.join()
-            attack = _report(f"adversarial ({IDLE_SOCKETS} idle sockets, {SIGN_IN_ATTACKERS} sign-ins at a time)",
-                             args, base, results, elapsed, memory.stop())
+            attack = _report(
+                f"adversarial ({IDLE_SOCKETS} idle sockets, {SIGN_IN_ATTACKERS} sign-ins at a time)",
+                args,
+                base,
+                results,
+                elapsed,
+                memory.stop(),
+            )
             answers = {k: v for k, v in tally.items() if k != "attempts"}
             print(f"attack: {opened[0]} sockets opened, {tally['attempts']} sign-in attempts, answers {answers}")
             attack.update(sockets_opened=opened[0], sign_in_attempts=tally["attempts"], sign_in_answers=answers)
 
         after = _sign_in(base)
-        alive = after.get(f"{base}/", timeout=30).status_code == 200 and after.post(
-            f"{base}/_dash-update-component", json=work.page_payload("/"), timeout=60).status_code == 200
+        alive = (
+            after.get(f"{base}/", timeout=30).status_code == 200
+            and after.post(f"{base}/_dash-update-component", json=work.page_payload("/"), timeout=60).status_code == 200
+        )
     finally:
         server.terminate()
         try:

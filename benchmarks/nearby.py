@@ -55,26 +55,34 @@ def build(seed: int) -> tuple[MemoryStore, dict]:
     lon = np.round(centre_lon[pick] + rng.normal(0, 2.0 / 82.0, SITES), 6)
     store = MemoryStore()
     store.upsert_nodes(need_types())
-    store.upsert_nodes(Agency(id=f"agy-{a:05d}", name=f"Agency {a}", phone="(617) 555-0100")
-                       for a in range(SITES // 5))
-    store.upsert_nodes(Site(id=f"site-{i:05d}", name=f"Site {i}", lat=float(lat[i]), lon=float(lon[i]),
-                            address=f"{i} Main Street") for i in range(SITES))
+    store.upsert_nodes(Agency(id=f"agy-{a:05d}", name=f"Agency {a}", phone="(617) 555-0100") for a in range(SITES // 5))
+    store.upsert_nodes(
+        Site(id=f"site-{i:05d}", name=f"Site {i}", lat=float(lat[i]), lon=float(lon[i]), address=f"{i} Main Street")
+        for i in range(SITES)
+    )
     codes = [n.code for n in need_types()]
     services, rels, service_site = [], [], []
     for i in range(SITES):
         for _ in range(int(rng.integers(1, 4))):
             sid = f"svc-{len(services):06d}"
             services.append(Service(id=sid, name="Service", cost="free", languages=("en",)))
-            rels += [Offers(source=f"agy-{i // 5:05d}", target=sid), DeliveredAt(source=sid, target=f"site-{i:05d}"),
-                     Addresses(source=sid, target=codes[int(rng.integers(len(codes)))])]
+            rels += [
+                Offers(source=f"agy-{i // 5:05d}", target=sid),
+                DeliveredAt(source=sid, target=f"site-{i:05d}"),
+                Addresses(source=sid, target=codes[int(rng.integers(len(codes)))]),
+            ]
             service_site.append((sid, i))
     store.upsert_nodes(services)
     store.upsert_relationships(rels)
     arrays = {
-        "lat": np.radians(lat), "lon": np.radians(lon), "cos_lat": np.cos(np.radians(lat)),
-        "service_ids": np.array([s for s, _ in service_site]), "service_site": np.array([i for _, i in service_site]),
+        "lat": np.radians(lat),
+        "lon": np.radians(lon),
+        "cos_lat": np.cos(np.radians(lat)),
+        "service_ids": np.array([s for s, _ in service_site]),
+        "service_site": np.array([i for _, i in service_site]),
         "site_ids": np.array([f"site-{i:05d}" for i in range(SITES)]),
-        "zip_lat": centre_lat, "zip_lon": centre_lon,
+        "zip_lat": centre_lat,
+        "zip_lon": centre_lon,
     }
     return store, arrays
 
@@ -100,8 +108,9 @@ def brute_force(arrays: dict, lat: float, lon: float) -> list[tuple[float, str, 
     rows = np.flatnonzero(np.isin(arrays["service_site"], near))
     site = arrays["service_site"][rows]
     order = np.lexsort((arrays["site_ids"][site], arrays["service_ids"][rows], dist[site]))[:LIMIT]
-    return [(float(dist[site[o]]), str(arrays["service_ids"][rows[o]]), str(arrays["site_ids"][site[o]]))
-            for o in order]
+    return [
+        (float(dist[site[o]]), str(arrays["service_ids"][rows[o]]), str(arrays["site_ids"][site[o]])) for o in order
+    ]
 
 
 def timed(func, points) -> tuple[list[float], list]:
@@ -121,12 +130,17 @@ def main() -> int:
 
     start = time.perf_counter()
     store, arrays = build(args.seed)
-    print(f"store: {SITES:,} sites, {len(arrays['service_ids']):,} services, built in "
-          f"{time.perf_counter() - start:.1f} s")
+    print(
+        f"store: {SITES:,} sites, {len(arrays['service_ids']):,} services, built in {time.perf_counter() - start:.1f} s"
+    )
     rng = np.random.default_rng(args.seed + 1)
     pick = rng.integers(len(arrays["zip_lat"]), size=args.queries)
-    points = list(zip((arrays["zip_lat"][pick] + rng.normal(0, 0.01, args.queries)).tolist(),
-                      (arrays["zip_lon"][pick] + rng.normal(0, 0.01, args.queries)).tolist()))
+    points = list(
+        zip(
+            (arrays["zip_lat"][pick] + rng.normal(0, 0.01, args.queries)).tolist(),
+            (arrays["zip_lon"][pick] + rng.normal(0, 0.01, args.queries)).tolist(),
+        )
+    )
     store.within(*points[0], RADIUS_KM)  # the index is built on first use: not part of a query
     find_nearby(store, *points[0])
 
@@ -136,28 +150,36 @@ def main() -> int:
     brute_sites_t, brute_sites = timed(lambda a, b: brute_force_sites(arrays, a, b), points)
 
     wrong = sum(
-        [i for i, _ in got] != [i for i, _ in want] or not np.allclose([d for _, d in got], [d for _, d in want],
-                                                                        rtol=1e-9, atol=1e-9)
+        [i for i, _ in got] != [i for i, _ in want]
+        or not np.allclose([d for _, d in got], [d for _, d in want], rtol=1e-9, atol=1e-9)
         for got, want in zip(within_rows, brute_sites)
     )
     for got, want in zip(kith_rows, brute_rows):
         same = [(r.service_id, r.site_id) for r in got] == [(s, t) for _, s, t in want] and np.allclose(
-            [r.distance_km for r in got], [d for d, _, _ in want], rtol=1e-9, atol=1e-9)
+            [r.distance_km for r in got], [d for d, _, _ in want], rtol=1e-9, atol=1e-9
+        )
         wrong += not same
     in_radius = statistics.median(len(rows) for rows in within_rows)
     kith_us, within_us, brute_us, brute_sites_us = (
-        statistics.median(t) * 1e6 for t in (kith_t, within_t, brute_t, brute_sites_t))
-    print(f"queries: {args.queries:,} (radius {RADIUS_KM:g} km, limit {LIMIT}; median {in_radius:,.0f} sites "
-          "in the radius)")
+        statistics.median(t) * 1e6 for t in (kith_t, within_t, brute_t, brute_sites_t)
+    )
+    print(
+        f"queries: {args.queries:,} (radius {RADIUS_KM:g} km, limit {LIMIT}; median {in_radius:,.0f} sites "
+        "in the radius)"
+    )
     print(f"exact: {2 * args.queries - wrong:,}/{2 * args.queries:,} answers equal the brute force's")
     print("                                  kith      brute force   speed-up")
     met = not wrong
-    for name, mine, theirs in (("radius search (store.within)", within_us, brute_sites_us),
-                               ("nearby rows (find_nearby)", kith_us, brute_us)):
+    for name, mine, theirs in (
+        ("radius search (store.within)", within_us, brute_sites_us),
+        ("nearby rows (find_nearby)", kith_us, brute_us),
+    ):
         ok = mine <= TARGET_US and theirs / mine >= TARGET_RATIO
         met = met and ok
-        print(f"{name:29s} {mine:8.1f} µs  {theirs:8.1f} µs  {theirs / mine:6.1f}x   "
-              f"{'met' if ok else 'NOT met'} (<= {TARGET_US:g} µs, >= {TARGET_RATIO:g}x)")
+        print(
+            f"{name:29s} {mine:8.1f} µs  {theirs:8.1f} µs  {theirs / mine:6.1f}x   "
+            f"{'met' if ok else 'NOT met'} (<= {TARGET_US:g} µs, >= {TARGET_RATIO:g}x)"
+        )
     print("anchors:", "met" if met else "NOT met")
     return 0 if not wrong else 1
 

@@ -39,8 +39,10 @@ def main() -> int:
     args = parser.parse_args()
     settings = KithSettings()
     if not settings.neo4j_uri:
-        print("neo4j_ingest: skipped: KITH_NEO4J_URI is not set (docker compose up neo4j, then set it "
-              "with KITH_NEO4J_PASSWORD)")
+        print(
+            "neo4j_ingest: skipped: KITH_NEO4J_URI is not set (docker compose up neo4j, then set it "
+            "with KITH_NEO4J_PASSWORD)"
+        )
         return 0
     from kith.graph.neo4j_store import Neo4jStore
 
@@ -51,8 +53,10 @@ def main() -> int:
         return 0
     try:
         if any(neo4j.counts().values()):
-            print(f"neo4j_ingest: skipped: the database {settings.neo4j_database!r} at {settings.neo4j_uri} "
-                  "is not empty (the benchmark only writes to an empty one)")
+            print(
+                f"neo4j_ingest: skipped: the database {settings.neo4j_database!r} at {settings.neo4j_uri} "
+                "is not empty (the benchmark only writes to an empty one)"
+            )
             return 0
         embedded = MemoryStore()
         demo_city.build(embedded, args.size, seed=7)
@@ -80,12 +84,18 @@ def main() -> int:
             neo4j.close()
 
     rate, anchor_rate = rows / first_s, rows / anchor_s
-    print(f"neo4j_ingest ({args.size}): {rows:,} rows exported in {first_s:.1f} s = {rate:,.0f} rows/s "
-          f"(target >= {TARGET_ROWS_PER_S:,}: {'met' if rate >= TARGET_ROWS_PER_S else 'NOT met'})")
-    print(f"  anchor: reading the rows into kith's models: {anchor_rate:,.0f} rows/s; "
-          f"export / anchor = {rate / anchor_rate:.2f}")
-    print(f"  second export of the same graph: {second_s:.1f} s, "
-          f"{'changed nothing' if unchanged else 'CHANGED THE COUNTS'}")
+    print(
+        f"neo4j_ingest ({args.size}): {rows:,} rows exported in {first_s:.1f} s = {rate:,.0f} rows/s "
+        f"(target >= {TARGET_ROWS_PER_S:,}: {'met' if rate >= TARGET_ROWS_PER_S else 'NOT met'})"
+    )
+    print(
+        f"  anchor: reading the rows into kith's models: {anchor_rate:,.0f} rows/s; "
+        f"export / anchor = {rate / anchor_rate:.2f}"
+    )
+    print(
+        f"  second export of the same graph: {second_s:.1f} s, "
+        f"{'changed nothing' if unchanged else 'CHANGED THE COUNTS'}"
+    )
     return 0 if unchanged else 1
 
 

@@ -58,12 +58,29 @@ def _questions(store: MemoryStore, queries: int, seed: int) -> dict[str, list[Ca
     agencies = [a["id"] for a in store.nodes(Label.AGENCY)]
     picked = [rng.choice(schools) for _ in range(queries)]
     return {
-        "nearby": [lambda s, p=p, n=rng.choice(NEEDS): find_nearby(s, p["lat"], p["lon"], needs=[n], radius_km=5,  # noqa: B008 (each question's own pick)
-                                                                   limit=10) for p in picked],
-        "path plain": [lambda s, p=p, a=rng.choice(agencies): warm_handoffs(  # noqa: B008 (each question's own pick)
-            s, NodeRef(Label.SCHOOL, p["id"]), NodeRef(Label.AGENCY, a), k=3) for p in picked],
-        "path need --k 3": [lambda s, p=p, n=rng.choice(NEEDS): warm_handoffs(  # noqa: B008 (each question's own pick)
-            s, NodeRef(Label.SCHOOL, p["id"]), NeedTarget(n), k=3) for p in picked],
+        "nearby": [
+            lambda s, p=p, n=rng.choice(NEEDS): find_nearby(  # noqa: B008 (each question's own pick)
+                s,
+                p["lat"],
+                p["lon"],
+                needs=[n],
+                radius_km=5,
+                limit=10,
+            )
+            for p in picked
+        ],
+        "path plain": [
+            lambda s, p=p, a=rng.choice(agencies): warm_handoffs(  # noqa: B008 (each question's own pick)
+                s, NodeRef(Label.SCHOOL, p["id"]), NodeRef(Label.AGENCY, a), k=3
+            )
+            for p in picked
+        ],
+        "path need --k 3": [
+            lambda s, p=p, n=rng.choice(NEEDS): warm_handoffs(  # noqa: B008 (each question's own pick)
+                s, NodeRef(Label.SCHOOL, p["id"]), NeedTarget(n), k=3
+            )
+            for p in picked
+        ],
         "gaps": [lambda s, n=n: service_gaps(s, n, by="school") for n in NEEDS[:2]],
         "network": [lambda s: coalition_network(s, seed=0)],
     }
@@ -82,8 +99,10 @@ def run(size: str, neo4j: GraphStore, queries: int, seed: int) -> bool:
     built_s = time.perf_counter() - started
     started = time.perf_counter()
     copy_graph(embedded, neo4j)
-    print(f"{size}: {sum(embedded.counts().values()):,} rows; built in {built_s:.0f} s, "
-          f"exported to Neo4j in {time.perf_counter() - started:.0f} s")
+    print(
+        f"{size}: {sum(embedded.counts().values()):,} rows; built in {built_s:.0f} s, "
+        f"exported to Neo4j in {time.perf_counter() - started:.0f} s"
+    )
     same = True
     for name, asks in _questions(embedded, queries, seed).items():
         on_embedded, on_neo4j, differ = [], [], 0
@@ -98,10 +117,12 @@ def run(size: str, neo4j: GraphStore, queries: int, seed: int) -> bool:
             target, met = f"within {WITHIN:.0f}x of embedded", p50_n <= WITHIN * p50_e
         else:
             target, met = f"p50 <= {P50_MS:.0f} ms", p50_n <= P50_MS
-        print(f"  {name:16} p50 Neo4j {p50_n:9.1f} ms, embedded {p50_e:9.1f} ms, Neo4j / embedded "
-              f"{p50_n / max(p50_e, 1e-9):6.1f}x ({len(asks)} asked; target {target}: "
-              f"{'met' if met else 'NOT met'}{'' if size == 'state' else ', set for the state city'})"
-              f"{'' if not differ else f'; {differ} ANSWERS DIFFER'}")
+        print(
+            f"  {name:16} p50 Neo4j {p50_n:9.1f} ms, embedded {p50_e:9.1f} ms, Neo4j / embedded "
+            f"{p50_n / max(p50_e, 1e-9):6.1f}x ({len(asks)} asked; target {target}: "
+            f"{'met' if met else 'NOT met'}{'' if size == 'state' else ', set for the state city'})"
+            f"{'' if not differ else f'; {differ} ANSWERS DIFFER'}"
+        )
         same &= not differ
     neo4j.clear()
     return same
@@ -115,8 +136,10 @@ def main() -> int:
     args = parser.parse_args()
     settings = KithSettings()
     if not settings.neo4j_uri:
-        print("neo4j_questions: skipped: KITH_NEO4J_URI is not set "
-              "(tools/neo4j/run-with-neo4j .venv/bin/python benchmarks/neo4j_questions.py starts an engine)")
+        print(
+            "neo4j_questions: skipped: KITH_NEO4J_URI is not set "
+            "(tools/neo4j/run-with-neo4j .venv/bin/python benchmarks/neo4j_questions.py starts an engine)"
+        )
         return 0
     from kith.graph.neo4j_store import Neo4jStore
 
@@ -127,8 +150,10 @@ def main() -> int:
         return 0
     try:
         if any(neo4j.counts().values()):
-            print(f"neo4j_questions: skipped: the database {settings.neo4j_database!r} at {settings.neo4j_uri} "
-                  "is not empty (the benchmark only writes to an empty one)")
+            print(
+                f"neo4j_questions: skipped: the database {settings.neo4j_database!r} at {settings.neo4j_uri} "
+                "is not empty (the benchmark only writes to an empty one)"
+            )
             return 0
         same = all([run(size, neo4j, args.queries, args.seed) for size in args.sizes])
     finally:

@@ -32,8 +32,9 @@ TARGET_S = 10.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7, help="Seed of the demo city.")
-    parser.add_argument("--store", type=Path, default=None,
-                        help="A saved state city (graph.msgpack) to load instead of building one.")
+    parser.add_argument(
+        "--store", type=Path, default=None, help="A saved state city (graph.msgpack) to load instead of building one."
+    )
     args = parser.parse_args()
 
     t = time.perf_counter()
@@ -55,18 +56,20 @@ def main() -> None:
 
     with paused_gc():  # as coalition_network runs
         graph = step("projection", lambda: network.organisation_graph(store))
-        measures = step("degree, betweenness, eigenvector, components, Louvain",
-                        lambda: network._measures(graph, 0))
+        measures = step("degree, betweenness, eigenvector, components, Louvain", lambda: network._measures(graph, 0))
         students = step("students with needs (read)", lambda: _gapdata.StudentNeeds.read(store))
         codes = list(students.students_of)
         counts = step("counts by need, cell and school", lambda: _gapdata.NeedCounts.count(store, codes, students))
         shown = step("suppression of the counts", lambda: _gapdata.shown_from_counts(counts, 10))
         needs = step("partners and reach", lambda: network._NeedData.read(store, 5.0, students))
         shown_at = network._SchoolCounts(needs, 10, shown)
-        suggestions, single_points = step("suggestions, single points of failure", lambda: (
-            network._suggestions(needs, shown_at, 3), network._single_points(needs, shown_at)))
-        report = network._report(graph, measures, seed=0, catchment_km=5.0, brokers=10, suggestions=suggestions,
-                                 single_points=single_points)
+        suggestions, single_points = step(
+            "suggestions, single points of failure",
+            lambda: (network._suggestions(needs, shown_at, 3), network._single_points(needs, shown_at)),
+        )
+        report = network._report(
+            graph, measures, seed=0, catchment_km=5.0, brokers=10, suggestions=suggestions, single_points=single_points
+        )
     one_process = sum(steps.values())
 
     t, cpu = time.perf_counter(), time.process_time()
@@ -79,19 +82,25 @@ def main() -> None:
         first = next((x, y) for x, y in pairs if x != y)
         print(f"note: repeated run differs in {key}, first: {first[0]} != {first[1]}")
 
-    print(f"{report.organisations:,} organisations ({report.schools:,} schools, {report.agencies:,} agencies), "
-          f"{report.ties:,} ties, {report.components:,} components, {len(report.communities):,} communities, "
-          f"{len(report.suggestions):,} suggestions, {len(report.single_points_of_failure):,} single points of failure")
+    print(
+        f"{report.organisations:,} organisations ({report.schools:,} schools, {report.agencies:,} agencies), "
+        f"{report.ties:,} ties, {report.components:,} components, {len(report.communities):,} communities, "
+        f"{len(report.suggestions):,} suggestions, {len(report.single_points_of_failure):,} single points of failure"
+    )
     print("each step in this process, one after the other:")
     for name, seconds in steps.items():
         print(f"  {name:<52} {seconds:7.2f} s")
     print(f"  {'sum':<52} {one_process:7.2f} s")
     parallel = report.organisations >= network.PARALLEL_FROM
-    print(f"coalition_network end to end: {total:.2f} s wall, {total_cpu:.2f} s CPU in this process"
-          f"{' (measures and suppression in a second process, beside the reading)' if parallel else ''}; "
-          f"target <= {TARGET_S:g} s -> {'met' if total <= TARGET_S else 'NOT met'} ({total / TARGET_S:.2f} of the target)")
-    print(f"load average during the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
-          f"on {os.cpu_count()} CPUs (wall times stretch when other work shares the machine)")
+    print(
+        f"coalition_network end to end: {total:.2f} s wall, {total_cpu:.2f} s CPU in this process"
+        f"{' (measures and suppression in a second process, beside the reading)' if parallel else ''}; "
+        f"target <= {TARGET_S:g} s -> {'met' if total <= TARGET_S else 'NOT met'} ({total / TARGET_S:.2f} of the target)"
+    )
+    print(
+        f"load average during the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} CPUs (wall times stretch when other work shares the machine)"
+    )
 
     import networkx as nx
 
@@ -99,8 +108,10 @@ def main() -> None:
     t = time.perf_counter()
     nx.betweenness_centrality(graph, k=k, seed=0)
     sampled = time.perf_counter() - t
-    print(f"NetworkX betweenness from {k} of {report.organisations:,} sources: {sampled:.1f} s "
-          f"(exact would take about {sampled * report.organisations / k:.0f} s)")
+    print(
+        f"NetworkX betweenness from {k} of {report.organisations:,} sources: {sampled:.1f} s "
+        f"(exact would take about {sampled * report.organisations / k:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

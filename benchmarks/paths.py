@@ -58,8 +58,12 @@ def load(path: str | None) -> MemoryStore:
         demo_city.build(store, "state")
         print(f"store: built the state demo city in {time.perf_counter() - start:.1f} s")
     counts = store.counts()
-    print("        " + ", ".join(f"{counts[x.value]:,} {x.value}" for x in
-                                 (Label.SCHOOL, Label.AGENCY, Label.SERVICE, Label.STUDENT)))
+    print(
+        "        "
+        + ", ".join(
+            f"{counts[x.value]:,} {x.value}" for x in (Label.SCHOOL, Label.AGENCY, Label.SERVICE, Label.STUDENT)
+        )
+    )
     return store
 
 
@@ -97,8 +101,10 @@ def main() -> int:
         else:
             agency = a_ids[int(rng.integers(len(a_ids)))]
         pairs.append((NodeRef(Label.SCHOOL, school["id"]), NodeRef(Label.AGENCY, agency)))
-    students = [NodeRef(Label.STUDENT, s) for s in
-                rng.choice([r["source"] for r in store.relationships(RelType.MEMBER_OF)][::50], size=n // 2)]
+    students = [
+        NodeRef(Label.STUDENT, s)
+        for s in rng.choice([r["source"] for r in store.relationships(RelType.MEMBER_OF)][::50], size=n // 2)
+    ]
     need_queries = [(pairs[i][0], NEEDS[i % len(NEEDS)]) for i in range(n)]
     student_queries = [(s, NEEDS[i % len(NEEDS)]) for i, s in enumerate(students)]
 
@@ -110,16 +116,24 @@ def main() -> int:
 
     agree, checked = _check_with_networkx(store, pairs, plain, need_queries, need)
     reached = sum(bool(p) for p in plain)
-    print(f"queries: {n} school -> agency pairs ({reached} within 6 hops), {n} school -> need, "
-          f"{len(student_queries)} student -> need (k = 3)")
+    print(
+        f"queries: {n} school -> agency pairs ({reached} within 6 hops), {n} school -> need, "
+        f"{len(student_queries)} student -> need (k = 3)"
+    )
     print(f"hops agree with NetworkX on the projection: {agree}/{checked}")
-    print(f"plain shortest path (store)        median {plain_ms:7.2f} ms   (target <= {PLAIN_MS:g} ms: "
-          f"{PLAIN_MS / plain_ms:.0f}x under)")
+    print(
+        f"plain shortest path (store)        median {plain_ms:7.2f} ms   (target <= {PLAIN_MS:g} ms: "
+        f"{PLAIN_MS / plain_ms:.0f}x under)"
+    )
     print(f"path school:ID agency:ID --k 3     median {node_ms:7.2f} ms")
-    print(f"path school:ID need:CODE --k 3     median {need_ms:7.2f} ms   (target <= {NEED_MS:g} ms: "
-          f"{NEED_MS / need_ms:.0f}x under; {sum(bool(x) for x in need)}/{n} found a path)")
-    print(f"path student:ID need:CODE --k 3    median {student_ms:7.2f} ms   "
-          f"({sum(bool(x) for x in by_student)}/{len(student_queries)} found a path)")
+    print(
+        f"path school:ID need:CODE --k 3     median {need_ms:7.2f} ms   (target <= {NEED_MS:g} ms: "
+        f"{NEED_MS / need_ms:.0f}x under; {sum(bool(x) for x in need)}/{n} found a path)"
+    )
+    print(
+        f"path student:ID need:CODE --k 3    median {student_ms:7.2f} ms   "
+        f"({sum(bool(x) for x in by_student)}/{len(student_queries)} found a path)"
+    )
     met = agree == checked and plain_ms <= PLAIN_MS and need_ms <= NEED_MS
     print("anchors:", "met" if met else "NOT met")
     return 0 if agree == checked else 1

@@ -82,8 +82,7 @@ def measure(size: str, workdir: Path) -> dict:
     path.read_bytes()
     read_s = time.perf_counter() - t
     loaded = min((_run(_LOAD, str(path)) for _ in range(3)), key=lambda r: r["load_s"])
-    anchor = min((_run(_LOAD_PICKLE, str(path) + ".anchor-pickle") for _ in range(3)),
-                 key=lambda r: r["pickle_load_s"])
+    anchor = min((_run(_LOAD_PICKLE, str(path) + ".anchor-pickle") for _ in range(3)), key=lambda r: r["pickle_load_s"])
     return {**built, **loaded, **anchor, "read_bytes_s": read_s, "file_mib": path.stat().st_size / 2**20}
 
 
@@ -97,13 +96,17 @@ def main() -> None:
             target = TARGETS[size]
             peak_gib = r["peak_bytes"] / 2**30
             print(f"{size}: {r['nodes']:,} nodes, {r['rels']:,} relationships, file {r['file_mib']:.0f} MiB")
-            print(f"  generate {r['generate_s']:.1f} s   save {r['save_s']:.1f} s   "
-                  f"load {r['load_s']:.2f} s (best of 3)   load peak memory {peak_gib:.2f} GiB")
+            print(
+                f"  generate {r['generate_s']:.1f} s   save {r['save_s']:.1f} s   "
+                f"load {r['load_s']:.2f} s (best of 3)   load peak memory {peak_gib:.2f} GiB"
+            )
             print(f"  load / read-bytes anchor = {r['load_s'] / max(r['read_bytes_s'], 1e-9):.1f}x")
-            print(f"  load / pickle-load anchor ({r['pickle_load_s']:.2f} s, the format before) = "
-                  f"{r['load_s'] / max(r['pickle_load_s'], 1e-9):.2f}x; in CPU time "
-                  f"{r['load_cpu_s']:.2f} s / {r['pickle_load_cpu_s']:.2f} s = "
-                  f"{r['load_cpu_s'] / max(r['pickle_load_cpu_s'], 1e-9):.2f}x (steadier on a shared machine)")
+            print(
+                f"  load / pickle-load anchor ({r['pickle_load_s']:.2f} s, the format before) = "
+                f"{r['load_s'] / max(r['pickle_load_s'], 1e-9):.2f}x; in CPU time "
+                f"{r['load_cpu_s']:.2f} s / {r['pickle_load_cpu_s']:.2f} s = "
+                f"{r['load_cpu_s'] / max(r['pickle_load_cpu_s'], 1e-9):.2f}x (steadier on a shared machine)"
+            )
             verdict = "meets" if r["load_s"] <= target["load_s"] else "MISSES"
             print(f"  load / target {target['load_s']:.0f} s = {r['load_s'] / target['load_s']:.2f} ({verdict})")
             if target["peak_gib"]:

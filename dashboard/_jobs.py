@@ -111,4 +111,3 @@ def _job(job: Any) -> int:
         return int(job)
     except (TypeError, ValueError):
         return 0
-

@@ -77,8 +77,7 @@ PAGE_CAPABILITY: dict[str, Capability] = {
 #: What demo mode (served without sign-in) never does, though its viewer is unrestricted.
 DEMO_WITHHOLDS = frozenset({Capability.INGEST, Capability.USERS})
 #: Outputs of the shell and of Dash's page router: any signed-in viewer (page layouts check themselves).
-SHELL_OUTPUTS = {"_pages_content", "_pages_store", "_pages_location", "_pages_dummy", ids.BANNER, ids.NAV,
-                 ids.CONTENT}
+SHELL_OUTPUTS = {"_pages_content", "_pages_store", "_pages_location", "_pages_dummy", ids.BANNER, ids.NAV, ids.CONTENT}
 #: Outputs that hand a file to the browser: they need the export capability and are audited.
 EXPORT_OUTPUTS = {(ids.GAPS_CSV_DOWNLOAD, "data"), (ids.GAPS_DOWNLOAD, "data"), (ids.HELP_DOWNLOAD, "data")}
 
@@ -196,8 +195,10 @@ def may(viewer: Viewer | None, capability: Capability | None) -> bool:
 def require(viewer: Viewer | None, capability: Capability) -> Viewer:
     """``viewer`` if it :func:`may` use ``capability``; else :class:`AccessDenied` saying why."""
     if viewer is not None and capability in DEMO_WITHHOLDS and viewer == Viewer.demo():
-        raise AccessDenied("demo mode serves without sign-in, so it does not load data or manage users; "
-                           "serve with users set up (`kith user add NAME --role admin`)")
+        raise AccessDenied(
+            "demo mode serves without sign-in, so it does not load data or manage users; "
+            "serve with users set up (`kith user add NAME --role admin`)"
+        )
     return require_capability(viewer, capability)
 
 
@@ -222,8 +223,10 @@ def on_callback_error(error: Exception) -> Any:
 
 
 _BUSY = "Many people are signing in at this moment; please try again in a few seconds."
-_STORE_LOST = ("The graph store cannot be reached right now (is the Neo4j server running?). What is shown may be "
-               "out of date; kith will answer again once the store is back.")
+_STORE_LOST = (
+    "The graph store cannot be reached right now (is the Neo4j server running?). What is shown may be "
+    "out of date; kith will answer again once the store is back."
+)
 
 
 def install(app: dash.Dash, settings: KithSettings, *, users: Users | None = None) -> None:
@@ -237,13 +240,17 @@ def install(app: dash.Dash, settings: KithSettings, *, users: Users | None = Non
     audit = AuditLog(settings.home)
     demo = settings.demo
     if not demo and not users.configured():
-        raise KithError("no users are set up, and real data is never served without sign-in: add one with "
-                        "`kith user add NAME --role admin` (or build the demo city with `kith demo`)")
+        raise KithError(
+            "no users are set up, and real data is never served without sign-in: add one with "
+            "`kith user add NAME --role admin` (or build the demo city with `kith demo`)"
+        )
     server.secret_key = _session_key(Path(settings.home))
     server.session_interface = _Cookies()  # Secure on every cookie of a request that came over HTTPS
     server.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_mb * 1024 * 1024,
-        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="kith_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="kith_session",
         PERMANENT_SESSION_LIFETIME=int(settings.session_max_hours * 3600),
     )
     sessions = Sessions(idle_s=settings.session_idle_minutes * 60.0, max_s=settings.session_max_hours * 3600.0)
@@ -397,8 +404,10 @@ def _guarded(layout: Any, needed: Capability | None, name: str) -> Callable[...,
         viewer = current_viewer()
         if not may(viewer, needed):
             if viewer == Viewer.demo() and needed in DEMO_WITHHOLDS:
-                why = ("Demo mode: the demo city never loads data (it is served without sign-in). To load your "
-                       "own, serve with users set up (`kith user add NAME --role admin`).")
+                why = (
+                    "Demo mode: the demo city never loads data (it is served without sign-in). To load your "
+                    "own, serve with users set up (`kith user add NAME --role admin`)."
+                )
             else:
                 why = f"The {viewer.role.value if viewer else 'signed-out'} role does not include this page."
             return html.Div([html.H1(name), html.P(why, className="lede")], className="denied")
@@ -410,20 +419,33 @@ def _guarded(layout: Any, needed: Capability | None, name: str) -> Callable[...,
 
 def _wrap_layout(layout: Any, demo: bool) -> Callable[[], Any]:
     """The shell plus the store banner, the access banner and (signed in) who is signed in."""
+
     def wrapped() -> Any:
         viewer = current_viewer()
         bar = html.Div(
-            [html.Span(f"Signed in as {viewer.name} ({viewer.role.value}"
-                       + (f", school {viewer.school_id}" if viewer.school_id else "") + ") "),
-             html.A("Sign out", href=LOGOUT_PATH)] if viewer and not demo else [],
-            id=USER_BAR, className="user-bar", hidden=demo or viewer is None,
+            [
+                html.Span(
+                    f"Signed in as {viewer.name} ({viewer.role.value}"
+                    + (f", school {viewer.school_id}" if viewer.school_id else "")
+                    + ") "
+                ),
+                html.A("Sign out", href=LOGOUT_PATH),
+            ]
+            if viewer and not demo
+            else [],
+            id=USER_BAR,
+            className="user-bar",
+            hidden=demo or viewer is None,
         )
         shell = layout() if callable(layout) else layout
-        return html.Div([
-            html.Div(id=STORE_BANNER, className="banner store-banner", role="alert", hidden=True),
-            html.Div(id=ACCESS_BANNER, className="banner access-banner", role="alert", hidden=True),
-            bar, shell,
-        ])
+        return html.Div(
+            [
+                html.Div(id=STORE_BANNER, className="banner store-banner", role="alert", hidden=True),
+                html.Div(id=ACCESS_BANNER, className="banner access-banner", role="alert", hidden=True),
+                bar,
+                shell,
+            ]
+        )
 
     return wrapped
 
@@ -433,8 +455,9 @@ class _Cookies(flask.sessions.SecureCookieSessionInterface):
     through the TLS proxy named by ``KITH_TRUSTED_PROXY``), so the browser never sends it in the clear."""
 
     def get_cookie_secure(self, app: flask.Flask) -> bool:
-        return bool(app.config.get("SESSION_COOKIE_SECURE")) or (flask.has_request_context()
-                                                                 and flask.request.is_secure)
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or (
+            flask.has_request_context() and flask.request.is_secure
+        )
 
 
 class _UserCache:
@@ -484,21 +507,23 @@ def _content_security_policy(app: dash.Dash) -> str:
     hashes = " ".join(app.csp_hashes())
     # the basemap's tiles, and the glyphs of the numbers drawn on the map's pins
     tiles = "https://*.openstreetmap.org https://tile.openstreetmap.org https://fonts.openmaptiles.org"
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' {hashes}",
-        "style-src 'self' 'unsafe-inline'",
-        f"img-src 'self' data: blob: {tiles}",
-        f"connect-src 'self' {tiles}",
-        "worker-src 'self' blob:",
-        "child-src 'self' blob:",
-        "font-src 'self' data:",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {hashes}",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: blob: {tiles}",
+            f"connect-src 'self' {tiles}",
+            "worker-src 'self' blob:",
+            "child-src 'self' blob:",
+            "font-src 'self' data:",
+            "frame-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def _safe_next(target: str) -> str:

@@ -61,9 +61,14 @@ ZIP_EXPANSION = 8
 _SNIFF_BYTES = 64 * 1024
 #: Signatures of files that are not text, whatever their name says.
 _BINARY = {
-    b"PK\x03\x04": "a zip archive or a spreadsheet (.xlsx)", b"\xd0\xcf\x11\xe0": "an Excel (.xls) file",
-    b"%PDF": "a PDF", b"\x89PNG": "an image", b"\xff\xd8\xff": "an image", b"GIF8": "an image",
-    b"\x1f\x8b": "a gzip archive", b"\x7fELF": "a program",
+    b"PK\x03\x04": "a zip archive or a spreadsheet (.xlsx)",
+    b"\xd0\xcf\x11\xe0": "an Excel (.xls) file",
+    b"%PDF": "a PDF",
+    b"\x89PNG": "an image",
+    b"\xff\xd8\xff": "an image",
+    b"GIF8": "an image",
+    b"\x1f\x8b": "a gzip archive",
+    b"\x7fELF": "a program",
 }
 _CONTROL = set(range(0, 9)) | set(range(14, 32)) | {127}
 
@@ -117,8 +122,7 @@ def check(data: bytes, filename: object, kind: str, *, max_bytes: int) -> str:
     if suffix not in ALLOWED:
         raise UploadRefused("type", f"only {', '.join(ALLOWED)} files can be loaded")
     if suffix not in KIND_EXTENSIONS[kind]:
-        raise UploadRefused("type", f"{kind} are loaded from {' or '.join(KIND_EXTENSIONS[kind])} files, "
-                                    f"not {suffix}")
+        raise UploadRefused("type", f"{kind} are loaded from {' or '.join(KIND_EXTENSIONS[kind])} files, not {suffix}")
     if len(data) > max_bytes:
         raise UploadRefused("size", f"the file is larger than the limit of {_mib(max_bytes)}")
     if suffix == ".zip":
@@ -141,8 +145,10 @@ def _check_zip(data: bytes, *, max_bytes: int) -> None:
             name = member.filename
             parts = re.split(r"[/\\]", name)
             if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-                raise UploadRefused("zip-path", "the zip names a file outside itself (an absolute path or ..); "
-                                                "kith refuses such archives")
+                raise UploadRefused(
+                    "zip-path",
+                    "the zip names a file outside itself (an absolute path or ..); kith refuses such archives",
+                )
             if member.flag_bits & 0x1:
                 raise UploadRefused("content", "the zip is encrypted; upload it without a password")
         if sum(m.file_size for m in members) > ZIP_EXPANSION * max_bytes:
@@ -203,8 +209,15 @@ def stored(data: bytes, suffix: str, home: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run(kind: str, path: Path, settings: KithSettings, *, dry_run: bool, reader: GraphStore,
-        column_map: ColumnMap | None = None) -> IngestReport:
+def run(
+    kind: str,
+    path: Path,
+    settings: KithSettings,
+    *,
+    dry_run: bool,
+    reader: GraphStore,
+    column_map: ColumnMap | None = None,
+) -> IngestReport:
     """Ingest ``path`` as ``kind``: a dry run reads ``reader`` (the dashboard's read-only store); a real run
     opens the store for writing, which takes the writer's lock (``StoreLocked`` while another process holds
     it), and saves it only when the whole ingest succeeded (on any error: nothing, the graph stays)."""
@@ -220,8 +233,15 @@ def run(kind: str, path: Path, settings: KithSettings, *, dry_run: bool, reader:
     return report
 
 
-def ingest(kind: str, path: Path, store: GraphStore, settings: KithSettings, *, dry_run: bool,
-           column_map: ColumnMap | None = None) -> IngestReport:
+def ingest(
+    kind: str,
+    path: Path,
+    store: GraphStore,
+    settings: KithSettings,
+    *,
+    dry_run: bool,
+    column_map: ColumnMap | None = None,
+) -> IngestReport:
     """Run kith's ingest of ``kind`` (the one ``kith ingest KIND [--map]`` runs) on ``path``."""
     quarantine = Path(settings.home) / "quarantine"
     mapped: dict[str, Any] = {} if column_map is None or kind == "hsds" else {"column_map": column_map}
@@ -230,15 +250,20 @@ def ingest(kind: str, path: Path, store: GraphStore, settings: KithSettings, *, 
         from kith.ingest.sis import ingest_students
 
         ingest_file = ingest_students if kind == "students" else ingest_relations
-        return ingest_file(path, store, key=settings.pseudonym_key, dry_run=dry_run, quarantine_dir=quarantine,
-                           **mapped)
+        return ingest_file(
+            path, store, key=settings.pseudonym_key, dry_run=dry_run, quarantine_dir=quarantine, **mapped
+        )
     from kith.ingest.agencies import ingest_agencies
     from kith.ingest.hsds import ingest_hsds
     from kith.ingest.nces import ingest_schools
     from kith.ingest.programs import ingest_programs
 
-    ingesters: dict[str, Callable[..., IngestReport]] = {"hsds": ingest_hsds, "schools": ingest_schools,
-                                                         "agencies": ingest_agencies, "programs": ingest_programs}
+    ingesters: dict[str, Callable[..., IngestReport]] = {
+        "hsds": ingest_hsds,
+        "schools": ingest_schools,
+        "agencies": ingest_agencies,
+        "programs": ingest_programs,
+    }
     ingest_orgs = ingesters[kind]
     geocoder = Geocoder(online=False, cache_dir=Path(settings.home) / "geocode")  # offline: nothing leaves
     try:

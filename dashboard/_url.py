@@ -42,8 +42,9 @@ function() {
 """
 
 
-def mirror(app: Dash, page: str, controls: Mapping[str, tuple[str, str]],
-           only: Mapping[str, str] | None = None) -> None:
+def mirror(
+    app: Dash, page: str, controls: Mapping[str, tuple[str, str]], only: Mapping[str, str] | None = None
+) -> None:
     """Mirror ``controls`` (URL parameter → (component id, property)) into the page's query string;
     a parameter named in ``only`` is mirrored only when its value matches that pattern (so what a
     person typed, such as a home address, never lands in the address bar, the history or a link)."""

@@ -97,9 +97,11 @@ def serving_settings(settings: KithSettings, demo_city: str | None) -> KithSetti
     """
     if settings.demo:
         if demo_city is None:
-            raise KithError("demo mode (KITH_DEMO) serves only the demo city, and this graph is not it, or was "
-                            "written to after `kith demo` built it: rebuild it with `kith demo`, or unset "
-                            "KITH_DEMO and serve with sign-in (`kith user add NAME --role admin`)")
+            raise KithError(
+                "demo mode (KITH_DEMO) serves only the demo city, and this graph is not it, or was "
+                "written to after `kith demo` built it: rebuild it with `kith demo`, or unset "
+                "KITH_DEMO and serve with sign-in (`kith user add NAME --role admin`)"
+            )
         return settings
     if demo_city is not None and not Users(settings.home).configured():
         return settings.model_copy(update={"demo": True})
@@ -128,7 +130,9 @@ def _shell(settings: KithSettings) -> html.Div:
     banner = (
         html.Div(
             "Demo mode: a generated city with synthetic students; no real person is in this data.",
-            id=ids.BANNER, className="banner", role="status",
+            id=ids.BANNER,
+            className="banner",
+            role="status",
         )
         if settings.demo
         else html.Div(id=ids.BANNER, hidden=True)
@@ -138,19 +142,23 @@ def _shell(settings: KithSettings) -> html.Div:
             f"Suppression is weakened on this server: only counts from 1 to {settings.suppress_below - 1} are "
             f"hidden (KITH_SUPPRESS_BELOW={settings.suppress_below}; the default hides 1 to "
             f"{DEFAULT_SUPPRESS_BELOW - 1}). Do not share what it shows as a public release."
-            if settings.suppress_below > 1 else
-            f"Suppression is off on this server (KITH_SUPPRESS_BELOW=1): small counts are shown as they are "
+            if settings.suppress_below > 1
+            else f"Suppression is off on this server (KITH_SUPPRESS_BELOW=1): small counts are shown as they are "
             f"(the default hides 1 to {DEFAULT_SUPPRESS_BELOW - 1}). Do not share what it shows as a public release.",
-            id=ids.SUPPRESSION_BANNER, className="banner", role="alert",
+            id=ids.SUPPRESSION_BANNER,
+            className="banner",
+            role="alert",
         )
         if settings.weak_suppression
         else html.Div(id=ids.SUPPRESSION_BANNER, hidden=True)
     )
     nav = html.Nav(
         [html.Span("kith", className="brand")]
-        + [dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
-           for page in dash.page_registry.values()
-           if page["module"].startswith("kith.") and _security.may_open(page["module"])],
+        + [
+            dcc.Link(page["name"], href=page["relative_path"], className="nav-link")
+            for page in dash.page_registry.values()
+            if page["module"].startswith("kith.") and _security.may_open(page["module"])
+        ],
         id=ids.NAV,
     )
     return html.Div([banner, weak, nav, html.Main(dash.page_container, id=ids.CONTENT)], className="shell")

@@ -42,6 +42,7 @@ log = logging.getLogger("kith.dashboard")
 #: The need the map and gaps pages show before one is picked.
 DEFAULT_NEED = "mental_health_counseling"
 
+
 class _Memo:
     """A small, thread-safe least-recently-used memo of question answers."""
 
@@ -130,8 +131,12 @@ class DashboardData:
         """Schools with a location: id, name, level, kind, lat, lon, enrollment (suppressed)."""
         return [
             {
-                "id": s["id"], "name": s["name"], "level": s.get("level", "other"), "kind": s.get("kind", "regular"),
-                "lat": s["lat"], "lon": s["lon"],
+                "id": s["id"],
+                "name": s["name"],
+                "level": s.get("level", "other"),
+                "kind": s.get("kind", "regular"),
+                "lat": s["lat"],
+                "lon": s["lon"],
                 "enrollment": self.suppress(s["enrollment"]) if s.get("enrollment") is not None else None,
             }
             for s in self.store.nodes(Label.SCHOOL)
@@ -161,10 +166,17 @@ class DashboardData:
                 continue
             services = at_site.get(s["id"], [])
             agencies = sorted({agency_name[a] for v in services for a in agencies_of.get(v, ()) if a in agency_name})
-            rows.append({
-                "id": s["id"], "name": s["name"], "address": s.get("address", ""), "lat": s["lat"], "lon": s["lon"],
-                "agencies": agencies, "needs": sorted({n for v in services for n in needs_of.get(v, ())}),
-            })
+            rows.append(
+                {
+                    "id": s["id"],
+                    "name": s["name"],
+                    "address": s.get("address", ""),
+                    "lat": s["lat"],
+                    "lon": s["lon"],
+                    "agencies": agencies,
+                    "needs": sorted({n for v in services for n in needs_of.get(v, ())}),
+                }
+            )
         return rows
 
     @cached_property
@@ -196,8 +208,7 @@ class DashboardData:
             return False  # the store is out of reach: the pages say so
         if revision == self._revision or not self._reloading.acquire(blocking=False):
             return False
-        thread = threading.Thread(target=self._reload_in_background, args=(revision,), name="kith-reload",
-                                  daemon=True)
+        thread = threading.Thread(target=self._reload_in_background, args=(revision,), name="kith-reload", daemon=True)
         thread.start()
         if wait:
             thread.join()
@@ -222,8 +233,10 @@ class DashboardData:
             if self.settings.demo and new.demo_city() is None:
                 new.close()
                 self._revision = revision
-                log.warning("the graph was written to after `kith demo` built it; demo mode goes on showing "
-                            "the demo city and does not serve the new graph")
+                log.warning(
+                    "the graph was written to after `kith demo` built it; demo mode goes on showing "
+                    "the demo city and does not serve the new graph"
+                )
                 return
             old, self.store = self.store, new
             old.close()
@@ -254,8 +267,12 @@ class DashboardData:
         them under ~1,500: a click on the map anywhere in the area lands in one."""
         south, west, north, east = self.bounds
         margin = 0.02
-        ring = [(south - margin, west - margin), (south - margin, east + margin), (north + margin, east + margin),
-                (north + margin, west - margin)]
+        ring = [
+            (south - margin, west - margin),
+            (south - margin, east + margin),
+            (north + margin, east + margin),
+            (north + margin, west - margin),
+        ]
         for resolution in (8, 7, 6, 5):
             cells = h3.h3shape_to_cells(h3.LatLngPoly(ring), resolution)
             if len(cells) <= 1_500:
@@ -277,14 +294,30 @@ class DashboardData:
 
     # ------------------------------------------------------------ questions
 
-    def nearby(self, place_text: str, *, need: str | Sequence[str] | None, language: str | None, free: bool,
-               age: int | None, radius_km: float, limit: int = 25) -> tuple[nearby.Place, list[nearby.NearbyService]]:
+    def nearby(
+        self,
+        place_text: str,
+        *,
+        need: str | Sequence[str] | None,
+        language: str | None,
+        free: bool,
+        age: int | None,
+        radius_km: float,
+        limit: int = 25,
+    ) -> tuple[nearby.Place, list[nearby.NearbyService]]:
         """Resolve the place, then find services near it for any of the needs (``kith nearby``)."""
         place = nearby.resolve_place(self.store, place_text)
         needs = [need] if isinstance(need, str) else list(need or ())
         rows = nearby.find_nearby(
-            self.store, place.lat, place.lon, needs=needs, radius_km=radius_km, limit=limit,
-            language=language or None, free=free, age=age,
+            self.store,
+            place.lat,
+            place.lon,
+            needs=needs,
+            radius_km=radius_km,
+            limit=limit,
+            language=language or None,
+            free=free,
+            age=age,
         )
         return place, rows
 
@@ -294,16 +327,41 @@ class DashboardData:
     def gaps(self, need: str, by: str = "cell", demand: str | None = None) -> gaps_q.GapReport:
         """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once.
         ``demand`` names the source (None: the best the graph holds for the need)."""
-        return self.memo(("gaps", need, by, demand), lambda: gaps_q.service_gaps(
-            self.store, need, demand=demand, by=cast(gaps_q.By, by), suppress_below=self.threshold,
-            **self._supply_options()))
+        return self.memo(
+            ("gaps", need, by, demand),
+            lambda: gaps_q.service_gaps(
+                self.store,
+                need,
+                demand=demand,
+                by=cast(gaps_q.By, by),
+                suppress_below=self.threshold,
+                **self._supply_options(),
+            ),
+        )
 
-    def what_if(self, need: str, by: str, *, add_sites: tuple[tuple[float, float, float], ...] = (),
-                add_capacity: tuple[tuple[str, float], ...] = (), demand: str | None = None) -> gaps_q.GapReport:
+    def what_if(
+        self,
+        need: str,
+        by: str,
+        *,
+        add_sites: tuple[tuple[float, float, float], ...] = (),
+        add_capacity: tuple[tuple[str, float], ...] = (),
+        demand: str | None = None,
+    ) -> gaps_q.GapReport:
         """The gap report with new sites or capacity, beside its baseline (the store is not changed)."""
-        return self.memo(("what-if", need, by, add_sites, add_capacity, demand), lambda: gaps_q.service_gaps(
-            self.store, need, demand=demand, by=cast(gaps_q.By, by), add_sites=add_sites, add_capacity=dict(add_capacity),
-            suppress_below=self.threshold, **self._supply_options()))
+        return self.memo(
+            ("what-if", need, by, add_sites, add_capacity, demand),
+            lambda: gaps_q.service_gaps(
+                self.store,
+                need,
+                demand=demand,
+                by=cast(gaps_q.By, by),
+                add_sites=add_sites,
+                add_capacity=dict(add_capacity),
+                suppress_below=self.threshold,
+                **self._supply_options(),
+            ),
+        )
 
     def _supply_options(self) -> dict[str, Any]:
         return {"default_capacity": self.settings.default_capacity, "prevalence": self.prevalence}
@@ -313,15 +371,25 @@ class DashboardData:
 
     def gap_summaries(self) -> list[dict[str, Any]]:
         """Per need: its domain, deserts and students in deserts (suppressed), for the domain charts."""
+
         def compute() -> list[dict[str, Any]]:
             rows = []
             for need in self.needs:
                 report = self.gaps(need["code"], "cell")
-                rows.append({**need, "deserts": report.deserts, "students": report.students,
-                             "demand_source": report.demand_source, "estimate": report.estimate,
-                             "students_in_deserts": report.students_in_deserts,
-                             "desert_areas_hidden": report.desert_areas_hidden, "areas": report.areas})
+                rows.append(
+                    {
+                        **need,
+                        "deserts": report.deserts,
+                        "students": report.students,
+                        "demand_source": report.demand_source,
+                        "estimate": report.estimate,
+                        "students_in_deserts": report.students_in_deserts,
+                        "desert_areas_hidden": report.desert_areas_hidden,
+                        "areas": report.areas,
+                    }
+                )
             return rows
+
         return self.memo("gap-summaries", compute)
 
     def warm_up(self) -> None:
@@ -333,34 +401,40 @@ class DashboardData:
     # ------------------------------------------------------------ the network
 
     def network(self) -> network_q.NetworkReport:
-        return self.memo("network", lambda: network_q.coalition_network(
-            self.store, seed=0, suppress_below=self.threshold))
+        return self.memo(
+            "network", lambda: network_q.coalition_network(self.store, seed=0, suppress_below=self.threshold)
+        )
 
     def network_layout(self) -> dict[str, Any]:
         """The organisation graph's ties and a fixed drawing position per organisation (seeded)."""
+
         def compute() -> dict[str, Any]:
             graph = network_q.organisation_graph(self.store)
             positions = _spring_positions(graph)
             ties = [(str(u), str(v), float(d.get("weight", 1.0))) for u, v, d in graph.edges(data=True)]
             return {"positions": positions, "ties": ties}
+
         return self.memo("network-layout", compute)
 
     # ------------------------------------------------------------ paths
 
-    def handoffs(self, source: str, target: str, *, k: int = 3, radius_km: float = 5.0,
-                 candidates: int = 10) -> list[paths_q.Handoff]:
-        return self.memo(("handoffs", source, target, k, radius_km, candidates),
-                         lambda: paths_q.warm_handoffs(self.store, source, target, k=k, radius_km=radius_km,
-                                                       candidates=candidates))
+    def handoffs(
+        self, source: str, target: str, *, k: int = 3, radius_km: float = 5.0, candidates: int = 10
+    ) -> list[paths_q.Handoff]:
+        return self.memo(
+            ("handoffs", source, target, k, radius_km, candidates),
+            lambda: paths_q.warm_handoffs(self.store, source, target, k=k, radius_km=radius_km, candidates=candidates),
+        )
 
-    def providers_near(self, source: str, need: str, radius_km: float,
-                       limit: int = 50) -> dict[str, NearbyService]:
+    def providers_near(self, source: str, need: str, radius_km: float, limit: int = 50) -> dict[str, NearbyService]:
         """The services for ``need`` within ``radius_km`` of where ``source`` is, by service id (how to
         reach each, and whether any is in reach at all)."""
+
         def compute() -> dict[str, NearbyService]:
             lat, lon = point_of(self.store, NodeRef.parse(source))[0]
             rows = nearby.find_nearby(self.store, lat, lon, needs=[need], radius_km=radius_km, limit=limit)
             return {row.service_id: row for row in rows}
+
         return self.memo(("providers-near", source, need, radius_km), compute)
 
     def contact(self, ref: str) -> dict[str, str]:
@@ -383,19 +457,21 @@ class DashboardData:
     @cached_property
     def path_sources(self) -> list[dict[str, str]]:
         """Where a handoff can start, for the picker: schools, then agencies."""
-        return ([{"label": f"School: {s['name']}", "value": f"School:{s['id']}"} for s in self.schools]
-                + [{"label": f"Agency: {a['name']}", "value": f"Agency:{a['id']}"} for a in self.agencies])
+        return [{"label": f"School: {s['name']}", "value": f"School:{s['id']}"} for s in self.schools] + [
+            {"label": f"Agency: {a['name']}", "value": f"Agency:{a['id']}"} for a in self.agencies
+        ]
 
     @cached_property
     def path_targets(self) -> list[dict[str, str]]:
         """Where a handoff can go: a need (the nearest services for it), an agency or a school."""
-        return ([{"label": f"Need: {n['name']}", "value": f"need:{n['code']}"} for n in self.needs]
-                + self.path_sources)
+        return [{"label": f"Need: {n['name']}", "value": f"need:{n['code']}"} for n in self.needs] + self.path_sources
 
 
-_NO_LONGER_DEMO = ("This demo dashboard has stopped: the graph was written to after `kith demo` built it, so it is no "
-                   "longer the demo city, and demo mode serves nothing else. Rebuild it with `kith demo`, or serve "
-                   "it with sign-in.")
+_NO_LONGER_DEMO = (
+    "This demo dashboard has stopped: the graph was written to after `kith demo` built it, so it is no "
+    "longer the demo city, and demo mode serves nothing else. Rebuild it with `kith demo`, or serve "
+    "it with sign-in."
+)
 
 
 def _spring_positions(graph: Any) -> dict[str, tuple[float, float]]:

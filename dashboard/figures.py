@@ -52,8 +52,9 @@ def rows_of(rows: Iterable[Any]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- map helpers
 
 
-def map_view(lats: Sequence[float], lons: Sequence[float], *, width_px: int = 900,
-             height_px: int = 600) -> tuple[dict[str, float], float]:
+def map_view(
+    lats: Sequence[float], lons: Sequence[float], *, width_px: int = 900, height_px: int = 600
+) -> tuple[dict[str, float], float]:
     """Centre and zoom that fit the points (web-mercator zoom levels); Boston when empty."""
     if not lats:
         return {"lat": 42.33, "lon": -71.08}, 10.0
@@ -77,8 +78,12 @@ def cells_geojson(cells: Iterable[str]) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "id": c, "properties": {"cell": c},
-             "geometry": {"type": "Polygon", "coordinates": [cell_ring(c)]}}
+            {
+                "type": "Feature",
+                "id": c,
+                "properties": {"cell": c},
+                "geometry": {"type": "Polygon", "coordinates": [cell_ring(c)]},
+            }
             for c in cells
         ],
     }
@@ -111,18 +116,28 @@ def _map_layout(fig: go.Figure, centre: dict[str, float], zoom: float, *, revisi
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#999", "borderwidth": 1},
         uirevision=revision,  # keep the user's pan and zoom when the data changes
-        clickmode="event", hoverdistance=10,  # a click near, not on, a marker names the spot, not the marker
+        clickmode="event",
+        hoverdistance=10,  # a click near, not on, a marker names the spot, not the marker
     )
     return fig
 
 
 def schools_trace(schools: Sequence[Mapping[str, Any]]) -> go.Scattermap:
     return go.Scattermap(
-        lat=[s["lat"] for s in schools], lon=[s["lon"] for s in schools], mode="markers", name="schools",
+        lat=[s["lat"] for s in schools],
+        lon=[s["lon"] for s in schools],
+        mode="markers",
+        name="schools",
         marker={"size": 11, "color": SCHOOL_COLOUR, "opacity": 0.9},
         text=[s["name"] for s in schools],
-        customdata=[[s.get("level", ""), s.get("enrollment") if s.get("enrollment") is not None else "n/a",
-                     f"school:{s['id']}" if s.get("id") else ""] for s in schools],
+        customdata=[
+            [
+                s.get("level", ""),
+                s.get("enrollment") if s.get("enrollment") is not None else "n/a",
+                f"school:{s['id']}" if s.get("id") else "",
+            ]
+            for s in schools
+        ],
         hovertemplate="<b>%{text}</b><br>%{customdata[0]} school, %{customdata[1]} students<extra>school</extra>",
     )
 
@@ -130,7 +145,9 @@ def schools_trace(schools: Sequence[Mapping[str, Any]]) -> go.Scattermap:
 def sites_trace(sites: Sequence[Mapping[str, Any]], *, need: str | None = None) -> go.Scattermap:
     shown = [s for s in sites if need is None or need in s.get("needs", ())]
     return go.Scattermap(
-        lat=[s["lat"] for s in shown], lon=[s["lon"] for s in shown], mode="markers",
+        lat=[s["lat"] for s in shown],
+        lon=[s["lon"] for s in shown],
+        mode="markers",
         name="service sites" + (" for this need" if need else ""),
         marker={"size": 8, "color": SITE_COLOUR, "opacity": 0.95},
         text=[s["name"] for s in shown],
@@ -144,21 +161,33 @@ def click_grid(cells: Sequence[str], geojson: str | None = None) -> go.Choroplet
     (MapLibre reports clicks on drawn features only). ``geojson``: a URL the browser fetches (and
     caches) the cells' shapes from, instead of sending them with every figure."""
     return go.Choroplethmap(
-        geojson=geojson or cells_geojson(cells), locations=list(cells), z=[0] * len(cells), featureidkey="id",
-        colorscale=[[0, "rgba(255,255,255,0.02)"], [1, "rgba(255,255,255,0.02)"]], showscale=False,
+        geojson=geojson or cells_geojson(cells),
+        locations=list(cells),
+        z=[0] * len(cells),
+        featureidkey="id",
+        colorscale=[[0, "rgba(255,255,255,0.02)"], [1, "rgba(255,255,255,0.02)"]],
+        showscale=False,
         # "none", not "skip": plotly reports clicks only on features it hovers; the faint outlines give the
         # map something to orient by when the basemap tiles cannot load
         marker={"line": {"width": 0.4, "color": "rgba(90,100,115,0.35)"}, "opacity": 1.0},
-        hoverinfo="none", name="click to search here", showlegend=False,
+        hoverinfo="none",
+        name="click to search here",
+        showlegend=False,
     )
 
 
 # ---------------------------------------------------------------- find help
 
 
-def nearby_map(place: Mapping[str, Any] | Any | None, rows: Iterable[Any], *, radius_km: float,
-               click_cells: Sequence[str] = (), click_geojson: str | None = None,
-               schools: Sequence[Mapping[str, Any]] = ()) -> go.Figure:
+def nearby_map(
+    place: Mapping[str, Any] | Any | None,
+    rows: Iterable[Any],
+    *,
+    radius_km: float,
+    click_cells: Sequence[str] = (),
+    click_geojson: str | None = None,
+    schools: Sequence[Mapping[str, Any]] = (),
+) -> go.Figure:
     """The place searched from, its search radius, and the services found (numbered as in the table).
 
     ``click_cells`` (with their shapes at the URL ``click_geojson``, if given) make the map clickable."""
@@ -171,25 +200,45 @@ def nearby_map(place: Mapping[str, Any] | Any | None, rows: Iterable[Any], *, ra
         fig.add_trace(schools_trace(schools).update(marker={"size": 6, "opacity": 0.45}))
     if place is not None:
         lat, lon = circle(place["lat"], place["lon"], radius_km)
-        fig.add_trace(go.Scattermap(lat=lat, lon=lon, mode="lines", name=f"within {radius_km:g} km",
-                                    line={"color": PLACE_COLOUR, "width": 2}, hoverinfo="skip"))
+        fig.add_trace(
+            go.Scattermap(
+                lat=lat,
+                lon=lon,
+                mode="lines",
+                name=f"within {radius_km:g} km",
+                line={"color": PLACE_COLOUR, "width": 2},
+                hoverinfo="skip",
+            )
+        )
     if found:
-        fig.add_trace(go.Scattermap(
-            lat=[r["lat"] for r in found], lon=[r["lon"] for r in found], mode="markers+text",
-            name="services found (numbered as in the table)", marker={"size": 18, "color": SITE_COLOUR},
-            # numbered like the table's rows; offline the numbers need the map's fonts, the hover keeps them
-            text=[str(i) for i in range(1, len(found) + 1)], textposition="middle center",
-            textfont={"color": "#ffffff", "size": 11},
-            customdata=[[r["service_name"], r.get("agency_name") or "", r["distance_km"]] for r in found],
-            hovertemplate="#%{text} <b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]:.1f} km"
-                          "<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scattermap(
+                lat=[r["lat"] for r in found],
+                lon=[r["lon"] for r in found],
+                mode="markers+text",
+                name="services found (numbered as in the table)",
+                marker={"size": 18, "color": SITE_COLOUR},
+                # numbered like the table's rows; offline the numbers need the map's fonts, the hover keeps them
+                text=[str(i) for i in range(1, len(found) + 1)],
+                textposition="middle center",
+                textfont={"color": "#ffffff", "size": 11},
+                customdata=[[r["service_name"], r.get("agency_name") or "", r["distance_km"]] for r in found],
+                hovertemplate="#%{text} <b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]:.1f} km"
+                "<extra></extra>",
+            )
+        )
     if place is not None:
-        fig.add_trace(go.Scattermap(
-            lat=[place["lat"]], lon=[place["lon"]], mode="markers", name=_searched_from(place),
-            marker={"size": 16, "color": PLACE_COLOUR}, text=[place.get("label", "")],
-            hovertemplate="%{text}<extra>searching from</extra>",
-        ))
+        fig.add_trace(
+            go.Scattermap(
+                lat=[place["lat"]],
+                lon=[place["lon"]],
+                mode="markers",
+                name=_searched_from(place),
+                marker={"size": 16, "color": PLACE_COLOUR},
+                text=[place.get("label", "")],
+                hovertemplate="%{text}<extra>searching from</extra>",
+            )
+        )
         lats, lons = circle(place["lat"], place["lon"], radius_km)
         centre, zoom = map_view(lats, lons, height_px=480)
     else:
@@ -213,12 +262,17 @@ def help_table(rows: Iterable[Any]) -> list[dict[str, Any]]:
     """Rows for the results grid: numbered like the map, with the fields a worker reads first."""
     return [
         {
-            "n": i, "service": r["service_name"], "agency": r.get("agency_name") or "",
-            "distance_km": round(r["distance_km"], 1), "address": r.get("address") or "",
-            "phone": r.get("phone") or "", "languages": ", ".join(languages.name(str(c)) for c in r.get("languages") or ()),
+            "n": i,
+            "service": r["service_name"],
+            "agency": r.get("agency_name") or "",
+            "distance_km": round(r["distance_km"], 1),
+            "address": r.get("address") or "",
+            "phone": r.get("phone") or "",
+            "languages": ", ".join(languages.name(str(c)) for c in r.get("languages") or ()),
             "cost": ", ".join(x for x in (r.get("cost") or "", _ages(r.get("min_age"), r.get("max_age"))) if x),
             "hours": r.get("hours") or "",
-            "ages": _ages(r.get("min_age"), r.get("max_age")), "needs": ", ".join(r.get("needs") or ()),
+            "ages": _ages(r.get("min_age"), r.get("max_age")),
+            "needs": ", ".join(r.get("needs") or ()),
         }
         for i, r in enumerate(rows_of(rows), 1)
     ]
@@ -233,9 +287,15 @@ def _ages(low: int | None, high: int | None) -> str:
 # ---------------------------------------------------------------- map of access
 
 
-def access_map(report: Any, *, schools: Sequence[Mapping[str, Any]] = (), sites: Sequence[Mapping[str, Any]] = (),
-               layers: Iterable[str] = ("access", "deserts", "schools", "sites"),
-               need_name: str | None = None, cells_geojson_url: str | None = None) -> go.Figure:
+def access_map(
+    report: Any,
+    *,
+    schools: Sequence[Mapping[str, Any]] = (),
+    sites: Sequence[Mapping[str, Any]] = (),
+    layers: Iterable[str] = ("access", "deserts", "schools", "sites"),
+    need_name: str | None = None,
+    cells_geojson_url: str | None = None,
+) -> go.Figure:
     """Accessibility per H3 cell as a choropleth (cividis), deserts outlined, schools and the need's sites.
 
     ``report`` is a gap report by cell (``kith.queries.gaps.GapReport`` or its dict); ``layers`` picks
@@ -254,8 +314,16 @@ def access_map(report: Any, *, schools: Sequence[Mapping[str, Any]] = (), sites:
     deserts = [r["area_id"] for r in rows if r["desert"]]
     if "deserts" in layers and deserts:
         lat, lon = _outline(deserts)
-        fig.add_trace(go.Scattermap(lat=lat, lon=lon, mode="lines", line={"color": DESERT_COLOUR, "width": 3},
-                                    name=f"service desert ({len(deserts)})", hoverinfo="skip"))
+        fig.add_trace(
+            go.Scattermap(
+                lat=lat,
+                lon=lon,
+                mode="lines",
+                line={"color": DESERT_COLOUR, "width": 3},
+                name=f"service desert ({len(deserts)})",
+                hoverinfo="skip",
+            )
+        )
     if "sites" in layers:
         fig.add_trace(sites_trace(sites, need=need))
     if "schools" in layers:
@@ -269,27 +337,45 @@ def access_map(report: Any, *, schools: Sequence[Mapping[str, Any]] = (), sites:
 CLASS_COLOURS = ("#00224E", "#35456C", "#666970", "#948E77", "#C8B866", "#FEE838")
 
 
-def access_classes(rows: Sequence[Mapping[str, Any]], geojson_url: str | None = None,
-                   *, k: int = 5) -> list[go.Choroplethmap]:
+def access_classes(
+    rows: Sequence[Mapping[str, Any]], geojson_url: str | None = None, *, k: int = 5
+) -> list[go.Choroplethmap]:
     """One trace per class of accessibility, named in the legend: quantile classes (``mapclassify``), so
     one outlying cell does not flatten every other into one colour; the deserts a solid class of their own.
     A value given as a band or a marker is placed by its middle (see :func:`sort_order`)."""
     deserts = [r for r in rows if r["desert"]]
     others = [r for r in rows if not r["desert"]]
     traces = []
-    hover = ("<b>%{customdata[0]}</b><br>%{customdata[4]}<br>students with the need: %{customdata[1]}"
-             "<br>providers in reach: %{customdata[2]}<br>desert: %{customdata[3]}<extra></extra>")
+    hover = (
+        "<b>%{customdata[0]}</b><br>%{customdata[4]}<br>students with the need: %{customdata[1]}"
+        "<br>providers in reach: %{customdata[2]}<br>desert: %{customdata[3]}<extra></extra>"
+    )
 
     def trace(members: Sequence[Mapping[str, Any]], colour: str, name: str, opacity: float) -> go.Choroplethmap:
         cells = [r["area_id"] for r in members]
         return go.Choroplethmap(
-            geojson=geojson_url or cells_geojson(cells), locations=cells, featureidkey="id", z=[1] * len(cells),
-            colorscale=[[0, colour], [1, colour]], showscale=False, marker={"opacity": opacity, "line": {
-                "width": 0.4, "color": "#444"}}, name=name, showlegend=True, legendgroup="access",
-            customdata=[[r["area_name"], shown_text(r["demand"]), r["providers_in_reach"],
-                         "yes" if r["desert"] else "no",
-                         f"{shown_text(r['accessibility'], digits=3)} places per student"] for r in members],
-            hovertemplate=hover)
+            geojson=geojson_url or cells_geojson(cells),
+            locations=cells,
+            featureidkey="id",
+            z=[1] * len(cells),
+            colorscale=[[0, colour], [1, colour]],
+            showscale=False,
+            marker={"opacity": opacity, "line": {"width": 0.4, "color": "#444"}},
+            name=name,
+            showlegend=True,
+            legendgroup="access",
+            customdata=[
+                [
+                    r["area_name"],
+                    shown_text(r["demand"]),
+                    r["providers_in_reach"],
+                    "yes" if r["desert"] else "no",
+                    f"{shown_text(r['accessibility'], digits=3)} places per student",
+                ]
+                for r in members
+            ],
+            hovertemplate=hover,
+        )
 
     if deserts:
         traces.append(trace(deserts, DESERT_COLOUR, f"desert: no provider in reach ({len(deserts)})", 0.85))
@@ -301,7 +387,7 @@ def access_classes(rows: Sequence[Mapping[str, Any]], geojson_url: str | None = 
             labels, edges = bins.yb, [float(values.min()), *map(float, bins.bins)]
         else:
             labels, edges = np.zeros(len(values), dtype=int), [float(values.min()), float(values.max())]
-        palette = CLASS_COLOURS[-max(classes, 1):] if classes < len(CLASS_COLOURS) else CLASS_COLOURS
+        palette = CLASS_COLOURS[-max(classes, 1) :] if classes < len(CLASS_COLOURS) else CLASS_COLOURS
         for c in range(max(classes, 1)):
             members = [r for r, label in zip(others, labels) if label == c]
             if members:
@@ -312,8 +398,16 @@ def access_classes(rows: Sequence[Mapping[str, Any]], geojson_url: str | None = 
 
 def points_map(lats: Sequence[float], lons: Sequence[float], *, name: str = "points") -> go.Figure:
     """Many points at once (WebGL): the map stays usable with tens of thousands."""
-    fig = go.Figure(go.Scattermap(lat=list(lats), lon=list(lons), mode="markers", name=name,
-                                  marker={"size": 4, "color": SITE_COLOUR, "opacity": 0.7}, hoverinfo="skip"))
+    fig = go.Figure(
+        go.Scattermap(
+            lat=list(lats),
+            lon=list(lons),
+            mode="markers",
+            name=name,
+            marker={"size": 4, "color": SITE_COLOUR, "opacity": 0.7},
+            hoverinfo="skip",
+        )
+    )
     centre, zoom = map_view(lats, lons)
     return _map_layout(fig, centre, zoom, revision="points")
 
@@ -336,12 +430,20 @@ def gap_table(report: Any) -> list[dict[str, Any]]:
         area = r["area_name"]
         if area in repeated:  # several cells of one place: each told apart by where it is
             area = f"{area} · {r['lat']:.3f}, {r['lon']:.3f}"
-        out.append({
-            "rank": i, "area": area, "area_id": r["area_id"],
-            "students": shown_text(students), "students_order": sort_order(students, below),
-            "accessibility": shown_text(access, digits=3), "accessibility_order": sort_order(access, below),
-            "providers": r["providers_in_reach"], "desert": "yes" if r["desert"] else "no",
-            "rule": r.get("desert_rule") or ""})
+        out.append(
+            {
+                "rank": i,
+                "area": area,
+                "area_id": r["area_id"],
+                "students": shown_text(students),
+                "students_order": sort_order(students, below),
+                "accessibility": shown_text(access, digits=3),
+                "accessibility_order": sort_order(access, below),
+                "providers": r["providers_in_reach"],
+                "desert": "yes" if r["desert"] else "no",
+                "rule": r.get("desert_rule") or "",
+            }
+        )
     return out
 
 
@@ -451,23 +553,36 @@ def deserts_by_domain(summaries: Iterable[Mapping[str, Any]], *, top: int | None
         mine = [s for s in items if s["domain"] == domain]
         if not mine:
             continue
-        fig.add_trace(go.Bar(
-            y=[s["name"] for s in mine], x=[s["deserts"] for s in mine], orientation="h",
-            name=domain.replace("_", " "), marker_color=colour,
-            text=[_desert_label(s) for s in mine], textposition="outside", cliponaxis=False,
-            customdata=[[_desert_hover(s)] for s in mine],
-            hovertemplate="%{y}: %{x} desert neighbourhood cells<br>students in them: %{customdata[0]}"
-                          "<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=[s["name"] for s in mine],
+                x=[s["deserts"] for s in mine],
+                orientation="h",
+                name=domain.replace("_", " "),
+                marker_color=colour,
+                text=[_desert_label(s) for s in mine],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[[_desert_hover(s)] for s in mine],
+                hovertemplate="%{y}: %{x} desert neighbourhood cells<br>students in them: %{customdata[0]}"
+                "<extra></extra>",
+            )
+        )
     most = max([s["deserts"] for s in items] + [1])
     fig.update_layout(
-        margin={"l": 10, "r": 20, "t": 10, "b": 40}, height=max(240, 22 * len(items) + 80),
+        margin={"l": 10, "r": 20, "t": 10, "b": 40},
+        height=max(240, 22 * len(items) + 80),
         yaxis={"autorange": "reversed", "automargin": True},
         # room beside the longest bar for its label, inside the plot: no label is cut off
-        xaxis={"title": "neighbourhood cells that are service deserts (label: students there)",
-               "range": [0, most * 1.6], "automargin": True},
-        legend={"orientation": "h", "y": -0.12 if len(items) > 12 else -0.25}, plot_bgcolor="white",
-        bargap=0.25, uniformtext={"minsize": 9, "mode": "show"},
+        xaxis={
+            "title": "neighbourhood cells that are service deserts (label: students there)",
+            "range": [0, most * 1.6],
+            "automargin": True,
+        },
+        legend={"orientation": "h", "y": -0.12 if len(items) > 12 else -0.25},
+        plot_bgcolor="white",
+        bargap=0.25,
+        uniformtext={"minsize": 9, "mode": "show"},
     )
     return fig
 
@@ -492,19 +607,30 @@ def access_by_school(report: Any, *, top: int = 25) -> go.Figure:
     rows = sorted(data["rows"], key=lambda r: (sort_order(r["accessibility"]), r["area_name"]))[:top]
     values = [sort_order(r["accessibility"]) for r in rows]
     stub = max(values + [1e-9]) * 0.03  # a desert's zero drawn as a short vermillion stub, so it is seen
-    fig = go.Figure(go.Bar(
-        y=[r["area_name"] for r in rows], x=[max(v, stub) if r["desert"] else v for v, r in zip(values, rows)],
-        orientation="h", text=["desert" if r["desert"] else "" for r in rows], textposition="outside",
-        cliponaxis=False,
-        marker_color=[DESERT_COLOUR if r["desert"] else "#0072B2" for r in rows],
-        customdata=[[shown_text(r["demand"]), r["providers_in_reach"], shown_text(r["accessibility"], digits=3)]
-                    for r in rows],
-        hovertemplate="%{y}: %{customdata[2]} places per student<br>students with the need: %{customdata[0]}"
-                      "<br>providers in reach: %{customdata[1]}<extra></extra>",
-    ))
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 40}, height=max(240, 20 * len(rows) + 70),
-                      yaxis={"autorange": "reversed", "automargin": True},
-                      xaxis={"title": "places per student (vermillion: desert)"}, plot_bgcolor="white")
+    fig = go.Figure(
+        go.Bar(
+            y=[r["area_name"] for r in rows],
+            x=[max(v, stub) if r["desert"] else v for v, r in zip(values, rows)],
+            orientation="h",
+            text=["desert" if r["desert"] else "" for r in rows],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=[DESERT_COLOUR if r["desert"] else "#0072B2" for r in rows],
+            customdata=[
+                [shown_text(r["demand"]), r["providers_in_reach"], shown_text(r["accessibility"], digits=3)]
+                for r in rows
+            ],
+            hovertemplate="%{y}: %{customdata[2]} places per student<br>students with the need: %{customdata[0]}"
+            "<br>providers in reach: %{customdata[1]}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        height=max(240, 20 * len(rows) + 70),
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"title": "places per student (vermillion: desert)"},
+        plot_bgcolor="white",
+    )
     return fig
 
 
@@ -512,50 +638,106 @@ def what_if_comparison(report: Any, *, top: int = 15) -> go.Figure:
     """Before and after a what-if: accessibility of the areas that changed most."""
     data = rows_of([report])[0]
     changed = [r for r in data["rows"] if r.get("accessibility_before") is not None]
-    changed.sort(key=lambda r: (-(sort_order(r["accessibility"]) - sort_order(r["accessibility_before"])),
-                                r["area_name"]))
-    rows = [r for r in changed if abs(sort_order(r["accessibility"]) - sort_order(r["accessibility_before"])) >= 5e-4
-            ][:top]
+    changed.sort(
+        key=lambda r: (-(sort_order(r["accessibility"]) - sort_order(r["accessibility_before"])), r["area_name"])
+    )
+    rows = [r for r in changed if abs(sort_order(r["accessibility"]) - sort_order(r["accessibility_before"])) >= 5e-4][
+        :top
+    ]
     labels = [f"{r['area_name']} · {r['area_id'][-5:]}" for r in rows]
-    fig = go.Figure([
-        go.Bar(y=labels, x=[r["accessibility_before"] for r in rows], orientation="h", name="before",
-               marker_color="#999999"),
-        go.Bar(y=labels, x=[r["accessibility"] for r in rows], orientation="h", name="after",
-               marker_color="#0072B2"),
-    ])
-    fig.update_layout(barmode="group", margin={"l": 10, "r": 10, "t": 30, "b": 40},
-                      height=max(220, 34 * len(rows) + 90), yaxis={"autorange": "reversed", "automargin": True},
-                      xaxis={"title": "places per student"}, plot_bgcolor="white",
-                      title={"text": "Areas that gain most" if rows else "No area changes", "font": {"size": 14}},
-                      legend={"orientation": "h", "y": -0.2})
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=labels,
+                x=[r["accessibility_before"] for r in rows],
+                orientation="h",
+                name="before",
+                marker_color="#999999",
+            ),
+            go.Bar(
+                y=labels, x=[r["accessibility"] for r in rows], orientation="h", name="after", marker_color="#0072B2"
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="group",
+        margin={"l": 10, "r": 10, "t": 30, "b": 40},
+        height=max(220, 34 * len(rows) + 90),
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"title": "places per student"},
+        plot_bgcolor="white",
+        title={"text": "Areas that gain most" if rows else "No area changes", "font": {"size": 14}},
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
 # ---------------------------------------------------------------- the network (cytoscape elements)
 
 NETWORK_STYLESHEET: list[dict[str, Any]] = [
-    {"selector": "node", "style": {
-        "width": "data(size)", "height": "data(size)", "background-color": "data(colour)",
-        "border-width": 1, "border-color": "#333", "label": "data(short)", "font-size": 9, "color": "#222",
-        "text-valign": "bottom", "text-margin-y": 2, "min-zoomed-font-size": 8}},
+    {
+        "selector": "node",
+        "style": {
+            "width": "data(size)",
+            "height": "data(size)",
+            "background-color": "data(colour)",
+            "border-width": 1,
+            "border-color": "#333",
+            "label": "data(short)",
+            "font-size": 9,
+            "color": "#222",
+            "text-valign": "bottom",
+            "text-margin-y": 2,
+            "min-zoomed-font-size": 8,
+        },
+    },
     {"selector": "node[kind = 'School']", "style": {"shape": "round-rectangle"}},
     {"selector": "node[kind = 'Service']", "style": {"shape": "diamond"}},
-    {"selector": "edge", "style": {"width": "mapData(weight, 0, 1, 0.5, 3)", "line-color": "#9aa3ad",
-                                   "opacity": 0.6, "curve-style": "haystack"}},
+    {
+        "selector": "edge",
+        "style": {
+            "width": "mapData(weight, 0, 1, 0.5, 3)",
+            "line-color": "#9aa3ad",
+            "opacity": 0.6,
+            "curve-style": "haystack",
+        },
+    },
     {"selector": ".spof", "style": {"border-width": 4, "border-color": DESERT_COLOUR}},
     {"selector": ".isolate", "style": {"border-style": "dashed", "border-width": 2}},
-    {"selector": ":selected", "style": {"border-width": 4, "border-color": "#000", "font-size": 12,
-                                        "font-weight": "bold", "z-index": 10}},
+    {
+        "selector": ":selected",
+        "style": {"border-width": 4, "border-color": "#000", "font-size": 12, "font-weight": "bold", "z-index": 10},
+    },
     {"selector": ".faded", "style": {"opacity": 0.12, "label": ""}},
-    {"selector": ".focus", "style": {"border-width": 5, "border-color": "#000", "label": "data(name)",
-                                     "font-size": 13, "font-weight": "bold", "z-index": 20}},
+    {
+        "selector": ".focus",
+        "style": {
+            "border-width": 5,
+            "border-color": "#000",
+            "label": "data(name)",
+            "font-size": 13,
+            "font-weight": "bold",
+            "z-index": 20,
+        },
+    },
     {"selector": ".tie", "style": {"label": "data(name)", "font-size": 10, "z-index": 15}},
     {"selector": "edge.tie", "style": {"line-color": "#333", "opacity": 0.9, "width": 2}},
-    {"selector": ".path", "style": {"line-color": "data(colour)", "width": 4, "opacity": 1,
-                                    "curve-style": "bezier", "target-arrow-shape": "triangle",
-                                    "target-arrow-color": "data(colour)", "label": "data(label)", "font-size": 8,
-                                    "text-rotation": "autorotate", "text-background-color": "#fff",
-                                    "text-background-opacity": 0.8}},
+    {
+        "selector": ".path",
+        "style": {
+            "line-color": "data(colour)",
+            "width": 4,
+            "opacity": 1,
+            "curve-style": "bezier",
+            "target-arrow-shape": "triangle",
+            "target-arrow-color": "data(colour)",
+            "label": "data(label)",
+            "font-size": 8,
+            "text-rotation": "autorotate",
+            "text-background-color": "#fff",
+            "text-background-opacity": 0.8,
+        },
+    },
 ]
 
 COMMUNITY_OTHER = "#BBBBBB"
@@ -583,16 +765,27 @@ def network_elements(report: Any, layout: Mapping[str, Any], *, size_by: str = "
     for o in data["nodes"]:
         ref = f"{o['label']}:{o['id']}"
         x, y = positions.get(ref, (0.0, 0.0))
-        classes = " ".join(c for c in ("spof" if o["id"] in spof else "", "isolate" if o["id"] in isolates else "")
-                           if c)
-        elements.append({
-            "data": {"id": ref, "name": o["name"], "kind": o["label"],
-                     "short": _short(o["name"]) if o["label"] == "School" or o[size_by] >= top / 3 else "",
-                     "community": o["community"], "colour": community_colour(o["community"], ranked),
-                     "size": round(12 + 38 * (o[size_by] / top) ** 0.5, 1), "degree": o["degree"],
-                     "betweenness": round(o["betweenness"], 4), "eigenvector": round(o["eigenvector"], 4)},
-            "position": {"x": x, "y": y}, "classes": classes,
-        })
+        classes = " ".join(
+            c for c in ("spof" if o["id"] in spof else "", "isolate" if o["id"] in isolates else "") if c
+        )
+        elements.append(
+            {
+                "data": {
+                    "id": ref,
+                    "name": o["name"],
+                    "kind": o["label"],
+                    "short": _short(o["name"]) if o["label"] == "School" or o[size_by] >= top / 3 else "",
+                    "community": o["community"],
+                    "colour": community_colour(o["community"], ranked),
+                    "size": round(12 + 38 * (o[size_by] / top) ** 0.5, 1),
+                    "degree": o["degree"],
+                    "betweenness": round(o["betweenness"], 4),
+                    "eigenvector": round(o["eigenvector"], 4),
+                },
+                "position": {"x": x, "y": y},
+                "classes": classes,
+            }
+        )
     for u, v, weight in layout["ties"]:
         elements.append({"data": {"id": f"{u}|{v}", "source": u, "target": v, "weight": round(weight, 2)}})
     return elements
@@ -622,8 +815,15 @@ def community_legend(report: Any, ranked_colours: int = len(COMMUNITY_COLOURS)) 
     """Each coloured community named by its hubs: colour, number, size, hubs (the rest: grey)."""
     data = rows_of([report])[0]
     ranked = [c["community"] for c in data["communities"]]
-    return [{"colour": community_colour(c["community"], ranked), "community": c["community"], "size": c["size"],
-             "hubs": list(c["hubs"])} for c in data["communities"][:ranked_colours]]
+    return [
+        {
+            "colour": community_colour(c["community"], ranked),
+            "community": c["community"],
+            "size": c["size"],
+            "hubs": list(c["hubs"]),
+        }
+        for c in data["communities"][:ranked_colours]
+    ]
 
 
 def _short(name: str, limit: int = 22) -> str:
@@ -656,14 +856,31 @@ def path_elements(handoffs: Iterable[Any], names: Mapping[str, str]) -> list[dic
             if ref not in placed:
                 label = ref.split(":", 1)[0]
                 placed[ref] = {
-                    "data": {"id": ref, "name": names.get(ref, ref), "short": _short(names.get(ref, ref), 28),
-                             "kind": label, "colour": "#FFFFFF" if label != "Service" else "#F0E442",
-                             "size": 30 if step in (0, len(h["nodes"]) - 1) else 22},
-                    "position": {"x": 230.0 * step, "y": 120.0 * p}, "classes": "",
+                    "data": {
+                        "id": ref,
+                        "name": names.get(ref, ref),
+                        "short": _short(names.get(ref, ref), 28),
+                        "kind": label,
+                        "colour": "#FFFFFF" if label != "Service" else "#F0E442",
+                        "size": 30 if step in (0, len(h["nodes"]) - 1) else 22,
+                    },
+                    "position": {"x": 230.0 * step, "y": 120.0 * p},
+                    "classes": "",
                 }
                 elements.append(placed[ref])
         for i, rel in enumerate(h["rels"]):
             u, v = h["nodes"][i], h["nodes"][i + 1]
-            elements.append({"data": {"id": f"p{p}-{i}", "source": u, "target": v, "colour": colour,
-                                      "label": rel.replace("_", " ").lower(), "weight": 1}, "classes": "path"})
+            elements.append(
+                {
+                    "data": {
+                        "id": f"p{p}-{i}",
+                        "source": u,
+                        "target": v,
+                        "colour": colour,
+                        "label": rel.replace("_", " ").lower(),
+                        "weight": 1,
+                    },
+                    "classes": "path",
+                }
+            )
     return elements

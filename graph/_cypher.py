@@ -42,7 +42,7 @@ def parse_header(name: str, text: str) -> tuple[frozenset[str], tuple[str, ...]]
     prefix = f"// {name}.cypher — "
     if not first.startswith(prefix) or "→" not in first:
         raise ValueError(f"{name}.cypher must open with '{prefix}<parameters> → <columns>'")
-    declared, _, returned = first[len(prefix):].partition("→")
+    declared, _, returned = first[len(prefix) :].partition("→")
     parameters = frozenset(_PARAMETER.findall(declared))
     returned = returned.strip()
     columns = () if returned == "no columns" else tuple(c.strip() for c in returned.split(","))
@@ -54,8 +54,7 @@ def parse_header(name: str, text: str) -> tuple[frozenset[str], tuple[str, ...]]
 def names() -> list[str]:
     """Every statement's name (its file name without ``.cypher``), sorted."""
     folder = resources.files("kith.graph").joinpath("cypher")
-    return sorted(entry.name.removesuffix(".cypher") for entry in folder.iterdir()
-                  if entry.name.endswith(".cypher"))
+    return sorted(entry.name.removesuffix(".cypher") for entry in folder.iterdir() if entry.name.endswith(".cypher"))
 
 
 @cache

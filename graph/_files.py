@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import IO, Any
 
 
-def write_atomically(path: Path, write: Callable[[IO[Any]], None], *, binary: bool = True,
-                     prefix: str | None = None) -> None:
+def write_atomically(
+    path: Path, write: Callable[[IO[Any]], None], *, binary: bool = True, prefix: str | None = None
+) -> None:
     """Write ``path`` so that a crash leaves either the old file or the new one, never half of one.
 
     ``write`` fills a temporary file beside ``path`` (mode 0600, as ``mkstemp`` makes it), which is

@@ -69,8 +69,11 @@ def place_zips(text: str) -> tuple[tuple[str, ...], str | None]:
             county = f"{place} county"
             keys = [k for k in ((county, state),) if k in table] if state else [k for k in table if k[0] == county]
         if len(keys) > 1:
-            return (), f"names a place in more than one state ({', '.join(sorted(k[1].upper() for k in keys))}): " \
-                       "give the state, e.g. 'Name, ST'"
+            return (
+                (),
+                f"names a place in more than one state ({', '.join(sorted(k[1].upper() for k in keys))}): "
+                "give the state, e.g. 'Name, ST'",
+            )
         if keys:
             return tuple(sorted(set(table[keys[0]]))), None
     return (), "names no ZIP code, place or county kith knows"

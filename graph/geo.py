@@ -93,8 +93,9 @@ class PointIndex:
             return []
         p, lam = math.radians(lat), math.radians(lon)
         cos_p = math.cos(p)
-        found = self.tree.query_ball_point((cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)),
-                                           _chord(radius_km))
+        found = self.tree.query_ball_point(
+            (cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)), _chord(radius_km)
+        )
         if not found:
             return []
         return self._ordered(np.fromiter(found, dtype=np.intp, count=len(found)), p, lam, cos_p, radius_km)
@@ -112,10 +113,11 @@ class PointIndex:
         k = min(limit + _GUARD, len(self.ids))
         p, lam = math.radians(lat), math.radians(lon)
         cos_p = math.cos(p)
-        chords, found = self.tree.query((cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)), k=k,
-                                        distance_upper_bound=_chord(radius_km))
+        chords, found = self.tree.query(
+            (cos_p * math.cos(lam), cos_p * math.sin(lam), math.sin(p)), k=k, distance_upper_bound=_chord(radius_km)
+        )
         if k > 1:  # missing neighbours come last, with an infinite chord
-            found = found[:int(np.searchsorted(chords, np.inf))]
+            found = found[: int(np.searchsorted(chords, np.inf))]
         elif not np.isfinite(chords):
             return []
         else:
@@ -125,8 +127,9 @@ class PointIndex:
             return self.within(lat, lon, radius_km)[:limit]
         return rows[:limit]
 
-    def _ordered(self, found: NDArray[np.intp], p: float, lam: float, cos_p: float,
-                 radius_km: float) -> list[tuple[str, float]]:
+    def _ordered(
+        self, found: NDArray[np.intp], p: float, lam: float, cos_p: float, radius_km: float
+    ) -> list[tuple[str, float]]:
         """The points ``found`` within the radius, with exact distances, nearest first, ties by id."""
         rows = self.table[found]
         # haversine_km, written out for one point against many (the same formula, in the same order;
@@ -260,8 +263,9 @@ class Geocoder:
             from geopy.geocoders import Nominatim
 
             nominatim = Nominatim(**self._options)
-            self._lookup = RateLimiter(nominatim.geocode, min_delay_seconds=self._min_delay, max_retries=0,
-                                       swallow_exceptions=False)
+            self._lookup = RateLimiter(
+                nominatim.geocode, min_delay_seconds=self._min_delay, max_retries=0, swallow_exceptions=False
+            )
         return self._lookup
 
     def _open_cache(self) -> Any:

@@ -21,16 +21,67 @@ import langcodes
 
 #: Spellings langcodes does not read as the language US directories mean by them.
 VARIANTS = {
-    "creole": "ht", "kreyol": "ht", "kreyol ayisyen": "ht", "haitian": "ht", "haitian kreyol": "ht",
-    "sign language": "ase", "sign": "ase", "signing": "ase", "asl": "ase",
-    "chinese cantonese": "yue", "cantonese chinese": "yue", "chinese mandarin": "cmn", "mandarin chinese": "cmn",
-    "toisanese": "yue", "taishanese": "yue", "farsi": "fa", "tagalog": "tl", "filipino": "fil",
-    "cape verdean": "kea", "cape verdean creole": "kea", "kriolu": "kea", "brazilian portuguese": "pt-BR",
-    "brazilian": "pt-BR", "hmong": "hmn", "karen": "kar", "burmese": "my", "swahili": "sw", "dari": "prs",
+    "creole": "ht",
+    "kreyol": "ht",
+    "kreyol ayisyen": "ht",
+    "haitian": "ht",
+    "haitian kreyol": "ht",
+    "sign language": "ase",
+    "sign": "ase",
+    "signing": "ase",
+    "asl": "ase",
+    "chinese cantonese": "yue",
+    "cantonese chinese": "yue",
+    "chinese mandarin": "cmn",
+    "mandarin chinese": "cmn",
+    "toisanese": "yue",
+    "taishanese": "yue",
+    "farsi": "fa",
+    "tagalog": "tl",
+    "filipino": "fil",
+    "cape verdean": "kea",
+    "cape verdean creole": "kea",
+    "kriolu": "kea",
+    "brazilian portuguese": "pt-BR",
+    "brazilian": "pt-BR",
+    "hmong": "hmn",
+    "karen": "kar",
+    "burmese": "my",
+    "swahili": "sw",
+    "dari": "prs",
 }
 #: Words that are valid ISO codes but, written alone in a language cell, are not languages.
-_NOT_CODES = {"and", "or", "the", "all", "any", "few", "see", "ask", "yes", "no", "na", "n/a", "none", "other",
-              "etc", "some", "may", "can", "are", "for", "per", "via", "on", "in", "at", "by", "to", "is", "be"}
+_NOT_CODES = {
+    "and",
+    "or",
+    "the",
+    "all",
+    "any",
+    "few",
+    "see",
+    "ask",
+    "yes",
+    "no",
+    "na",
+    "n/a",
+    "none",
+    "other",
+    "etc",
+    "some",
+    "may",
+    "can",
+    "are",
+    "for",
+    "per",
+    "via",
+    "on",
+    "in",
+    "at",
+    "by",
+    "to",
+    "is",
+    "be",
+}
 _EMPTY = {"", "n a", "na", "none", "not applicable", "unknown"}
 _SPLIT = re.compile(r"\s*(?:[;|/,\n]|\band\b|\bor\b|&)\s*", re.IGNORECASE)
 
@@ -78,8 +129,9 @@ def code(text: str) -> str | None:
         inner = re.search(r"\(([^)]*)\)", text)
         if inner:
             return code(inner.group(1))
-    stripped = re.sub(r"\b(language|spoken|speaking|speakers?|only|interpretation|interpreters?)\b", "", text,
-                      flags=re.IGNORECASE).strip()
+    stripped = re.sub(
+        r"\b(language|spoken|speaking|speakers?|only|interpretation|interpreters?)\b", "", text, flags=re.IGNORECASE
+    ).strip()
     if stripped and stripped != text:
         return code(stripped)
     return None

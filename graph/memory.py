@@ -135,11 +135,15 @@ class MemoryStore:
                         f"{self.path} was written by another kith version (format {header.get('version')}); "
                         "rebuild it with `kith demo` or re-run the ingest"
                     )
-                unknown = sorted({*header.get("labels", {}), *header.get("types", {})}
-                                 - {*(label.value for label in Label), *(t.value for t in RelType)})
+                unknown = sorted(
+                    {*header.get("labels", {}), *header.get("types", {})}
+                    - {*(label.value for label in Label), *(t.value for t in RelType)}
+                )
                 if unknown:  # a label or type this kith does not know: its rows cannot be read as another's
-                    raise StoreUnavailable(f"{self.path} holds {', '.join(map(str, unknown))}, which this kith "
-                                           "version does not know; use the kith that wrote it, or rebuild it")
+                    raise StoreUnavailable(
+                        f"{self.path} holds {', '.join(map(str, unknown))}, which this kith "
+                        "version does not know; use the kith that wrote it, or rebuild it"
+                    )
                 self._graph, self._labels, self._types = _rebuild(unpacker, header)
                 self._marks = {str(k): str(v) for k, v in header.get("marks", {}).items()}
                 gc.freeze()  # the graph lives as long as the store: later collections need not rescan it
@@ -148,9 +152,10 @@ class MemoryStore:
         except OSError as exc:
             raise StoreUnavailable(f"cannot read the graph at {self.path}: {exc}") from exc
         except (msgpack.UnpackException, ValueError, TypeError, KeyError, AttributeError, StopIteration) as exc:
-            raise StoreUnavailable(f"cannot read the graph at {self.path}: the file is damaged "
-                                   f"({type(exc).__name__}); rebuild it with `kith demo` or re-run the ingest"
-                                   ) from exc
+            raise StoreUnavailable(
+                f"cannot read the graph at {self.path}: the file is damaged "
+                f"({type(exc).__name__}); rebuild it with `kith demo` or re-run the ingest"
+            ) from exc
         self._site_index = None
         self._services_at = None
 
@@ -174,23 +179,29 @@ class MemoryStore:
         """The file: magic, header, then each label's and each type's rows in chunks."""
         pack = msgpack.Packer(use_bin_type=True).pack
         f.write(_MAGIC)
-        f.write(pack({
-            "format": _FORMAT, "version": _VERSION, "marks": self._marks,
-            "labels": {label.value: len(self._labels[label]) for label in Label},
-            "types": {t.value: len(self._types[t]) for t in RelType},
-        }))
+        f.write(
+            pack(
+                {
+                    "format": _FORMAT,
+                    "version": _VERSION,
+                    "marks": self._marks,
+                    "labels": {label.value: len(self._labels[label]) for label in Label},
+                    "types": {t.value: len(self._types[t]) for t in RelType},
+                }
+            )
+        )
         with paused_gc():
             for label in Label:
                 table = self._labels[label]
                 ids, rows = list(table), list(table.values())
                 for i in range(0, len(ids), _CHUNK):
-                    f.write(pack([ids[i:i + _CHUNK], rows[i:i + _CHUNK]]))
+                    f.write(pack([ids[i : i + _CHUNK], rows[i : i + _CHUNK]]))
             for t in RelType:
                 edges = self._types[t]
                 ends, props = list(edges), list(edges.values())
                 for i in range(0, len(ends), _CHUNK):
-                    chunk = ends[i:i + _CHUNK]
-                    f.write(pack([[e[0] for e in chunk], [e[1] for e in chunk], props[i:i + _CHUNK]]))
+                    chunk = ends[i : i + _CHUNK]
+                    f.write(pack([[e[0] for e in chunk], [e[1] for e in chunk], props[i : i + _CHUNK]]))
 
     def _remove_leftovers(self) -> None:
         """Delete temporary files of saves that were killed mid-write (only the lock holder saves)."""
@@ -342,8 +353,11 @@ class MemoryStore:
         table = self._types[rel_type]
         if _scan(table, ends, adjacency, label):
             side = 0 if outward else 1  # the side of the key that must be one of the ends
-            rows = [{"source": key[0], "target": key[1], **p} for key, p in table.items()
-                    if key[side] in ends and (wanted_targets is None or key[1] in wanted_targets)]
+            rows = [
+                {"source": key[0], "target": key[1], **p}
+                for key, p in table.items()
+                if key[side] in ends and (wanted_targets is None or key[1] in wanted_targets)
+            ]
             rows.sort(key=_by_ends)
             return rows
         rows = []
@@ -406,11 +420,17 @@ class MemoryStore:
         table: dict[str, bytes] = {}
         for site_id in dict.fromkeys((*self._sites().ids, *delivered)):
             if site_id in delivered:
-                table[site_id] = marshal.dumps([
-                    {"site": dict(sites[site_id]), "service": dict(services[v]),
-                     "agency": dict(agencies[agency_of[v]]) if v in agency_of else None, "needs": needs.get(v, [])}
-                    for v in delivered[site_id]
-                ])
+                table[site_id] = marshal.dumps(
+                    [
+                        {
+                            "site": dict(sites[site_id]),
+                            "service": dict(services[v]),
+                            "agency": dict(agencies[agency_of[v]]) if v in agency_of else None,
+                            "needs": needs.get(v, []),
+                        }
+                        for v in delivered[site_id]
+                    ]
+                )
         self._services_at = table
         return table
 
@@ -442,7 +462,11 @@ class MemoryStore:
         return paths
 
     def _expand(
-        self, frontier: list[NodeRef], depth: int, dist: dict[NodeRef, int], preds: _Preds,
+        self,
+        frontier: list[NodeRef],
+        depth: int,
+        dist: dict[NodeRef, int],
+        preds: _Preds,
         types: frozenset[RelType] | None,
     ) -> list[NodeRef]:
         """One level of breadth-first search, in either direction of each relationship:
@@ -493,9 +517,7 @@ class MemoryStore:
                 return _join(meet, preds_f, preds_b)
         return []
 
-    def _bfs(
-        self, source: NodeRef, wanted: set[NodeRef], types: frozenset[RelType] | None, max_hops: int
-    ) -> _Preds:
+    def _bfs(self, source: NodeRef, wanted: set[NodeRef], types: frozenset[RelType] | None, max_hops: int) -> _Preds:
         """Breadth-first from ``source``, level by level, until every wanted node is reached
         (or ``max_hops``); returns each reached node's predecessors on shortest paths."""
         dist = {source: 0}
@@ -533,8 +555,9 @@ def _refuse_old_file(path: Path) -> None:
         )
 
 
-def _rebuild(unpacker: Any, header: Mapping[str, Any]) -> tuple[
-        Any, dict[Label, dict[str, Props]], dict[RelType, dict[tuple[str, str], Props]]]:
+def _rebuild(
+    unpacker: Any, header: Mapping[str, Any]
+) -> tuple[Any, dict[Label, dict[str, Props]], dict[RelType, dict[tuple[str, str], Props]]]:
     """The graph and its tables from the file's chunks (the header says how many rows of each).
 
     The MultiDiGraph's own dicts are filled directly, as ``add_node`` / ``add_edge`` would fill them
@@ -597,8 +620,9 @@ def _check_columns(keys: Any, rows: Any, *, ids: Any) -> None:
         raise TypeError("ids that are not strings, or properties that are not maps")
 
 
-def _scan(table: Mapping[tuple[str, str], Props], ends: set[str], adjacency: Mapping[tuple[Label, str], Any],
-          label: Label) -> bool:
+def _scan(
+    table: Mapping[tuple[str, str], Props], ends: set[str], adjacency: Mapping[tuple[Label, str], Any], label: Label
+) -> bool:
     """Whether reading relationships of ``ends`` is cheaper by scanning the type's whole ``table``
     than by walking the graph from each end (asked for a good part of them, or for busy ends)."""
     if len(ends) * _WALK_COST >= len(table):
@@ -644,15 +668,21 @@ def _join(meet: list[NodeRef], preds_f: _Preds, preds_b: _Preds) -> list[tuple[t
 
 def _best(found: list[tuple[tuple[NodeRef, ...], tuple[Any, ...]]], k: int) -> list[GraphPath]:
     """The first ``k`` paths in the port's order (``GraphPath.sort_key``)."""
-    ordered = sorted(found, key=lambda p: (
-        len(p[1]), tuple((n.label.value, n.id) for n in p[0]), tuple(step[0].value for step in p[1]),
-        tuple(step[1] != here for step, here in zip(p[1], p[0])),
-    ))
+    ordered = sorted(
+        found,
+        key=lambda p: (
+            len(p[1]),
+            tuple((n.label.value, n.id) for n in p[0]),
+            tuple(step[0].value for step in p[1]),
+            tuple(step[1] != here for step, here in zip(p[1], p[0])),
+        ),
+    )
     return [
         GraphPath.model_construct(
             nodes=nodes,
-            steps=tuple(PathStep.model_construct(type=t, source=s, target=d, properties=dict(p))
-                        for t, s, d, p in steps),
+            steps=tuple(
+                PathStep.model_construct(type=t, source=s, target=d, properties=dict(p)) for t, s, d, p in steps
+            ),
         )
         for nodes, steps in ordered[:k]
     ]

@@ -349,8 +349,7 @@ class AreaCount(Node):
 def need_types() -> list[NeedType]:
     """The taxonomy as nodes, ready to upsert."""
     return [
-        NeedType(id=n.code, code=n.code, domain=n.domain, name=n.name, definition=n.definition)
-        for n in need_taxonomy()
+        NeedType(id=n.code, code=n.code, domain=n.domain, name=n.name, definition=n.definition) for n in need_taxonomy()
     ]
 
 
@@ -452,7 +451,15 @@ class CollaboratesWith(Rel):
 REL_MODELS: dict[RelType, type[Rel]] = {
     model.type: model
     for model in (
-        EnrolledIn, MemberOf, HasNeed, ReferredTo, WorksAt, Offers, DeliveredAt, Addresses,
-        PartnersWith, CollaboratesWith,
+        EnrolledIn,
+        MemberOf,
+        HasNeed,
+        ReferredTo,
+        WorksAt,
+        Offers,
+        DeliveredAt,
+        Addresses,
+        PartnersWith,
+        CollaboratesWith,
     )
 }

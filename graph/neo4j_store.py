@@ -129,9 +129,7 @@ def translate_error(exc: BaseException, *, uri: str, user: str, database: str) -
             "(check KITH_NEO4J_USER and KITH_NEO4J_PASSWORD)"
         )
     if isinstance(exc, Neo4jError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
-        return StoreUnavailable(
-            f"Neo4j at {uri} has no database {database!r} (create it, or set KITH_NEO4J_DATABASE)"
-        )
+        return StoreUnavailable(f"Neo4j at {uri} has no database {database!r} (create it, or set KITH_NEO4J_DATABASE)")
     if isinstance(exc, DatabaseUnavailable):
         return StoreUnavailable(f"the Neo4j database {database!r} at {uri} is not available (stopped or starting)")
     if isinstance(exc, Forbidden):
@@ -161,7 +159,12 @@ class Neo4jStore:
 
     @classmethod
     def connect(
-        cls, uri: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j",
+        cls,
+        uri: str,
+        *,
+        user: str = "neo4j",
+        password: str = "",
+        database: str = "neo4j",
         timeout_s: float = 10.0,
     ) -> Neo4jStore:
         """Connect, check the server answers, and apply the schema (constraints and indexes, if missing)."""
@@ -172,8 +175,11 @@ class Neo4jStore:
             )
         try:
             driver = GraphDatabase.driver(
-                uri, auth=(user, password), connection_timeout=timeout_s,
-                connection_acquisition_timeout=timeout_s * 3, user_agent="kith",
+                uri,
+                auth=(user, password),
+                connection_timeout=timeout_s,
+                connection_acquisition_timeout=timeout_s * 3,
+                user_agent="kith",
                 notifications_min_severity="OFF",  # else the driver logs a warning per unknown label of an empty graph
             )
         except (ConfigurationError, ValueError) as exc:
@@ -196,8 +202,10 @@ class Neo4jStore:
         if not settings.neo4j_uri:
             raise StoreUnavailable("KITH_NEO4J_URI is not set: there is no Neo4j to open")
         return cls.connect(
-            settings.neo4j_uri, user=settings.neo4j_user,
-            password=settings.neo4j_password.get_secret_value(), database=settings.neo4j_database,
+            settings.neo4j_uri,
+            user=settings.neo4j_user,
+            password=settings.neo4j_password.get_secret_value(),
+            database=settings.neo4j_database,
         )
 
     def close(self) -> None:
@@ -310,7 +318,8 @@ class Neo4jStore:
                         return
             self._driver.execute_query(
                 self._statement("schema_await_indexes", {"timeout_s": INDEX_WAIT_S}),
-                {"timeout_s": INDEX_WAIT_S}, database_=self.database,
+                {"timeout_s": INDEX_WAIT_S},
+                database_=self.database,
             )
 
     # ------------------------------------------------------------ writes
@@ -383,13 +392,16 @@ class Neo4jStore:
     def within(self, lat: float, lon: float, radius_km: float, *, limit: int | None = None) -> list[tuple[str, float]]:
         if radius_km < 0 or (limit is not None and limit <= 0):
             return []
-        records = self._read("find_sites_within", lat=float(lat), lon=float(lon),
-                             radius_m=search_radius_m(radius_km))
+        records = self._read("find_sites_within", lat=float(lat), lon=float(lon), radius_m=search_radius_m(radius_km))
         if not records:
             return []
         ids = [record["site_id"] for record in records]
-        dist = haversine_km(lat, lon, np.array([r["lat"] for r in records], dtype=np.float64),
-                            np.array([r["lon"] for r in records], dtype=np.float64))
+        dist = haversine_km(
+            lat,
+            lon,
+            np.array([r["lat"] for r in records], dtype=np.float64),
+            np.array([r["lon"] for r in records], dtype=np.float64),
+        )
         keep = dist <= radius_km
         rows = sorted(zip(dist[keep].tolist(), (i for i, k in zip(ids, keep) if k)))
         return [(site_id, d) for d, site_id in rows[:limit]]
@@ -399,9 +411,12 @@ class Neo4jStore:
         if not wanted:
             return []
         rows: list[dict[str, Any]] = [
-            {"site": _stored(r["site"]), "service": _stored(r["service"]),
-             "agency": _stored(min(r["agencies"], key=_by_id)) if r["agencies"] else None,
-             "needs": sorted(r["needs"])}
+            {
+                "site": _stored(r["site"]),
+                "service": _stored(r["service"]),
+                "agency": _stored(min(r["agencies"], key=_by_id)) if r["agencies"] else None,
+                "needs": sorted(r["needs"]),
+            }
             for r in self._read("fetch_services_at", site_ids=wanted)
         ]
         rows.sort(key=lambda row: (row["site"]["id"], row["service"]["id"]))
@@ -425,7 +440,10 @@ class Neo4jStore:
         types = None if rel_types is None else sorted(RelType(t).value for t in rel_types)
         records = self._read(
             "find_shortest_paths" if max_hops <= BOUNDED_HOPS else "find_shortest_paths_unbounded",
-            source=element_ids[source], targets=[element_ids[t] for t in wanted], types=types, max_hops=max_hops,
+            source=element_ids[source],
+            targets=[element_ids[t] for t in wanted],
+            types=types,
+            max_hops=max_hops,
         )
         by_target: dict[NodeRef, list[GraphPath]] = defaultdict(list)
         for record in records:

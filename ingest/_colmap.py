@@ -102,8 +102,11 @@ class ColumnMap:
             if out.get(key) in (None, ""):
                 out[key] = None if value is None else str(value)
         if self.need_flags:
-            flagged = [need for need, column in self.need_flags.items()
-                       if str(cells.get(column_name(column)) or "").strip().lower() in _TRUE]
+            flagged = [
+                need
+                for need, column in self.need_flags.items()
+                if str(cells.get(column_name(column)) or "").strip().lower() in _TRUE
+            ]
             source = column_name(self.columns["need"]) if "need" in self.columns else "need"
             given = cells.get(source)
             out["need"] = "; ".join([*([str(given)] if given else []), *flagged]) or None
@@ -161,5 +164,6 @@ def parse_map(doc: Any, *, source: str = "map") -> ColumnMap:
         problems.append(f"unknown section(s): {', '.join(sorted(map(str, unknown)))}")
     if problems:
         raise InputError(f"column map {source}: " + "; ".join(problems))
-    return ColumnMap(kind=kind, columns=parts["columns"], values=parts["values"], need_flags=parts["need_flags"],
-                     source=source)
+    return ColumnMap(
+        kind=kind, columns=parts["columns"], values=parts["values"], need_flags=parts["need_flags"], source=source
+    )

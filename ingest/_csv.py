@@ -136,8 +136,9 @@ def read_csv(data: bytes, file: str) -> CsvTable:
         When the file has no header row at all, or passes one of the bounds.
     """
     reader = open_csv(io.BytesIO(data), file)
-    table = CsvTable(file=file, columns=reader.columns, encoding=reader.encoding, bad=reader.bad,
-                     caveats=reader.caveats)
+    table = CsvTable(
+        file=file, columns=reader.columns, encoding=reader.encoding, bad=reader.bad, caveats=reader.caveats
+    )
     table.rows.extend(reader)
     return table
 
@@ -186,8 +187,7 @@ class CsvReader:
             if _blank(cells):
                 continue
             if len(cells) > MAX_COLUMNS:
-                raise InputError(f"{file}: the header has {len(cells):,} columns; kith reads at most "
-                                 f"{MAX_COLUMNS:,}")
+                raise InputError(f"{file}: the header has {len(cells):,} columns; kith reads at most {MAX_COLUMNS:,}")
             self.columns = _header(cells)
             self._number = 1
             break
@@ -207,11 +207,13 @@ class CsvReader:
                 continue
             row: Row = dict(zip(header, [cell.strip() or None for cell in cells]))
             if len(cells) < width:
-                row.update(dict.fromkeys(header[len(cells):]))
+                row.update(dict.fromkeys(header[len(cells) :]))
             yield number, row
         if self._number > 1 and self._last and not self._last.endswith(("\n", "\r")):
-            self.caveats.append(f"the last row (row {self._number}) does not end with a line break: the file may "
-                                "have been cut short, so check that row's last values")
+            self.caveats.append(
+                f"the last row (row {self._number}) does not end with a line break: the file may "
+                "have been cut short, so check that row's last values"
+            )
 
     def _records(self) -> Iterator[list[str]]:
         try:
@@ -219,8 +221,9 @@ class CsvReader:
         except csv.Error as exc:
             where = f"row {self._number + 1}"
             if "field larger than field limit" in str(exc):
-                raise InputError(f"{self.file}, {where}: a cell is longer than {MAX_CELL_CHARS:,} characters, "
-                                 "kith's limit") from None
+                raise InputError(
+                    f"{self.file}, {where}: a cell is longer than {MAX_CELL_CHARS:,} characters, kith's limit"
+                ) from None
             raise InputError(f"{self.file}, {where}: not readable as CSV ({exc})") from None
 
     def _read_lines(self) -> Iterator[str]:
@@ -230,8 +233,10 @@ class CsvReader:
             if not line:
                 return
             if len(line) > MAX_LINE_CHARS:
-                raise InputError(f"{self.file}: a line after row {self._number} is longer than "
-                                 f"{MAX_LINE_CHARS:,} characters, kith's limit")
+                raise InputError(
+                    f"{self.file}: a line after row {self._number} is longer than "
+                    f"{MAX_LINE_CHARS:,} characters, kith's limit"
+                )
             if "\x00" in line:
                 line = line.replace("\x00", "")
             self._last = line

@@ -73,8 +73,12 @@ def _resource_paths(doc: dict) -> list[str]:
 def _package(doc: dict, root: str) -> DataPackage:
     version = doc.get("version")
     profile = doc.get("profile")
-    return DataPackage(root=root, version=str(version) if version is not None else None,
-                       profile=str(profile) if profile is not None else None, tables=_resource_paths(doc))
+    return DataPackage(
+        root=root,
+        version=str(version) if version is not None else None,
+        profile=str(profile) if profile is not None else None,
+        tables=_resource_paths(doc),
+    )
 
 
 def find_in_folder(folder: Path) -> Path | None:
@@ -108,7 +112,7 @@ def folder_tables(package: DataPackage) -> Iterator[tuple[str, Path]]:
     root = Path(package.root)
     seen: set[Path] = set()
     for rel in package.tables:
-        path = (root / rel)
+        path = root / rel
         if path.is_file() and path not in seen:
             seen.add(path)
             yield PurePosixPath(rel).name, path
@@ -128,7 +132,11 @@ def zip_tables(zf: zipfile.ZipFile, package: DataPackage) -> Iterator[tuple[str,
             yield PurePosixPath(rel).name, member
     if not seen:
         for member in sorted(members):
-            inside = member[len(package.root):] if member.startswith(package.root) else None
-            if inside and inside.lower().endswith(".csv") and inside.count("/") <= 1 \
-                    and (inside.count("/") == 0 or inside.startswith("data/")):
+            inside = member[len(package.root) :] if member.startswith(package.root) else None
+            if (
+                inside
+                and inside.lower().endswith(".csv")
+                and inside.count("/") <= 1
+                and (inside.count("/") == 0 or inside.startswith("data/"))
+            ):
                 yield PurePosixPath(member).name, member

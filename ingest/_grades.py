@@ -18,12 +18,28 @@ from typing import Any
 #: Grades in order; PK sorts first.
 ORDER = ("PK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 _RANK = {g: i for i, g in enumerate(ORDER)}
-_WORDS = {"pk": "PK", "prek": "PK", "pre-k": "PK", "pre k": "PK", "p": "PK", "ps": "PK", "preschool": "PK",
-          "pk3": "PK", "pk4": "PK", "tk": "K", "k": "K", "kg": "K", "kindergarten": "K", "0": "K", "00": "K",
-          "-1": "PK"}
+_WORDS = {
+    "pk": "PK",
+    "prek": "PK",
+    "pre-k": "PK",
+    "pre k": "PK",
+    "p": "PK",
+    "ps": "PK",
+    "preschool": "PK",
+    "pk3": "PK",
+    "pk4": "PK",
+    "tk": "K",
+    "k": "K",
+    "kg": "K",
+    "kindergarten": "K",
+    "0": "K",
+    "00": "K",
+    "-1": "PK",
+}
 _GRADE = r"(?:pre-?k|pk\d?|tk|kg?|ps|\d{1,2})"
-_SPAN = re.compile(rf"\b({_GRADE})(?:st|nd|rd|th)?\s*(?:-|–|—|to|through|thru)\s*({_GRADE})(?:st|nd|rd|th)?\b",
-                   re.IGNORECASE)
+_SPAN = re.compile(
+    rf"\b({_GRADE})(?:st|nd|rd|th)?\s*(?:-|–|—|to|through|thru)\s*({_GRADE})(?:st|nd|rd|th)?\b", re.IGNORECASE
+)
 
 _LEVEL_WORDS = (
     (r"\b(k-?8|k\s*-\s*8|pk-?8)\b", "elementary"),  # K-8 schools: NCES primary (lowest PK-3, highest PK-8)
@@ -31,10 +47,26 @@ _LEVEL_WORDS = (
     (r"\b(middle|junior high|jr\.? high|intermediate|jhs|ms)\b", "middle"),
     (r"\b(high|senior high|secondary|hs)\b", "high"),
 )
-_LEVEL_CODES = {"e": "elementary", "es": "elementary", "p": "elementary", "1": "elementary",
-                "m": "middle", "ms": "middle", "j": "middle", "jh": "middle", "2": "middle",
-                "h": "high", "hs": "high", "s": "high", "sh": "high", "3": "high",
-                "o": "other", "4": "other", "other": "other", "not applicable": None}
+_LEVEL_CODES = {
+    "e": "elementary",
+    "es": "elementary",
+    "p": "elementary",
+    "1": "elementary",
+    "m": "middle",
+    "ms": "middle",
+    "j": "middle",
+    "jh": "middle",
+    "2": "middle",
+    "h": "high",
+    "hs": "high",
+    "s": "high",
+    "sh": "high",
+    "3": "high",
+    "o": "other",
+    "4": "other",
+    "other": "other",
+    "not applicable": None,
+}
 
 
 def grade(value: Any) -> str | None:
@@ -115,7 +147,9 @@ def kind_of_text(value: Any) -> tuple[str | None, bool]:
 
 def ages_of_span(low: str, high: str) -> tuple[int, int]:
     """The usual ages of a grade span: PK at 3, K at 5, grade n at n + 5, up to 18 at grade 12."""
+
     def age(g: str, end: bool) -> int:
         base = 3 if g == "PK" else 5 if g == "K" else int(g) + 5
         return base + (1 if end and g != "PK" else 2 if end else 0)
+
     return age(low, False), min(age(high, True), 18)

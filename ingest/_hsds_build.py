@@ -47,11 +47,26 @@ _INACTIVE = {"inactive", "defunct"}
 _YES = {"true", "yes", "y", "1", "t"}
 CONFIDENTIAL = "a confidential location: not stored (its services are found by their service area)"
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY_NAMES = {d.lower(): d for d in _DAYS} | {
-    "mo": "Mon", "tu": "Tue", "we": "Wed", "th": "Thu", "fr": "Fri", "sa": "Sat", "su": "Sun",
-    "monday": "Mon", "tuesday": "Tue", "wednesday": "Wed", "thursday": "Thu", "friday": "Fri",
-    "saturday": "Sat", "sunday": "Sun",
-} | {str(i): d for i, d in enumerate(_DAYS, 1)}
+_DAY_NAMES = (
+    {d.lower(): d for d in _DAYS}
+    | {
+        "mo": "Mon",
+        "tu": "Tue",
+        "we": "Wed",
+        "th": "Thu",
+        "fr": "Fri",
+        "sa": "Sat",
+        "su": "Sun",
+        "monday": "Mon",
+        "tuesday": "Tue",
+        "wednesday": "Wed",
+        "thursday": "Thu",
+        "friday": "Fri",
+        "saturday": "Sat",
+        "sunday": "Sun",
+    }
+    | {str(i): d for i, d in enumerate(_DAYS, 1)}
+)
 
 
 def _id(value: Any) -> str:
@@ -119,8 +134,19 @@ def _entities(recs: Iterable[Rec], ledger: Ledger, thing: str, *, merge_repeats:
 #: The fields kith reads from each entity: a repeat that differs elsewhere is the same object.
 _USED = {
     "organization": ("name", "alternate_name", "website", "url"),
-    "service": ("name", "alternate_name", "organization_id", "status", "description", "minimum_age",
-                "maximum_age", "eligibility_description", "fees", "fees_description", "taxonomy_ids"),
+    "service": (
+        "name",
+        "alternate_name",
+        "organization_id",
+        "status",
+        "description",
+        "minimum_age",
+        "maximum_age",
+        "eligibility_description",
+        "fees",
+        "fees_description",
+        "taxonomy_ids",
+    ),
     "location": ("name", "alternate_name", "latitude", "longitude", "location_type", "confidential"),
     "taxonomy term": ("code", "name"),
 }
@@ -171,8 +197,7 @@ class _Build:
         self.orgs = _entities(tables.get("organizations", ()), self.ledger, "organization", merge_repeats=merge)
         self.services = _entities(tables.get("services", ()), self.ledger, "service", merge_repeats=merge)
         self.locations = _entities(tables.get("locations", ()), self.ledger, "location", merge_repeats=merge)
-        self.terms = _entities(tables.get("taxonomy_terms", ()), self.ledger, "taxonomy term",
-                               merge_repeats=merge)
+        self.terms = _entities(tables.get("taxonomy_terms", ()), self.ledger, "taxonomy term", merge_repeats=merge)
         self.terms.keep_all(self.ledger)
         self._link_tables(tables)
         loaded_orgs = self._agencies()
@@ -191,17 +216,29 @@ class _Build:
             sid, lid = _id(rec[3].get("service_id")), _id(rec[3].get("location_id"))
             if sid not in services:
                 _nowhere(ledger, rec, "service_id", "service") if sid else ledger.quarantine(
-                    rec[0], rec[1], rec[2], "service_id", "missing")
+                    rec[0], rec[1], rec[2], "service_id", "missing"
+                )
             elif lid not in locations:
                 _nowhere(ledger, rec, "location_id", "location") if lid else ledger.quarantine(
-                    rec[0], rec[1], rec[2], "location_id", "missing")
+                    rec[0], rec[1], rec[2], "location_id", "missing"
+                )
             else:
                 self.sals.append((rec, sid, lid))
                 if rec[3].get("id") is not None:
                     self.sal_ids[_id(rec[3]["id"])] = (sid, lid)
-        self.by_service: dict[str, _Children] = {k: _Children() for k in (
-            "languages", "schedules", "service_capacity", "cost_options", "eligibility", "terms", "phones",
-            "service_areas")}
+        self.by_service: dict[str, _Children] = {
+            k: _Children()
+            for k in (
+                "languages",
+                "schedules",
+                "service_capacity",
+                "cost_options",
+                "eligibility",
+                "terms",
+                "phones",
+                "service_areas",
+            )
+        }
         self.by_location: dict[str, _Children] = {k: _Children() for k in ("languages", "schedules", "addresses")}
         self.org_phones = _Children()
         for name in ("languages", "schedules"):
@@ -225,7 +262,8 @@ class _Build:
                 self.by_location["addresses"].add(lid, rec)
             else:
                 _nowhere(ledger, rec, "location_id", "location") if lid else ledger.quarantine(
-                    rec[0], rec[1], rec[2], "location_id", "missing")
+                    rec[0], rec[1], rec[2], "location_id", "missing"
+                )
         for rec in tables.get("phones", ()):
             self._phone(rec)
         for rec in tables.get("attributes", ()):
@@ -275,8 +313,9 @@ class _Build:
         elif sid:
             self._of_service(rec, "phones")
         elif not any(cells.get(k) for k in ("location_id", "service_at_location_id", "contact_id")):
-            self.ledger.quarantine(rec[0], rec[1], rec[2], "organization_id",
-                                   "no organization, service, location or contact given")
+            self.ledger.quarantine(
+                rec[0], rec[1], rec[2], "organization_id", "no organization, service, location or contact given"
+            )
 
     def _attribute(self, rec: Rec) -> None:
         cells = rec[3]
@@ -303,7 +342,8 @@ class _Build:
             for _table, _file, _row, cells in self.orgs.candidates(key):  # the last row that loads
                 phones = self.org_phones.get(key)
                 data = {
-                    "id": key, "name": cells.get("name") or cells.get("alternate_name"),
+                    "id": key,
+                    "name": cells.get("name") or cells.get("alternate_name"),
                     "website": cells.get("website") or cells.get("url"),
                     "phone": _phone_text(phones[0]) if phones else phones_of_org.get(key),
                     "placeholder": False,
@@ -333,8 +373,10 @@ class _Build:
                 data: dict[str, Any] = {
                     "id": key,
                     "name": cells.get("name") or cells.get("alternate_name") or (address_cells or {}).get("address_1"),
-                    "address": address, "zip": zip_code,
-                    "lat": coordinate(cells.get("latitude")), "lon": coordinate(cells.get("longitude")),
+                    "address": address,
+                    "zip": zip_code,
+                    "lat": coordinate(cells.get("latitude")),
+                    "lon": coordinate(cells.get("longitude")),
                 }
                 if data["lat"] is None and data["lon"] is None:
                     self._geocode(data, table, cells)
@@ -358,8 +400,12 @@ class _Build:
             self.ledger.flag(table, "no coordinates and no address or ZIP to geocode: stored without a place")
             return
         data.update(lat=round(point.lat, 6), lon=round(point.lon, 6), geocode_precision=point.precision)
-        self.ledger.flag(table, "no coordinates: geocoded from the address" if point.precision == "rooftop"
-                         else "no coordinates: placed at the ZIP centroid")
+        self.ledger.flag(
+            table,
+            "no coordinates: geocoded from the address"
+            if point.precision == "rooftop"
+            else "no coordinates: placed at the ZIP centroid",
+        )
 
     def _services(self, loaded_orgs: set[str]) -> set[str]:
         loaded: set[str] = set()
@@ -379,15 +425,19 @@ class _Build:
                 capacity = self._capacity(groups["service_capacity"].groups.get(key, ()))
                 eligibility = [c.get("eligibility") for c in groups["eligibility"].get(key)]
                 own_hours = groups["schedules"].get(key)
-                spoken = languages.parse_all([*(_language(c) for c in groups["languages"].get(key)),
-                                              *languages_at.get(key, ())])
+                spoken = languages.parse_all(
+                    [*(_language(c) for c in groups["languages"].get(key)), *languages_at.get(key, ())]
+                )
                 data = {
-                    "id": key, "name": cells.get("name") or cells.get("alternate_name"),
+                    "id": key,
+                    "name": cells.get("name") or cells.get("alternate_name"),
                     "description": cells.get("description"),
                     "capacity": capacity,
                     "cost": _cost(cells, groups["cost_options"].get(key)),
-                    "languages": spoken[0], "language_note": spoken[1],
-                    "min_age": cells.get("minimum_age"), "max_age": cells.get("maximum_age"),
+                    "languages": spoken[0],
+                    "language_note": spoken[1],
+                    "min_age": cells.get("minimum_age"),
+                    "max_age": cells.get("maximum_age"),
                     "eligibility": cells.get("eligibility_description") or "; ".join(filter(None, eligibility)) or None,
                     "hours": _hours(own_hours or hours_at.get(key, [])),
                     **self._area(groups["service_areas"].groups.get(key, ())),
@@ -409,8 +459,9 @@ class _Build:
                 break
         return loaded
 
-    def _ages_and_eligibility(self, table: str, data: dict[str, Any], populations: list[tuple[str, tuple[Any, Any]]],
-                              description: Any) -> None:
+    def _ages_and_eligibility(
+        self, table: str, data: dict[str, Any], populations: list[tuple[str, tuple[Any, Any]]], description: Any
+    ) -> None:
         """Ages from the eligibility text, the target populations, then the description; other populations as
         eligibility. What no text says plainly stays unknown."""
         if data.get("min_age") is None and data.get("max_age") is None:
@@ -443,8 +494,13 @@ class _Build:
                     self.ledger.quarantine(table, file, row, "extent", str(exc))
                 continue
             if extent is not None and kind not in ("", "text"):
-                self.ledger.quarantine(table, file, row, "extent_type",
-                                       f"a {kind} extent kith does not read (give GeoJSON, ZIP codes or a place)")
+                self.ledger.quarantine(
+                    table,
+                    file,
+                    row,
+                    "extent_type",
+                    f"a {kind} extent kith does not read (give GeoJSON, ZIP codes or a place)",
+                )
                 continue
             fld = next((f for f in ("service_area", "extent", "name", "description") if cells.get(f)), None)
             if fld is None:
@@ -481,8 +537,9 @@ class _Build:
                 found = int(number)
         return found
 
-    def _offered_by(self, key: str, table: str, cells: dict[str, Any], loaded_orgs: set[str],
-                    problems: list[tuple[str, str]]) -> str | None:
+    def _offered_by(
+        self, key: str, table: str, cells: dict[str, Any], loaded_orgs: set[str], problems: list[tuple[str, str]]
+    ) -> str | None:
         """The agency offering a service: its organization, or a placeholder (flagged) when that is missing."""
         oid = _id(cells.get("organization_id"))
         if oid in loaded_orgs or oid in self.placeholders:
@@ -490,14 +547,21 @@ class _Build:
                 self.ledger.flag(table, self.placeholders[oid])
             return oid
         if not oid:
-            caveat, oid, name = "no organization_id: kept with a placeholder agency", \
-                f"unknown-org-of-{key}"[:200], "Unknown organization"
+            caveat, oid, name = (
+                "no organization_id: kept with a placeholder agency",
+                f"unknown-org-of-{key}"[:200],
+                "Unknown organization",
+            )
         elif oid in self.orgs.by_id:
-            caveat, name = "its organization was quarantined: kept with a placeholder agency", \
-                f"Unknown organization {oid}"
+            caveat, name = (
+                "its organization was quarantined: kept with a placeholder agency",
+                f"Unknown organization {oid}",
+            )
         else:
-            caveat, name = "organization_id points to no organization: kept with a placeholder agency", \
-                f"Unknown organization {oid}"
+            caveat, name = (
+                "organization_id points to no organization: kept with a placeholder agency",
+                f"Unknown organization {oid}",
+            )
         agency, invalid = build(Agency, {"id": oid, "name": name, "placeholder": True}, {"id": "organization_id"})
         if agency is None:
             problems.extend(invalid)
@@ -557,8 +621,11 @@ class _Build:
             return term_id
         term = rec[3]
         name = term.get("name")
-        code = term.get("code") or (name if name and looks_like_code(name) else None) \
+        code = (
+            term.get("code")
+            or (name if name and looks_like_code(name) else None)
             or (term_id if looks_like_code(term_id) else None)
+        )
         ages = self.taxonomy.population(code, name)
         if ages is not None:
             return (_POPULATION, str(name or code or term_id), ages)
@@ -583,11 +650,13 @@ class _Build:
         self.org_phones.settle(self.ledger, loaded_orgs, "organization_id", "organization")
         for rec, sid, lid in self.sals:
             if sid not in loaded_services:
-                self.ledger.quarantine(rec[0], rec[1], rec[2], "service_id",
-                                       "its service was not loaded (see that row)")
+                self.ledger.quarantine(
+                    rec[0], rec[1], rec[2], "service_id", "its service was not loaded (see that row)"
+                )
             elif lid not in loaded_sites:
-                self.ledger.quarantine(rec[0], rec[1], rec[2], "location_id",
-                                       "its location was not loaded (see that row)")
+                self.ledger.quarantine(
+                    rec[0], rec[1], rec[2], "location_id", "its location was not loaded (see that row)"
+                )
             else:
                 self.rels.append(DeliveredAt(source=sid, target=lid))
 
@@ -654,9 +723,12 @@ def _clock(value: Any) -> str:
 def _hours(schedules: list[dict[str, Any]]) -> str | None:
     if not schedules:
         return None
-    return _hours_text(tuple(
-        (c.get("opens_at"), c.get("closes_at"), c.get("weekday") or c.get("byday"), c.get("description"))
-        for c in schedules))
+    return _hours_text(
+        tuple(
+            (c.get("opens_at"), c.get("closes_at"), c.get("weekday") or c.get("byday"), c.get("description"))
+            for c in schedules
+        )
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -678,7 +750,8 @@ def _hours_text(schedules: tuple[tuple[Any, Any, Any, Any], ...]) -> str | None:
     return "; ".join(dict.fromkeys([*parts, *notes])) or None
 
 
-def build_graph(package: Package, ledger: Ledger, geocoder: Geocoder, taxonomy: TaxonomyMap,
-                progress: Progress | None = None) -> tuple[list[Node], list[Rel]]:
+def build_graph(
+    package: Package, ledger: Ledger, geocoder: Geocoder, taxonomy: TaxonomyMap, progress: Progress | None = None
+) -> tuple[list[Node], list[Rel]]:
     """The nodes and relationships of an HSDS package (see the module docstring)."""
     return _Build(package, ledger, geocoder, taxonomy, progress).run()

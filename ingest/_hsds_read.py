@@ -37,27 +37,51 @@ FORMATS = ("hsds3-csv", "hsds1-csv", "hsds3-json")
 
 #: File stems (HSDS 3 and 1 spellings) → canonical table.
 TABLES = {
-    "organizations": "organizations", "organization": "organizations",
-    "services": "services", "service": "services",
-    "locations": "locations", "location": "locations",
-    "service_at_location": "service_at_location", "services_at_location": "service_at_location",
-    "service_at_locations": "service_at_location", "services_at_locations": "service_at_location",
-    "addresses": "addresses", "address": "addresses",
-    "physical_addresses": "addresses", "physical_address": "addresses",
-    "phones": "phones", "phone": "phones",
-    "languages": "languages", "language": "languages",
-    "schedules": "schedules", "schedule": "schedules",
-    "regular_schedules": "schedules", "regular_schedule": "schedules",
-    "service_capacity": "service_capacity", "service_capacities": "service_capacity",
-    "cost_options": "cost_options", "cost_option": "cost_options",
-    "taxonomy_terms": "taxonomy_terms", "taxonomy_term": "taxonomy_terms", "taxonomy": "taxonomy_terms",
-    "attributes": "attributes", "attribute": "attributes",
-    "services_taxonomy": "service_taxonomy", "service_taxonomy": "service_taxonomy",
+    "organizations": "organizations",
+    "organization": "organizations",
+    "services": "services",
+    "service": "services",
+    "locations": "locations",
+    "location": "locations",
+    "service_at_location": "service_at_location",
+    "services_at_location": "service_at_location",
+    "service_at_locations": "service_at_location",
+    "services_at_locations": "service_at_location",
+    "addresses": "addresses",
+    "address": "addresses",
+    "physical_addresses": "addresses",
+    "physical_address": "addresses",
+    "phones": "phones",
+    "phone": "phones",
+    "languages": "languages",
+    "language": "languages",
+    "schedules": "schedules",
+    "schedule": "schedules",
+    "regular_schedules": "schedules",
+    "regular_schedule": "schedules",
+    "service_capacity": "service_capacity",
+    "service_capacities": "service_capacity",
+    "cost_options": "cost_options",
+    "cost_option": "cost_options",
+    "taxonomy_terms": "taxonomy_terms",
+    "taxonomy_term": "taxonomy_terms",
+    "taxonomy": "taxonomy_terms",
+    "attributes": "attributes",
+    "attribute": "attributes",
+    "services_taxonomy": "service_taxonomy",
+    "service_taxonomy": "service_taxonomy",
     "eligibility": "eligibility",
-    "service_area": "service_areas", "service_areas": "service_areas",
+    "service_area": "service_areas",
+    "service_areas": "service_areas",
 }
-_HSDS1_ONLY = {"services_at_location", "physical_addresses", "regular_schedules", "services_taxonomy", "taxonomy",
-               "service_area"}
+_HSDS1_ONLY = {
+    "services_at_location",
+    "physical_addresses",
+    "regular_schedules",
+    "services_taxonomy",
+    "taxonomy",
+    "service_area",
+}
 
 
 @dataclass
@@ -94,8 +118,9 @@ def detect(path: Path) -> str:
                     stems = {PurePosixPath(name).stem.lower() for name, _ in _datapackage.zip_tables(zf, package)}
                     return _tabular_version(stems, package.hsds_major)
                 names = [n for n in zf.namelist() if not n.startswith("__MACOSX")]
-                return _tabular_version({PurePosixPath(n).stem.lower() for n in names if n.lower().endswith(".csv")},
-                                        None)
+                return _tabular_version(
+                    {PurePosixPath(n).stem.lower() for n in names if n.lower().endswith(".csv")}, None
+                )
         raise InputError(f"{path}: give the folder or .zip of an HSDS package, or an HSDS .json file")
     descriptor = _package_in(path)
     if descriptor is not None:
@@ -165,8 +190,11 @@ def _csv_files(path: Path) -> Iterator[tuple[str, bytes]]:
             if member is not None:
                 found = list(_datapackage.zip_tables(zf, _datapackage.read_zip(zf, member)))
             else:
-                found = [(PurePosixPath(name).name, name) for name in sorted(zf.namelist())
-                         if name.lower().endswith(".csv") and not name.startswith("__MACOSX")]
+                found = [
+                    (PurePosixPath(name).name, name)
+                    for name in sorted(zf.namelist())
+                    if name.lower().endswith(".csv") and not name.startswith("__MACOSX")
+                ]
             for name, inside in _by_path_when_names_repeat(found):
                 yield name, zf.read(inside)
         return
@@ -191,8 +219,9 @@ def _by_path_when_names_repeat(found: list[tuple[str, Any]], folder: Path | None
     named = []
     for name, where in found:
         if counts[name] > 1:
-            name = str(Path(where).relative_to(folder)) if folder is not None and isinstance(where, Path) \
-                else str(where)
+            name = (
+                str(Path(where).relative_to(folder)) if folder is not None and isinstance(where, Path) else str(where)
+            )
         named.append((name, where))
     return named
 
@@ -290,8 +319,13 @@ class _Walker:
         sid = cells.get("id")
         for i, sal in enumerate(_items(obj.get("service_at_locations"))):
             self.service_at_location(sal, f"{path}/service_at_locations/{i}", service_id=sid)
-        for key, table in (("languages", "languages"), ("schedules", "schedules"), ("phones", "phones"),
-                           ("cost_options", "cost_options"), ("capacities", "service_capacity")):
+        for key, table in (
+            ("languages", "languages"),
+            ("schedules", "schedules"),
+            ("phones", "phones"),
+            ("cost_options", "cost_options"),
+            ("capacities", "service_capacity"),
+        ):
             for i, child in enumerate(_items(obj.get(key))):
                 self.emit(table, f"{path}/{key}/{i}", {**_scalars(child), "service_id": sid})
         for i, area in enumerate(_items(obj.get("service_areas"))):
@@ -303,8 +337,9 @@ class _Walker:
             self.attribute(attribute, f"{path}/attributes/{i}", sid)
         for i, term in enumerate(_items(obj.get("taxonomy_terms"))):
             term_cells = self.taxonomy_term(term, f"{path}/taxonomy_terms/{i}")
-            self.emit("attributes", f"{path}/taxonomy_terms/{i}",
-                      {"link_id": sid, "taxonomy_term_id": term_cells.get("id")})
+            self.emit(
+                "attributes", f"{path}/taxonomy_terms/{i}", {"link_id": sid, "taxonomy_term_id": term_cells.get("id")}
+            )
         return sid
 
     def organization(self, obj: dict[str, Any], path: str) -> Any:
@@ -340,9 +375,16 @@ class _Walker:
             cells["service_id"] = service_id
         self.emit("service_at_location", path, cells)
         for i, child in enumerate(_items(obj.get("schedules"))):
-            self.emit("schedules", f"{path}/schedules/{i}",
-                      {**_scalars(child), "service_at_location_id": cells.get("id"),
-                       "service_id": cells.get("service_id"), "location_id": cells.get("location_id")})
+            self.emit(
+                "schedules",
+                f"{path}/schedules/{i}",
+                {
+                    **_scalars(child),
+                    "service_at_location_id": cells.get("id"),
+                    "service_id": cells.get("service_id"),
+                    "location_id": cells.get("location_id"),
+                },
+            )
         return cells.get("id")
 
     def attribute(self, obj: dict[str, Any], path: str, link_id: Any) -> None:

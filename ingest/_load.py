@@ -43,8 +43,9 @@ MAX_JSON_DEPTH = 64
 no_gc = paused_gc  # ingest makes millions of small acyclic objects (see graph._files)
 
 
-def build(model: type[M], data: dict[str, Any], columns: Mapping[str, str] | None = None
-          ) -> tuple[M | None, list[tuple[str, str]]]:
+def build(
+    model: type[M], data: dict[str, Any], columns: Mapping[str, str] | None = None
+) -> tuple[M | None, list[tuple[str, str]]]:
     """Validate ``data`` as ``model``: (the model, []) or (None, [(column, reason), ...])."""
     try:
         return model.model_validate(data), []
@@ -149,20 +150,23 @@ class Batches:
             self.written["relationships"] += self.store.upsert_relationships(self.rels)
         self.nodes, self.rels = [], []
 
-    def finish(self, ledger: Ledger, *, source: str, path: Path, fmt: str, quarantine_dir: Path | None
-               ) -> IngestReport:
+    def finish(self, ledger: Ledger, *, source: str, path: Path, fmt: str, quarantine_dir: Path | None) -> IngestReport:
         """Write what is left, write the quarantine file (not on a dry run: it writes nothing), report."""
         self.flush()
         if self.store is None:
             written: dict[str, int] = {}
-            ledger.notes.append(f"dry run: {self.validated['nodes']:,} nodes and "
-                                f"{self.validated['relationships']:,} relationships validated, nothing written")
+            ledger.notes.append(
+                f"dry run: {self.validated['nodes']:,} nodes and "
+                f"{self.validated['relationships']:,} relationships validated, nothing written"
+            )
         else:
             written = self.written
-        qfile = write_quarantine(quarantine_dir, source, ledger.problems) if quarantine_dir and not self.dry_run \
-            else None
-        return ledger.report(source, str(path), fmt, dry_run=self.dry_run, written=written,
-                             quarantine_file=str(qfile) if qfile else None)
+        qfile = (
+            write_quarantine(quarantine_dir, source, ledger.problems) if quarantine_dir and not self.dry_run else None
+        )
+        return ledger.report(
+            source, str(path), fmt, dry_run=self.dry_run, written=written, quarantine_file=str(qfile) if qfile else None
+        )
 
 
 def read_bytes(path: Path, *, within: Path | None = None, limit: int = MAX_WHOLE_BYTES) -> bytes:
@@ -184,8 +188,10 @@ def open_file(path: Path, *, within: Path | None = None, limit: int = MAX_FILE_B
         root = Path(within).resolve()
         target = path.resolve()
         if target != root and root not in target.parents:
-            raise InputError(f"{path.name} links to a file outside {within}; kith does not follow links out of "
-                             "the folder it is given")
+            raise InputError(
+                f"{path.name} links to a file outside {within}; kith does not follow links out of "
+                "the folder it is given"
+            )
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -220,8 +226,10 @@ def open_zip(path: Path) -> zipfile.ZipFile:
     if unpacked > MAX_UNZIPPED_BYTES:
         problem = f"unpacks to {_size(unpacked)}; kith reads zips of at most {_size(MAX_UNZIPPED_BYTES)} unpacked"
     elif unpacked > ZIP_EXPANSION * size:
-        problem = (f"unpacks to {_size(unpacked)}, {unpacked / size:,.0f} times its size; kith refuses zips that "
-                   f"unpack to more than {ZIP_EXPANSION} times (a zip bomb)")
+        problem = (
+            f"unpacks to {_size(unpacked)}, {unpacked / size:,.0f} times its size; kith refuses zips that "
+            f"unpack to more than {ZIP_EXPANSION} times (a zip bomb)"
+        )
     elif any(m.flag_bits & 0x1 for m in members):
         problem = "is encrypted; give it without a password"
     if problem:
@@ -326,8 +334,9 @@ def resolve(columns: Iterable[str], aliases: Mapping[str, tuple[str, ...]]) -> d
     return found
 
 
-def missing_columns(columns: Mapping[str, str], required: Iterable[str], aliases: Mapping[str, tuple[str, ...]],
-                    file: str) -> None:
+def missing_columns(
+    columns: Mapping[str, str], required: Iterable[str], aliases: Mapping[str, tuple[str, ...]], file: str
+) -> None:
     """Raise an InputError naming every required column the file lacks (with the names accepted)."""
     absent = [name for name in required if name not in columns]
     if absent:

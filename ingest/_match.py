@@ -26,13 +26,41 @@ MARGIN = 5.0
 NEAR = 60.0
 
 _SPELLINGS = {
-    "elem": "elementary", "es": "elementary", "el": "elementary", "primary": "elementary",
-    "ms": "middle", "jhs": "middle", "intermediate": "middle", "jr": "junior",
-    "hs": "high", "sr": "senior", "acad": "academy", "ctr": "center", "centre": "center", "st": "saint",
-    "and": "and", "intl": "international", "prep": "preparatory", "k8": "k 8",
+    "elem": "elementary",
+    "es": "elementary",
+    "el": "elementary",
+    "primary": "elementary",
+    "ms": "middle",
+    "jhs": "middle",
+    "intermediate": "middle",
+    "jr": "junior",
+    "hs": "high",
+    "sr": "senior",
+    "acad": "academy",
+    "ctr": "center",
+    "centre": "center",
+    "st": "saint",
+    "and": "and",
+    "intl": "international",
+    "prep": "preparatory",
+    "k8": "k 8",
 }
-_GENERIC = {"school", "schools", "sch", "campus", "the", "of", "inc", "incorporated", "llc", "ltd", "corp", "co",
-            "public", "a"}
+_GENERIC = {
+    "school",
+    "schools",
+    "sch",
+    "campus",
+    "the",
+    "of",
+    "inc",
+    "incorporated",
+    "llc",
+    "ltd",
+    "corp",
+    "co",
+    "public",
+    "a",
+}
 
 
 def normalise(name: str) -> str:
@@ -43,8 +71,11 @@ def normalise(name: str) -> str:
     if text.count(",") == 1:
         last, first = (part.strip() for part in text.split(","))
         if last and first and len(last.split()) <= 2 and not re.search(r"\b(inc|llc|ltd|corp)\b", first):
-            text = f"{first.split()[0]} {last} {' '.join(first.split()[1:])}" if len(first.split()) > 1 \
+            text = (
+                f"{first.split()[0]} {last} {' '.join(first.split()[1:])}"
+                if len(first.split()) > 1
                 else f"{first} {last}"
+            )
     words = [_SPELLINGS.get(w, w) for w in re.findall(r"[a-z0-9]+", text)]
     return " ".join(w for w in words if w not in _GENERIC)
 
@@ -82,5 +113,7 @@ class NameMatcher:
         if best >= MIN_SCORE and best - second >= MARGIN and len(ids) == 1:
             return ids[0], None
         closest = [f"{self.names[self.by_key[k][0]]!r} ({score:.0f})" for k, score, _ in found]
-        return None, (f"no clear {self.thing} by this name (a match needs {MIN_SCORE:.0f}+ and {MARGIN:.0f} above "
-                      f"the next): closest {' and '.join(closest)}")
+        return None, (
+            f"no clear {self.thing} by this name (a match needs {MIN_SCORE:.0f}+ and {MARGIN:.0f} above "
+            f"the next): closest {' and '.join(closest)}"
+        )

@@ -21,22 +21,70 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-PROJECTED = ("projected coordinates (state-plane feet or metres), not degrees: export latitude and longitude "
-             "(WGS 84), or map the columns that hold them")
+PROJECTED = (
+    "projected coordinates (state-plane feet or metres), not degrees: export latitude and longitude "
+    "(WGS 84), or map the columns that hold them"
+)
 
 #: Header names of one column that holds a whole point.
-POINT_COLUMNS = ("location", "geocoded_location", "location_1", "point", "the_geom", "geom", "geometry",
-                 "coordinates", "latlon", "lat_lon", "lat_long", "latlng", "geolocation", "shape", "wkt",
-                 "location_point", "point_location", "geo", "position")
-LAT_COLUMNS = ("lat", "latitude", "latcod", "lat1516", "y", "point_y", "y_coord", "ycoord", "y_coordinate",
-               "lat_dd", "latitude_dd", "gis_lat")
-LON_COLUMNS = ("lon", "longitude", "loncod", "lon1516", "lng", "long", "x", "point_x", "x_coord", "xcoord",
-               "x_coordinate", "lon_dd", "longitude_dd", "gis_lon", "gis_long")
+POINT_COLUMNS = (
+    "location",
+    "geocoded_location",
+    "location_1",
+    "point",
+    "the_geom",
+    "geom",
+    "geometry",
+    "coordinates",
+    "latlon",
+    "lat_lon",
+    "lat_long",
+    "latlng",
+    "geolocation",
+    "shape",
+    "wkt",
+    "location_point",
+    "point_location",
+    "geo",
+    "position",
+)
+LAT_COLUMNS = (
+    "lat",
+    "latitude",
+    "latcod",
+    "lat1516",
+    "y",
+    "point_y",
+    "y_coord",
+    "ycoord",
+    "y_coordinate",
+    "lat_dd",
+    "latitude_dd",
+    "gis_lat",
+)
+LON_COLUMNS = (
+    "lon",
+    "longitude",
+    "loncod",
+    "lon1516",
+    "lng",
+    "long",
+    "x",
+    "point_x",
+    "x_coord",
+    "xcoord",
+    "x_coordinate",
+    "lon_dd",
+    "longitude_dd",
+    "gis_lon",
+    "gis_long",
+)
 
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _PAIR = re.compile(rf"\(?\s*({_NUMBER})\s*[,;\s]\s*({_NUMBER})\s*\)?\s*$")
-_WKT = re.compile(rf"^\s*(?:SRID=\d+;\s*)?POINT\s*Z?\s*\(\s*({_NUMBER})\s+({_NUMBER})(?:\s+{_NUMBER})?\s*\)\s*$",
-                  re.IGNORECASE)
+_WKT = re.compile(
+    rf"^\s*(?:SRID=\d+;\s*)?POINT\s*Z?\s*\(\s*({_NUMBER})\s+({_NUMBER})(?:\s+{_NUMBER})?\s*\)\s*$", re.IGNORECASE
+)
 _PAREN = re.compile(rf"\(\s*({_NUMBER})\s*,\s*({_NUMBER})\s*\)")
 
 
@@ -141,8 +189,9 @@ def _all_numbers(rows: list[Mapping[str, Any]], column: str) -> bool:
     return all(number(row.get(column)) is not None for row in rows if row.get(column) not in (None, ""))
 
 
-def place(lat: Any = None, lon: Any = None, point: Any = None, geometry: Mapping[str, Any] | None = None
-          ) -> tuple[float | None, float | None, str | None]:
+def place(
+    lat: Any = None, lon: Any = None, point: Any = None, geometry: Mapping[str, Any] | None = None
+) -> tuple[float | None, float | None, str | None]:
     """(lat, lon, problem) from whatever a row has: a geometry first, then a point column, then two columns.
 
     ``problem`` is None, :data:`PROJECTED` or a note that a value is not a
@@ -154,7 +203,7 @@ def place(lat: Any = None, lon: Any = None, point: Any = None, geometry: Mapping
     if found is None and point not in (None, ""):
         found = parse_point(point)
         if found is None and lat in (None, "") and lon in (None, ""):
-            return None, None, "not a point (give \"lat, lon\", POINT (lon lat) or [lon, lat])"
+            return None, None, 'not a point (give "lat, lon", POINT (lon lat) or [lon, lat])'
     if found is None:
         if lat in (None, "") and lon in (None, ""):
             return None, None, None

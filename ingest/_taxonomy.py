@@ -113,10 +113,15 @@ def taxonomy_map() -> TaxonomyMap:
 
 def parse_populations(text: str) -> dict[str, tuple[int | None, int | None]]:
     """Target-population names → (min_age, max_age), from ``ingest/taxonomy_populations.csv``."""
+
     def age(value: str | None) -> int | None:
         return int(value) if value and value.strip() else None
-    return {normalize_term(row["term"]): (age(row.get("min_age")), age(row.get("max_age")))
-            for row in csv.DictReader(text.splitlines()) if row.get("term")}
+
+    return {
+        normalize_term(row["term"]): (age(row.get("min_age")), age(row.get("max_age")))
+        for row in csv.DictReader(text.splitlines())
+        if row.get("term")
+    }
 
 
 def parse_map(text: str) -> TaxonomyMap:

@@ -13,13 +13,21 @@ from functools import lru_cache
 
 from kith.ingest import _grades
 
-_FREE = re.compile(r"\bfree\b|\bno[- ](cost|fees?|charge)\b|\bat no (cost|charge)\b|\bwithout (cost|charge)\b|"
-                   r"\bcomplimentary\b|\bno out[- ]of[- ]pocket\b|^\s*(none|\$?0(\.00)?)\s*$", re.IGNORECASE)
-_SLIDING = re.compile(r"sliding|pay[- ]?(as|what)[- ]?you|income[- ]based fee|based on (income|ability to pay)|"
-                      r"donation|suggested contribution", re.IGNORECASE)
-_FEE = re.compile(r"[$£€]\s*[1-9]\d*|\b[1-9]\d*\s*(dollars|usd)\b|\bfee for service\b|\bfees? (apply|required)\b|"
-                  r"\bcopay|\bco-pay|\btuition\b|\binsurance\b|\bmedicaid\b|\bmedi-cal\b|\bprivate pay\b",
-                  re.IGNORECASE)
+_FREE = re.compile(
+    r"\bfree\b|\bno[- ](cost|fees?|charge)\b|\bat no (cost|charge)\b|\bwithout (cost|charge)\b|"
+    r"\bcomplimentary\b|\bno out[- ]of[- ]pocket\b|^\s*(none|\$?0(\.00)?)\s*$",
+    re.IGNORECASE,
+)
+_SLIDING = re.compile(
+    r"sliding|pay[- ]?(as|what)[- ]?you|income[- ]based fee|based on (income|ability to pay)|"
+    r"donation|suggested contribution",
+    re.IGNORECASE,
+)
+_FEE = re.compile(
+    r"[$£€]\s*[1-9]\d*|\b[1-9]\d*\s*(dollars|usd)\b|\bfee for service\b|\bfees? (apply|required)\b|"
+    r"\bcopay|\bco-pay|\btuition\b|\binsurance\b|\bmedicaid\b|\bmedi-cal\b|\bprivate pay\b",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=8192)
@@ -37,8 +45,9 @@ def cost(text: str) -> str | None:
 
 _N = r"(\d{1,3})"
 _AGE_WORD = r"(?:years?(?: of age)?|yrs?\.?|y/?o|years? old|(?:and|or) (?:older|over|up|above))"
-_RANGE = re.compile(rf"\b(?:ages?\s*(?:of\s*)?)?{_N}\s*(?:-|–|—|to|through|thru|and)\s*{_N}\s*(?:{_AGE_WORD}|\b)",
-                    re.IGNORECASE)
+_RANGE = re.compile(
+    rf"\b(?:ages?\s*(?:of\s*)?)?{_N}\s*(?:-|–|—|to|through|thru|and)\s*{_N}\s*(?:{_AGE_WORD}|\b)", re.IGNORECASE
+)
 _AGES_WORD = re.compile(r"\bages?\b|\byears?\b|\byrs?\b|\bold\b|\by/?o\b|\bbirth\b|\bmonths?\b", re.IGNORECASE)
 _PLUS = re.compile(rf"\b{_N}\s*(?:\+|(?:years?|yrs?)?\s*(?:and|or)\s*(?:older|over|up|above))", re.IGNORECASE)
 _OVER = re.compile(rf"\b(?:over|above|older than)\s*(?:the age of\s*)?{_N}\b", re.IGNORECASE)

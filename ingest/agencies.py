@@ -39,16 +39,54 @@ from kith.ingest._taxonomy import TaxonomyMap, looks_like_code, taxonomy_map
 from kith.ingest.report import IngestReport, Ledger
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "agency_id": ("agency_id", "organization_id", "org_id", "provider_id", "provider_number", "agency_number",
-                  "provider_no", "org_number", "providerid", "agencyid"),
-    "agency_name": ("agency_name", "organization_name", "org_name", "provider_name", "agency", "provider",
-                    "organization", "agencyname", "providername", "name_of_agency"),
+    "agency_id": (
+        "agency_id",
+        "organization_id",
+        "org_id",
+        "provider_id",
+        "provider_number",
+        "agency_number",
+        "provider_no",
+        "org_number",
+        "providerid",
+        "agencyid",
+    ),
+    "agency_name": (
+        "agency_name",
+        "organization_name",
+        "org_name",
+        "provider_name",
+        "agency",
+        "provider",
+        "organization",
+        "agencyname",
+        "providername",
+        "name_of_agency",
+    ),
     "agency_kind": ("agency_kind", "kind", "agency_type", "type", "provider_type", "organization_type"),
-    "parent_agency": ("parent_agency", "parent_organization", "parent_org", "parent", "parent_name",
-                      "parent_organization_name", "parent_agency_name", "parent_agency_id", "parent_id",
-                      "umbrella_organization"),
-    "phone": ("phone", "telephone", "phone_number", "main_phone", "phone_1", "phone1", "telephone_number",
-              "site_phone", "agency_phone"),
+    "parent_agency": (
+        "parent_agency",
+        "parent_organization",
+        "parent_org",
+        "parent",
+        "parent_name",
+        "parent_organization_name",
+        "parent_agency_name",
+        "parent_agency_id",
+        "parent_id",
+        "umbrella_organization",
+    ),
+    "phone": (
+        "phone",
+        "telephone",
+        "phone_number",
+        "main_phone",
+        "phone_1",
+        "phone1",
+        "telephone_number",
+        "site_phone",
+        "agency_phone",
+    ),
     "website": ("website", "url", "web", "web_site", "website_url", "homepage"),
     "contact": ("contact", "contact_name", "contact_person", "contact_full_name"),
     "contact_title": ("contact_title", "title", "contact_role"),
@@ -58,16 +96,40 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lat": _places.LAT_COLUMNS,
     "lon": _places.LON_COLUMNS,
     "point": _places.POINT_COLUMNS,
-    "address": ("address", "street_address", "street", "site_address", "address_1", "address1", "street_1",
-                "physical_address", "location_address", "site_street"),
+    "address": (
+        "address",
+        "street_address",
+        "street",
+        "site_address",
+        "address_1",
+        "address1",
+        "street_1",
+        "physical_address",
+        "location_address",
+        "site_street",
+    ),
     "city": ("city", "site_city", "town", "municipality"),
     "state": ("state", "site_state", "state_province", "st"),
     "zip": ("zip", "zipcode", "zip_code", "postal_code", "site_zip", "zip5", "postal"),
     "service_id": ("service_id", "program_id"),
     "service_name": ("service_name", "service", "program_name", "program", "service_title", "program_title"),
     "description": ("description", "service_description", "program_description", "details"),
-    "need": ("need", "needs", "need_type", "category", "categories", "taxonomy", "service_code", "taxonomy_code",
-             "airs_code", "taxonomy_term", "taxonomy_codes", "service_codes", "service_type", "service_category"),
+    "need": (
+        "need",
+        "needs",
+        "need_type",
+        "category",
+        "categories",
+        "taxonomy",
+        "service_code",
+        "taxonomy_code",
+        "airs_code",
+        "taxonomy_term",
+        "taxonomy_codes",
+        "service_codes",
+        "service_type",
+        "service_category",
+    ),
     "capacity": ("capacity", "slots", "seats"),
     "waitlist": ("waitlist", "wait_list", "waiting_list"),
     "languages": ("languages", "language", "languages_spoken", "language_spoken", "languages_offered"),
@@ -78,8 +140,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "eligibility": ("eligibility", "eligibility_description", "who_is_eligible", "target_population"),
     "hours": ("hours", "opening_hours", "schedule", "hours_of_operation", "office_hours"),
 }
-_COSTS = {"free": "free", "no cost": "free", "none": "free", "0": "free", "$0": "free", "sliding": "sliding",
-          "sliding scale": "sliding", "sliding fee": "sliding", "fee": "fee", "paid": "fee", "fee for service": "fee"}
+_COSTS = {
+    "free": "free",
+    "no cost": "free",
+    "none": "free",
+    "0": "free",
+    "$0": "free",
+    "sliding": "sliding",
+    "sliding scale": "sliding",
+    "sliding fee": "sliding",
+    "fee": "fee",
+    "paid": "fee",
+    "fee for service": "fee",
+}
 _SITE_FIELDS = ("site_id", "site_name", "lat", "lon", "point", "address", "zip")
 
 
@@ -122,14 +195,25 @@ def ingest_agencies(
         if point is not None:
             columns["point"] = point
     nodes, rels = _Rows(ledger, path.name, columns, geocoder or Geocoder(), taxonomy or taxonomy_map()).build(
-        tick(progress, rows))
-    return finish(ledger, store, nodes, rels, source="agencies", path=path, fmt="csv", dry_run=dry_run,
-                  quarantine_dir=quarantine_dir)
+        tick(progress, rows)
+    )
+    return finish(
+        ledger,
+        store,
+        nodes,
+        rels,
+        source="agencies",
+        path=path,
+        fmt="csv",
+        dry_run=dry_run,
+        quarantine_dir=quarantine_dir,
+    )
 
 
 class _Rows:
-    def __init__(self, ledger: Ledger, file: str, columns: dict[str, str], geocoder: Geocoder,
-                 taxonomy: TaxonomyMap) -> None:
+    def __init__(
+        self, ledger: Ledger, file: str, columns: dict[str, str], geocoder: Geocoder, taxonomy: TaxonomyMap
+    ) -> None:
         self.ledger, self.file, self.columns = ledger, file, columns
         self.geocoder, self.taxonomy = geocoder, taxonomy
         self.derived_ids = columns["agency_id"] == columns.get("agency_name")
@@ -168,10 +252,18 @@ class _Rows:
         col = self.columns
         agency_id = self._agency_id(get)
         contact = ", ".join(str(get[k]) for k in ("contact", "contact_title", "email") if get.get(k)) or None
-        agency, problems = build(Agency, _present(id=agency_id or None, name=get.get("agency_name"),
-                                                  kind=get.get("agency_kind"), phone=get.get("phone"),
-                                                  website=get.get("website"), contacts=contact),
-                                 {"id": col["agency_id"], "name": col.get("agency_name", "agency_name")})
+        agency, problems = build(
+            Agency,
+            _present(
+                id=agency_id or None,
+                name=get.get("agency_name"),
+                kind=get.get("agency_kind"),
+                phone=get.get("phone"),
+                website=get.get("website"),
+                contacts=contact,
+            ),
+            {"id": col["agency_id"], "name": col.get("agency_name", "agency_name")},
+        )
         site, site_problems = self._site(agency_id, get)
         service, service_problems = self._service(agency_id, get)
         problems += site_problems + service_problems
@@ -211,7 +303,10 @@ class _Rows:
         data = _present(
             id=get.get("site_id") or f"{agency_id}/site/{slug(_normal_address(str(place)))}",
             name=get.get("site_name") or get.get("address") or get.get("agency_name"),
-            address=address, zip=zip_code, lat=lat, lon=lon,
+            address=address,
+            zip=zip_code,
+            lat=lat,
+            lon=lon,
         )
         if "lat" not in data and "lon" not in data:
             point = self.geocoder.locate(address, zip_code)
@@ -219,10 +314,18 @@ class _Rows:
                 self.ledger.flag(self.file, "site without coordinates, address or ZIP: stored without a place")
             else:
                 data.update(lat=round(point.lat, 6), lon=round(point.lon, 6), geocode_precision=point.precision)
-                self.ledger.flag(self.file, "site without coordinates: geocoded from the address"
-                                 if point.precision == "rooftop" else "site without coordinates: at the ZIP centroid")
-        return build(Site, data, {k: self.columns.get(k, k) for k in ("lat", "lon", "zip", "address")}
-                     | {"id": self.columns.get("site_id", "site_id"), "name": self.columns.get("site_name", "site_name")})
+                self.ledger.flag(
+                    self.file,
+                    "site without coordinates: geocoded from the address"
+                    if point.precision == "rooftop"
+                    else "site without coordinates: at the ZIP centroid",
+                )
+        return build(
+            Site,
+            data,
+            {k: self.columns.get(k, k) for k in ("lat", "lon", "zip", "address")}
+            | {"id": self.columns.get("site_id", "site_id"), "name": self.columns.get("site_name", "site_name")},
+        )
 
     def _service(self, agency_id: str, get: dict[str, Any]) -> tuple[Service | None, list[tuple[str, str]]]:
         if not any(get.get(k) for k in ("service_id", "service_name")):
@@ -245,20 +348,31 @@ class _Rows:
             else:
                 low, high = population
         data = _present(
-            id=get.get("service_id") or f"{agency_id}/{slug(_text.fold(str(name)))}", name=name,
+            id=get.get("service_id") or f"{agency_id}/{slug(_text.fold(str(name)))}",
+            name=name,
             description=get.get("description"),
-            capacity=get.get("capacity"), waitlist=get.get("waitlist"),
+            capacity=get.get("capacity"),
+            waitlist=get.get("waitlist"),
             cost=_COSTS.get(str(cost).strip().lower(), _text.cost(str(cost)) or cost) if cost is not None else None,
-            languages=spoken or None, language_note=note,
-            min_age=low, max_age=high,
-            eligibility="; ".join(dict.fromkeys(filter(None, eligibility))) or None, hours=get.get("hours"),
+            languages=spoken or None,
+            language_note=note,
+            min_age=low,
+            max_age=high,
+            eligibility="; ".join(dict.fromkeys(filter(None, eligibility))) or None,
+            hours=get.get("hours"),
         )
-        return build(Service, data, {k: self.columns.get(k, k) for k in data}
-                     | {"id": self.columns.get("service_id", "service_id"),
-                        "name": self.columns.get("service_name", "service_name"),
-                        "languages": self.columns.get("languages", "languages"),
-                        "min_age": self.columns.get("min_age", self.columns.get("ages", "min_age")),
-                        "max_age": self.columns.get("max_age", self.columns.get("ages", "max_age"))})
+        return build(
+            Service,
+            data,
+            {k: self.columns.get(k, k) for k in data}
+            | {
+                "id": self.columns.get("service_id", "service_id"),
+                "name": self.columns.get("service_name", "service_name"),
+                "languages": self.columns.get("languages", "languages"),
+                "min_age": self.columns.get("min_age", self.columns.get("ages", "min_age")),
+                "max_age": self.columns.get("max_age", self.columns.get("ages", "max_age")),
+            },
+        )
 
     def _needs(self, service_id: str, value: Any) -> list[str]:
         needs: list[str] = []
@@ -279,8 +393,11 @@ class _Rows:
 
     def _parents(self) -> None:
         """``COLLABORATES_WITH {kind: "parent"}`` to each parent: an agency of the file (by id or name), else a new one."""
-        by_name = {_normal_name(data.get("name") or ""): data["id"] for data in
-                   (self.merged.get("Agency", aid) for aid, _ in self.parents) if data}
+        by_name = {
+            _normal_name(data.get("name") or ""): data["id"]
+            for data in (self.merged.get("Agency", aid) for aid, _ in self.parents)
+            if data
+        }
         for node in self.merged.nodes():
             if isinstance(node, Agency):
                 by_name.setdefault(_normal_name(node.name), node.id)
@@ -307,8 +424,21 @@ def _normal_name(text: str) -> str:
     return " ".join(_LEGAL.sub(" ", _text.fold(text).lower().replace("&", " and ")).split()).strip(" ,.")
 
 
-_STREET = {"street": "st", "avenue": "ave", "road": "rd", "boulevard": "blvd", "drive": "dr", "suite": "ste",
-           "north": "n", "south": "s", "east": "e", "west": "w", "place": "pl", "court": "ct", "lane": "ln"}
+_STREET = {
+    "street": "st",
+    "avenue": "ave",
+    "road": "rd",
+    "boulevard": "blvd",
+    "drive": "dr",
+    "suite": "ste",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "place": "pl",
+    "court": "ct",
+    "lane": "ln",
+}
 
 
 def _normal_address(text: str) -> str:

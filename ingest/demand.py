@@ -79,24 +79,47 @@ def ingest_demand(
         data, problems = _data(get, measure, source, year, codes, columns)
         count, invalid = build(AreaCount, data, _fields(columns)) if not problems else (None, [])
         problems += invalid
-        if not problems and count is not None and count.area_kind == "school" and schools is not None \
-                and count.area not in schools:
-            problems.append((columns.get("school", columns.get("area", "")),
-                             "points to no school in the graph (ingest schools first)"))
+        if (
+            not problems
+            and count is not None
+            and count.area_kind == "school"
+            and schools is not None
+            and count.area not in schools
+        ):
+            problems.append(
+                (
+                    columns.get("school", columns.get("area", "")),
+                    "points to no school in the graph (ingest schools first)",
+                )
+            )
         if problems or count is None:
             ledger.reject(path.name, path.name, row, problems)
             continue
         if count.id in by_key:
-            ledger.quarantine(path.name, path.name, by_key[count.id][0], columns.get("area", ""),
-                              "repeated area and need: a later row replaces this one")
+            ledger.quarantine(
+                path.name,
+                path.name,
+                by_key[count.id][0],
+                columns.get("area", ""),
+                "repeated area and need: a later row replaces this one",
+            )
         by_key[count.id] = (row, count)
     nodes = [count for _, count in by_key.values()]
     if measure == "need" and nodes:
-        ledger.notes.append("aggregate counts leave kith suppressed like student counts (small and "
-                            "complementary suppression)")
-    return finish(ledger, store, nodes, [], source="demand" if measure == "need" else "population", path=path,
-                  fmt="counts" if measure == "need" else "population", dry_run=dry_run,
-                  quarantine_dir=quarantine_dir)
+        ledger.notes.append(
+            "aggregate counts leave kith suppressed like student counts (small and complementary suppression)"
+        )
+    return finish(
+        ledger,
+        store,
+        nodes,
+        [],
+        source="demand" if measure == "need" else "population",
+        path=path,
+        fmt="counts" if measure == "need" else "population",
+        dry_run=dry_run,
+        quarantine_dir=quarantine_dir,
+    )
 
 
 def _check_columns(columns: dict[str, str], measure: str, source: str | None, year: int | None, file: str) -> None:
@@ -132,13 +155,25 @@ def _need_names() -> dict[str, str]:
 def _fields(columns: dict[str, str]) -> dict[str, str]:
     """Model fields to the file's columns (for the quarantine reasons)."""
     area = columns.get("school") or columns.get("zip") or columns.get("cell") or columns.get("area", "area")
-    return {"area": area, "area_kind": columns.get("area_kind", area), "need": columns.get("need", "need"),
-            "count": columns.get("count") or columns.get("population", "count"),
-            "source": columns.get("source", "source"), "year": columns.get("year", "year"), "id": area}
+    return {
+        "area": area,
+        "area_kind": columns.get("area_kind", area),
+        "need": columns.get("need", "need"),
+        "count": columns.get("count") or columns.get("population", "count"),
+        "source": columns.get("source", "source"),
+        "year": columns.get("year", "year"),
+        "id": area,
+    }
 
 
-def _data(get: dict[str, Any], measure: str, source: str | None, year: int | None, codes: dict[str, str],
-          columns: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def _data(
+    get: dict[str, Any],
+    measure: str,
+    source: str | None,
+    year: int | None,
+    codes: dict[str, str],
+    columns: dict[str, str],
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     problems: list[tuple[str, str]] = []
     kind, area = None, None
     for candidate in ("school", "zip", "cell"):
@@ -148,8 +183,12 @@ def _data(get: dict[str, Any], measure: str, source: str | None, year: int | Non
     if kind is None and get.get("area"):
         kind, area = str(get.get("area_kind") or "").strip().lower(), str(get["area"]).strip()
     if kind is None or not area:
-        problems.append((columns.get("school") or columns.get("zip") or columns.get("cell") or columns.get("area", ""),
-                         "no area on this row"))
+        problems.append(
+            (
+                columns.get("school") or columns.get("zip") or columns.get("cell") or columns.get("area", ""),
+                "no area on this row",
+            )
+        )
         return {}, problems
     if kind == "zip" and re.fullmatch(r"\d{3,4}", area):
         area = area.zfill(5)  # a spreadsheet drops the leading zeros of 02118
@@ -167,8 +206,14 @@ def _data(get: dict[str, Any], measure: str, source: str | None, year: int | Non
         problems.append((columns.get("count") or columns.get("population", ""), "not a whole number >= 0"))
     row_year = _year(get.get("year")) if get.get("year") else year
     data = {
-        "id": AreaCount.key(measure, kind, area, need), "measure": measure, "area_kind": kind, "area": area,
-        "need": need, "count": count, "source": (get.get("source") or source), "year": row_year,
+        "id": AreaCount.key(measure, kind, area, need),
+        "measure": measure,
+        "area_kind": kind,
+        "area": area,
+        "need": need,
+        "count": count,
+        "source": (get.get("source") or source),
+        "year": row_year,
         "note": get.get("note"),
     }
     return {k: v for k, v in data.items() if v is not None}, problems

@@ -82,10 +82,45 @@ _BOSTON = (42.3300, -71.0800)
 _LANGUAGES = ("en", "es", "pt", "ht", "zh", "vi", "ar", "so")
 _LANGUAGE_SHARE = (0.64, 0.18, 0.05, 0.04, 0.03, 0.03, 0.02, 0.01)
 _SURNAMES = (
-    "Adams", "Baldwin", "Curley", "Dever", "Eliot", "Frederick", "Guild", "Hale", "Irving", "Jackson",
-    "Kennedy", "Lincoln", "Mather", "Nightingale", "O'Bryant", "Perkins", "Quincy", "Revere", "Sumner",
-    "Tobin", "Umana", "Vinson", "Warren", "Winthrop", "Young", "Holmes", "Mendell", "Ellis", "Haley",
-    "Kenny", "Lyndon", "Mason", "Otis", "Philbrick", "Russell", "Shaw", "Taylor", "Walker", "Chittick",
+    "Adams",
+    "Baldwin",
+    "Curley",
+    "Dever",
+    "Eliot",
+    "Frederick",
+    "Guild",
+    "Hale",
+    "Irving",
+    "Jackson",
+    "Kennedy",
+    "Lincoln",
+    "Mather",
+    "Nightingale",
+    "O'Bryant",
+    "Perkins",
+    "Quincy",
+    "Revere",
+    "Sumner",
+    "Tobin",
+    "Umana",
+    "Vinson",
+    "Warren",
+    "Winthrop",
+    "Young",
+    "Holmes",
+    "Mendell",
+    "Ellis",
+    "Haley",
+    "Kenny",
+    "Lyndon",
+    "Mason",
+    "Otis",
+    "Philbrick",
+    "Russell",
+    "Shaw",
+    "Taylor",
+    "Walker",
+    "Chittick",
 )
 _LEVEL_GRADES = {
     SchoolLevel.ELEMENTARY: ("PK", "K", "1", "2", "3", "4", "5"),
@@ -94,8 +129,10 @@ _LEVEL_GRADES = {
     SchoolLevel.OTHER: ("6", "7", "8", "9", "10", "11", "12"),
 }
 _LEVEL_NAMES = {
-    SchoolLevel.ELEMENTARY: "Elementary School", SchoolLevel.MIDDLE: "Middle School",
-    SchoolLevel.HIGH: "High School", SchoolLevel.OTHER: "Academy",
+    SchoolLevel.ELEMENTARY: "Elementary School",
+    SchoolLevel.MIDDLE: "Middle School",
+    SchoolLevel.HIGH: "High School",
+    SchoolLevel.OTHER: "Academy",
 }
 # Agency kinds, the domains they serve, and words for their names.
 _AGENCY_KINDS = {
@@ -107,12 +144,36 @@ _AGENCY_KINDS = {
 }
 # Relative prevalence of each need among students with a need.
 _NEED_WEIGHT = {
-    "tutoring": 9, "mentoring": 6, "after_school": 7, "attendance_support": 5, "college_career": 3,
-    "special_education_advocacy": 2, "mental_health_counseling": 9, "behavioral_support": 7,
-    "substance_use": 2, "crisis": 1, "social_skills": 4, "grief_trauma": 3, "medical": 4, "dental": 5,
-    "vision": 4, "hearing": 1, "health_insurance": 2, "nutrition": 2, "food": 7, "housing": 4,
-    "clothing": 4, "transportation": 3, "family_counseling": 3, "parenting": 2, "legal": 1,
-    "employment": 2, "child_care": 2, "immigration": 2, "translation": 3, "financial_assistance": 3,
+    "tutoring": 9,
+    "mentoring": 6,
+    "after_school": 7,
+    "attendance_support": 5,
+    "college_career": 3,
+    "special_education_advocacy": 2,
+    "mental_health_counseling": 9,
+    "behavioral_support": 7,
+    "substance_use": 2,
+    "crisis": 1,
+    "social_skills": 4,
+    "grief_trauma": 3,
+    "medical": 4,
+    "dental": 5,
+    "vision": 4,
+    "hearing": 1,
+    "health_insurance": 2,
+    "nutrition": 2,
+    "food": 7,
+    "housing": 4,
+    "clothing": 4,
+    "transportation": 3,
+    "family_counseling": 3,
+    "parenting": 2,
+    "legal": 1,
+    "employment": 2,
+    "child_care": 2,
+    "immigration": 2,
+    "translation": 3,
+    "financial_assistance": 3,
 }
 _SCHOOL_YEAR_START = dt.date(2025, 9, 2)
 
@@ -203,21 +264,30 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
         area = areas[area_of_school[i]]
         lat, lon = _jitter(rng, area.lat, area.lon, 0.8)
         frl = float(np.clip(rng.normal(25 + 60 * area.need_index, 10), 3, 97))
-        schools.append(School(
-            id=f"sch-{i + 1:04d}",
-            name=f"{_SURNAMES[i % len(_SURNAMES)]} {_LEVEL_NAMES[levels[i]]}"
-            + (f" {i // len(_SURNAMES) + 1}" if i >= len(_SURNAMES) else ""),
-            district="Demo City Public Schools" if size is not Size.STATE else f"Demo District {i // 25 + 1:02d}",
-            level=levels[i], kind=kinds[i], lat=lat, lon=lon, enrollment=int(enrollment[i]),
-            title_i=frl >= 40, frl_pct=round(frl, 1),
-        ))
+        schools.append(
+            School(
+                id=f"sch-{i + 1:04d}",
+                name=f"{_SURNAMES[i % len(_SURNAMES)]} {_LEVEL_NAMES[levels[i]]}"
+                + (f" {i // len(_SURNAMES) + 1}" if i >= len(_SURNAMES) else ""),
+                district="Demo City Public Schools" if size is not Size.STATE else f"Demo District {i // 25 + 1:02d}",
+                level=levels[i],
+                kind=kinds[i],
+                lat=lat,
+                lon=lon,
+                enrollment=int(enrollment[i]),
+                title_i=frl >= 40,
+                frl_pct=round(frl, 1),
+            )
+        )
     yield from schools
 
     # Staff by role, scaled to enrollment.
     for school, n in zip(schools, enrollment):
         roles = (
-            [StaffRole.SCHOOL_COUNSELOR] * max(1, n // 250) + [StaffRole.SCHOOL_PSYCHOLOGIST] * max(1, n // 700)
-            + [StaffRole.SCHOOL_SOCIAL_WORKER] * max(1, n // 400) + [StaffRole.COORDINATOR]
+            [StaffRole.SCHOOL_COUNSELOR] * max(1, n // 250)
+            + [StaffRole.SCHOOL_PSYCHOLOGIST] * max(1, n // 700)
+            + [StaffRole.SCHOOL_SOCIAL_WORKER] * max(1, n // 400)
+            + [StaffRole.COORDINATOR]
             + [StaffRole.SUPPORT_WORKER] * int(rng.integers(0, 3))
         )
         for j, role in enumerate(roles):
@@ -243,8 +313,10 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
             next_family += 1
             lat, lon = _jitter(rng, school.lat, school.lon, 1.5)  # type: ignore[arg-type]
             yield Family(
-                id=family_id, home_cell=geo.cell_of(lat, lon),
-                language=str(rng.choice(_LANGUAGES, p=_LANGUAGE_SHARE)), size=members + int(rng.integers(1, 4)),
+                id=family_id,
+                home_cell=geo.cell_of(lat, lon),
+                language=str(rng.choice(_LANGUAGES, p=_LANGUAGE_SHARE)),
+                size=members + int(rng.integers(1, 4)),
             )
             for _ in range(members):
                 student_id = student_ids[next_student]
@@ -271,17 +343,24 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
         area = areas[area_of_agency[i]]
         domains, words = _AGENCY_KINDS[agency_kind[i]]
         yield Agency(
-            id=agency_id, name=_unique_name(taken, area.name, words[i % len(words)], i), kind=str(agency_kind[i]),
-            phone=f"(617) 555-{rng.integers(100, 200):04d}", website=f"https://{agency_id}.example.org",
+            id=agency_id,
+            name=_unique_name(taken, area.name, words[i % len(words)], i),
+            kind=str(agency_kind[i]),
+            phone=f"(617) 555-{rng.integers(100, 200):04d}",
+            website=f"https://{agency_id}.example.org",
         )
         sites = []
         for j in range(int(rng.choice((1, 1, 1, 2, 2, 3)))):
             lat, lon = _jitter(rng, area.lat, area.lon, 0.7)
             site = Site(
-                id=f"site-{agency_id[4:]}-{j + 1}", name=f"{area.name} site {j + 1}",
+                id=f"site-{agency_id[4:]}-{j + 1}",
+                name=f"{area.name} site {j + 1}",
                 address=f"{int(rng.integers(1, 999))} {_SURNAMES[int(rng.integers(len(_SURNAMES)))]} Street, "
                 f"{area.name}, MA {area.zip}",
-                zip=area.zip, lat=lat, lon=lon, geocode_precision="rooftop",
+                zip=area.zip,
+                lat=lat,
+                lon=lon,
+                geocode_precision="rooftop",
             )
             sites.append(site)
             yield site
@@ -291,17 +370,25 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
             service_count += 1
             service_id = f"svc-{service_count:06d}"
             addressed = rng.choice(domain_codes, size=int(rng.choice((1, 1, 2))), replace=False)
-            languages = ["en"] + [str(x) for x in rng.choice(_LANGUAGES[1:], size=int(rng.choice((0, 0, 1, 2))),
-                                                            replace=False, p=_norm(_LANGUAGE_SHARE[1:]))]
+            languages = ["en"] + [
+                str(x)
+                for x in rng.choice(
+                    _LANGUAGES[1:], size=int(rng.choice((0, 0, 1, 2))), replace=False, p=_norm(_LANGUAGE_SHARE[1:])
+                )
+            ]
             min_age = int(rng.choice((0, 3, 5, 11, 14)))
             yield Service(
                 id=service_id,
                 name=" and ".join(c.replace("_", " ") for c in addressed).capitalize(),
-                capacity=int(rng.integers(10, 120)), waitlist=int(rng.poisson(3)),
-                cost=str(rng.choice(list(Cost), p=(0.55, 0.25, 0.2))), languages=tuple(sorted(languages)),
-                min_age=min_age, max_age=int(max(min_age + 4, rng.choice((18, 21, 99)))),
-                hours=str(rng.choice(("Mon-Fri 9:00-17:00", "Mon-Thu 15:00-19:00", "Sat 10:00-14:00",
-                                      "Mon-Fri 8:00-20:00"))),
+                capacity=int(rng.integers(10, 120)),
+                waitlist=int(rng.poisson(3)),
+                cost=str(rng.choice(list(Cost), p=(0.55, 0.25, 0.2))),
+                languages=tuple(sorted(languages)),
+                min_age=min_age,
+                max_age=int(max(min_age + 4, rng.choice((18, 21, 99)))),
+                hours=str(
+                    rng.choice(("Mon-Fri 9:00-17:00", "Mon-Thu 15:00-19:00", "Sat 10:00-14:00", "Mon-Fri 8:00-20:00"))
+                ),
             )
             yield Offers(source=agency_id, target=service_id)
             for code in addressed:
@@ -321,8 +408,11 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
         n_partners = min(plan.agencies, int(rng.integers(2, 8)))
         for a in rng.choice(plan.agencies, size=n_partners, replace=False, p=weight / weight.sum()):
             yield PartnersWith(
-                source=school.id, target=agency_ids[a], since=int(rng.integers(2008, 2026)),
-                mou=bool(rng.random() < 0.6), strength=round(float(rng.uniform(0.2, 1.0)), 2),
+                source=school.id,
+                target=agency_ids[a],
+                since=int(rng.integers(2008, 2026)),
+                mou=bool(rng.random() < 0.6),
+                strength=round(float(rng.uniform(0.2, 1.0)), 2),
             )
     for i, agency_id in enumerate(agency_ids):
         dist = geo.haversine_km(a_lat[i], a_lon[i], a_lat, a_lon)
@@ -330,11 +420,14 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
         weight[i] = 0
         if weight.sum() == 0 or rng.random() < 0.08:  # some agencies work alone
             continue
-        for a in rng.choice(plan.agencies, size=min(int(rng.integers(1, 4)), plan.agencies - 1), replace=False,
-                            p=weight / weight.sum()):
+        for a in rng.choice(
+            plan.agencies, size=min(int(rng.integers(1, 4)), plan.agencies - 1), replace=False, p=weight / weight.sum()
+        ):
             if a > i:  # one direction per pair
                 yield CollaboratesWith(
-                    source=agency_id, target=agency_ids[a], since=int(rng.integers(2010, 2026)),
+                    source=agency_id,
+                    target=agency_ids[a],
+                    since=int(rng.integers(2010, 2026)),
                     kind=str(rng.choice(("referral", "co-location", "shared_staff", "data_sharing"))),
                     strength=round(float(rng.uniform(0.1, 1.0)), 2),
                 )
@@ -365,7 +458,9 @@ def _student_needs(
         return
     for code in rng.choice(codes, size=count, replace=False, p=p):
         yield HasNeed(
-            source=student_id, target=str(code), level=min(3, max(1, tier + int(rng.integers(-1, 1)))),
+            source=student_id,
+            target=str(code),
+            level=min(3, max(1, tier + int(rng.integers(-1, 1)))),
             identified_on=_SCHOOL_YEAR_START + dt.timedelta(days=int(rng.integers(0, 280))),
         )
 
@@ -377,7 +472,8 @@ def _referrals(rng: np.random.Generator, student_ids: list[str], services_by_nee
     for idx in np.sort(chosen):
         services = services_by_need[codes[int(rng.integers(len(codes)))]]
         yield ReferredTo(
-            source=student_ids[idx], target=services[int(rng.integers(len(services)))],
+            source=student_ids[idx],
+            target=services[int(rng.integers(len(services)))],
             on=_SCHOOL_YEAR_START + dt.timedelta(days=int(rng.integers(0, 280))),
             status=statuses[int(rng.choice(len(statuses), p=(0.2, 0.3, 0.15, 0.25, 0.1)))],
         )
@@ -388,8 +484,14 @@ def _norm(values: tuple[float, ...]) -> np.ndarray:
     return a / a.sum()
 
 
-def build(store, size: Size | str = Size.DISTRICT, *, seed: int = 7,
-          progress: Callable[[int], None] | None = None, batch: int = 50_000) -> dict[str, int]:
+def build(
+    store,
+    size: Size | str = Size.DISTRICT,
+    *,
+    seed: int = 7,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 50_000,
+) -> dict[str, int]:
     """Generate the city and upsert it into ``store`` in batches; returns the store's counts."""
     nodes: list[Node] = []
     rels: list[Rel] = []
@@ -414,8 +516,7 @@ def _flush(store, nodes: list[Node], rels: list[Rel], progress: Callable[[int], 
     rels.clear()
 
 
-def rebuild(store, size: Size | str, *, seed: int = 7, progress: Callable[[int], None] | None = None
-            ) -> dict[str, int]:
+def rebuild(store, size: Size | str, *, seed: int = 7, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """What ``kith demo`` does: replace what ``store`` holds with the demo city, marked as such
     (``mark_demo_city``), so that demo mode will serve it; any later write removes the mark."""
     store.clear()

@@ -75,7 +75,17 @@ def ingest_hsds(
     ledger = Ledger()
     with no_gc():
         package = _hsds_read.read(path, fmt, ledger)
-        nodes, rels = _hsds_build.build_graph(package, ledger, geocoder or Geocoder(), taxonomy or taxonomy_map(),
-                                              progress)
-        return finish(ledger, store, nodes, rels, source="hsds", path=path, fmt=fmt, dry_run=dry_run,
-                      quarantine_dir=quarantine_dir)
+        nodes, rels = _hsds_build.build_graph(
+            package, ledger, geocoder or Geocoder(), taxonomy or taxonomy_map(), progress
+        )
+        return finish(
+            ledger,
+            store,
+            nodes,
+            rels,
+            source="hsds",
+            path=path,
+            fmt=fmt,
+            dry_run=dry_run,
+            quarantine_dir=quarantine_dir,
+        )

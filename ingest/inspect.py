@@ -72,8 +72,9 @@ def _aliases(kind: str) -> dict[str, tuple[str, ...]]:
     else:
         from kith.ingest.relations import ALIASES as BY_KIND
 
-        return {name: names for kind_aliases in BY_KIND.values() for names in kind_aliases.values()
-                for name in names[:1]}
+        return {
+            name: names for kind_aliases in BY_KIND.values() for names in kind_aliases.values() for name in names[:1]
+        }
     return ALIASES
 
 
@@ -90,12 +91,31 @@ def detect_kind(header: Iterable[str]) -> str:
     agency_named = has(*_aliases("agencies")["agency_name"], *_aliases("agencies")["agency_id"])
     if school_named and agency_named and has(*_aliases("agencies")["service_name"]):
         return "programs"
-    if agency_named and has("school_id", "ncessch", "other_agency_id", "partner_agency_id", "service_id") \
-            and not has(*_aliases("agencies")["service_name"], "address", "lat", "latitude"):
+    if (
+        agency_named
+        and has("school_id", "ncessch", "other_agency_id", "partner_agency_id", "service_id")
+        and not has(*_aliases("agencies")["service_name"], "address", "lat", "latitude")
+    ):
         return "relations"
-    schoolish = {"ncessch", "sch_name", "schnam", "school_name", "campus_name", "enrollment", "enrollmnt",
-                 "total_students", "lower_grade", "upper_grade", "grades", "grade_span", "gslo", "gshi",
-                 "school_level", "cds_code", "school_code"}
+    schoolish = {
+        "ncessch",
+        "sch_name",
+        "schnam",
+        "school_name",
+        "campus_name",
+        "enrollment",
+        "enrollmnt",
+        "total_students",
+        "lower_grade",
+        "upper_grade",
+        "grades",
+        "grade_span",
+        "gslo",
+        "gshi",
+        "school_level",
+        "cds_code",
+        "school_code",
+    }
     if len(present & schoolish) >= 1 and not agency_named:
         return "schools"
     return "agencies"
@@ -116,8 +136,11 @@ def inspect_file(path: Path, *, kind: str | None = None) -> Inspection:
         from kith.ingest._hsds_read import detect
 
         fmt = detect(path)
-        return Inspection(path=str(path), kind="hsds", notes=[
-            f"an HSDS package ({fmt}): load it with `kith ingest hsds {path}`; it needs no column map"])
+        return Inspection(
+            path=str(path),
+            kind="hsds",
+            notes=[f"an HSDS package ({fmt}): load it with `kith ingest hsds {path}`; it needs no column map"],
+        )
     data = read_bytes(path)
     if path.suffix.lower() in (".geojson", ".json"):
         header, rows, encoding, endings = _geojson(data, path.name)
@@ -133,9 +156,18 @@ def inspect_file(path: Path, *, kind: str | None = None) -> Inspection:
     filled = {c: sum(1 for r in rows if r.get(c) not in (None, "")) for c in header}
     if students:
         notes.append("a students file: only headers and counts are shown, never a value")
-    return Inspection(path=str(path), kind=kind, encoding=encoding, line_endings=endings, rows=len(rows),
-                      headers=header, samples=samples, filled=filled,
-                      proposed=json.loads(json.dumps(_as_doc(proposed))), notes=notes)
+    return Inspection(
+        path=str(path),
+        kind=kind,
+        encoding=encoding,
+        line_endings=endings,
+        rows=len(rows),
+        headers=header,
+        samples=samples,
+        filled=filled,
+        proposed=json.loads(json.dumps(_as_doc(proposed))),
+        notes=notes,
+    )
 
 
 def _as_doc(column_map: ColumnMap) -> dict[str, Any]:
@@ -162,8 +194,10 @@ def propose(kind: str, header: list[str], rows: Sequence[Mapping[str, Any]]) -> 
         if "lat" in columns and "lon" in columns:
             lat = [_places.number(v) for v in values(columns["lat"])]
             if any(v is not None and abs(v) > 180 for v in lat):
-                notes.append(f"{columns['lat']}/{columns['lon']} hold projected coordinates, not degrees: those "
-                             "rows will be quarantined unless the file has latitude and longitude elsewhere")
+                notes.append(
+                    f"{columns['lat']}/{columns['lon']} hold projected coordinates, not degrees: those "
+                    "rows will be quarantined unless the file has latitude and longitude elsewhere"
+                )
         elif "point" not in columns:
             point = _places.find_point_column(header, sample)
             if point is not None:
@@ -184,8 +218,12 @@ def propose(kind: str, header: list[str], rows: Sequence[Mapping[str, Any]]) -> 
                 columns["grades"] = column
                 taken.add(column)
                 break
-    if kind in ("agencies", "programs") and "agency_name" not in columns and "agency_id" not in columns \
-            and "name" in header:
+    if (
+        kind in ("agencies", "programs")
+        and "agency_name" not in columns
+        and "agency_id" not in columns
+        and "name" in header
+    ):
         columns["agency_name"] = "name"
         columns.setdefault("service_name", "name")
         notes.append("no agency column: each row's name is taken as its agency and its service")
@@ -200,8 +238,9 @@ def propose(kind: str, header: list[str], rows: Sequence[Mapping[str, Any]]) -> 
             if needs:
                 flags[needs[0]] = column
             elif {v.lower() for v in found} <= {"0", "1", "x", "y", "n", "yes", "no"}:
-                notes.append(f"{column} looks like a yes / no column, but no kith need is called that: "
-                             "add it under need_flags")
+                notes.append(
+                    f"{column} looks like a yes / no column, but no kith need is called that: add it under need_flags"
+                )
     taken = set(columns.values())
     unmapped = [c for c in header if c not in taken and c not in flags.values()]
     if unmapped:
@@ -235,8 +274,11 @@ def _geojson(data: bytes, name: str) -> tuple[list[str], list[dict[str, Any]], s
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list):
         raise InputError(f"{name}: not a GeoJSON FeatureCollection (no 'features' list)")
-    rows = [{column_name(str(k)): v for k, v in (f.get("properties") or {}).items()}
-            for f in features if isinstance(f, dict)]
+    rows = [
+        {column_name(str(k)): v for k, v in (f.get("properties") or {}).items()}
+        for f in features
+        if isinstance(f, dict)
+    ]
     header = list(dict.fromkeys(k for row in rows for k in row))
     return header, rows, "utf-8", None
 

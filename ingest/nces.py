@@ -36,51 +36,187 @@ FORMATS = ("nces", "csv", "geojson")
 GEOMETRY = "__geometry__"
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "ncessch", "school_id", "nces_id", "ncessch_num", "sch_id", "school_code", "cds_code",
-           "schoolid", "school_number", "campus_id", "site_id", "state_school_id", "st_schid"),
-    "name": ("name", "sch_name", "schnam", "school_name", "schoolname", "school", "campus_name", "facility_name",
-             "facility", "site_name", "name_of_school"),
+    "id": (
+        "id",
+        "ncessch",
+        "school_id",
+        "nces_id",
+        "ncessch_num",
+        "sch_id",
+        "school_code",
+        "cds_code",
+        "schoolid",
+        "school_number",
+        "campus_id",
+        "site_id",
+        "state_school_id",
+        "st_schid",
+    ),
+    "name": (
+        "name",
+        "sch_name",
+        "schnam",
+        "school_name",
+        "schoolname",
+        "school",
+        "campus_name",
+        "facility_name",
+        "facility",
+        "site_name",
+        "name_of_school",
+    ),
     "district": ("district", "lea_name", "leanm", "district_name", "leaid", "school_district", "dist_name"),
     "lat": _places.LAT_COLUMNS,
     "lon": _places.LON_COLUMNS,
     "point": _places.POINT_COLUMNS,
     "level": ("level", "school_level", "sch_level", "level_", "schlevel", "lvl", "school_lev"),
-    "kind": ("kind", "sch_type_text", "sch_type", "type", "school_type", "schtype", "category", "facility_type",
-             "sch_type_desc"),
+    "kind": (
+        "kind",
+        "sch_type_text",
+        "sch_type",
+        "type",
+        "school_type",
+        "schtype",
+        "category",
+        "facility_type",
+        "sch_type_desc",
+    ),
     "charter": ("charter_text", "charter", "chartr", "charter_status"),
     "magnet": ("magnet_text", "magnet", "magnet_status"),
-    "grades": ("grades", "grade_span", "gradespan", "grade_range", "grades_served", "grade_levels", "gradelevels",
-               "grade", "grds", "gr_span"),
-    "grade_low": ("grade_low", "gslo", "lower_grade", "low_grade", "lowest_grade", "grade_lo", "lo_grade",
-                  "min_grade", "start_grade", "lowgrade", "gradelow"),
-    "grade_high": ("grade_high", "gshi", "upper_grade", "high_grade", "highest_grade", "grade_hi", "hi_grade",
-                   "max_grade", "end_grade", "highgrade", "gradehigh"),
+    "grades": (
+        "grades",
+        "grade_span",
+        "gradespan",
+        "grade_range",
+        "grades_served",
+        "grade_levels",
+        "gradelevels",
+        "grade",
+        "grds",
+        "gr_span",
+    ),
+    "grade_low": (
+        "grade_low",
+        "gslo",
+        "lower_grade",
+        "low_grade",
+        "lowest_grade",
+        "grade_lo",
+        "lo_grade",
+        "min_grade",
+        "start_grade",
+        "lowgrade",
+        "gradelow",
+    ),
+    "grade_high": (
+        "grade_high",
+        "gshi",
+        "upper_grade",
+        "high_grade",
+        "highest_grade",
+        "grade_hi",
+        "hi_grade",
+        "max_grade",
+        "end_grade",
+        "highgrade",
+        "gradehigh",
+    ),
     "title_i": ("title_i", "titlei_status", "titlei_text", "titlei", "title1"),
-    "enrollment": ("enrollment", "total", "member", "enrollment_total", "students", "tot_enroll", "enrollmnt",
-                   "enroll", "total_students", "total_enrollment", "enrolled", "student_count", "num_students",
-                   "membership", "tot_enrl", "total_enrolled", "enrolment", "student_enrollment", "pupils"),
-    "capacity": ("capacity", "school_capacity", "building_capacity", "cap", "seats", "max_capacity",
-                 "design_capacity", "program_capacity"),
+    "enrollment": (
+        "enrollment",
+        "total",
+        "member",
+        "enrollment_total",
+        "students",
+        "tot_enroll",
+        "enrollmnt",
+        "enroll",
+        "total_students",
+        "total_enrollment",
+        "enrolled",
+        "student_count",
+        "num_students",
+        "membership",
+        "tot_enrl",
+        "total_enrolled",
+        "enrolment",
+        "student_enrollment",
+        "pupils",
+    ),
+    "capacity": (
+        "capacity",
+        "school_capacity",
+        "building_capacity",
+        "cap",
+        "seats",
+        "max_capacity",
+        "design_capacity",
+        "program_capacity",
+    ),
     "frl_pct": ("frl_pct", "frl_percent"),
     "frl_count": ("totfrl", "frl_count"),
-    "address": ("address", "lstreet1", "street", "street_address", "location_address", "campus_address",
-                "school_address", "addr", "address_1", "site_address"),
+    "address": (
+        "address",
+        "lstreet1",
+        "street",
+        "street_address",
+        "location_address",
+        "campus_address",
+        "school_address",
+        "addr",
+        "address_1",
+        "site_address",
+    ),
     "city": ("city", "lcity"),
     "state": ("state", "lstate", "stabr"),
     "zip": ("zip", "lzip", "zipcode", "zip_code", "postal_code", "zip5"),
 }
-_COLUMNS_OF_MODEL = ("id", "name", "district", "lat", "lon", "level", "kind", "enrollment", "capacity", "title_i",
-                     "frl_pct", "grade_low", "grade_high")
+_COLUMNS_OF_MODEL = (
+    "id",
+    "name",
+    "district",
+    "lat",
+    "lon",
+    "level",
+    "kind",
+    "enrollment",
+    "capacity",
+    "title_i",
+    "frl_pct",
+    "grade_low",
+    "grade_high",
+)
 _LEVELS = {
-    "elementary": "elementary", "primary": "elementary", "other": "other", "1": "elementary", "e": "elementary",
-    "middle": "middle", "2": "middle", "m": "middle", "junior high": "middle", "intermediate": "middle",
-    "high": "high", "3": "high", "h": "high", "secondary": "high", "senior high": "high",
+    "elementary": "elementary",
+    "primary": "elementary",
+    "other": "other",
+    "1": "elementary",
+    "e": "elementary",
+    "middle": "middle",
+    "2": "middle",
+    "m": "middle",
+    "junior high": "middle",
+    "intermediate": "middle",
+    "high": "high",
+    "3": "high",
+    "h": "high",
+    "secondary": "high",
+    "senior high": "high",
 }
 _KINDS = {
-    "regular": "regular", "regular school": "regular", "1": "regular", "career and technical school": "regular",
-    "3": "regular", "special": "special", "special education school": "special", "2": "special",
-    "alternative": "alternative", "alternative education school": "alternative", "alternative school": "alternative",
-    "4": "alternative", "charter": "charter",
+    "regular": "regular",
+    "regular school": "regular",
+    "1": "regular",
+    "career and technical school": "regular",
+    "3": "regular",
+    "special": "special",
+    "special education school": "special",
+    "2": "special",
+    "alternative": "alternative",
+    "alternative education school": "alternative",
+    "alternative school": "alternative",
+    "4": "alternative",
+    "charter": "charter",
 }
 
 
@@ -124,8 +260,9 @@ def ingest_schools(
         if point is not None:
             columns["point"] = point
     nodes = _Schools(ledger, geocoder or Geocoder(), columns, nces=fmt == "nces").build(tick(progress, rows))
-    return finish(ledger, store, nodes, [], source="schools", path=path, fmt=fmt, dry_run=dry_run,
-                  quarantine_dir=quarantine_dir)
+    return finish(
+        ledger, store, nodes, [], source="schools", path=path, fmt=fmt, dry_run=dry_run, quarantine_dir=quarantine_dir
+    )
 
 
 def _geojson_rows(path: Path, ledger: Ledger) -> list[tuple[str, Any, dict[str, Any]]]:
@@ -146,8 +283,10 @@ def _geojson_rows(path: Path, ledger: Ledger) -> list[tuple[str, Any, dict[str, 
             ledger.quarantine(table, table, where, "", "not a GeoJSON feature")
             continue
         props = feature.get("properties") or {}
-        cells: dict[str, Any] = {re.sub(r"[\s\-./]+", "_", str(k).strip().lower()): (str(v).strip() or None) if v is not None
-                 else None for k, v in props.items()}
+        cells: dict[str, Any] = {
+            re.sub(r"[\s\-./]+", "_", str(k).strip().lower()): (str(v).strip() or None) if v is not None else None
+            for k, v in props.items()
+        }
         geometry = feature.get("geometry")
         if isinstance(geometry, dict):
             if _places.geometry_point(geometry) is None:
@@ -177,8 +316,13 @@ class _Schools:
                 continue
             earlier = by_id.get(school.id)
             if earlier is not None:
-                self.ledger.quarantine(earlier[0], earlier[0], earlier[1], columns.get("id", "id"),
-                                       "duplicate id: a later row with the same id replaces this one")
+                self.ledger.quarantine(
+                    earlier[0],
+                    earlier[0],
+                    earlier[1],
+                    columns.get("id", "id"),
+                    "duplicate id: a later row with the same id replaces this one",
+                )
             by_id[school.id] = (table, row, school)
         return [school for _, _, school in by_id.values()]
 
@@ -187,29 +331,48 @@ class _Schools:
         problems: list[tuple[str, str]] = []
         school_id = _school_id(get.get("id"))
         if school_id is not None and "E+" in school_id.upper():
-            problems.append((columns.get("id", "id"), "a spreadsheet turned this id into a number "
-                                                      "(scientific notation); export the column as text"))
+            problems.append(
+                (
+                    columns.get("id", "id"),
+                    "a spreadsheet turned this id into a number (scientific notation); export the column as text",
+                )
+            )
         if school_id is None and get.get("name"):
             school_id = derived_id("school", get.get("name"), get.get("address") or get.get("zip"))
         lat, lon, where = _places.place(get.get("lat"), get.get("lon"), get.get("point"), cells.get(GEOMETRY))
         if where is not None:
-            fld = "geometry" if cells.get(GEOMETRY) else columns.get("point") or \
-                f"{columns.get('lat', 'lat')},{columns.get('lon', 'lon')}"
+            fld = (
+                "geometry"
+                if cells.get(GEOMETRY)
+                else columns.get("point") or f"{columns.get('lat', 'lat')},{columns.get('lon', 'lon')}"
+            )
             problems.append((fld, where))
         elif cells.get(GEOMETRY) and get.get("lat") is not None:
             _, _, prop_problem = _places.place(get.get("lat"), get.get("lon"))
             p_lat, p_lon = _places.number(get.get("lat")), _places.number(get.get("lon"))
-            if (prop_problem or p_lat is None or p_lon is None or lat is None or lon is None
-                    or abs(p_lat - lat) > 0.01 or abs(p_lon - lon) > 0.01):
+            if (
+                prop_problem
+                or p_lat is None
+                or p_lon is None
+                or lat is None
+                or lon is None
+                or abs(p_lat - lat) > 0.01
+                or abs(p_lon - lon) > 0.01
+            ):
                 self.ledger.flag(table, "coordinate properties disagree with the geometry: the geometry is used")
         low, high = self._grades(get)
         kind, magnet = self._kind(table, get)
         data: dict[str, Any] = {
-            "id": school_id, "name": get.get("name"), "district": get.get("district"),
-            "lat": lat, "lon": lon,
+            "id": school_id,
+            "name": get.get("name"),
+            "district": get.get("district"),
+            "lat": lat,
+            "lon": lon,
             "level": self._level(table, get, low, high),
-            "grade_low": low, "grade_high": high,
-            "kind": kind, "magnet": magnet,
+            "grade_low": low,
+            "grade_high": high,
+            "kind": kind,
+            "magnet": magnet,
             "enrollment": self._count(get.get("enrollment")),
             "capacity": self._count(get.get("capacity")),
             "title_i": _title_i(get.get("title_i")),
@@ -222,8 +385,12 @@ class _Schools:
                 self.ledger.flag(table, "no coordinates and no address or ZIP to geocode: stored without a place")
             else:
                 data["lat"], data["lon"] = round(point.lat, 6), round(point.lon, 6)
-                self.ledger.flag(table, "no coordinates: geocoded from the address" if point.precision == "rooftop"
-                                 else "no coordinates: placed at the ZIP centroid")
+                self.ledger.flag(
+                    table,
+                    "no coordinates: geocoded from the address"
+                    if point.precision == "rooftop"
+                    else "no coordinates: placed at the ZIP centroid",
+                )
         return {k: v for k, v in data.items() if v is not None}, problems
 
     @staticmethod
@@ -253,8 +420,9 @@ class _Schools:
         level = _grades.level_of_text(get.get("kind"))
         if level is not None:
             return level
-        if value is not None and not (self.nces and re.fullmatch(r"-\d+|n|m|not reported|not applicable",
-                                                                 str(value).strip().lower())):
+        if value is not None and not (
+            self.nces and re.fullmatch(r"-\d+|n|m|not reported|not applicable", str(value).strip().lower())
+        ):
             self.ledger.flag(table, f"level not recognised: stored as {SchoolLevel.OTHER.value}")
         return None
 
@@ -275,7 +443,8 @@ class _Schools:
         if kind is not None:
             return kind, magnet
         if _grades.level_of_text(text) is None and not (
-                self.nces and re.fullmatch(r"-\d+|n|m|not reported|not applicable", text)):
+            self.nces and re.fullmatch(r"-\d+|n|m|not reported|not applicable", text)
+        ):
             self.ledger.flag(table, f"kind not recognised: stored as {SchoolKind.REGULAR.value}")
         return None, magnet
 
@@ -322,8 +491,7 @@ def _title_i(value: Any) -> bool | None:
     if value is None:
         return None
     text = str(value).strip().lower()
-    if text in {"yes", "y", "1", "true"} or text.startswith(("title i ", "swelig", "tgelgb")) and \
-            "noprog" not in text:
+    if text in {"yes", "y", "1", "true"} or text.startswith(("title i ", "swelig", "tgelgb")) and "noprog" not in text:
         return True
     if text in {"no", "n", "2", "false", "nottitle1elig", "not a title i school"} or "noprog" in text:
         return False

@@ -34,8 +34,17 @@ from kith.ingest.report import IngestReport, Ledger
 
 ALIASES: dict[str, tuple[str, ...]] = {
     **AGENCY_ALIASES,
-    "school": ("school", "school_name", "site_school", "school_site", "host_school", "school_id", "ncessch",
-               "partner_school", "campus"),
+    "school": (
+        "school",
+        "school_name",
+        "site_school",
+        "school_site",
+        "host_school",
+        "school_id",
+        "ncessch",
+        "partner_school",
+        "campus",
+    ),
 }
 
 
@@ -101,10 +110,21 @@ def ingest_programs(
         programs = partners.setdefault((school_id, agency), [])
         if get.get("service_name") and get["service_name"] not in programs:
             programs.append(str(get["service_name"]))
-    rels += [PartnersWith(source=school, target=agency, program=SEPARATOR.join(p) or None)
-             for (school, agency), p in partners.items()]
-    return finish(ledger, store, nodes, rels, source="programs", path=path, fmt="csv", dry_run=dry_run,
-                  quarantine_dir=quarantine_dir)
+    rels += [
+        PartnersWith(source=school, target=agency, program=SEPARATOR.join(p) or None)
+        for (school, agency), p in partners.items()
+    ]
+    return finish(
+        ledger,
+        store,
+        nodes,
+        rels,
+        source="programs",
+        path=path,
+        fmt="csv",
+        dry_run=dry_run,
+        quarantine_dir=quarantine_dir,
+    )
 
 
 class _Schools:
@@ -122,5 +142,3 @@ class _Schools:
             return text.strip(), ""
         found, reason = self.matcher.match(text)
         return found, reason or "names no school in the graph (ingest schools first)"
-
-

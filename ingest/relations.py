@@ -54,14 +54,33 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("status", "referral_status", "outcome"),
     },
 }
-_MODELS: dict[str, type[Rel]] = {"partnerships": PartnersWith, "collaborations": CollaboratesWith,
-                                 "referrals": ReferredTo}
+_MODELS: dict[str, type[Rel]] = {
+    "partnerships": PartnersWith,
+    "collaborations": CollaboratesWith,
+    "referrals": ReferredTo,
+}
 _STATUS = {
-    "pending": "pending", "open": "pending", "referred": "pending", "sent": "pending", "new": "pending",
-    "accepted": "accepted", "active": "accepted", "enrolled": "accepted", "in progress": "accepted",
-    "waitlisted": "waitlisted", "wait-listed": "waitlisted", "waitlist": "waitlisted", "wait list": "waitlisted",
-    "completed": "completed", "complete": "completed", "closed": "completed", "done": "completed",
-    "declined": "declined", "refused": "declined", "rejected": "declined", "denied": "declined",
+    "pending": "pending",
+    "open": "pending",
+    "referred": "pending",
+    "sent": "pending",
+    "new": "pending",
+    "accepted": "accepted",
+    "active": "accepted",
+    "enrolled": "accepted",
+    "in progress": "accepted",
+    "waitlisted": "waitlisted",
+    "wait-listed": "waitlisted",
+    "waitlist": "waitlisted",
+    "wait list": "waitlisted",
+    "completed": "completed",
+    "complete": "completed",
+    "closed": "completed",
+    "done": "completed",
+    "declined": "declined",
+    "refused": "declined",
+    "rejected": "declined",
+    "denied": "declined",
 }
 
 
@@ -72,9 +91,11 @@ def detect(columns: list[str]) -> str:
         aliases = ALIASES[kind]
         if any(a in present for a in aliases["source"]) and any(a in present for a in aliases["target"]):
             return kind
-    raise InputError("cannot tell the kind of relations file from its header: expected school_id,agency_id "
-                     "(partnerships), agency_id,other_agency_id (collaborations) or student_id,service_id "
-                     "(referrals)")
+    raise InputError(
+        "cannot tell the kind of relations file from its header: expected school_id,agency_id "
+        "(partnerships), agency_id,other_agency_id (collaborations) or student_id,service_id "
+        "(referrals)"
+    )
 
 
 def ingest_relations(
@@ -100,8 +121,11 @@ def ingest_relations(
     table = read_rows(path, ledger)
     header, rows = table.columns, table.rows
     if column_map is not None:  # fields: any name the header may use (school_id, agency, service_id, since, ...)
-        column_map.check("relations", {a for kind_aliases in ALIASES.values() for names in kind_aliases.values()
-                                       for a in names}, header)
+        column_map.check(
+            "relations",
+            {a for kind_aliases in ALIASES.values() for names in kind_aliases.values() for a in names},
+            header,
+        )
         rows = [(row, column_map.apply(cells, rename=True)) for row, cells in rows]
         header = column_map.header([*header, *column_map.columns])
     kind = fmt or detect(header)
@@ -111,8 +135,17 @@ def ingest_relations(
     missing_columns(columns, ("source", "target"), aliases, path.name)
     rels = _Relations(ledger, path.name, kind, columns, secret).build(tick(progress, rows))
     rels = _existing(store, rels, ledger, path.name, columns)
-    return finish(ledger, store, [], [rel for _, rel in rels], source=kind, path=path, fmt=kind, dry_run=dry_run,
-                  quarantine_dir=quarantine_dir)
+    return finish(
+        ledger,
+        store,
+        [],
+        [rel for _, rel in rels],
+        source=kind,
+        path=path,
+        fmt=kind,
+        dry_run=dry_run,
+        quarantine_dir=quarantine_dir,
+    )
 
 
 class _Relations:
@@ -132,8 +165,13 @@ class _Relations:
                 continue
             pair = (rel.source, str(rel.target))
             if pair in by_pair:
-                self.ledger.quarantine(self.file, self.file, by_pair[pair][0], self.columns["source"],
-                                       "duplicate pair: a later row for the same pair replaces this one")
+                self.ledger.quarantine(
+                    self.file,
+                    self.file,
+                    by_pair[pair][0],
+                    self.columns["source"],
+                    "duplicate pair: a later row for the same pair replaces this one",
+                )
             by_pair[pair] = (row, rel)
         return list(by_pair.values())
 
@@ -163,8 +201,9 @@ class _Relations:
         return {k: v for k, v in data.items() if v is not None}, problems
 
 
-def _existing(store: GraphStore | None, rels: list[tuple[int, Rel]], ledger: Ledger, file: str,
-              columns: dict[str, str]) -> list[tuple[int, Rel]]:
+def _existing(
+    store: GraphStore | None, rels: list[tuple[int, Rel]], ledger: Ledger, file: str, columns: dict[str, str]
+) -> list[tuple[int, Rel]]:
     """Keep the relationships whose two ends are in the store, by id or else by name; quarantine the others.
 
     A school, agency or service named instead of given by id is matched by name (``ingest/_match.py``): the
@@ -182,8 +221,9 @@ def _existing(store: GraphStore | None, rels: list[tuple[int, Rel]], ledger: Led
         if label == Label.STUDENT:
             return None, None
         if label not in matchers:
-            matchers[label] = NameMatcher(((n["id"], n.get("name") or "") for n in store.nodes(label)),
-                                          label.value.lower())
+            matchers[label] = NameMatcher(
+                ((n["id"], n.get("name") or "") for n in store.nodes(label)), label.value.lower()
+            )
         return matchers[label].match(text)
 
     kept = []

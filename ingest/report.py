@@ -86,8 +86,10 @@ class IngestReport(BaseModel):
 
     def rows(self) -> list[dict[str, Any]]:
         """One printable row per table: read, loaded, quarantined."""
-        return [{"table": t.table, "read": t.rows_read, "loaded": t.loaded, "quarantined": t.quarantined}
-                for t in self.tables]
+        return [
+            {"table": t.table, "read": t.rows_read, "loaded": t.loaded, "quarantined": t.quarantined}
+            for t in self.tables
+        ]
 
     def reason_rows(self) -> list[dict[str, Any]]:
         """One printable row per table and reason: quarantine reasons, then caveats of loaded rows."""
@@ -153,15 +155,25 @@ class Ledger:
         """The :class:`IngestReport` of everything counted so far."""
         tables = [
             TableReport(
-                table=name, rows_read=t.rows_read, loaded=t.rows_read - len(t.quarantined),
-                quarantined=len(t.quarantined), reasons=dict(t.reasons.most_common()),
+                table=name,
+                rows_read=t.rows_read,
+                loaded=t.rows_read - len(t.quarantined),
+                quarantined=len(t.quarantined),
+                reasons=dict(t.reasons.most_common()),
                 flags=dict(t.flags.most_common()),
             )
             for name, t in self._tables.items()
         ]
-        return IngestReport(source=source, path=path, format=fmt, tables=tables,
-                            unmapped_terms=dict(self.unmapped.most_common()),
-                            taxonomy_coverage=dict(self.coverage), notes=list(self.notes), **extra)
+        return IngestReport(
+            source=source,
+            path=path,
+            format=fmt,
+            tables=tables,
+            unmapped_terms=dict(self.unmapped.most_common()),
+            taxonomy_coverage=dict(self.coverage),
+            notes=list(self.notes),
+            **extra,
+        )
 
 
 def problems_of(exc: ValidationError, columns: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

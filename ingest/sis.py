@@ -46,12 +46,27 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "tier": ("tier", "mtss_tier"),
     "family_size": ("family_size", "household_size"),
 }
-NO_KEY = ("student files need a pseudonym key, and KITH_PSEUDONYM_KEY is not set. Set a long random secret, "
-          "for example: export KITH_PSEUDONYM_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))') "
-          "(or put KITH_PSEUDONYM_KEY=... in .env). Keep it secret and use the same key for every ingest, "
-          "or the same student will get a different pseudonym.")
-_GRADES = {"kg": "K", "k": "K", "tk": "K", "0": "K", "00": "K", "pk": "PK", "pk3": "PK", "pk4": "PK",
-           "prek": "PK", "pre-k": "PK", "p": "PK", "-1": "PK", "ps": "PK"}
+NO_KEY = (
+    "student files need a pseudonym key, and KITH_PSEUDONYM_KEY is not set. Set a long random secret, "
+    "for example: export KITH_PSEUDONYM_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))') "
+    "(or put KITH_PSEUDONYM_KEY=... in .env). Keep it secret and use the same key for every ingest, "
+    "or the same student will get a different pseudonym."
+)
+_GRADES = {
+    "kg": "K",
+    "k": "K",
+    "tk": "K",
+    "0": "K",
+    "00": "K",
+    "pk": "PK",
+    "pk3": "PK",
+    "pk4": "PK",
+    "prek": "PK",
+    "pre-k": "PK",
+    "p": "PK",
+    "-1": "PK",
+    "ps": "PK",
+}
 
 
 def pseudonym(key: SecretStr | str, kind: str, raw: str) -> str:
@@ -71,8 +86,10 @@ def check_key(key: SecretStr | str | None) -> SecretStr:
     if not secret:
         raise InputError(NO_KEY)
     if len(secret) < MIN_KEY_LENGTH:
-        raise InputError(f"KITH_PSEUDONYM_KEY is too short (fewer than {MIN_KEY_LENGTH} characters): "
-                         "use a long random secret, e.g. python -c 'import secrets; print(secrets.token_hex(32))'")
+        raise InputError(
+            f"KITH_PSEUDONYM_KEY is too short (fewer than {MIN_KEY_LENGTH} characters): "
+            "use a long random secret, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     return SecretStr(secret)
 
 
@@ -111,8 +128,17 @@ def ingest_students(
         ledger.notes.append("columns not read (never stored): " + ", ".join(ignored))
     nodes, rels = _Students(ledger, path.name, columns, secret).build(tick(progress, rows))
     _check_schools(store, rels, ledger, path.name)
-    return finish(ledger, store, nodes, rels, source="students", path=path, fmt="csv", dry_run=dry_run,
-                  quarantine_dir=quarantine_dir)
+    return finish(
+        ledger,
+        store,
+        nodes,
+        rels,
+        source="students",
+        path=path,
+        fmt="csv",
+        dry_run=dry_run,
+        quarantine_dir=quarantine_dir,
+    )
 
 
 def _check_schools(store: GraphStore | None, rels: list[Rel], ledger: Ledger, table: str) -> None:
@@ -146,26 +172,35 @@ class _Students:
                 continue
             earlier = made.get(student_id)
             if earlier is not None:
-                self.ledger.quarantine(self.file, self.file, earlier[0], id_column,
-                                       "duplicate student: a later row for the same student replaces this one")
+                self.ledger.quarantine(
+                    self.file,
+                    self.file,
+                    earlier[0],
+                    id_column,
+                    "duplicate student: a later row for the same student replaces this one",
+                )
             made[student_id] = (row, nodes, rels)
         nodes_out = [n for _, nodes, _ in made.values() for n in nodes]
         rels_out = [r for _, _, rels in made.values() for r in rels]
         return nodes_out, rels_out
 
-    def _row(self, student_id: str, raw: str, get: dict[str, Any]
-             ) -> tuple[list[Node], list[Rel], list[tuple[str, str]]]:
+    def _row(
+        self, student_id: str, raw: str, get: dict[str, Any]
+    ) -> tuple[list[Node], list[Rel], list[tuple[str, str]]]:
         col = self.columns
-        student, problems = build(Student, {"id": student_id, **_present(grade=_grade(get.get("grade")),
-                                                                           tier=_tier(get.get("tier")))},
-                                  {"grade": col.get("grade", "grade"), "tier": col.get("tier", "tier")})
+        student, problems = build(
+            Student,
+            {"id": student_id, **_present(grade=_grade(get.get("grade")), tier=_tier(get.get("tier")))},
+            {"grade": col.get("grade", "grade"), "tier": col.get("tier", "tier")},
+        )
         nodes: list[Node] = []
         rels: list[Rel] = []
         family = self._family(raw, get, problems)
         enrolled = None
         if get.get("school_id"):
-            enrolled, invalid = build(EnrolledIn, {"source": student_id, "target": _school(get["school_id"])},
-                                      {"target": col["school_id"]})
+            enrolled, invalid = build(
+                EnrolledIn, {"source": student_id, "target": _school(get["school_id"])}, {"target": col["school_id"]}
+            )
             problems += invalid
         if problems or student is None:
             return [], [], problems
@@ -199,10 +234,17 @@ class _Students:
                 cell = geo.cell_of(*centre)
         elif get.get("home_address"):
             self.ledger.flag(self.file, "home address without a ZIP code: family not located")
-        family, invalid = build(Family, {"id": family_id, **_present(home_cell=cell, language=_language(get.get("language")),
-                                                                       size=get.get("family_size"))},
-                                {"size": self.columns.get("family_size", "family_size"),
-                                 "language": self.columns.get("language", "language")})
+        family, invalid = build(
+            Family,
+            {
+                "id": family_id,
+                **_present(home_cell=cell, language=_language(get.get("language")), size=get.get("family_size")),
+            },
+            {
+                "size": self.columns.get("family_size", "family_size"),
+                "language": self.columns.get("language", "language"),
+            },
+        )
         problems.extend(invalid)
         return family
 

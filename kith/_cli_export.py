@@ -29,7 +29,10 @@ T = TypeVar("T")
 
 
 def copy_graph(
-    source: GraphStore, target: GraphStore, *, batch_size: int = 10_000,
+    source: GraphStore,
+    target: GraphStore,
+    *,
+    batch_size: int = 10_000,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Upsert every node, then every relationship, of ``source`` into ``target``; returns the rows copied.
@@ -94,24 +97,49 @@ def _stores(settings: KithSettings, to: str) -> tuple[GraphStore, GraphStore, st
 
 
 @click.command()
-@click.option("--to", "to", type=click.Choice(["neo4j", "file"]),
-              help="neo4j: from the embedded store to KITH_NEO4J_URI; file: from Neo4j back to the embedded store.")
-@click.option("--format", "fmt", type=click.Choice(files.FORMATS),
-              help="Write the organisation network to PATH instead: graphml (yEd, Cytoscape, Gephi), gexf (Gephi), "
-                   "csv or json (Kumu), neo4j-import (the CSV files of neo4j-admin database import). "
-                   "csv and neo4j-import write a folder.")
-@click.option("--labels", multiple=True, metavar="LABEL[,LABEL...]",
-              help="With --format: the labels to write (School, Agency, Service, Site, NeedType) "
-                   "[default: School,Agency]. Students, families and staff are never written.")
-@click.option("--rel-types", multiple=True, metavar="TYPE[,TYPE...]",
-              help="With --format: the relationship types to write [default: every type between the labels].")
-@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Rows per write transaction.")
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["neo4j", "file"]),
+    help="neo4j: from the embedded store to KITH_NEO4J_URI; file: from Neo4j back to the embedded store.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(files.FORMATS),
+    help="Write the organisation network to PATH instead: graphml (yEd, Cytoscape, Gephi), gexf (Gephi), "
+    "csv or json (Kumu), neo4j-import (the CSV files of neo4j-admin database import). "
+    "csv and neo4j-import write a folder.",
+)
+@click.option(
+    "--labels",
+    multiple=True,
+    metavar="LABEL[,LABEL...]",
+    help="With --format: the labels to write (School, Agency, Service, Site, NeedType) "
+    "[default: School,Agency]. Students, families and staff are never written.",
+)
+@click.option(
+    "--rel-types",
+    multiple=True,
+    metavar="TYPE[,TYPE...]",
+    help="With --format: the relationship types to write [default: every type between the labels].",
+)
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True, help="Rows per write transaction."
+)
 @click.option("--replace", is_flag=True, help="Empty the destination first, so it holds exactly the source's graph.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.pass_obj
-def export(obj: Any, to: str | None, fmt: str | None, labels: tuple[str, ...], rel_types: tuple[str, ...],
-           batch_size: int, replace: bool, path: Path | None) -> None:
+def export(
+    obj: Any,
+    to: str | None,
+    fmt: str | None,
+    labels: tuple[str, ...],
+    rel_types: tuple[str, ...],
+    batch_size: int,
+    replace: bool,
+    path: Path | None,
+) -> None:
     """Copy the graph between the embedded store and Neo4j (--to; running it twice changes nothing),
     or write the organisation network to PATH as files other tools open (--format)."""
     if (to is None) == (fmt is None):
@@ -136,15 +164,28 @@ def _export_files(obj: Any, fmt: str, labels: tuple[str, ...], rel_types: tuple[
         network = files.read(store, selection)
     counts = network.counts()
     # audited before the first file is written: who, when, which format, which labels and types, how many
-    audit_export(obj.settings, "export", format=fmt, labels=[label.value for label in selection.labels],
-                 rel_types=[t.value for t in selection.rel_types], path=str(path), counts=counts)
+    audit_export(
+        obj.settings,
+        "export",
+        format=fmt,
+        labels=[label.value for label in selection.labels],
+        rel_types=[t.value for t in selection.rel_types],
+        path=str(path),
+        counts=counts,
+    )
     written = files.write(network, fmt, path)
     nodes = sum(counts[label.value] for label in selection.labels)
-    click.echo(f"Wrote {nodes:,} nodes and {sum(counts.values()) - nodes:,} relationships "
-               f"({', '.join(label.value for label in selection.labels)}) to "
-               f"{', '.join(str(p) for p in written)}.", err=True)
+    click.echo(
+        f"Wrote {nodes:,} nodes and {sum(counts.values()) - nodes:,} relationships "
+        f"({', '.join(label.value for label in selection.labels)}) to "
+        f"{', '.join(str(p) for p in written)}.",
+        err=True,
+    )
     if fmt == "neo4j-import":
-        click.echo(f"Load them into an empty database with: {files.neo4j_import_command(written, multiline=network.multiline())}", err=True)
+        click.echo(
+            f"Load them into an empty database with: {files.neo4j_import_command(written, multiline=network.multiline())}",
+            err=True,
+        )
 
 
 def _copy(obj: Any, to: str, batch_size: int, replace: bool) -> None:
@@ -153,9 +194,16 @@ def _copy(obj: Any, to: str, batch_size: int, replace: bool) -> None:
     try:
         counts = source.counts()
         # audited before the first row is copied: who, when, which way, to or from which server
-        audit_export(obj.settings, "export", to=to, replace=replace, batch_size=batch_size,
-                     neo4j=server_of(obj.settings.neo4j_uri), database=obj.settings.neo4j_database,
-                     counts=counts)
+        audit_export(
+            obj.settings,
+            "export",
+            to=to,
+            replace=replace,
+            batch_size=batch_size,
+            neo4j=server_of(obj.settings.neo4j_uri),
+            database=obj.settings.neo4j_database,
+            counts=counts,
+        )
         total = sum(counts.values())
         with progress_bar() as bar:
             task = bar.add_task(f"Copying to {target_name}", total=total)
@@ -168,8 +216,11 @@ def _copy(obj: Any, to: str, batch_size: int, replace: bool) -> None:
         target.close()
     seconds = time.perf_counter() - started
     nodes = sum(source_counts[label.value] for label in Label)
-    click.echo(f"Copied {nodes:,} nodes and {copied - nodes:,} relationships from {source_name} to {target_name} "
-               f"in {seconds:.1f} s ({copied / max(seconds, 1e-9):,.0f} rows/s).", err=True)
+    click.echo(
+        f"Copied {nodes:,} nodes and {copied - nodes:,} relationships from {source_name} to {target_name} "
+        f"in {seconds:.1f} s ({copied / max(seconds, 1e-9):,.0f} rows/s).",
+        err=True,
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -11,8 +11,19 @@ from kith._output import emit, format_option, terminal_width
 from kith._trust import audit_export, audit_person_start, place_of
 from kith.graph.errors import InputError
 
-_NEARBY_TABLE = ("n", "distance_km", "service_name", "agency_name", "address", "phone", "hours", "languages",
-                 "cost", "capacity", "waitlist")
+_NEARBY_TABLE = (
+    "n",
+    "distance_km",
+    "service_name",
+    "agency_name",
+    "address",
+    "phone",
+    "hours",
+    "languages",
+    "cost",
+    "capacity",
+    "waitlist",
+)
 #: What fits 80 columns: the number of the referral list, how far, who, how to reach them.
 _NEARBY_NARROW = ("n", "distance_km", "service_name", "agency_name", "phone", "address")
 
@@ -44,33 +55,69 @@ def _when(open_now: bool, at: str | None, timezone: str | None = None) -> dt.dat
 
 def _filters(func):
     """The filters of ``nearby``, shared by ``path`` for need targets."""
-    for option in reversed([
-        click.option("--radius-km", type=click.FloatRange(min=0), default=5.0, show_default=True,
-                     help="Great-circle radius of the search."),
-        click.option("--language", default=None, help="Only services offered in this language: a code (es) or a name (Spanish)."),
-        click.option("--free", is_flag=True, help="Only free services."),
-        click.option("--age", type=click.IntRange(0, 120), default=None, help="Only services for this age."),
-        click.option("--open-now", is_flag=True,
-                     help="Only services open now (hours that cannot be read are kept, marked unknown)."),
-        click.option("--at", default=None, metavar="DATETIME", help="With --open-now: this local time, not now."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--radius-km",
+                type=click.FloatRange(min=0),
+                default=5.0,
+                show_default=True,
+                help="Great-circle radius of the search.",
+            ),
+            click.option(
+                "--language",
+                default=None,
+                help="Only services offered in this language: a code (es) or a name (Spanish).",
+            ),
+            click.option("--free", is_flag=True, help="Only free services."),
+            click.option("--age", type=click.IntRange(0, 120), default=None, help="Only services for this age."),
+            click.option(
+                "--open-now",
+                is_flag=True,
+                help="Only services open now (hours that cannot be read are kept, marked unknown).",
+            ),
+            click.option("--at", default=None, metavar="DATETIME", help="With --open-now: this local time, not now."),
+        ]
+    ):
         func = option(func)
     return func
 
 
 @click.command()
-@click.option("--near", "near", required=True, metavar="PLACE",
-              help="LAT,LON, a ZIP code, an address with a ZIP code, school:ID, or a school's or agency's name.")
+@click.option(
+    "--near",
+    "near",
+    required=True,
+    metavar="PLACE",
+    help="LAT,LON, a ZIP code, an address with a ZIP code, school:ID, or a school's or agency's name.",
+)
 @click.option("--need", "needs", multiple=True, metavar="CODE", help="A need code (repeat for several).")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most this many rows.")
-@click.option("--service-areas/--no-service-areas", "service_areas", default=True, show_default=True,
-              help="After the services within the radius, list those whose service area holds the place "
-                   "(\"serves this area\"; never a location).")
+@click.option(
+    "--service-areas/--no-service-areas",
+    "service_areas",
+    default=True,
+    show_default=True,
+    help="After the services within the radius, list those whose service area holds the place "
+    '("serves this area"; never a location).',
+)
 @_filters
 @format_option("print", "html")
 @click.pass_obj
-def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, service_areas: bool, radius_km: float,
-           language: str | None, free: bool, age: int | None, open_now: bool, at: str | None, fmt: str) -> None:
+def nearby(
+    obj: Any,
+    near: str,
+    needs: tuple[str, ...],
+    limit: int,
+    service_areas: bool,
+    radius_km: float,
+    language: str | None,
+    free: bool,
+    age: int | None,
+    open_now: bool,
+    at: str | None,
+    fmt: str,
+) -> None:
     """Services near a place, nearest first, then the services that serve its area (print: a referral
     list to hand to a family)."""
     from kith.queries.nearby import (
@@ -85,24 +132,59 @@ def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, service_area
     when = _when(open_now or at is not None, at, obj.settings.timezone)
     with obj.store(readonly=True) as store:
         place = resolve_place(store, near)
-        rows = find_nearby(store, place.lat, place.lon, needs=needs, radius_km=radius_km, limit=limit,
-                           language=language, free=free, age=age, open_now=when)
-        area_rows = find_serving_area(store, place.lat, place.lon, needs=needs, limit=limit, language=language,
-                                      free=free, age=age, open_now=when,
-                                      besides=[r.service_id for r in rows]) if service_areas else []
+        rows = find_nearby(
+            store,
+            place.lat,
+            place.lon,
+            needs=needs,
+            radius_km=radius_km,
+            limit=limit,
+            language=language,
+            free=free,
+            age=age,
+            open_now=when,
+        )
+        area_rows = (
+            find_serving_area(
+                store,
+                place.lat,
+                place.lon,
+                needs=needs,
+                limit=limit,
+                language=language,
+                free=free,
+                age=age,
+                open_now=when,
+                besides=[r.service_id for r in rows],
+            )
+            if service_areas
+            else []
+        )
     if fmt != "table":  # a referral list or a file: an export
-        audit_export(obj.settings, "nearby", format=fmt, near=place_of(near, place.kind), needs=list(needs),
-                     radius_km=radius_km, language=language, free=free, age=age, limit=limit,
-                     rows=len(rows) + len(area_rows))
+        audit_export(
+            obj.settings,
+            "nearby",
+            format=fmt,
+            near=place_of(near, place.kind),
+            needs=list(needs),
+            radius_km=radius_km,
+            language=language,
+            free=free,
+            age=age,
+            limit=limit,
+            rows=len(rows) + len(area_rows),
+        )
     if fmt in ("print", "html"):
-        click.echo(render_referral_list(rows, place, fmt="html" if fmt == "html" else "text", area_rows=area_rows),
-                   nl=False)
+        click.echo(
+            render_referral_list(rows, place, fmt="html" if fmt == "html" else "text", area_rows=area_rows), nl=False
+        )
         return
     records = [row.model_dump(mode="json") for row in rows]
     records += [{**row.model_dump(mode="json"), "distance_km": SERVES_THIS_AREA} for row in area_rows]
     if fmt == "table":
-        records = [{**r, "n": i, "languages": language_names(r.get("languages") or ())}
-                   for i, r in enumerate(records, 1)]
+        records = [
+            {**r, "n": i, "languages": language_names(r.get("languages") or ())} for i, r in enumerate(records, 1)
+        ]
         click.echo(f"Near {place.label} ({place.lat:.5f}, {place.lon:.5f}), within {radius_km:g} km:", err=True)
         wide = (*_NEARBY_TABLE, *(("open_now",) if when else ()))
         narrow = (*_NEARBY_NARROW, *(("open_now",) if when else ()))
@@ -115,20 +197,48 @@ def nearby(obj: Any, near: str, needs: tuple[str, ...], limit: int, service_area
 @click.command()
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
-@click.option("--k", "k", type=click.IntRange(min=1), default=3, show_default=True,
-              help="How many paths (for need:CODE, how many services).")
+@click.option(
+    "--k",
+    "k",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="How many paths (for need:CODE, how many services).",
+)
 @click.option("--max-hops", type=click.IntRange(1, 12), default=6, show_default=True)
-@click.option("--via", default=None, metavar="TYPES",
-              help="Relationship types to follow, comma-separated [default: partnerships, collaborations, "
-                   "offers, and what the start needs to reach them].")
-@click.option("--candidates", type=click.IntRange(min=1), default=10, show_default=True,
-              help="For need:CODE: how many nearest services to try.")
+@click.option(
+    "--via",
+    default=None,
+    metavar="TYPES",
+    help="Relationship types to follow, comma-separated [default: partnerships, collaborations, "
+    "offers, and what the start needs to reach them].",
+)
+@click.option(
+    "--candidates",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="For need:CODE: how many nearest services to try.",
+)
 @_filters
 @format_option()
 @click.pass_obj
-def path(obj: Any, source: str, target: str, k: int, max_hops: int, via: str | None, candidates: int,
-         radius_km: float, language: str | None, free: bool, age: int | None, open_now: bool, at: str | None,
-         fmt: str) -> None:
+def path(
+    obj: Any,
+    source: str,
+    target: str,
+    k: int,
+    max_hops: int,
+    via: str | None,
+    candidates: int,
+    radius_km: float,
+    language: str | None,
+    free: bool,
+    age: int | None,
+    open_now: bool,
+    at: str | None,
+    fmt: str,
+) -> None:
     """Warm-handoff paths from FROM to TO, best first. FROM and TO: label:id or the name of a school or
     an agency; TO may also be need:CODE (`kith needs` lists the codes)."""
     from kith.queries._names import resolve_node
@@ -140,22 +250,47 @@ def path(obj: Any, source: str, target: str, k: int, max_hops: int, via: str | N
         if not target.strip().lower().startswith("need:"):
             target = str(resolve_node(store, target))
         audit_person_start(obj.settings, store, source)  # a student-level view: checked and audited
-        found = warm_handoffs(store, source, target, k=k, max_hops=max_hops, via=parse_via(via),
-                              radius_km=radius_km, candidates=candidates, language=language, free=free, age=age,
-                              open_now=when)
+        found = warm_handoffs(
+            store,
+            source,
+            target,
+            k=k,
+            max_hops=max_hops,
+            via=parse_via(via),
+            radius_km=radius_km,
+            candidates=candidates,
+            language=language,
+            free=free,
+            age=age,
+            open_now=when,
+        )
     records = [h.model_dump(mode="json") for h in found]
     if fmt != "table":
-        audit_export(obj.settings, "path", format=fmt, source=source, target=target, k=k, max_hops=max_hops,
-                     follow=via, rows=len(found))
+        audit_export(
+            obj.settings,
+            "path",
+            format=fmt,
+            source=source,
+            target=target,
+            k=k,
+            max_hops=max_hops,
+            follow=via,
+            rows=len(found),
+        )
     if fmt == "json":
         emit(records, "json")
         return
     if not found:
         click.echo(f"No path from {source} to {target} within {max_hops} hops.", err=True)
-    rows = [{**r, "rank": i, "nodes": " > ".join(r["nodes"]), "rels": " > ".join(r["rels"])}
-            for i, r in enumerate(records, 1)]
-    columns = ("rank", "hops", "strength", "distance_km", "explanation") if fmt == "table" else \
-        ("rank", "hops", "strength", "distance_km", "nodes", "rels", "explanation")
+    rows = [
+        {**r, "rank": i, "nodes": " > ".join(r["nodes"]), "rels": " > ".join(r["rels"])}
+        for i, r in enumerate(records, 1)
+    ]
+    columns = (
+        ("rank", "hops", "strength", "distance_km", "explanation")
+        if fmt == "table"
+        else ("rank", "hops", "strength", "distance_km", "nodes", "rels", "explanation")
+    )
     emit(rows, fmt, title="Warm-handoff paths", columns=columns)
 
 

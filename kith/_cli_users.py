@@ -20,9 +20,13 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True,
-              help="planner: aggregates and maps; coalition: organisation network and directory; "
-                   "caseworker: that plus the students of one school; admin: users and ingest.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    required=True,
+    help="planner: aggregates and maps; coalition: organisation network and directory; "
+    "caseworker: that plus the students of one school; admin: users and ingest.",
+)
 @click.option("--school", "school_id", default=None, metavar="ID", help="The caseworker's school (its id).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @click.pass_obj
@@ -41,8 +45,7 @@ def add(obj: Any, name: str, role: str, school_id: str | None, password_stdin: b
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     added = Users(obj.settings.home).add(name, role, password, school_id=school_id)
-    click.echo(f"User {added.name} ({added.role.value}{', school ' + school_id if school_id else ''}) saved.",
-               err=True)
+    click.echo(f"User {added.name} ({added.role.value}{', school ' + school_id if school_id else ''}) saved.", err=True)
 
 
 @user.command("list")
@@ -52,8 +55,10 @@ def list_(obj: Any, fmt: str) -> None:
     """The users: name, role, school, when added (never a password or its hash)."""
     from kith.trust.users import Users
 
-    rows = [{"name": u.name, "role": u.role.value, "school": u.school_id, "created": u.created}
-            for u in Users(obj.settings.home).all()]
+    rows = [
+        {"name": u.name, "role": u.role.value, "school": u.school_id, "created": u.created}
+        for u in Users(obj.settings.home).all()
+    ]
     emit(rows, fmt, title="kith users", columns=("name", "role", "school", "created"))
 
 

@@ -20,27 +20,74 @@ FORMATS = ("table", "json", "csv")
 def format_option(*extra: str, default: str = "table"):
     """The ``--format`` option of a command (``table|json|csv`` plus ``extra``)."""
     return click.option(
-        "--format", "fmt", type=click.Choice((*FORMATS, *extra)), default=default, show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice((*FORMATS, *extra)),
+        default=default,
+        show_default=True,
         help="How to print the result.",
     )
 
 
 #: Column headers a person reads, for the field names of kith's rows (others: the name, in words).
 HEADERS = {
-    "n": "#", "rank": "#", "distance_km": "km", "service_name": "Service", "agency_name": "Agency",
-    "capacity": "Places", "open_now": "Open now", "area_id": "Area id", "area_name": "Area", "demand": "Students",
-    "accessibility": "Places per student", "providers_in_reach": "Providers in reach",
-    "accessibility_before": "Before", "desert_before": "Desert before", "strength": "Weakest link",
-    "explanation": "Path", "label": "Kind", "degree": "Ties", "school_name": "School", "id": "Id",
+    "n": "#",
+    "rank": "#",
+    "distance_km": "km",
+    "service_name": "Service",
+    "agency_name": "Agency",
+    "capacity": "Places",
+    "open_now": "Open now",
+    "area_id": "Area id",
+    "area_name": "Area",
+    "demand": "Students",
+    "accessibility": "Places per student",
+    "providers_in_reach": "Providers in reach",
+    "accessibility_before": "Before",
+    "desert_before": "Desert before",
+    "strength": "Weakest link",
+    "explanation": "Path",
+    "label": "Kind",
+    "degree": "Ties",
+    "school_name": "School",
+    "id": "Id",
     "degree_centrality": "Degree",
 }
 #: Decimals a person needs, per field (kilometres to 100 m, ratios to three places).
-DIGITS = {"distance_km": 1, "accessibility": 3, "accessibility_before": 3, "strength": 2, "betweenness": 3,
-          "eigenvector": 3, "degree_centrality": 3, "capacity": 0, "modularity": 2}
+DIGITS = {
+    "distance_km": 1,
+    "accessibility": 3,
+    "accessibility_before": 3,
+    "strength": 2,
+    "betweenness": 3,
+    "eigenvector": 3,
+    "degree_centrality": 3,
+    "capacity": 0,
+    "modularity": 2,
+}
 #: Fields that are numbers: right-aligned, never wrapped.
-_NUMERIC = frozenset({"n", "rank", "distance_km", "capacity", "waitlist", "demand", "accessibility", "hops",
-                      "providers_in_reach", "strength", "degree", "betweenness", "eigenvector", "students",
-                      "schools", "count", "accessibility_before", "community"})
+_NUMERIC = frozenset(
+    {
+        "n",
+        "rank",
+        "distance_km",
+        "capacity",
+        "waitlist",
+        "demand",
+        "accessibility",
+        "hops",
+        "providers_in_reach",
+        "strength",
+        "degree",
+        "betweenness",
+        "eigenvector",
+        "students",
+        "schools",
+        "count",
+        "accessibility_before",
+        "community",
+    }
+)
 
 
 def header(field: str) -> str:
@@ -51,8 +98,9 @@ def say(text: str, *, err: bool = False) -> None:
     """A line of prose, wrapped to the terminal's width."""
     import textwrap
 
-    click.echo(textwrap.fill(text, width=max(40, terminal_width()), break_long_words=False,
-                             break_on_hyphens=False), err=err)
+    click.echo(
+        textwrap.fill(text, width=max(40, terminal_width()), break_long_words=False, break_on_hyphens=False), err=err
+    )
 
 
 def terminal_width() -> int:
@@ -75,16 +123,29 @@ def _cell(value: Any, field: str | None = None) -> str:
     return str(value)
 
 
-def emit(rows: Sequence[Mapping[str, Any]], fmt: str, *, title: str | None = None,
-         columns: Iterable[str] | None = None, payload: Any = None) -> None:
+def emit(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: str,
+    *,
+    title: str | None = None,
+    columns: Iterable[str] | None = None,
+    payload: Any = None,
+) -> None:
     """Print ``rows`` in ``fmt``. ``payload`` replaces the rows in JSON output when given."""
     cols = list(columns) if columns is not None else list(dict.fromkeys(k for row in rows for k in row))
     if fmt == "json":
         click.echo(json.dumps(payload if payload is not None else list(rows), indent=2, default=str))
     elif fmt == "csv":
         out = io.StringIO()  # every cell spreadsheet-safe (no formulas from names in the data)
-        write_csv(out, cols, ([_cell(row.get(k)) if isinstance(row.get(k), (list, tuple)) else row.get(k)
-                               for k in cols] for row in rows), lineterminator="\n")
+        write_csv(
+            out,
+            cols,
+            (
+                [_cell(row.get(k)) if isinstance(row.get(k), (list, tuple)) else row.get(k) for k in cols]
+                for row in rows
+            ),
+            lineterminator="\n",
+        )
         click.echo(out.getvalue(), nl=False)
     else:
         table = Table(title=title, show_lines=False)
@@ -103,8 +164,12 @@ def emit(rows: Sequence[Mapping[str, Any]], fmt: str, *, title: str | None = Non
 def progress_bar() -> Progress:
     """A progress bar of done / total on stderr (so JSON on stdout stays clean)."""
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
 
 
@@ -112,4 +177,3 @@ def working(message: str) -> Any:
     """A spinner with ``message`` on stderr while long work runs, gone when it ends (shown only on a
     terminal, so pipes and JSON on stdout stay clean)."""
     return Console(stderr=True).status(message)
-

@@ -26,8 +26,9 @@ def operator() -> Viewer:
 
 def audit_weak_suppression(settings: KithSettings) -> None:
     """Record that this command runs with a suppression threshold below the default."""
-    AuditLog(settings.home).record(operator(), "weak_suppression", threshold=settings.suppress_below,
-                                   default=DEFAULT_SUPPRESS_BELOW)
+    AuditLog(settings.home).record(
+        operator(), "weak_suppression", threshold=settings.suppress_below, default=DEFAULT_SUPPRESS_BELOW
+    )
 
 
 def audit_person_start(settings: KithSettings, store: GraphStore, start: str) -> None:
@@ -41,8 +42,9 @@ def audit_person_start(settings: KithSettings, store: GraphStore, start: str) ->
         return
     kind = ref.label.value.lower()
     if not store.nodes(ref.label, ids=[ref.id]):
-        raise NodeNotFound(f"that {kind} is not in the graph: give the pseudonymous id kith made at ingest, "
-                           "never a raw district id")
+        raise NodeNotFound(
+            f"that {kind} is not in the graph: give the pseudonymous id kith made at ingest, never a raw district id"
+        )
     viewer = require_node(operator(), store, ref)
     AuditLog(settings.home).record(viewer, f"view_{kind}", **{kind: ref.id}, via="kith path")
 

@@ -69,9 +69,11 @@ def what_was_written(store: GraphStore) -> str:
     written = getattr(store, "written", None)
     if written is None:  # embedded: staged in memory, and not saved
         return "nothing was written: the graph is as it was before this command"
-    return (f"the batches written before it stay in Neo4j ({written['nodes']:,} nodes, "
-            f"{written['relationships']:,} relationships); the rest was not written: run the same command "
-            "again to complete it (writes are idempotent)")
+    return (
+        f"the batches written before it stay in Neo4j ({written['nodes']:,} nodes, "
+        f"{written['relationships']:,} relationships); the rest was not written: run the same command "
+        "again to complete it (writes are idempotent)"
+    )
 
 
 pass_context = click.make_pass_decorator(_Context)
@@ -91,8 +93,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 @cli.command()
-@click.option("--size", type=click.Choice(["small", "district", "state"]), default="district", show_default=True,
-              help="small: ~10 schools (tests); district: ~60 schools; state: ~1,500 schools (benchmarks).")
+@click.option(
+    "--size",
+    type=click.Choice(["small", "district", "state"]),
+    default="district",
+    show_default=True,
+    help="small: ~10 schools (tests); district: ~60 schools; state: ~1,500 schools (benchmarks).",
+)
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same city.")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the dashboard afterwards.")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Dashboard port [default: 8050].")
@@ -106,8 +113,11 @@ def demo(obj: _Context, size: str, seed: int, serve: bool, port: int | None) -> 
         task = bar.add_task(f"Building the {size} demo city (seed {seed})", total=expected)
         counts = demo_city.rebuild(store, size, seed=seed, progress=lambda n: bar.advance(task, n))
         bar.update(task, description="Saving the graph")
-    click.echo(f"Demo city ({size}, seed {seed}): {counts['School']:,} schools, {counts['Student']:,} students, "
-               f"{counts['Agency']:,} agencies, {counts['Service']:,} services.", err=True)
+    click.echo(
+        f"Demo city ({size}, seed {seed}): {counts['School']:,} schools, {counts['Student']:,} students, "
+        f"{counts['Agency']:,} agencies, {counts['Service']:,} services.",
+        err=True,
+    )
     if serve:
         _serve(obj, port, demo=True)
 
@@ -136,8 +146,14 @@ def serve_options(settings: KithSettings) -> dict[str, object]:
     ``connection_limit`` are kept, so a crowd of idle sockets neither blocks signed-in users (waitress's
     defaults: 100 connections, each kept 120 s) nor holds on for long."""
     options: dict[str, object] = dict(
-        host=settings.host, port=settings.port, threads=16, ident="kith", connection_limit=settings.connection_limit,
-        channel_timeout=settings.channel_timeout_s, cleanup_interval=max(1, min(30, int(settings.channel_timeout_s / 3))))
+        host=settings.host,
+        port=settings.port,
+        threads=16,
+        ident="kith",
+        connection_limit=settings.connection_limit,
+        channel_timeout=settings.channel_timeout_s,
+        cleanup_interval=max(1, min(30, int(settings.channel_timeout_s / 3))),
+    )
     if settings.trusted_proxy:  # behind TLS: the proxy says the request was HTTPS, so cookies are Secure
         options.update(trusted_proxy=settings.trusted_proxy, trusted_proxy_headers={"x-forwarded-proto"})
     return options
@@ -150,8 +166,10 @@ def stats(obj: _Context, fmt: str) -> None:
     """Node counts per label and relationship counts per type (student counts suppressed below
     KITH_SUPPRESS_BELOW)."""
     with obj.store(readonly=True) as store:
-        counts = {name: suppress(n, obj.settings.suppress_below) if name in _ABOUT_STUDENTS else n
-                  for name, n in store.counts().items()}
+        counts = {
+            name: suppress(n, obj.settings.suppress_below) if name in _ABOUT_STUDENTS else n
+            for name, n in store.counts().items()
+        }
     if fmt == "json":
         emit([], "json", payload=counts)
         return
@@ -161,15 +179,22 @@ def stats(obj: _Context, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--domain", type=click.Choice(["academic", "social_emotional", "health", "family"]), default=None,
-              help="Only the needs of this domain.")
+@click.option(
+    "--domain",
+    type=click.Choice(["academic", "social_emotional", "health", "family"]),
+    default=None,
+    help="Only the needs of this domain.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def needs(domain: str | None, fmt: str) -> None:
     """The need codes kith knows (for --need and need:CODE): code, name and domain."""
     from kith.graph.model import need_taxonomy
 
-    rows = [{"code": n.code, "name": n.name, "domain": n.domain.value} for n in need_taxonomy()
-            if domain is None or n.domain.value == domain]
+    rows = [
+        {"code": n.code, "name": n.name, "domain": n.domain.value}
+        for n in need_taxonomy()
+        if domain is None or n.domain.value == domain
+    ]
     if fmt == "json":
         emit([], "json", payload=rows)
     else:
@@ -177,8 +202,16 @@ def needs(domain: str | None, fmt: str) -> None:
 
 
 #: Counts of students and their families, suppressed like every student aggregate (organisations are public).
-_ABOUT_STUDENTS = frozenset({Label.STUDENT.value, Label.FAMILY.value, RelType.ENROLLED_IN.value,
-                             RelType.MEMBER_OF.value, RelType.HAS_NEED.value, RelType.REFERRED_TO.value})
+_ABOUT_STUDENTS = frozenset(
+    {
+        Label.STUDENT.value,
+        Label.FAMILY.value,
+        RelType.ENROLLED_IN.value,
+        RelType.MEMBER_OF.value,
+        RelType.HAS_NEED.value,
+        RelType.REFERRED_TO.value,
+    }
+)
 
 
 def main() -> None:
@@ -208,8 +241,9 @@ def main() -> None:
     except Exception as exc:  # an unexpected failure: still one line unless --debug
         if debug:
             raise
-        click.echo(f"kith: unexpected error ({type(exc).__name__}): {_one_line(exc)} (run with --debug for details)",
-                   err=True)
+        click.echo(
+            f"kith: unexpected error ({type(exc).__name__}): {_one_line(exc)} (run with --debug for details)", err=True
+        )
         sys.exit(1)
 
 

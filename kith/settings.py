@@ -40,26 +40,36 @@ class KithSettings(BaseSettings):
     pseudonym_key: SecretStr | None = Field(None, description="HMAC key that turns student ids into pseudonyms.")
     pseudonym_key_file: Path | None = Field(None, description="Read the pseudonym key from this file (mode 600).")
     neo4j_password_file: Path | None = Field(None, description="Read the Neo4j password from this file (mode 600).")
-    suppress_below: int = Field(DEFAULT_SUPPRESS_BELOW, ge=1,
-                                description="Counts from 1 to this minus 1 are suppressed in output; below 10 "
-                                            "only from the environment itself, never from a .env file.")
+    suppress_below: int = Field(
+        DEFAULT_SUPPRESS_BELOW,
+        ge=1,
+        description="Counts from 1 to this minus 1 are suppressed in output; below 10 "
+        "only from the environment itself, never from a .env file.",
+    )
     demo: bool = Field(False, description="Serve without login: only for the generated demo city.")
-    timezone: str | None = Field(None, description="The IANA time zone of opening hours for --open-now "
-                                 "(e.g. America/New_York) [default: the machine's].")
+    timezone: str | None = Field(
+        None,
+        description="The IANA time zone of opening hours for --open-now "
+        "(e.g. America/New_York) [default: the machine's].",
+    )
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)
     session_idle_minutes: float = Field(30, gt=0, description="Dashboard sessions end after this long idle.")
     session_max_hours: float = Field(8, gt=0, description="Dashboard sessions end this long after sign-in.")
     max_request_mb: float = Field(32, gt=0, description="Largest request (upload) the dashboard accepts, in MiB.")
-    trusted_proxy: str | None = Field(None, description="Address of the TLS proxy in front of the dashboard, "
-                                                        "whose X-Forwarded-Proto is believed.")
+    trusted_proxy: str | None = Field(
+        None, description="Address of the TLS proxy in front of the dashboard, whose X-Forwarded-Proto is believed."
+    )
     connection_limit: int = Field(1000, ge=10, description="Most open connections the dashboard server keeps.")
     channel_timeout_s: float = Field(15, gt=0, description="An idle connection is closed after this many seconds.")
     sign_ins_at_once: int = Field(2, ge=1, description="Most passwords checked at once (argon2: 64 MiB each).")
     what_ifs_at_once: int = Field(2, ge=1, description="Most what-ifs computed at once (each user: one at a time).")
     default_capacity: float = Field(1.0, gt=0, description="Places a service with no stated capacity counts in gaps.")
-    prevalence_file: Path | None = Field(None, description="A district's prevalence table: its rows replace the "
-                                                           "shipped graph/prevalence.csv rows of the same need and level.")
+    prevalence_file: Path | None = Field(
+        None,
+        description="A district's prevalence table: its rows replace the "
+        "shipped graph/prevalence.csv rows of the same need and level.",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -134,5 +144,7 @@ def read_secret_file(path: Path, *, variable: str) -> str:
 def _check_private(path: Path) -> None:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise InputError(f"{path} holds a secret but its group or others may read or change it "
-                         f"(mode {mode:03o}); run `chmod 600 {path}`")
+        raise InputError(
+            f"{path} holds a secret but its group or others may read or change it "
+            f"(mode {mode:03o}); run `chmod 600 {path}`"
+        )

@@ -50,9 +50,13 @@ class Beside:
         root = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         try:
-            child = subprocess.Popen([sys.executable, "-c", "from kith.queries._beside import serve; serve()"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env=env)
+            child = subprocess.Popen(
+                [sys.executable, "-c", "from kith.queries._beside import serve; serve()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
         except OSError as exc:
             log.debug("no second process (%s): the work runs here", type(exc).__name__)
             return cls(None)

@@ -115,8 +115,16 @@ def _parse(text: str, name: str) -> tuple[Rate, ...]:
         if (need, level) in seen:
             problems.append(f"{where}: a second rate for {need} at level {level}")
         seen.add((need, level))
-        rates.append(Rate(need, share, level, row["source"].strip() if row["source"] else "",
-                          (row["year"] or "").strip(), (row.get("note") or "").strip()))
+        rates.append(
+            Rate(
+                need,
+                share,
+                level,
+                row["source"].strip() if row["source"] else "",
+                (row["year"] or "").strip(),
+                (row.get("note") or "").strip(),
+            )
+        )
     if problems:
         raise InputError("the prevalence table has problems: " + "; ".join(problems))
     return tuple(rates)
@@ -179,7 +187,12 @@ def default_by(source: str) -> str:
 
 
 def read_demand(
-    store: GraphStore, need: str, by: str | None, *, source: str | None = None, threshold: int = 10,
+    store: GraphStore,
+    need: str,
+    by: str | None,
+    *,
+    source: str | None = None,
+    threshold: int = 10,
     rates: Sequence[Rate] | None = None,
 ) -> Demand:
     """Demand for ``need`` from ``source`` (the best the graph holds when None), counted ``by``
@@ -205,8 +218,10 @@ def estimate_demand(store: GraphStore, need: str, by: str, rates: Sequence[Rate]
     (resolution of home cells) holding the school."""
     if not any(r.need == need for r in rates):
         known = ", ".join(sorted({r.need for r in rates}))
-        raise InputError(f"the prevalence table has no rate for {need}; it has rates for {known} "
-                         "(add a row to a copy of graph/prevalence.csv and name it in KITH_PREVALENCE_FILE)")
+        raise InputError(
+            f"the prevalence table has no rate for {need}; it has rates for {known} "
+            "(add a row to a copy of graph/prevalence.csv and name it in KITH_PREVALENCE_FILE)"
+        )
     schools = [s for s in store.nodes(Label.SCHOOL) if s.get("enrollment")]
     located = [s for s in schools if s.get("lat") is not None and s.get("lon") is not None]
     used: dict[str, None] = {}
@@ -233,8 +248,14 @@ def estimate_demand(store: GraphStore, need: str, by: str, rates: Sequence[Rate]
             per[z] += v
         ids = sorted(per)
         rows = _zip_table().loc[ids] if ids else _zip_table().iloc[:0]
-        table = pd.DataFrame({"id": ids, "lat": rows["lat"].to_numpy(), "lon": rows["lon"].to_numpy(),
-                              "demand": np.array([per[z] for z in ids], dtype=np.float64)})
+        table = pd.DataFrame(
+            {
+                "id": ids,
+                "lat": rows["lat"].to_numpy(),
+                "lon": rows["lon"].to_numpy(),
+                "demand": np.array([per[z] for z in ids], dtype=np.float64),
+            }
+        )
         areas = Areas(table, rows["city"].tolist(), 0)
     elif by == "cell":
         per = defaultdict(float)
@@ -245,8 +266,9 @@ def estimate_demand(store: GraphStore, need: str, by: str, rates: Sequence[Rate]
         clat = np.array([c[0] for c in centres], dtype=np.float64)
         clon = np.array([c[1] for c in centres], dtype=np.float64)
         zips, cities = _nearest_zip(clat, clon)
-        table = pd.DataFrame({"id": ids, "lat": clat, "lon": clon,
-                              "demand": np.array([per[c] for c in ids], dtype=np.float64)})
+        table = pd.DataFrame(
+            {"id": ids, "lat": clat, "lon": clon, "demand": np.array([per[c] for c in ids], dtype=np.float64)}
+        )
         areas = Areas(table, [f"{city} ({z})" for z, city in zip(zips, cities)], 0, tuple(zips))
     else:
         raise InputError(f"unknown by {by!r} (use cell, school or zip)")
@@ -255,8 +277,10 @@ def estimate_demand(store: GraphStore, need: str, by: str, rates: Sequence[Rate]
     shown = ShownDemand(shown_areas, round_estimate(unlocated), round_estimate(total))
     rate_texts = tuple(used)
     years = tuple(dict.fromkeys(r.year for r in rates if r.need == need))
-    text = (f"estimate: enrollment of {len(located)} school(s) × the share of students with {need} "
-            f"({'; '.join(rate_texts)}); not a count of students")
+    text = (
+        f"estimate: enrollment of {len(located)} school(s) × the share of students with {need} "
+        f"({'; '.join(rate_texts)}); not a count of students"
+    )
     return Demand("estimate", by, areas, shown, text, years, rate_texts, estimate=True)
 
 
@@ -272,8 +296,11 @@ def stored_demand(store: GraphStore, need: str, by: str | None, source: str, thr
     """Aggregate counts of ``need`` (``source="counts"``) or residents (``"population"``) per area,
     as loaded by ``kith ingest demand``."""
     measure = "need" if source == "counts" else "population"
-    rows = [c for c in store.nodes(Label.AREA_COUNT, where={"measure": measure})
-            if measure == "population" or c.get("need") == need]
+    rows = [
+        c
+        for c in store.nodes(Label.AREA_COUNT, where={"measure": measure})
+        if measure == "population" or c.get("need") == need
+    ]
     if not rows:
         what = f"aggregate counts of {need}" if source == "counts" else "population counts"
         raise InputError(f"the graph holds no {what}: load them with `kith ingest demand FILE`")
@@ -286,7 +313,9 @@ def stored_demand(store: GraphStore, need: str, by: str | None, source: str, thr
         chosen = [c for c in chosen if c["area_kind"] == "zip"]  # counts given by ZIP win over cells added up
     if not chosen:
         given = ", ".join(sorted(kinds))
-        raise InputError(f"the {source} of {need} are given by {given}, not by {by}: ask for --by {given.split(',')[0]}")
+        raise InputError(
+            f"the {source} of {need} are given by {given}, not by {by}: ask for --by {given.split(',')[0]}"
+        )
     areas, shown = _count_areas(store, chosen, by, threshold if source == "counts" else 1)
     years = tuple(sorted({str(c.get("year")) for c in chosen if c.get("year") is not None}))
     sources = tuple(sorted({str(c.get("source")) for c in chosen if c.get("source")}))
@@ -310,9 +339,14 @@ def _count_areas(store: GraphStore, rows: list[dict[str, Any]], by: str, thresho
         schools = {s["id"]: s for s in store.nodes(Label.SCHOOL, ids=counts) if s.get("lat") is not None}
         ids = sorted(a for a in counts if a in schools)
         unlocated = sum(n for a, n in counts.items() if a not in schools)
-        table = pd.DataFrame({"id": ids, "lat": [float(schools[a]["lat"]) for a in ids],
-                              "lon": [float(schools[a]["lon"]) for a in ids],
-                              "demand": np.array([counts[a] for a in ids], dtype=np.float64)})
+        table = pd.DataFrame(
+            {
+                "id": ids,
+                "lat": [float(schools[a]["lat"]) for a in ids],
+                "lon": [float(schools[a]["lon"]) for a in ids],
+                "demand": np.array([counts[a] for a in ids], dtype=np.float64),
+            }
+        )
         areas = Areas(table, [str(schools[a].get("name") or a) for a in ids], unlocated)
         values: dict[tuple[str, ...], int] = {("area", a): counts[a] for a in ids}
         lines: list[Line] = [([*values, ("unlocated",)], ("total",))]
@@ -334,20 +368,30 @@ def _count_areas(store: GraphStore, rows: list[dict[str, Any]], by: str, thresho
         lines = [(members, ("zip", z)) for z, members in sorted(in_zip.items())]
         lines.append(([*(("zip", z) for z in sorted(in_zip)), ("unlocated",)], ("total",)))
         if by == "cell":
-            table = pd.DataFrame({"id": ids, "lat": lat, "lon": lon,
-                                  "demand": np.array([cells[c] for c in ids], dtype=np.float64)})
+            table = pd.DataFrame(
+                {"id": ids, "lat": lat, "lon": lon, "demand": np.array([cells[c] for c in ids], dtype=np.float64)}
+            )
             areas = Areas(table, [f"{city} ({z})" for z, city in zip(zips, cities)], 0, tuple(zips))
         else:
             zip_ids = sorted(in_zip)
             ztable = _zip_table().loc[zip_ids]
-            table = pd.DataFrame({"id": zip_ids, "lat": ztable["lat"].to_numpy(), "lon": ztable["lon"].to_numpy(),
-                                  "demand": np.array([values[("zip", z)] for z in zip_ids], dtype=np.float64)})
+            table = pd.DataFrame(
+                {
+                    "id": zip_ids,
+                    "lat": ztable["lat"].to_numpy(),
+                    "lon": ztable["lon"].to_numpy(),
+                    "demand": np.array([values[("zip", z)] for z in zip_ids], dtype=np.float64),
+                }
+            )
             areas = Areas(table, ztable["city"].tolist(), 0)
         shown_all, released = _suppressed(values, lines, unlocated, threshold)
         level = "cell" if by == "cell" else "zip"
-        return areas, ShownDemand({k[1]: v for k, v in shown_all.items() if k[0] == level},
-                                  shown_all[("unlocated",)], shown_all[("total",)],
-                                  {k[1]: v for k, v in released.items() if k[0] == level})
+        return areas, ShownDemand(
+            {k[1]: v for k, v in shown_all.items() if k[0] == level},
+            shown_all[("unlocated",)],
+            shown_all[("total",)],
+            {k[1]: v for k, v in released.items() if k[0] == level},
+        )
     else:  # by zip, counts given by ZIP
         counts = Counter()
         for c in rows:
@@ -356,19 +400,29 @@ def _count_areas(store: GraphStore, rows: list[dict[str, Any]], by: str, thresho
         ids = sorted(a for a in counts if a in known.index)
         unlocated = sum(n for a, n in counts.items() if a not in known.index)
         ztable = known.loc[ids] if ids else known.iloc[:0]
-        table = pd.DataFrame({"id": ids, "lat": ztable["lat"].to_numpy(), "lon": ztable["lon"].to_numpy(),
-                              "demand": np.array([counts[a] for a in ids], dtype=np.float64)})
+        table = pd.DataFrame(
+            {
+                "id": ids,
+                "lat": ztable["lat"].to_numpy(),
+                "lon": ztable["lon"].to_numpy(),
+                "demand": np.array([counts[a] for a in ids], dtype=np.float64),
+            }
+        )
         areas = Areas(table, ztable["city"].tolist(), unlocated)
         values = {("area", a): counts[a] for a in ids}
         lines = [([*values, ("unlocated",)], ("total",))]
     shown_all, released = _suppressed(values, lines, unlocated, threshold)
-    return areas, ShownDemand({k[1]: v for k, v in shown_all.items() if k[0] == "area"},
-                              shown_all[("unlocated",)], shown_all[("total",)],
-                              {k[1]: v for k, v in released.items() if k[0] == "area"})
+    return areas, ShownDemand(
+        {k[1]: v for k, v in shown_all.items() if k[0] == "area"},
+        shown_all[("unlocated",)],
+        shown_all[("total",)],
+        {k[1]: v for k, v in released.items() if k[0] == "area"},
+    )
 
 
-def _suppressed(values: dict[tuple[str, ...], int], lines: list[Line], unlocated: int,
-                threshold: int) -> tuple[dict[tuple[str, ...], int | str], dict[tuple[str, ...], Released]]:
+def _suppressed(
+    values: dict[tuple[str, ...], int], lines: list[Line], unlocated: int, threshold: int
+) -> tuple[dict[tuple[str, ...], int | str], dict[tuple[str, ...], Released]]:
     """The counts as shown, and as released values may use them (worked out from the shown ones)."""
     values = dict(values)
     values[("unlocated",)] = int(unlocated)

@@ -125,8 +125,14 @@ class Pairs:
     cost: NDArray[np.float64]
 
 
-def _haversine_pairs(lat1: NDArray[np.float64], lon1: NDArray[np.float64], lat2: NDArray[np.float64],
-                     lon2: NDArray[np.float64], i: NDArray[np.intp], j: NDArray[np.intp]) -> NDArray[np.float64]:
+def _haversine_pairs(
+    lat1: NDArray[np.float64],
+    lon1: NDArray[np.float64],
+    lat2: NDArray[np.float64],
+    lon2: NDArray[np.float64],
+    i: NDArray[np.intp],
+    j: NDArray[np.intp],
+) -> NDArray[np.float64]:
     """``kith.graph.geo.haversine_km`` for the pairs (i, j), operation for operation."""
     p1, l1, p2, l2 = (np.radians(a) for a in (lat1, lon1, lat2, lon2))
     a = np.sin((p2[j] - p1[i]) / 2) ** 2 + np.cos(p1)[i] * np.cos(p2)[j] * np.sin((l2[j] - l1[i]) / 2) ** 2
@@ -135,9 +141,14 @@ def _haversine_pairs(lat1: NDArray[np.float64], lon1: NDArray[np.float64], lat2:
 
 
 def pairs_within(
-    demand_lat: NDArray[np.float64], demand_lon: NDArray[np.float64],
-    supply_lat: NDArray[np.float64], supply_lon: NDArray[np.float64],
-    radius_km: float, *, exact_at: Sequence[float] = (), exact: bool = False,
+    demand_lat: NDArray[np.float64],
+    demand_lon: NDArray[np.float64],
+    supply_lat: NDArray[np.float64],
+    supply_lon: NDArray[np.float64],
+    radius_km: float,
+    *,
+    exact_at: Sequence[float] = (),
+    exact: bool = False,
 ) -> Pairs:
     """Every (demand, supply) pair within ``radius_km`` (haversine, R = 6371.0088 km), with its distance.
 
@@ -179,8 +190,9 @@ def _ball_pairs(
     bounds = np.linspace(0, len(demand_xyz), chunks + 1).astype(np.intp)
 
     def search(k: int) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
-        part = cKDTree(demand_xyz[bounds[k]:bounds[k + 1]]).sparse_distance_matrix(
-            supply_tree, chord, output_type="ndarray")
+        part = cKDTree(demand_xyz[bounds[k] : bounds[k + 1]]).sparse_distance_matrix(
+            supply_tree, chord, output_type="ndarray"
+        )
         return part["i"] + bounds[k], np.ascontiguousarray(part["j"]), np.ascontiguousarray(part["v"])
 
     if chunks == 1:

@@ -97,8 +97,7 @@ def demand_areas(store: GraphStore, need: str, by: str) -> Areas:
         return _by_school(store, students)
     homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
     cell_of_family = {
-        f["id"]: f["home_cell"]
-        for f in store.nodes(Label.FAMILY, ids=set(homes.values())) if f.get("home_cell")
+        f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values())) if f.get("home_cell")
     }
     cells = Counter(cell_of_family[homes[s]] for s in students if homes.get(s) in cell_of_family)
     unlocated = len(students) - sum(cells.values())
@@ -116,8 +115,14 @@ def demand_areas(store: GraphStore, need: str, by: str) -> Areas:
     zip_ids = sorted(per_zip)
     table = _zip_table()
     rows = table.loc[zip_ids]
-    frame = pd.DataFrame({"id": zip_ids, "lat": rows["lat"].to_numpy(), "lon": rows["lon"].to_numpy(),
-                          "demand": [per_zip[z] for z in zip_ids]})
+    frame = pd.DataFrame(
+        {
+            "id": zip_ids,
+            "lat": rows["lat"].to_numpy(),
+            "lon": rows["lon"].to_numpy(),
+            "demand": [per_zip[z] for z in zip_ids],
+        }
+    )
     return Areas(frame, rows["city"].tolist(), unlocated)
 
 
@@ -126,13 +131,23 @@ def _by_school(store: GraphStore, students: list[str]) -> Areas:
     counts = Counter(school_of[s] for s in students if s in school_of)
     schools = [s for s in store.nodes(Label.SCHOOL, ids=counts) if s.get("lat") is not None]
     located = sum(counts[s["id"]] for s in schools)
-    table = pd.DataFrame({
-        "id": [s["id"] for s in schools], "lat": [float(s["lat"]) for s in schools],
-        "lon": [float(s["lon"]) for s in schools], "demand": [counts[s["id"]] for s in schools],
-    })
+    table = pd.DataFrame(
+        {
+            "id": [s["id"] for s in schools],
+            "lat": [float(s["lat"]) for s in schools],
+            "lon": [float(s["lon"]) for s in schools],
+            "demand": [counts[s["id"]] for s in schools],
+        }
+    )
     if table.empty:
-        table = pd.DataFrame({"id": pd.Series(dtype=str), "lat": pd.Series(dtype=float),
-                              "lon": pd.Series(dtype=float), "demand": pd.Series(dtype=np.int64)})
+        table = pd.DataFrame(
+            {
+                "id": pd.Series(dtype=str),
+                "lat": pd.Series(dtype=float),
+                "lon": pd.Series(dtype=float),
+                "demand": pd.Series(dtype=np.int64),
+            }
+        )
     return Areas(table, [s["name"] for s in schools], len(students) - located)
 
 
@@ -199,9 +214,12 @@ def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, thr
     shown = suppress_lines(values, lines, threshold)
     released = released_counts(shown, lines, threshold)
     level = {"cell": "cell", "zip": "zip", "school": "school"}[by]
-    return ShownDemand({k[1]: v for k, v in shown.items() if k[0] == level},
-                       shown[UNLOCATED_SCHOOL if by == "school" else UNLOCATED_HOME], shown[TOTAL],
-                       {k[1]: v for k, v in released.items() if k[0] == level})
+    return ShownDemand(
+        {k[1]: v for k, v in shown.items() if k[0] == level},
+        shown[UNLOCATED_SCHOOL if by == "school" else UNLOCATED_HOME],
+        shown[TOTAL],
+        {k[1]: v for k, v in released.items() if k[0] == level},
+    )
 
 
 class StudentNeeds(NamedTuple):
@@ -219,8 +237,9 @@ class StudentNeeds(NamedTuple):
             students_of.setdefault(r["target"], []).append(r["source"])
         students = {s for of_need in students_of.values() for s in of_need}
         homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
-        cell_of_family = {f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values()))
-                          if f.get("home_cell")}
+        cell_of_family = {
+            f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values())) if f.get("home_cell")
+        }
         cell_of = {s: cell_of_family[f] for s, f in homes.items() if f in cell_of_family}
         school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=students)}
         return cls(dict(sorted(students_of.items())), school_of, cell_of)
@@ -235,10 +254,12 @@ class NeedCounts(NamedTuple):
 
     @classmethod
     def count(  # type: ignore[override]  # a constructor, not tuple.count
-            cls, store: GraphStore, needs: Sequence[str], students: StudentNeeds) -> NeedCounts:
+        cls, store: GraphStore, needs: Sequence[str], students: StudentNeeds
+    ) -> NeedCounts:
         """The counts of ``needs``."""
-        located = {s["id"] for s in store.nodes(Label.SCHOOL, ids=set(students.school_of.values()))
-                   if s.get("lat") is not None}
+        located = {
+            s["id"] for s in store.nodes(Label.SCHOOL, ids=set(students.school_of.values())) if s.get("lat") is not None
+        }
         at_located = {s: school for s, school in students.school_of.items() if school in located}
         counts = cls({}, {}, Counter())
         for need in needs:
@@ -258,17 +279,28 @@ def shown_from_counts(counts: NeedCounts, threshold: int) -> dict[str, dict[str,
     run in another process."""
     every_cell = sorted({c for by_cell in counts.cells.values() for c in by_cell})
     centres = [cell_centre(c) for c in every_cell]
-    zip_of = dict(zip(every_cell, _nearest_zip(np.array([c[0] for c in centres], dtype=np.float64),
-                                               np.array([c[1] for c in centres], dtype=np.float64))[0]))
+    zip_of = dict(
+        zip(
+            every_cell,
+            _nearest_zip(
+                np.array([c[0] for c in centres], dtype=np.float64), np.array([c[1] for c in centres], dtype=np.float64)
+            )[0],
+        )
+    )
     shown = {}
     for need, at_cell in counts.cells.items():
         at_school, everyone = counts.schools[need], counts.with_need[need]
         ids = sorted(at_cell)
-        by_cell = Areas(pd.DataFrame({"id": ids, "demand": [at_cell[c] for c in ids]}), ids,
-                        everyone - sum(at_cell.values()), tuple(zip_of[c] for c in ids))
+        by_cell = Areas(
+            pd.DataFrame({"id": ids, "demand": [at_cell[c] for c in ids]}),
+            ids,
+            everyone - sum(at_cell.values()),
+            tuple(zip_of[c] for c in ids),
+        )
         ids = sorted(at_school)
-        by_school = Areas(pd.DataFrame({"id": ids, "demand": [at_school[c] for c in ids]}), ids,
-                          everyone - sum(at_school.values()))
+        by_school = Areas(
+            pd.DataFrame({"id": ids, "demand": [at_school[c] for c in ids]}), ids, everyone - sum(at_school.values())
+        )
         shown[need] = {k[1]: v for k, v in suppress_demand(by_cell, by_school, threshold).items() if k[0] == "school"}
     return shown
 
@@ -319,12 +351,16 @@ def supply_sites(store: GraphStore, need: str, *, default_capacity: float = DEFA
     services = sorted({r["source"] for r in store.relationships(RelType.ADDRESSES, targets=[need])})
     found = store.nodes(Label.SERVICE, ids=services)
     stated = {s["id"]: s.get("capacity") for s in found}
-    served = {s["id"]: (tuple(s.get("area_zips") or ()), s.get("area_geojson") or None) for s in found
-              if s.get("area_zips") or s.get("area_geojson")}
+    served = {
+        s["id"]: (tuple(s.get("area_zips") or ()), s.get("area_geojson") or None)
+        for s in found
+        if s.get("area_zips") or s.get("area_geojson")
+    }
     capacity = {s: float(default_capacity if c is None else c) for s, c in stated.items()}
     delivered = store.relationships(RelType.DELIVERED_AT, sources=services)
-    sites = {s["id"]: s for s in store.nodes(Label.SITE, ids={r["target"] for r in delivered})
-             if s.get("lat") is not None}
+    sites = {
+        s["id"]: s for s in store.nodes(Label.SITE, ids={r["target"] for r in delivered}) if s.get("lat") is not None
+    }
     at: dict[str, list[str]] = {}
     for r in delivered:
         if r["target"] in sites:
@@ -347,12 +383,25 @@ def supply_sites(store: GraphStore, need: str, *, default_capacity: float = DEFA
             lat.append(np.nan)
             lon.append(np.nan)
             cap.append(capacity.get(service, 0.0))
-    table = pd.DataFrame({"id": ids, "lat": np.array(lat, dtype=np.float64),
-                          "lon": np.array(lon, dtype=np.float64), "capacity": np.array(cap, dtype=np.float64)})
+    table = pd.DataFrame(
+        {
+            "id": ids,
+            "lat": np.array(lat, dtype=np.float64),
+            "lon": np.array(lon, dtype=np.float64),
+            "capacity": np.array(cap, dtype=np.float64),
+        }
+    )
     located = tuple(s for s in services if at.get(s) or s in served)
     unknown = [s for s in located if stated.get(s) is None]
-    return Supply(table, located, rows_of, assumed=float(default_capacity) * len(unknown),
-                  without_capacity=len(unknown), default_capacity=float(default_capacity), areas=served)
+    return Supply(
+        table,
+        located,
+        rows_of,
+        assumed=float(default_capacity) * len(unknown),
+        without_capacity=len(unknown),
+        default_capacity=float(default_capacity),
+        areas=served,
+    )
 
 
 def area_covers(areas: Areas, supply: Supply) -> pd.DataFrame | None:
@@ -383,10 +432,14 @@ def with_what_if(
     """A new supply table with the what-if changes, and a description of each change."""
     problems = [
         f"service {sid!r} does not address this need at any located site"
-        for sid in add_capacity if sid not in supply.rows_of or not supply.rows_of[sid]
+        for sid in add_capacity
+        if sid not in supply.rows_of or not supply.rows_of[sid]
     ]
-    problems += [f"extra capacity for {sid!r} must be a number >= 0" for sid, n in add_capacity.items()
-                 if not (isinstance(n, (int, float)) and np.isfinite(n) and n >= 0)]
+    problems += [
+        f"extra capacity for {sid!r} must be a number >= 0"
+        for sid, n in add_capacity.items()
+        if not (isinstance(n, (int, float)) and np.isfinite(n) and n >= 0)
+    ]
     if problems:
         raise InputError("cannot apply the what-if: " + "; ".join(problems))
     table = supply.table.copy()
@@ -396,11 +449,14 @@ def with_what_if(
         table.loc[rows, "capacity"] += float(extra) / len(rows)
         described.append(f"add capacity {extra:g} to service {sid}")
     if sites:
-        new = pd.DataFrame({
-            "id": [f"what-if-site-{k + 1}" for k in range(len(sites))],
-            "lat": [s.lat for s in sites], "lon": [s.lon for s in sites],
-            "capacity": [float(s.capacity) for s in sites],
-        })
+        new = pd.DataFrame(
+            {
+                "id": [f"what-if-site-{k + 1}" for k in range(len(sites))],
+                "lat": [s.lat for s in sites],
+                "lon": [s.lon for s in sites],
+                "capacity": [float(s.capacity) for s in sites],
+            }
+        )
         table = pd.concat([table, new], ignore_index=True)
         described += [f"add a site at {s.lat:.6g},{s.lon:.6g} with capacity {s.capacity:g}" for s in sites]
     return replace(supply, table=table), tuple(described)

@@ -20,8 +20,9 @@ def closest(word: str, choices: Iterable[str], *, n: int = 3) -> list[str]:
     lowered = {c.lower(): c for c in options}
     key = word.strip().lower()
     found = [c for c in options if key in c.lower()] if len(key) >= 3 else []
-    found += [lowered[c] for c in difflib.get_close_matches(key, list(lowered), n=n, cutoff=0.6)
-              if lowered[c] not in found]
+    found += [
+        lowered[c] for c in difflib.get_close_matches(key, list(lowered), n=n, cutoff=0.6) if lowered[c] not in found
+    ]
     return found[:n]
 
 
@@ -40,7 +41,7 @@ def unknown_need(code: str) -> str:
     by_name = {n.name.lower(): n.code for n in needs}
     near = closest(code.replace("_", " "), by_name)
     codes = list(dict.fromkeys([*closest(code, [n.code for n in needs]), *(by_name[n.lower()] for n in near)]))
-    hint = (f"; did you mean {', '.join(codes[:3])}?" if codes else "")
+    hint = f"; did you mean {', '.join(codes[:3])}?" if codes else ""
     return f"unknown need code {code!r}{hint} (`kith needs` lists them all)"
 
 
@@ -57,10 +58,12 @@ def resolve_node(store: GraphStore, text: str, labels: Sequence[Label] = NAMED) 
         if not list(store.nodes(ref.label, ids={ref.id})):
             known = [n["id"] for n in store.nodes(ref.label)] if ref.label in NAMED else []
             names = {n["id"]: n.get("name", "") for n in store.nodes(ref.label)} if ref.label in NAMED else {}
-            near = closest(ref.id, known) + [i for i, name in names.items()
-                                             if ref.id.lower() in str(name).lower()][:2]
-            hint = (f" (did you mean {', '.join(f'{ref.label.value.lower()}:{i}' for i in dict.fromkeys(near))}?)"
-                    if near else "")
+            near = closest(ref.id, known) + [i for i, name in names.items() if ref.id.lower() in str(name).lower()][:2]
+            hint = (
+                f" (did you mean {', '.join(f'{ref.label.value.lower()}:{i}' for i in dict.fromkeys(near))}?)"
+                if near
+                else ""
+            )
             raise NodeNotFound(f"{ref} is not in the graph{hint}")
         return ref
     nodes = [(label, n) for label in labels for n in store.nodes(label) if n.get("name")]
@@ -71,6 +74,10 @@ def resolve_node(store: GraphStore, text: str, labels: Sequence[Label] = NAMED) 
     if len(exact) > 1:
         listed = ", ".join(f"{label.value.lower()}:{n['id']}" for label, n in exact[:6])
         raise InputError(f"{text!r} is the name of {len(exact)} places: write one of {listed}")
-    kinds = ", ".join(label.value.lower() for label in labels[:-1]) + f" or {labels[-1].value.lower()}" if len(labels) > 1 else labels[0].value.lower()
+    kinds = (
+        ", ".join(label.value.lower() for label in labels[:-1]) + f" or {labels[-1].value.lower()}"
+        if len(labels) > 1
+        else labels[0].value.lower()
+    )
     hint = did_you_mean(text, [str(n["name"]) for _, n in nodes])
     raise InputError(f"no {kinds} is named {text!r}{hint}; or write label:id")

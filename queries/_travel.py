@@ -41,10 +41,14 @@ class Mode(NamedTuple):
 DETOUR = 1.2
 MODES: dict[str, Mode] = {
     "walk": Mode(3.5 * 0.3048 * 3.6, DETOUR, "walking 3.5 ft/s (MUTCD 2009, 4E.06) × detour 1.2 (Ballou et al. 2002)"),
-    "transit": Mode(12.0, DETOUR, "transit 12 km/h door to door, waits included (a stated assumption) × detour 1.2 "
-                                  "(Ballou et al. 2002)"),
-    "drive": Mode(30.0, DETOUR, "driving 30 km/h door to door in town (a stated assumption) × detour 1.2 "
-                                "(Ballou et al. 2002)"),
+    "transit": Mode(
+        12.0,
+        DETOUR,
+        "transit 12 km/h door to door, waits included (a stated assumption) × detour 1.2 (Ballou et al. 2002)",
+    ),
+    "drive": Mode(
+        30.0, DETOUR, "driving 30 km/h door to door in town (a stated assumption) × detour 1.2 (Ballou et al. 2002)"
+    ),
 }
 
 
@@ -66,8 +70,9 @@ class Reach:
         return f"within {self.minutes:g} min ({'travel matrix' if self.mode == 'matrix' else self.mode + ' estimate'})"
 
 
-def reach_for(catchment_km: float, *, mode: str | None = None, minutes: float | None = None,
-              travel: pd.DataFrame | None = None) -> Reach:
+def reach_for(
+    catchment_km: float, *, mode: str | None = None, minutes: float | None = None, travel: pd.DataFrame | None = None
+) -> Reach:
     """The reach the options ask for (see the module docstring)."""
     if travel is not None and mode not in (None, "km"):
         raise InputError("give a travel matrix or a mode, not both")
@@ -83,8 +88,9 @@ def reach_for(catchment_km: float, *, mode: str | None = None, minutes: float | 
     _check_minutes(minutes)
     m = MODES[mode]
     km = minutes / 60 * m.speed_kmh / m.detour
-    return Reach(km, f"{mode} estimate: {minutes:g} minutes ≈ {km:.3g} km straight-line ({m.cited})",
-                 None, minutes, mode)
+    return Reach(
+        km, f"{mode} estimate: {minutes:g} minutes ≈ {km:.3g} km straight-line ({m.cited})", None, minutes, mode
+    )
 
 
 def _check_minutes(minutes: float) -> None:
@@ -106,9 +112,13 @@ def read_travel(path: Path | str) -> pd.DataFrame:
         problems.append("no minutes column (or cost, duration, time)")
     if problems:
         raise InputError(f"the travel matrix {path.name} has problems: {'; '.join(problems)}")
-    out = pd.DataFrame({"origin": table["origin"].astype(str).str.strip(),
-                        "destination": table["destination"].astype(str).str.strip(),
-                        "cost": pd.to_numeric(table[cost], errors="coerce")})
+    out = pd.DataFrame(
+        {
+            "origin": table["origin"].astype(str).str.strip(),
+            "destination": table["destination"].astype(str).str.strip(),
+            "cost": pd.to_numeric(table[cost], errors="coerce"),
+        }
+    )
     if out["cost"].isna().any() or (out["cost"] < 0).any():
         raise InputError(f"the travel matrix {path.name} has minutes that are not numbers >= 0")
     return out.drop_duplicates(["origin", "destination"], keep="last").reset_index(drop=True)

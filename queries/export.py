@@ -72,8 +72,10 @@ class OrganisationNetwork:
         return any(isinstance(v, str) and ("\n" in v or "\r" in v) for row in rows for v in row.values())
 
     def counts(self) -> dict[str, int]:
-        return {**{label.value: len(rows) for label, rows in self.nodes.items()},
-                **{t.value: len(rows) for t, rows in self.rels.items()}}
+        return {
+            **{label.value: len(rows) for label, rows in self.nodes.items()},
+            **{t.value: len(rows) for t, rows in self.rels.items()},
+        }
 
 
 def select(labels: Iterable[str] = (), rel_types: Iterable[str] = ()) -> Selection:
@@ -86,17 +88,24 @@ def select(labels: Iterable[str] = (), rel_types: Iterable[str] = ()) -> Selecti
     chosen = _parse(labels, {label.value.lower(): label for label in Label}, "label", problems)
     types = _parse(rel_types, {t.value.lower(): t for t in RelType}, "relationship type", problems)
     people = [label.value for label in chosen if label in PEOPLE]
-    people += [f"{t.value} (joins {' and '.join(e.value for e in ENDPOINTS[t])})" for t in types
-               if set(ENDPOINTS[t]) & set(PEOPLE)]
+    people += [
+        f"{t.value} (joins {' and '.join(e.value for e in ENDPOINTS[t])})"
+        for t in types
+        if set(ENDPOINTS[t]) & set(PEOPLE)
+    ]
     if people:
-        problems.insert(0, f"kith exports the organisation network only, never students, families or staff: "
-                           f"refused {', '.join(people)}")
+        problems.insert(
+            0,
+            f"kith exports the organisation network only, never students, families or staff: "
+            f"refused {', '.join(people)}",
+        )
     chosen = chosen or list(DEFAULT_LABELS)
-    outside = [t.value for t in types if not set(ENDPOINTS[t]) & set(PEOPLE)
-               and not set(ENDPOINTS[t]) <= set(chosen)]
+    outside = [t.value for t in types if not set(ENDPOINTS[t]) & set(PEOPLE) and not set(ENDPOINTS[t]) <= set(chosen)]
     if outside:
-        problems.append(f"{', '.join(outside)} join labels that are not exported "
-                        f"(add them to --labels: {', '.join(sorted(_ends(outside) - set(chosen)))})")
+        problems.append(
+            f"{', '.join(outside)} join labels that are not exported "
+            f"(add them to --labels: {', '.join(sorted(_ends(outside) - set(chosen)))})"
+        )
     if problems:
         allowed = ", ".join(label.value for label in ORGANISATION_LABELS)
         raise InputError("; ".join(problems) + f" (labels that may be exported: {allowed})")
@@ -115,8 +124,9 @@ def _parse(names: Iterable[str], known: dict[str, Any], kind: str, problems: lis
         else:
             unknown.append(name)
     if unknown:
-        problems.append(f"unknown {kind}(s) {', '.join(map(repr, unknown))} "
-                        f"(known: {', '.join(v.value for v in known.values())})")
+        problems.append(
+            f"unknown {kind}(s) {', '.join(map(repr, unknown))} (known: {', '.join(v.value for v in known.values())})"
+        )
     return list(dict.fromkeys(found))
 
 
@@ -127,13 +137,20 @@ def _ends(type_names: Sequence[str]) -> set[Label]:
 def read(store: GraphStore, selection: Selection) -> OrganisationNetwork:
     """The selected part of the graph, each row read back into its model (only its fields, typed)."""
     if any(label in PEOPLE for label in selection.labels) or any(
-            set(ENDPOINTS[t]) & set(PEOPLE) for t in selection.rel_types):
+        set(ENDPOINTS[t]) & set(PEOPLE) for t in selection.rel_types
+    ):
         raise InputError("kith exports the organisation network only, never students, families or staff")
-    nodes = {label: [NODE_MODELS[label].model_validate(row).properties() for row in store.nodes(label)]
-             for label in selection.labels}
-    rels = {t: [{"source": row["source"], "target": row["target"],
-                 **REL_MODELS[t].model_validate(row).properties()} for row in store.relationships(t)]
-            for t in selection.rel_types}
+    nodes = {
+        label: [NODE_MODELS[label].model_validate(row).properties() for row in store.nodes(label)]
+        for label in selection.labels
+    }
+    rels = {
+        t: [
+            {"source": row["source"], "target": row["target"], **REL_MODELS[t].model_validate(row).properties()}
+            for row in store.relationships(t)
+        ]
+        for t in selection.rel_types
+    }
     return OrganisationNetwork(nodes, rels)
 
 
@@ -156,8 +173,13 @@ def write(network: OrganisationNetwork, fmt: str, path: Path) -> list[Path]:
     """Write ``network`` as ``fmt`` at ``path`` (a file, or a folder for csv and neo4j-import);
     returns the files written. Each file is written atomically."""
     prepare(fmt, path)
-    writers = {"graphml": _write_graphml, "gexf": _write_gexf, "csv": _write_kumu_csv, "json": _write_kumu_json,
-               "neo4j-import": _write_neo4j_import}
+    writers = {
+        "graphml": _write_graphml,
+        "gexf": _write_gexf,
+        "csv": _write_kumu_csv,
+        "json": _write_kumu_json,
+        "neo4j-import": _write_neo4j_import,
+    }
     return writers[fmt](network, path)
 
 
@@ -174,14 +196,19 @@ def to_networkx(network: OrganisationNetwork) -> nx.DiGraph[str]:
     for label, rows in network.nodes.items():
         for row in rows:
             props = {k: _scalar(v) for k, v in row.items() if k != "id" and _scalar(v) is not None}
-            graph.add_node(str(NodeRef(label, row["id"])), label=str(row.get("name", row["id"])), type=label.value,
-                           **props)
+            graph.add_node(
+                str(NodeRef(label, row["id"])), label=str(row.get("name", row["id"])), type=label.value, **props
+            )
     for t, rows in network.rels.items():
         source_label, target_label = ENDPOINTS[t]
         for row in rows:
             props = {k: _scalar(v) for k, v in row.items() if k not in ("source", "target")}
-            graph.add_edge(str(NodeRef(source_label, row["source"])), str(NodeRef(target_label, row["target"])),
-                           label=t.value, **{k: v for k, v in props.items() if v is not None})
+            graph.add_edge(
+                str(NodeRef(source_label, row["source"])),
+                str(NodeRef(target_label, row["target"])),
+                label=t.value,
+                **{k: v for k, v in props.items() if v is not None},
+            )
     return graph
 
 
@@ -208,16 +235,30 @@ def _write_gexf(network: OrganisationNetwork, path: Path) -> list[Path]:
 
 
 def _elements(network: OrganisationNetwork) -> list[dict[str, Any]]:
-    return [{"id": str(NodeRef(label, row["id"])), "label": str(row.get("name", row["id"])), "type": label.value,
-             **{k: v for k, v in row.items() if k != "id"}}
-            for label, rows in network.nodes.items() for row in rows]
+    return [
+        {
+            "id": str(NodeRef(label, row["id"])),
+            "label": str(row.get("name", row["id"])),
+            "type": label.value,
+            **{k: v for k, v in row.items() if k != "id"},
+        }
+        for label, rows in network.nodes.items()
+        for row in rows
+    ]
 
 
 def _connections(network: OrganisationNetwork) -> list[dict[str, Any]]:
-    return [{"from": str(NodeRef(ENDPOINTS[t][0], row["source"])), "to": str(NodeRef(ENDPOINTS[t][1], row["target"])),
-             "type": t.value, "direction": "directed",
-             **{k: v for k, v in row.items() if k not in ("source", "target")}}
-            for t, rows in network.rels.items() for row in rows]
+    return [
+        {
+            "from": str(NodeRef(ENDPOINTS[t][0], row["source"])),
+            "to": str(NodeRef(ENDPOINTS[t][1], row["target"])),
+            "type": t.value,
+            "direction": "directed",
+            **{k: v for k, v in row.items() if k not in ("source", "target")},
+        }
+        for t, rows in network.rels.items()
+        for row in rows
+    ]
 
 
 def _write_kumu_json(network: OrganisationNetwork, path: Path) -> list[Path]:
@@ -234,7 +275,8 @@ def _write_kumu_csv(network: OrganisationNetwork, folder: Path) -> list[Path]:
     written = []
     for name, rows in (("elements.csv", _elements(network)), ("connections.csv", _connections(network))):
         columns = list(dict.fromkeys(k for row in rows for k in row)) or (
-            ["id", "label", "type"] if name == "elements.csv" else ["from", "to", "type", "direction"])
+            ["id", "label", "type"] if name == "elements.csv" else ["from", "to", "type", "direction"]
+        )
         header = [_KUMU_COLUMNS.get(c, c) for c in columns]
         table = [[kumu_cell(row.get(c)) for c in columns] for row in rows]
         write_atomically(folder / name, partial(write_csv, header=header, rows=table), binary=False)
@@ -274,8 +316,9 @@ def _write_neo4j_import(network: OrganisationNetwork, folder: Path) -> list[Path
     written = []
     for label, rows in network.nodes.items():
         fields = [(name, kind) for name, kind in neo4j_columns(label) if name != "id"]
-        header = [f"id:ID({label.value})", ":LABEL"] + [f"{name}:{kind}" if kind != "string" else name
-                                                        for name, kind in fields]
+        header = [f"id:ID({label.value})", ":LABEL"] + [
+            f"{name}:{kind}" if kind != "string" else name for name, kind in fields
+        ]
         table = [[row["id"], label.value] + [_neo4j_cell(row.get(name)) for name, _ in fields] for row in rows]
         if label is Label.SITE:  # the point the Neo4j store's index searches (upsert_site.cypher sets it too)
             header.append("location:point{crs:WGS-84}")
@@ -289,9 +332,11 @@ def _write_neo4j_import(network: OrganisationNetwork, folder: Path) -> list[Path
         source, target = ENDPOINTS[t]
         fields = [(name, kind) for name, kind in neo4j_columns(t) if name not in ("source", "target")]
         header = [f":START_ID({source.value})", f":END_ID({target.value})", ":TYPE"] + [
-            f"{name}:{kind}" if kind != "string" else name for name, kind in fields]
-        table = [[row["source"], row["target"], t.value] + [_neo4j_cell(row.get(name)) for name, _ in fields]
-                 for row in rows]
+            f"{name}:{kind}" if kind != "string" else name for name, kind in fields
+        ]
+        table = [
+            [row["source"], row["target"], t.value] + [_neo4j_cell(row.get(name)) for name, _ in fields] for row in rows
+        ]
         path = folder / f"relationships-{t.value}.csv"
         _write_neo4j_csv(path, header, table)
         written.append(path)

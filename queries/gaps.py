@@ -68,8 +68,15 @@ from kith.queries._travel import Reach, reach_for, supply_travel
 from kith.trust.suppression import Released, is_suppressed, shown_sum
 
 __all__ = [
-    "GapReport", "GapRow", "accessibility", "decay_named", "find_deserts", "gaussian_decay", "gaps_geojson",
-    "service_gaps", "step_decay",
+    "GapReport",
+    "GapRow",
+    "accessibility",
+    "decay_named",
+    "find_deserts",
+    "gaussian_decay",
+    "gaps_geojson",
+    "service_gaps",
+    "step_decay",
 ]
 
 By = Literal["cell", "school", "zip"]
@@ -144,8 +151,12 @@ def accessibility(
         lat, lon = supply["lat"].to_numpy(np.float64), supply["lon"].to_numpy(np.float64)
         located = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
         pairs = pairs_within(
-            demand["lat"].to_numpy(np.float64), demand["lon"].to_numpy(np.float64), lat[located], lon[located],
-            catchment, exact_at=getattr(decay, "breakpoints", ()),
+            demand["lat"].to_numpy(np.float64),
+            demand["lon"].to_numpy(np.float64),
+            lat[located],
+            lon[located],
+            catchment,
+            exact_at=getattr(decay, "breakpoints", ()),
             exact=decay is not None and not hasattr(decay, "breakpoints"),
         )
         if len(located) < len(supply):
@@ -159,8 +170,12 @@ def accessibility(
 
 
 def _check_tables(
-    demand: pd.DataFrame, supply: pd.DataFrame, catchment_km: float | None,
-    travel: pd.DataFrame | None, decay: Decay | None, covers: pd.DataFrame | None = None,
+    demand: pd.DataFrame,
+    supply: pd.DataFrame,
+    catchment_km: float | None,
+    travel: pd.DataFrame | None,
+    decay: Decay | None,
+    covers: pd.DataFrame | None = None,
 ) -> float:
     """Gather every problem with the inputs into one error; return the catchment to use."""
     problems: list[str] = []
@@ -439,9 +454,22 @@ def find_deserts(
     the areas that are deserts before or after it.
     """
     report = service_gaps(
-        store, need, demand=demand, by=by, catchment_km=catchment_km, decay=decay, rule=rule,
-        threshold=threshold, add_sites=add_sites, add_capacity=add_capacity, suppress_below=suppress_below,
-        default_capacity=default_capacity, prevalence=prevalence, mode=mode, minutes=minutes, travel=travel,
+        store,
+        need,
+        demand=demand,
+        by=by,
+        catchment_km=catchment_km,
+        decay=decay,
+        rule=rule,
+        threshold=threshold,
+        add_sites=add_sites,
+        add_capacity=add_capacity,
+        suppress_below=suppress_below,
+        default_capacity=default_capacity,
+        prevalence=prevalence,
+        mode=mode,
+        minutes=minutes,
+        travel=travel,
     )
     rows = [r for r in report.rows if r.desert or r.desert_before]
     if limit is not None:
@@ -465,15 +493,32 @@ def gaps_geojson(report: GapReport) -> dict[str, Any]:
             geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
         else:
             geometry = {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
-        features.append({"type": "Feature", "id": row["area_id"], "geometry": geometry,
-                         "properties": {**row, "need": report.need, "rule": report.rule}})
-    return {"type": "FeatureCollection", "features": features,
-            "properties": {"need": report.need, "by": report.by, "catchment_km": report.catchment_km,
-                           "catchment_min": report.catchment_min, "travel": report.travel,
-                           "rule_text": report.rule_text, "demand_source": report.demand_source,
-                           "demand_text": report.demand_text, "demand_years": list(report.demand_years),
-                           "demand_rates": list(report.demand_rates), "estimate": report.estimate,
-                           "capacity_text": report.capacity_text}}
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["area_id"],
+                "geometry": geometry,
+                "properties": {**row, "need": report.need, "rule": report.rule},
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "properties": {
+            "need": report.need,
+            "by": report.by,
+            "catchment_km": report.catchment_km,
+            "catchment_min": report.catchment_min,
+            "travel": report.travel,
+            "rule_text": report.rule_text,
+            "demand_source": report.demand_source,
+            "demand_text": report.demand_text,
+            "demand_years": list(report.demand_years),
+            "demand_rates": list(report.demand_rates),
+            "estimate": report.estimate,
+            "capacity_text": report.capacity_text,
+        },
+    }
 
 
 # ------------------------------------------------------------------ internals
@@ -501,8 +546,7 @@ def _released(areas: Areas, shown: ShownDemand) -> list[Released]:
     return released
 
 
-def _score(areas: Areas, supply: Supply, reach: Reach, decay: Decay | None,
-           released: list[Released]) -> pd.DataFrame:
+def _score(areas: Areas, supply: Supply, reach: Reach, decay: Decay | None, released: list[Released]) -> pd.DataFrame:
     """Accessibility from the demand as released (:func:`_released`): from the stand-ins, and its
     least and most from the hidden counts' most and least (2SFCA and E2SFCA fall as any demand in
     reach grows). Within the ``reach``: km, or a travel matrix's minutes."""
@@ -510,8 +554,9 @@ def _score(areas: Areas, supply: Supply, reach: Reach, decay: Decay | None,
     covers = area_covers(areas, supply)
 
     def scored(demand: pd.DataFrame) -> pd.DataFrame:
-        return accessibility(demand, supply.table, catchment_km=reach.catchment, travel=travel, decay=decay,
-                             covers=covers)
+        return accessibility(
+            demand, supply.table, catchment_km=reach.catchment, travel=travel, decay=decay, covers=covers
+        )
 
     table = areas.table.assign(demand=np.array([r.stand_in for r in released], dtype=np.float64))
     scores = scored(table)
@@ -530,16 +575,24 @@ _NO_END = 1e15
 
 
 def _report(
-    wanted: Demand, supply: Supply, need: str, reach: Reach, decay: Decay | None,
-    rule: str, threshold: float | None, sites: list[AddSite], add_capacity: dict[str, float],
+    wanted: Demand,
+    supply: Supply,
+    need: str,
+    reach: Reach,
+    decay: Decay | None,
+    rule: str,
+    threshold: float | None,
+    sites: list[AddSite],
+    add_capacity: dict[str, float],
 ) -> GapReport:
     areas, shown, by, catchment_km = wanted.areas, wanted.shown, wanted.by, reach.catchment
     if not (np.isfinite(catchment_km) and catchment_km > 0):
         raise InputError(f"the catchment must be a positive number of km, not {catchment_km!r}")
     released = _released(areas, shown)
     base = _score(areas, supply, reach, decay, released)
-    desert_rule = _DesertRule.on(base, sum(r.stand_in for r in released), supply, need, reach.within(), rule,
-                                 threshold, wanted.unit)
+    desert_rule = _DesertRule.on(
+        base, sum(r.stand_in for r in released), supply, need, reach.within(), rule, threshold, wanted.unit
+    )
     flags = desert_rule.flags(base)
     what_if = bool(sites or add_capacity)
     if what_if:
@@ -552,19 +605,32 @@ def _report(
     counts = [shown.areas[area] for area in areas.table["id"]]  # the same before and after a what-if
     # the columns as lists once: a pandas lookup per cell costs a second on a state's 1,500 schools
     ids, lat, lon = (areas.table[c].tolist() for c in ("id", "lat", "lon"))
-    access, low, high, reach_n = (after[c].tolist() for c in (
-        "accessibility", "accessibility_low", "accessibility_high", "providers_in_reach"))
+    access, low, high, reach_n = (
+        after[c].tolist() for c in ("accessibility", "accessibility_low", "accessibility_high", "providers_in_reach")
+    )
     access_before, reach_before = base["accessibility"].tolist(), base["providers_in_reach"].tolist()
     rows = [
         GapRow(
-            area_id=ids[k], area_name=areas.names[k], lat=float(lat[k]), lon=float(lon[k]),
+            area_id=ids[k],
+            area_name=areas.names[k],
+            lat=float(lat[k]),
+            lon=float(lon[k]),
             demand=counts[k],
-            accessibility=float(access[k]), accessibility_low=float(low[k]), accessibility_high=float(high[k]),
+            accessibility=float(access[k]),
+            accessibility_low=float(low[k]),
+            accessibility_high=float(high[k]),
             providers_in_reach=int(reach_n[k]),
-            desert=after_flags[k] is not None, desert_rule=after_flags[k],
-            **({"accessibility_before": float(access_before[k]),
-                "providers_in_reach_before": int(reach_before[k]),
-                "desert_before": flags[k] is not None} if what_if else {}),
+            desert=after_flags[k] is not None,
+            desert_rule=after_flags[k],
+            **(
+                {
+                    "accessibility_before": float(access_before[k]),
+                    "providers_in_reach_before": int(reach_before[k]),
+                    "desert_before": flags[k] is not None,
+                }
+                if what_if
+                else {}
+            ),
         )
         for k in range(len(demand))
     ]
@@ -572,17 +638,31 @@ def _report(
     in_desert, hidden_in_desert = shown_sum([counts[k] for k in range(len(counts)) if after_flags[k]])
     before_desert, hidden_before = shown_sum([counts[k] for k in range(len(counts)) if flags[k]])
     return GapReport(
-        need=need, by=by, catchment_km=None if reach.mode == "matrix" else float(catchment_km),
-        catchment_min=reach.minutes, travel=reach.text, decay=describe_decay(decay), rule=rule,
-        threshold=desert_rule.threshold, rule_text=desert_rule.text, areas=len(rows),
+        need=need,
+        by=by,
+        catchment_km=None if reach.mode == "matrix" else float(catchment_km),
+        catchment_min=reach.minutes,
+        travel=reach.text,
+        decay=describe_decay(decay),
+        rule=rule,
+        threshold=desert_rule.threshold,
+        rule_text=desert_rule.text,
+        areas=len(rows),
         deserts=sum(f is not None for f in after_flags),
-        students=shown.total, students_in_deserts=in_desert, students_unlocated=shown.unlocated,
+        students=shown.total,
+        students_in_deserts=in_desert,
+        students_unlocated=shown.unlocated,
         desert_areas_hidden=hidden_in_desert,
-        demand_source=wanted.source, demand_text=wanted.text, demand_years=wanted.years,
-        demand_rates=wanted.rates, estimate=wanted.estimate,
-        capacity_assumed=supply.assumed, services_without_capacity=supply.without_capacity,
+        demand_source=wanted.source,
+        demand_text=wanted.text,
+        demand_years=wanted.years,
+        demand_rates=wanted.rates,
+        estimate=wanted.estimate,
+        capacity_assumed=supply.assumed,
+        services_without_capacity=supply.without_capacity,
         capacity_text=_capacity_text(supply),
-        providers=len(supply.services), capacity=float(changed.table["capacity"].sum()),
+        providers=len(supply.services),
+        capacity=float(changed.table["capacity"].sum()),
         capacity_before=float(supply.table["capacity"].sum()) if what_if else None,
         what_if=described,
         deserts_before=sum(f is not None for f in flags) if what_if else None,
@@ -595,9 +675,11 @@ def _report(
 def _capacity_text(supply: Supply) -> str:
     if not supply.without_capacity:
         return "every service states its capacity"
-    return (f"{supply.without_capacity} of {len(supply.services)} service(s) state no capacity and count "
-            f"{supply.default_capacity:g} place(s) each: {supply.assumed:g} of "
-            f"{float(supply.table['capacity'].sum()):g} places assumed")
+    return (
+        f"{supply.without_capacity} of {len(supply.services)} service(s) state no capacity and count "
+        f"{supply.default_capacity:g} place(s) each: {supply.assumed:g} of "
+        f"{float(supply.table['capacity'].sum()):g} places assumed"
+    )
 
 
 @dataclass(frozen=True)
@@ -612,8 +694,17 @@ class _DesertRule:
     text: str
 
     @classmethod
-    def on(cls, scores: pd.DataFrame, demand: float, supply: Supply, need: str, catchment_km: str,
-           rule: str, threshold: float | None, unit: str = "student") -> _DesertRule:
+    def on(
+        cls,
+        scores: pd.DataFrame,
+        demand: float,
+        supply: Supply,
+        need: str,
+        catchment_km: str,
+        rule: str,
+        threshold: float | None,
+        unit: str = "student",
+    ) -> _DesertRule:
         """The rule on the baseline ``scores``; ``demand`` is the demand in all, as released."""
         access = scores["accessibility"].to_numpy()
         if rule == "below-ratio":
@@ -655,6 +746,7 @@ def _none_text(need: str, within: str) -> str:
 
 def _rank(counts: list[int | str], access: np.ndarray, flags: list[str | None], ids: list[str]) -> list[int]:
     """Deserts first, then by students (shown counts only: hidden counts tie), then lowest access."""
+
     def key(k: int) -> tuple[Any, ...]:
         count = counts[k]
         shown = count if isinstance(count, int) else 0

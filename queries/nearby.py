@@ -176,8 +176,9 @@ def find_nearby(
     >>> rows = find_nearby(store, 42.33, -71.08, needs=["food"], language="es", limit=5)  # doctest: +SKIP
     """
     codes = _check(lat, lon, needs, radius_km, limit, age)
-    filters = _Filters(codes, (languages.code(language) or language.strip().lower()) if language else None, free,
-                       age, open_now)
+    filters = _Filters(
+        codes, (languages.code(language) or language.strip().lower()) if language else None, free, age, open_now
+    )
     return _search(store, lat, lon, radius_km, limit, filters)
 
 
@@ -201,19 +202,24 @@ def find_serving_area(
     carry no site, address or coordinates, whether or not the service has a public site.
     """
     codes = _check(lat, lon, needs, 0.0, limit, age)
-    filters = _Filters(codes, (languages.code(language) or language.strip().lower()) if language else None, free,
-                       age, open_now)
+    filters = _Filters(
+        codes, (languages.code(language) or language.strip().lower()) if language else None, free, age, open_now
+    )
     skip = set(besides)
-    served = [s for s in store.nodes(Label.SERVICE) if (s.get("area_zips") or s.get("area_geojson"))
-              and s["id"] not in skip]
+    served = [
+        s for s in store.nodes(Label.SERVICE) if (s.get("area_zips") or s.get("area_geojson")) and s["id"] not in skip
+    ]
     if not served:
         return []
     from kith.queries._gapdata import _nearest_zip
 
     here = _nearest_zip(np.array([lat]), np.array([lon]))[0][0]
     point_lat, point_lon = np.array([lat]), np.array([lon])
-    served = [s for s in served if here in (s.get("area_zips") or ())
-              or bool(areas.covered(s.get("area_geojson"), point_lat, point_lon)[0])]
+    served = [
+        s
+        for s in served
+        if here in (s.get("area_zips") or ()) or bool(areas.covered(s.get("area_geojson"), point_lat, point_lon)[0])
+    ]
     ids = [s["id"] for s in served]
     addressed: dict[str, list[str]] = {}
     for r in store.relationships(RelType.ADDRESSES, sources=ids):
@@ -225,14 +231,20 @@ def find_serving_area(
     rows = []
     for service in served[:limit]:
         agency = agencies.get(offered.get(service["id"], ""), _NO_AGENCY)
-        rows.append(AreaService.model_validate({
-            **{k: v for k, v in agency.items() if k in ("phone", "website")},
-            **{k: v for k, v in service.items() if k in AreaService.model_fields},
-            "service_id": service["id"], "service_name": service.get("name", service["id"]),
-            "agency_id": agency.get("id"), "agency_name": agency.get("name"),
-            "needs": tuple(sorted(addressed.get(service["id"], ()))),
-            "open_now": None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
-        }))
+        rows.append(
+            AreaService.model_validate(
+                {
+                    **{k: v for k, v in agency.items() if k in ("phone", "website")},
+                    **{k: v for k, v in service.items() if k in AreaService.model_fields},
+                    "service_id": service["id"],
+                    "service_name": service.get("name", service["id"]),
+                    "agency_id": agency.get("id"),
+                    "agency_name": agency.get("name"),
+                    "needs": tuple(sorted(addressed.get(service["id"], ()))),
+                    "open_now": None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
+                }
+            )
+        )
     return rows
 
 
@@ -286,8 +298,12 @@ def resolve_place(store: GraphStore, text: str) -> Place:
 
 
 def render_referral_list(
-    rows: Sequence[NearbyService], place: Place, *, fmt: Literal["text", "html"] = "text",
-    generated: dt.date | None = None, area_rows: Sequence[AreaService] = (),
+    rows: Sequence[NearbyService],
+    place: Place,
+    *,
+    fmt: Literal["text", "html"] = "text",
+    generated: dt.date | None = None,
+    area_rows: Sequence[AreaService] = (),
 ) -> str:
     """A referral list a worker can print and hand to a family: agency, service, address,
     phone, hours, languages, cost and distance of each row, then the services that serve the
@@ -305,22 +321,22 @@ def render_referral_list(
 class _Filters:
     __slots__ = ("needs", "language", "free", "age", "open_at", "any")
 
-    def __init__(self, needs: frozenset[str], language: str | None, free: bool, age: int | None,
-                 open_at: dt.datetime | None) -> None:
+    def __init__(
+        self, needs: frozenset[str], language: str | None, free: bool, age: int | None, open_at: dt.datetime | None
+    ) -> None:
         self.needs, self.language, self.free, self.age, self.open_at = needs, language, free, age, open_at
         self.any = bool(needs or language or free or age is not None or open_at is not None)
 
     def keep(self, service: Mapping[str, Any], addressed: Sequence[str]) -> bool:
         if self.needs and not self.needs.intersection(addressed):
             return False
-        if self.language and not any(languages.matches(self.language, offered)
-                                     for offered in service.get("languages", ())):
+        if self.language and not any(
+            languages.matches(self.language, offered) for offered in service.get("languages", ())
+        ):
             return False
         if self.free and service.get("cost") != "free":
             return False
-        if self.age is not None and not (
-            service.get("min_age", 0) <= self.age <= service.get("max_age", 10_000)
-        ):
+        if self.age is not None and not (service.get("min_age", 0) <= self.age <= service.get("max_age", 10_000)):
             return False
         return not (self.open_at is not None and is_open(service.get("hours"), self.open_at) is False)
 
@@ -330,8 +346,9 @@ def _need_codes() -> frozenset[str]:
     return frozenset(c.value for c in NeedCode)
 
 
-def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit: int,
-           age: int | None) -> frozenset[str]:
+def _check(
+    lat: float, lon: float, needs: Iterable[str], radius_km: float, limit: int, age: int | None
+) -> frozenset[str]:
     problems = []
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         problems.append("the point must have a latitude within ±90 and a longitude within ±180")
@@ -355,8 +372,9 @@ def _check(lat: float, lon: float, needs: Iterable[str], radius_km: float, limit
 _Candidate = tuple[float, str, str, dict[str, Any]]
 
 
-def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: int,
-            filters: _Filters) -> list[NearbyService]:
+def _search(
+    store: GraphStore, lat: float, lon: float, radius_km: float, limit: int, filters: _Filters
+) -> list[NearbyService]:
     """Read the nearest sites in growing batches, and their services a few sites at a time, until
     the ``limit`` nearest rows are certain (no unread site is as near as the last row kept) or
     every site in the radius is read."""
@@ -366,7 +384,7 @@ def _search(store: GraphStore, lat: float, lon: float, radius_km: float, limit: 
         sites = store.within(lat, lon, radius_km, limit=batch)
         while read < len(sites):
             step = _sites_to_read(limit - len(found), len(found), read)
-            found.extend(_candidates(store, sites[read:read + step], filters))
+            found.extend(_candidates(store, sites[read : read + step], filters))
             read = min(read + step, len(sites))
             found.sort()
             if len(found) >= limit and read < len(sites) and found[limit - 1][0] < sites[read][1]:
@@ -403,16 +421,26 @@ def _rows(found: list[_Candidate], filters: _Filters) -> list[NearbyService]:
     rows = []
     for distance_km, service_id, site_id, joined in found:
         site, service, agency = joined["site"], joined["service"], joined["agency"] or _NO_AGENCY
-        rows.append(validate({
-            # The fields named as a property: phone, website; lat, lon, address, zip; cost, languages, hours, ...
-            # (tests/unit/queries/test_nearby.py keeps these apart). Other properties are ignored.
-            **agency, **site, **service,
-            "service_id": service_id, "service_name": service.get("name", service_id),
-            "agency_id": agency.get("id"), "agency_name": agency.get("name"),
-            "site_id": site_id, "site_name": site.get("name"), "distance_km": distance_km,
-            "needs": joined["needs"],
-            "open_now": None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
-        }))
+        rows.append(
+            validate(
+                {
+                    # The fields named as a property: phone, website; lat, lon, address, zip; cost, languages, hours, ...
+                    # (tests/unit/queries/test_nearby.py keeps these apart). Other properties are ignored.
+                    **agency,
+                    **site,
+                    **service,
+                    "service_id": service_id,
+                    "service_name": service.get("name", service_id),
+                    "agency_id": agency.get("id"),
+                    "agency_name": agency.get("name"),
+                    "site_id": site_id,
+                    "site_name": site.get("name"),
+                    "distance_km": distance_km,
+                    "needs": joined["needs"],
+                    "open_now": None if filters.open_at is None else is_open(service.get("hours"), filters.open_at),
+                }
+            )
+        )
     return rows
 
 
@@ -425,6 +453,7 @@ def _place_of_node(store: GraphStore, ref: NodeRef) -> Place:
 
 
 # ---------------------------------------------------------------- the referral list
+
 
 def language_names(codes: Iterable[str]) -> str:
     """Language codes as the names a family reads ("es, vi" → "Spanish, Vietnamese")."""
@@ -480,9 +509,16 @@ def _text(entries: list[dict[str, str]], place: Place, day: str) -> str:
         lines.append("No services were found near this place with these choices.")
     for n, e in enumerate(entries, 1):
         lines.append(f"{n}. {e['service']}" + (f" — {e['agency']}" if e["agency"] else ""))
-        for key, title in (("address", "Address"), ("phone", "Phone"), ("hours", "Hours"),
-                           ("languages", "Languages"), ("cost", "Cost"), ("ages", "For"),
-                           ("distance", "Distance"), ("website", "Website")):
+        for key, title in (
+            ("address", "Address"),
+            ("phone", "Phone"),
+            ("hours", "Hours"),
+            ("languages", "Languages"),
+            ("cost", "Cost"),
+            ("ages", "For"),
+            ("distance", "Distance"),
+            ("website", "Website"),
+        ):
             if e[key]:
                 lines.append(f"   {title}: {e[key]}")
         lines.append("")
@@ -495,16 +531,25 @@ def _html(entries: list[dict[str, str]], place: Place, day: str) -> str:
     for e in entries:
         details = "".join(
             f"<dt>{title}</dt><dd>{esc(e[key])}</dd>"
-            for key, title in (("address", "Address"), ("phone", "Phone"), ("hours", "Hours"),
-                               ("languages", "Languages"), ("cost", "Cost"), ("ages", "For"),
-                               ("distance", "Distance"), ("website", "Website"))
+            for key, title in (
+                ("address", "Address"),
+                ("phone", "Phone"),
+                ("hours", "Hours"),
+                ("languages", "Languages"),
+                ("cost", "Cost"),
+                ("ages", "For"),
+                ("distance", "Distance"),
+                ("website", "Website"),
+            )
             if e[key]
         )
-        agency = f" <span class=\"agency\">— {esc(e['agency'])}</span>" if e["agency"] else ""
+        agency = f' <span class="agency">— {esc(e["agency"])}</span>' if e["agency"] else ""
         items.append(f"<li><h2>{esc(e['service'])}{agency}</h2><dl>{details}</dl></li>")
-    body = f"<ol>{''.join(items)}</ol>" if items else "<p>No services were found near this place with these choices.</p>"
+    body = (
+        f"<ol>{''.join(items)}</ol>" if items else "<p>No services were found near this place with these choices.</p>"
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Help near {esc(place.label)}</title>"
         "<style>body{font-family:sans-serif;max-width:40em;margin:auto;line-height:1.4}"
         "h2{font-size:1.1em;margin:.2em 0}dt{font-weight:bold;float:left;width:7em}dd{margin-left:7.5em}"

@@ -149,10 +149,23 @@ class NetworkReport(BaseModel):
 
     def summary(self) -> dict[str, Any]:
         """The whole-network figures, without the tables."""
-        return self.model_dump(include={
-            "organisations", "schools", "agencies", "ties", "density", "components", "largest_component",
-            "isolates_count", "modularity", "seed", "catchment_km", "demand_source", "demand_text",
-        })
+        return self.model_dump(
+            include={
+                "organisations",
+                "schools",
+                "agencies",
+                "ties",
+                "density",
+                "components",
+                "largest_component",
+                "isolates_count",
+                "modularity",
+                "seed",
+                "catchment_km",
+                "demand_source",
+                "demand_text",
+            }
+        )
 
 
 def coalition_network(
@@ -220,13 +233,21 @@ def coalition_network(
             suggestions = _suggestions(needs, shown_at, suggestions_per_school)
             single_points = _single_points(needs, shown_at)
             measures = _named(order, measured())
-        report = _report(graph, measures, seed=seed, catchment_km=catchment_km, brokers=brokers,
-                         suggestions=suggestions, single_points=single_points)
+        report = _report(
+            graph,
+            measures,
+            seed=seed,
+            catchment_km=catchment_km,
+            brokers=brokers,
+            suggestions=suggestions,
+            single_points=single_points,
+        )
         return report.model_copy(update={"demand_source": source, "demand_text": text})
 
 
-def _aggregate_demand(store: GraphStore, needs: _NeedData, demand: str | None, threshold: int,
-                      rates: Sequence[Rate] | None) -> tuple[str, str, dict[str, dict[str, int | str]]]:
+def _aggregate_demand(
+    store: GraphStore, needs: _NeedData, demand: str | None, threshold: int, rates: Sequence[Rate] | None
+) -> tuple[str, str, dict[str, dict[str, int | str]]]:
     """Demand per (school, need) from aggregate counts or an estimate, as the gap report by school
     shows it; fills ``needs.amount``. Needs the source cannot place at schools are left out."""
     from kith.graph.model import NeedCode
@@ -246,11 +267,15 @@ def _aggregate_demand(store: GraphStore, needs: _NeedData, demand: str | None, t
                 needs.amount[(school, code)] = float(amount)
         shown[code] = dict(wanted.shown.areas)
         used[source].append(code)
-    names = {"counts": "aggregate counts", "estimate": "estimates from enrollment × cited prevalence rates "
-             "(rounded; not counts of students)"}
+    names = {
+        "counts": "aggregate counts",
+        "estimate": "estimates from enrollment × cited prevalence rates (rounded; not counts of students)",
+    }
     label = "+".join(sorted(used)) or (demand or "students")
-    text = "; ".join(f"{names[s]} for {', '.join(codes)}" for s, codes in sorted(used.items())) or \
-        "no demand the graph can place at schools"
+    text = (
+        "; ".join(f"{names[s]} for {', '.join(codes)}" for s, codes in sorted(used.items()))
+        or "no demand the graph can place at schools"
+    )
     return label, text, shown
 
 
@@ -309,8 +334,15 @@ def _named(order: list[NodeRef], measured: tuple[Any, ...]) -> _Measures:
     degree, betweenness, eigenvector, component_size, communities, modularity = measured
     named = [sorted((order[k] for k in c), key=lambda r: (r.label.value, r.id)) for c in communities]
     named.sort(key=lambda c: (-len(c), c[0].label.value, c[0].id))
-    return _Measures(order=order, degree=degree, betweenness=betweenness, eigenvector=eigenvector,
-                     component_size=component_size, communities=named, modularity=modularity)
+    return _Measures(
+        order=order,
+        degree=degree,
+        betweenness=betweenness,
+        eigenvector=eigenvector,
+        component_size=component_size,
+        communities=named,
+        modularity=modularity,
+    )
 
 
 # ------------------------------------------------------------------ needs, partners, reach
@@ -343,8 +375,9 @@ class _NeedData:
         return len(set().union(*(self.students.get((school, need), set()) for need in needs)))
 
     @classmethod
-    def read(cls, store: GraphStore, catchment_km: float, students: StudentNeeds,
-             default_capacity: float = DEFAULT_CAPACITY) -> _NeedData:
+    def read(
+        cls, store: GraphStore, catchment_km: float, students: StudentNeeds, default_capacity: float = DEFAULT_CAPACITY
+    ) -> _NeedData:
         data = cls()
         schools = store.nodes(Label.SCHOOL)
         data.school_names = {s["id"]: s.get("name", s["id"]) for s in schools}
@@ -365,8 +398,10 @@ class _NeedData:
             needs_of[r["source"]].append(r["target"])
             for agency in agencies_of.get(r["source"], ()):
                 data.offers[agency].add(r["target"])
-        capacity = {s["id"]: float(default_capacity if s.get("capacity") is None else s["capacity"])
-                    for s in store.nodes(Label.SERVICE, ids=needs_of)}
+        capacity = {
+            s["id"]: float(default_capacity if s.get("capacity") is None else s["capacity"])
+            for s in store.nodes(Label.SERVICE, ids=needs_of)
+        }
         delivered = defaultdict(list)
         site_count: dict[str, int] = defaultdict(int)
         for r in store.relationships(RelType.DELIVERED_AT, sources=needs_of):
@@ -375,15 +410,18 @@ class _NeedData:
         sites = [s for s in store.nodes(Label.SITE, ids=delivered) if s.get("lat") is not None]
         located = [s for s in schools if s.get("lat") is not None]
         pairs = pairs_within(
-            np.array([s["lat"] for s in located], dtype=np.float64), np.array([s["lon"] for s in located], dtype=np.float64),
-            np.array([s["lat"] for s in sites], dtype=np.float64), np.array([s["lon"] for s in sites], dtype=np.float64),
+            np.array([s["lat"] for s in located], dtype=np.float64),
+            np.array([s["lon"] for s in located], dtype=np.float64),
+            np.array([s["lat"] for s in sites], dtype=np.float64),
+            np.array([s["lon"] for s in sites], dtype=np.float64),
             catchment_km,
         )
         offered_at: dict[int, list[tuple[str, str, float]]] = {}  # site position -> (agency, need, capacity share)
         for j, site in enumerate(sites):
             offered_at[j] = [
                 (agency, need, capacity.get(service, 0.0) / site_count[service])
-                for service in delivered[site["id"]] for agency in agencies_of.get(service, ())
+                for service in delivered[site["id"]]
+                for agency in agencies_of.get(service, ())
                 for need in needs_of[service]
             ]
         reach = data.reach
@@ -401,17 +439,28 @@ class _NeedData:
 
 
 def _report(
-    graph: nx.Graph[NodeRef], m: _Measures, *, seed: int, catchment_km: float, brokers: int,
-    suggestions: list[Suggestion], single_points: list[SinglePointOfFailure],
+    graph: nx.Graph[NodeRef],
+    m: _Measures,
+    *,
+    seed: int,
+    catchment_km: float,
+    brokers: int,
+    suggestions: list[Suggestion],
+    single_points: list[SinglePointOfFailure],
 ) -> NetworkReport:
     n = len(m.order)
     community_of = {node: k + 1 for k, members in enumerate(m.communities) for node in members}
     rows = [
         OrgRow(
-            id=node.id, label=node.label.value, name=str(graph.nodes[node].get("name", node.id)),
-            degree=int(m.degree[k]), degree_centrality=float(m.degree[k] / (n - 1)) if n > 1 else 0.0,
-            betweenness=float(m.betweenness[k]), eigenvector=float(m.eigenvector[k]),
-            community=community_of.get(node, 0), component_size=int(m.component_size[k]),
+            id=node.id,
+            label=node.label.value,
+            name=str(graph.nodes[node].get("name", node.id)),
+            degree=int(m.degree[k]),
+            degree_centrality=float(m.degree[k] / (n - 1)) if n > 1 else 0.0,
+            betweenness=float(m.betweenness[k]),
+            eigenvector=float(m.eigenvector[k]),
+            community=community_of.get(node, 0),
+            component_size=int(m.component_size[k]),
         )
         for k, node in enumerate(m.order)
     ]
@@ -419,23 +468,33 @@ def _report(
     communities = []
     for k, members in enumerate(m.communities):
         hubs = sorted(members, key=lambda node: (-graph.degree(node), node.label.value, node.id))[:3]
-        communities.append(CommunityRow(
-            community=k + 1, size=len(members),
-            schools=sum(node.label is Label.SCHOOL for node in members),
-            agencies=sum(node.label is Label.AGENCY for node in members),
-            hubs=tuple(str(graph.nodes[node].get("name", node.id)) for node in hubs),
-        ))
+        communities.append(
+            CommunityRow(
+                community=k + 1,
+                size=len(members),
+                schools=sum(node.label is Label.SCHOOL for node in members),
+                agencies=sum(node.label is Label.AGENCY for node in members),
+                hubs=tuple(str(graph.nodes[node].get("name", node.id)) for node in hubs),
+            )
+        )
     n_components = nx.number_connected_components(graph) if n else 0
     return NetworkReport(
-        organisations=n, schools=sum(r.label == Label.SCHOOL.value for r in rows),
-        agencies=sum(r.label == Label.AGENCY.value for r in rows), ties=graph.number_of_edges(),
-        density=float(nx.density(graph)) if n > 1 else 0.0, components=n_components,
+        organisations=n,
+        schools=sum(r.label == Label.SCHOOL.value for r in rows),
+        agencies=sum(r.label == Label.AGENCY.value for r in rows),
+        ties=graph.number_of_edges(),
+        density=float(nx.density(graph)) if n > 1 else 0.0,
+        components=n_components,
         largest_component=int(m.component_size.max()) if n else 0,
-        isolates_count=sum(r.degree == 0 for r in rows), modularity=m.modularity, seed=seed,
-        catchment_km=float(catchment_km), communities=tuple(communities),
+        isolates_count=sum(r.degree == 0 for r in rows),
+        modularity=m.modularity,
+        seed=seed,
+        catchment_km=float(catchment_km),
+        communities=tuple(communities),
         brokers=tuple(r for r in by_betweenness[:brokers] if r.betweenness > 0),
         isolates=tuple(r for r in rows if r.degree == 0),
-        suggestions=tuple(suggestions), single_points_of_failure=tuple(single_points),
+        suggestions=tuple(suggestions),
+        single_points_of_failure=tuple(single_points),
         nodes=tuple(rows),
     )
 
@@ -452,8 +511,7 @@ class _SchoolCounts:
         self.needs, self.threshold, self._shown = needs, suppress_below, shown
 
     def __call__(self, school: str, need: str) -> int | str:
-        return self._shown.get(need, {}).get(school, suppress(round(self.needs.demand(school, need)),
-                                                              self.threshold))
+        return self._shown.get(need, {}).get(school, suppress(round(self.needs.demand(school, need)), self.threshold))
 
     def total(self, schools: list[str], need: str) -> int | str:
         """The students of ``need`` at ``schools``: shown only when each school's count is (then the
@@ -495,12 +553,22 @@ def _suggestions(needs: _NeedData, shown_at: _SchoolCounts, per_school: int) -> 
             else:  # with the counts per need it would give away the students with two needs at once
                 shown = hidden_like(with_any, suppress_below)
             key = (-max([_shown(shown), *map(_shown, by_need)]), -capacity, distance, agency)
-            scored.append((key, Suggestion(
-                school_id=school, school_name=needs.school_names.get(school, school), agency_id=agency,
-                agency_name=needs.agency_names.get(agency, agency), needs=tuple(closed),
-                students=shown, students_by_need=by_need, capacity=int(round(capacity)),
-                distance_km=round(float(distance), 3),
-            )))
+            scored.append(
+                (
+                    key,
+                    Suggestion(
+                        school_id=school,
+                        school_name=needs.school_names.get(school, school),
+                        agency_id=agency,
+                        agency_name=needs.agency_names.get(agency, agency),
+                        needs=tuple(closed),
+                        students=shown,
+                        students_by_need=by_need,
+                        capacity=int(round(capacity)),
+                        distance_km=round(float(distance), 3),
+                    ),
+                )
+            )
         scored.sort(key=lambda item: item[0])
         ranked.extend((key[:3] + (school, key[3]), s) for key, s in scored[:per_school])
     ranked.sort(key=lambda item: item[0])
@@ -517,10 +585,18 @@ def _single_points(needs: _NeedData, shown_at: _SchoolCounts) -> list[SinglePoin
         schools.sort()
         students = shown_at.total(schools, need)
         key = (-_shown(students), -len(schools), need, agency)
-        rows.append((key, SinglePointOfFailure(
-            need=need, agency_id=agency, agency_name=needs.agency_names.get(agency, agency),
-            school_ids=tuple(schools), school_names=tuple(needs.school_names.get(s, s) for s in schools),
-            students=students,
-        )))
+        rows.append(
+            (
+                key,
+                SinglePointOfFailure(
+                    need=need,
+                    agency_id=agency,
+                    agency_name=needs.agency_names.get(agency, agency),
+                    school_ids=tuple(schools),
+                    school_names=tuple(needs.school_names.get(s, s) for s in schools),
+                    students=students,
+                ),
+            )
+        )
     rows.sort(key=lambda item: item[0])
     return [r for _, r in rows]

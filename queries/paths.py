@@ -105,8 +105,10 @@ def parse_via(text: str | Iterable[str] | None) -> tuple[RelType, ...] | None:
     known = {t.value.lower(): t for t in RelType}
     unknown = [n for n in names if n.lower() not in known]
     if unknown or not names:
-        raise InputError(f"unknown relationship type(s) {', '.join(unknown) or '(none given)'} "
-                         f"(known: {', '.join(t.value for t in RelType)})")
+        raise InputError(
+            f"unknown relationship type(s) {', '.join(unknown) or '(none given)'} "
+            f"(known: {', '.join(t.value for t in RelType)})"
+        )
     return tuple(dict.fromkeys(known[n.lower()] for n in names))
 
 
@@ -160,8 +162,18 @@ def warm_handoffs(
     types = tuple(via) if via is not None else default_via(start.label)
     if isinstance(goal, NeedTarget):
         (lat, lon), _ = point_of(store, start)
-        rows = find_nearby(store, lat, lon, needs=[goal.code], radius_km=radius_km, limit=candidates,
-                           language=language, free=free, age=age, open_now=open_now)
+        rows = find_nearby(
+            store,
+            lat,
+            lon,
+            needs=[goal.code],
+            radius_km=radius_km,
+            limit=candidates,
+            language=language,
+            free=free,
+            age=age,
+            open_now=open_now,
+        )
         distance: dict[NodeRef, float] = {}
         for row in rows:
             distance.setdefault(NodeRef(Label.SERVICE, row.service_id), row.distance_km)
@@ -214,8 +226,14 @@ def _check(start: NodeRef, goal: NodeRef | NeedTarget, k: int, max_hops: int, ca
         raise InputError("; ".join(problems))
 
 
-def _ranked(store: GraphStore, start: NodeRef, targets: Sequence[NodeRef], types: Collection[RelType],
-            max_hops: int, distance: dict[NodeRef, float]) -> list[_Ranked]:
+def _ranked(
+    store: GraphStore,
+    start: NodeRef,
+    targets: Sequence[NodeRef],
+    types: Collection[RelType],
+    max_hops: int,
+    distance: dict[NodeRef, float],
+) -> list[_Ranked]:
     if not targets:
         return []
     paths = store.shortest_paths(start, targets, rel_types=types, max_hops=max_hops, k=MAX_PATHS_PER_TARGET)
@@ -279,7 +297,9 @@ _VERBS = {
     RelType.COLLABORATES_WITH: ("collaborates with", "collaborates with"),
 }
 _COLLABORATION = {
-    "referral": "referral partners", "co-location": "co-located", "shared_staff": "shared staff",
+    "referral": "referral partners",
+    "co-location": "co-located",
+    "shared_staff": "shared staff",
     "data_sharing": "data sharing",
 }
 
@@ -288,9 +308,11 @@ def _handoffs(store: GraphStore, ranked: list[_Ranked]) -> list[Handoff]:
     names = _names(store, {node for r in ranked for node in r.path.nodes})
     return [
         Handoff(
-            hops=r.path.hops, nodes=tuple(str(n) for n in r.path.nodes),
+            hops=r.path.hops,
+            nodes=tuple(str(n) for n in r.path.nodes),
             rels=tuple(step.type.value for step in r.path.steps),
-            explanation=explain(r.path, names), strength=round(r.strength, 4),
+            explanation=explain(r.path, names),
+            strength=round(r.strength, 4),
             distance_km=r.distance_km,
         )
         for r in ranked

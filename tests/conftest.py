@@ -53,9 +53,11 @@ def small_city_home(tmp_path_factory: pytest.TempPathFactory, small_city: demo_c
 
 #: The Neo4j of this run (``tools/neo4j/run-with-neo4j`` sets it), taken out of the environment so that
 #: no test and no command a test runs uses it unless the test asks for it (:func:`neo4j_settings`).
-NEO4J_ENV = {name: os.environ.pop(name) for name in
-             ("KITH_NEO4J_URI", "KITH_NEO4J_USER", "KITH_NEO4J_PASSWORD", "KITH_NEO4J_DATABASE")
-             if name in os.environ}
+NEO4J_ENV = {
+    name: os.environ.pop(name)
+    for name in ("KITH_NEO4J_URI", "KITH_NEO4J_USER", "KITH_NEO4J_PASSWORD", "KITH_NEO4J_DATABASE")
+    if name in os.environ
+}
 
 
 def neo4j_skip_reason() -> str:
@@ -74,16 +76,20 @@ def neo4j_env() -> dict[str, str]:
 def neo4j_settings(**overrides: object) -> KithSettings:
     """Settings pointing at this run's Neo4j (and nothing else from the environment); skips without one."""
     env = neo4j_env()
-    given = {"neo4j_uri": env["KITH_NEO4J_URI"], "neo4j_user": env.get("KITH_NEO4J_USER", "neo4j"),
-             "neo4j_password": env.get("KITH_NEO4J_PASSWORD", ""),
-             "neo4j_database": env.get("KITH_NEO4J_DATABASE", "neo4j")}
+    given = {
+        "neo4j_uri": env["KITH_NEO4J_URI"],
+        "neo4j_user": env.get("KITH_NEO4J_USER", "neo4j"),
+        "neo4j_password": env.get("KITH_NEO4J_PASSWORD", ""),
+        "neo4j_database": env.get("KITH_NEO4J_DATABASE", "neo4j"),
+    }
     return KithSettings(_env_file=None, **{**given, **overrides})
 
 
 def _is_neo4j_test(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
     return item.get_closest_marker("neo4j") is not None or (
-        callspec is not None and "neo4j" in callspec.params.values())
+        callspec is not None and "neo4j" in callspec.params.values()
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)

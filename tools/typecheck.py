@@ -42,8 +42,16 @@ def build_view() -> Path:
 
 def main(argv: list[str]) -> int:
     view = build_view()
-    command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
-               "--cache-dir", str(ROOT / "build" / "mypy-cache"), *argv]
+    command = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--config-file",
+        str(ROOT / "pyproject.toml"),
+        "--cache-dir",
+        str(ROOT / "build" / "mypy-cache"),
+        *argv,
+    ]
     return subprocess.run(command, cwd=view, check=False).returncode
 
 

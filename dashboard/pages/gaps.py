@@ -19,16 +19,19 @@ from kith.trust.suppression import at_least
 
 PAGE = "gaps"
 BY = (("cell", "neighbourhood (H3 cell)"), ("school", "school"), ("zip", "ZIP area"))
-DEMAND = (("best", "the best the graph holds"), ("students", "students (student records)"),
-          ("counts", "aggregate counts (a survey)"), ("estimate", "estimate: enrollment × a cited rate"),
-          ("population", "population (census)"))
+DEMAND = (
+    ("best", "the best the graph holds"),
+    ("students", "students (student records)"),
+    ("counts", "aggregate counts (a survey)"),
+    ("estimate", "estimate: enrollment × a cited rate"),
+    ("population", "population (census)"),
+)
 _AREAS = {"cell": "cells", "school": "schools", "zip": "ZIP areas"}
 
 
 def ORDERED(order_field: str) -> dict[str, Any]:  # noqa: N802 - reads as part of a column definition
     """A text column (shown as written: "<10", "*", a band) sorted by the row's numeric ``order_field``."""
-    return {"cellDataType": "text",
-            "comparator": {"function": f"kithOrderBy('{order_field}')"}}
+    return {"cellDataType": "text", "comparator": {"function": f"kithOrderBy('{order_field}')"}}
 
 
 COLUMNS = [
@@ -38,8 +41,15 @@ COLUMNS = [
     {"field": "accessibility", "headerName": "Places per student", "width": 160, **ORDERED("accessibility_order")},
     {"field": "providers", "headerName": "Providers in reach", "width": 160, "filter": "agNumberColumnFilter"},
     {"field": "desert", "headerName": "Desert", "width": 100},
-    {"field": "rule", "headerName": "Rule", "flex": 3, "minWidth": 260, "wrapText": True, "autoHeight": True,
-     "cellStyle": {"lineHeight": "1.35", "wordBreak": "normal"}},
+    {
+        "field": "rule",
+        "headerName": "Rule",
+        "flex": 3,
+        "minWidth": 260,
+        "wrapText": True,
+        "autoHeight": True,
+        "cellStyle": {"lineHeight": "1.35", "wordBreak": "normal"},
+    },
 ]
 
 
@@ -51,11 +61,18 @@ def table(data: DashboardData, need: str | None, by: str | None, demand: str | N
     except KithError as exc:
         return [], figures.access_by_school({"rows": []}), None, None, f"No gaps for this choice: {exc}"
     worst = next((r for r in report.rows if r.desert), report.rows[0] if report.rows else None)
-    note = (f"{report.deserts} desert area(s) of {report.areas}; {figures.demand_word(report).lower()} in deserts: "
-            f"{at_least(report.students_in_deserts, report.desert_areas_hidden, areas=_AREAS[by])}"
-            f". {report.rule_text}. " + " ".join(figures.demand_lines(report)))
-    return (figures.gap_table(report), figures.access_by_school(by_school),
-            round(worst.lat, 5) if worst else None, round(worst.lon, 5) if worst else None, note)
+    note = (
+        f"{report.deserts} desert area(s) of {report.areas}; {figures.demand_word(report).lower()} in deserts: "
+        f"{at_least(report.students_in_deserts, report.desert_areas_hidden, areas=_AREAS[by])}"
+        f". {report.rule_text}. " + " ".join(figures.demand_lines(report))
+    )
+    return (
+        figures.gap_table(report),
+        figures.access_by_school(by_school),
+        round(worst.lat, 5) if worst else None,
+        round(worst.lon, 5) if worst else None,
+        note,
+    )
 
 
 def csv_file(data: DashboardData, need: str | None, by: str | None, demand: str | None = None) -> dict[str, str]:
@@ -65,14 +82,27 @@ def csv_file(data: DashboardData, need: str | None, by: str | None, demand: str 
     need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
     report = data.gaps(need, by, demand)
     out = io.StringIO()
-    write_csv(out, [*(c["headerName"] for c in COLUMNS), "Demand source", "Demand is an estimate"],
-              ([*(row[c["field"]] for c in COLUMNS), report.demand_source, "yes" if report.estimate else "no"]
-               for row in figures.gap_table(report)))
+    write_csv(
+        out,
+        [*(c["headerName"] for c in COLUMNS), "Demand source", "Demand is an estimate"],
+        (
+            [*(row[c["field"]] for c in COLUMNS), report.demand_source, "yes" if report.estimate else "no"]
+            for row in figures.gap_table(report)
+        ),
+    )
     return {"content": out.getvalue(), "filename": f"kith-gaps-{need}-{by}.csv", "type": "text/csv"}
 
 
-def what_if(data: DashboardData, need: str | None, by: str | None, lat: float | None, lon: float | None,
-            capacity: float | None, progress: Any = None, demand: str | None = None) -> tuple[Any, Any]:
+def what_if(
+    data: DashboardData,
+    need: str | None,
+    by: str | None,
+    lat: float | None,
+    lon: float | None,
+    capacity: float | None,
+    progress: Any = None,
+    demand: str | None = None,
+) -> tuple[Any, Any]:
     """The what-if as a plain function: a new site with ``capacity`` places at (lat, lon) → (summary, chart)."""
     need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
     lat = _inputs.number(lat, None, low=-90, high=90)
@@ -91,82 +121,156 @@ def what_if(data: DashboardData, need: str | None, by: str | None, lat: float | 
         return html.P(f"Could not run the what-if: {exc}", className="note"), dash.no_update
     if progress:
         progress(("3", "3"))
-    summary = html.Div([
-        html.P(f"What if: {', '.join(after.what_if)}."),
-        html.Table([
-            html.Tr([html.Th(""), html.Th("before"), html.Th("after")]),
-            html.Tr([html.Td("desert areas"), html.Td(str(before.deserts)), html.Td(str(after.deserts))]),
-            html.Tr([html.Td("students in deserts"),
-                     html.Td(at_least(before.students_in_deserts, before.desert_areas_hidden, areas=_AREAS[by])),
-                     html.Td(at_least(after.students_in_deserts, after.desert_areas_hidden, areas=_AREAS[by]))]),
-        ], className="compare"),
-    ])
+    summary = html.Div(
+        [
+            html.P(f"What if: {', '.join(after.what_if)}."),
+            html.Table(
+                [
+                    html.Tr([html.Th(""), html.Th("before"), html.Th("after")]),
+                    html.Tr([html.Td("desert areas"), html.Td(str(before.deserts)), html.Td(str(after.deserts))]),
+                    html.Tr(
+                        [
+                            html.Td("students in deserts"),
+                            html.Td(at_least(before.students_in_deserts, before.desert_areas_hidden, areas=_AREAS[by])),
+                            html.Td(at_least(after.students_in_deserts, after.desert_areas_hidden, areas=_AREAS[by])),
+                        ]
+                    ),
+                ],
+                className="compare",
+            ),
+        ]
+    )
     return summary, figures.what_if_comparison(after)
 
 
 def register(app: dash.Dash, data: DashboardData) -> None:
 
     def layout(**query: Any) -> html.Div:
-        return html.Div([
-            html.H1("Service gaps"),
-            html.Div([
-                html.Div([
-                    html.Label("Need", htmlFor=ids.GAPS_NEED),
-                    dcc.Dropdown(id=ids.GAPS_NEED, options=data.need_options, clearable=False,
-                                 value=_url.choice(query, "need", data.need_names, DEFAULT_NEED)),
-                    html.Label("Demand from"),
-                    dcc.RadioItems(id=ids.GAPS_DEMAND, options=[{"label": f" {t}", "value": v} for v, t in DEMAND],
-                                   value=_url.choice(query, "demand", dict(DEMAND), "best"),
-                                   labelStyle={"display": "block"}),
-                    html.Label("Count demand by"),
-                    dcc.RadioItems(id=ids.GAPS_BY, options=[{"label": f" {t}", "value": v} for v, t in BY],
-                                   value=_url.choice(query, "by", dict(BY), "cell"), labelStyle={"display": "block"}),
-                    html.Button("Export CSV", id=ids.GAPS_CSV),
-                    html.Button("Export GeoJSON", id=ids.GAPS_GEOJSON, className="secondary"),
-                    dcc.Download(id=ids.GAPS_DOWNLOAD), dcc.Download(id=ids.GAPS_CSV_DOWNLOAD),
-                    html.H2("What if a site opened here?"),
-                    html.Label("Latitude", htmlFor=ids.GAPS_WHATIF_LAT),
-                    dcc.Input(id=ids.GAPS_WHATIF_LAT, type="number", step="any"),
-                    html.Label("Longitude", htmlFor=ids.GAPS_WHATIF_LON),
-                    dcc.Input(id=ids.GAPS_WHATIF_LON, type="number", step="any"),
-                    html.Label("Places", htmlFor=ids.GAPS_WHATIF_CAPACITY),
-                    dcc.Input(id=ids.GAPS_WHATIF_CAPACITY, type="number", min=1, value=50),
-                    html.Div([html.Button("Run what-if", id=ids.GAPS_WHATIF_RUN),
-                              html.Button("Cancel", id=ids.GAPS_WHATIF_CANCEL, className="secondary",
-                                          disabled=True)]),
-                    html.Progress(id=ids.GAPS_WHATIF_PROGRESS, value="0", max="3"),
-                    html.P("Pre-filled with the largest desert; the store is not changed.", className="note"),
-                ], className="panel controls"),
-                html.Div([
-                    html.Div(id=ids.GAPS_SUMMARY, className="status"),
-                    dag.AgGrid(id=ids.GAPS_TABLE, columnDefs=COLUMNS, rowData=[],
-                               defaultColDef={"sortable": True, "resizable": True, "filter": True,
-                                              "floatingFilter": True},
-                               dashGridOptions={"pagination": True, "paginationPageSize": 15,
-                                                "paginationPageSizeSelector": False},
-                               style={"height": "560px"}),
-                    html.Div([
-                        html.Div([html.H2("Desert neighbourhood cells per need, by domain"),
-                                  dcc.Loading(dcc.Graph(id=ids.GAPS_DOMAIN_CHART, config={"displayModeBar": False}),
-                                              type="dot")]),
-                        html.Div([html.H2("Access at each school (lowest 25)"),
-                                  dcc.Graph(id=ids.GAPS_SCHOOL_CHART, config={"displayModeBar": False})]),
-                    ], className="two"),
-                    html.H2("What-if: before and after"),
-                    html.Div(id=ids.GAPS_WHATIF_RESULT),
-                    dcc.Graph(id=ids.GAPS_WHATIF_CHART, config={"displayModeBar": False},
-                              figure=figures.what_if_comparison({"rows": []})),
-                ], className="panel"),
-            ], className="page"),
-            _url.store(PAGE),
-        ])
+        return html.Div(
+            [
+                html.H1("Service gaps"),
+                html.Div(
+                    [
+                        html.Div(
+                            [
+                                html.Label("Need", htmlFor=ids.GAPS_NEED),
+                                dcc.Dropdown(
+                                    id=ids.GAPS_NEED,
+                                    options=data.need_options,
+                                    clearable=False,
+                                    value=_url.choice(query, "need", data.need_names, DEFAULT_NEED),
+                                ),
+                                html.Label("Demand from"),
+                                dcc.RadioItems(
+                                    id=ids.GAPS_DEMAND,
+                                    options=[{"label": f" {t}", "value": v} for v, t in DEMAND],
+                                    value=_url.choice(query, "demand", dict(DEMAND), "best"),
+                                    labelStyle={"display": "block"},
+                                ),
+                                html.Label("Count demand by"),
+                                dcc.RadioItems(
+                                    id=ids.GAPS_BY,
+                                    options=[{"label": f" {t}", "value": v} for v, t in BY],
+                                    value=_url.choice(query, "by", dict(BY), "cell"),
+                                    labelStyle={"display": "block"},
+                                ),
+                                html.Button("Export CSV", id=ids.GAPS_CSV),
+                                html.Button("Export GeoJSON", id=ids.GAPS_GEOJSON, className="secondary"),
+                                dcc.Download(id=ids.GAPS_DOWNLOAD),
+                                dcc.Download(id=ids.GAPS_CSV_DOWNLOAD),
+                                html.H2("What if a site opened here?"),
+                                html.Label("Latitude", htmlFor=ids.GAPS_WHATIF_LAT),
+                                dcc.Input(id=ids.GAPS_WHATIF_LAT, type="number", step="any"),
+                                html.Label("Longitude", htmlFor=ids.GAPS_WHATIF_LON),
+                                dcc.Input(id=ids.GAPS_WHATIF_LON, type="number", step="any"),
+                                html.Label("Places", htmlFor=ids.GAPS_WHATIF_CAPACITY),
+                                dcc.Input(id=ids.GAPS_WHATIF_CAPACITY, type="number", min=1, value=50),
+                                html.Div(
+                                    [
+                                        html.Button("Run what-if", id=ids.GAPS_WHATIF_RUN),
+                                        html.Button(
+                                            "Cancel", id=ids.GAPS_WHATIF_CANCEL, className="secondary", disabled=True
+                                        ),
+                                    ]
+                                ),
+                                html.Progress(id=ids.GAPS_WHATIF_PROGRESS, value="0", max="3"),
+                                html.P(
+                                    "Pre-filled with the largest desert; the store is not changed.", className="note"
+                                ),
+                            ],
+                            className="panel controls",
+                        ),
+                        html.Div(
+                            [
+                                html.Div(id=ids.GAPS_SUMMARY, className="status"),
+                                dag.AgGrid(
+                                    id=ids.GAPS_TABLE,
+                                    columnDefs=COLUMNS,
+                                    rowData=[],
+                                    defaultColDef={
+                                        "sortable": True,
+                                        "resizable": True,
+                                        "filter": True,
+                                        "floatingFilter": True,
+                                    },
+                                    dashGridOptions={
+                                        "pagination": True,
+                                        "paginationPageSize": 15,
+                                        "paginationPageSizeSelector": False,
+                                    },
+                                    style={"height": "560px"},
+                                ),
+                                html.Div(
+                                    [
+                                        html.Div(
+                                            [
+                                                html.H2("Desert neighbourhood cells per need, by domain"),
+                                                dcc.Loading(
+                                                    dcc.Graph(
+                                                        id=ids.GAPS_DOMAIN_CHART, config={"displayModeBar": False}
+                                                    ),
+                                                    type="dot",
+                                                ),
+                                            ]
+                                        ),
+                                        html.Div(
+                                            [
+                                                html.H2("Access at each school (lowest 25)"),
+                                                dcc.Graph(id=ids.GAPS_SCHOOL_CHART, config={"displayModeBar": False}),
+                                            ]
+                                        ),
+                                    ],
+                                    className="two",
+                                ),
+                                html.H2("What-if: before and after"),
+                                html.Div(id=ids.GAPS_WHATIF_RESULT),
+                                dcc.Graph(
+                                    id=ids.GAPS_WHATIF_CHART,
+                                    config={"displayModeBar": False},
+                                    figure=figures.what_if_comparison({"rows": []}),
+                                ),
+                            ],
+                            className="panel",
+                        ),
+                    ],
+                    className="page",
+                ),
+                _url.store(PAGE),
+            ]
+        )
 
     dash.register_page("kith.gaps", path="/gaps", name="Gaps", title="kith: gaps", order=2, layout=layout)
 
-    @app.callback(Output(ids.GAPS_TABLE, "rowData"), Output(ids.GAPS_SCHOOL_CHART, "figure"),
-                  Output(ids.GAPS_WHATIF_LAT, "value"), Output(ids.GAPS_WHATIF_LON, "value"),
-                  Output(ids.GAPS_SUMMARY, "children"),
-                  Input(ids.GAPS_NEED, "value"), Input(ids.GAPS_BY, "value"), Input(ids.GAPS_DEMAND, "value"))
+    @app.callback(
+        Output(ids.GAPS_TABLE, "rowData"),
+        Output(ids.GAPS_SCHOOL_CHART, "figure"),
+        Output(ids.GAPS_WHATIF_LAT, "value"),
+        Output(ids.GAPS_WHATIF_LON, "value"),
+        Output(ids.GAPS_SUMMARY, "children"),
+        Input(ids.GAPS_NEED, "value"),
+        Input(ids.GAPS_BY, "value"),
+        Input(ids.GAPS_DEMAND, "value"),
+    )
     def _table(need, by, demand):  # type: ignore[no-untyped-def]
         return table(data, need, by, demand)
 
@@ -174,38 +278,60 @@ def register(app: dash.Dash, data: DashboardData) -> None:
     def _domains(_id):  # type: ignore[no-untyped-def]
         return figures.deserts_by_domain(data.gap_summaries())
 
-    @app.callback(Output(ids.GAPS_CSV_DOWNLOAD, "data"), Input(ids.GAPS_CSV, "n_clicks"),
-                  State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), State(ids.GAPS_DEMAND, "value"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.GAPS_CSV_DOWNLOAD, "data"),
+        Input(ids.GAPS_CSV, "n_clicks"),
+        State(ids.GAPS_NEED, "value"),
+        State(ids.GAPS_BY, "value"),
+        State(ids.GAPS_DEMAND, "value"),
+        prevent_initial_call=True,
+    )
     def _csv(_clicks, need, by, demand):  # type: ignore[no-untyped-def]
         return csv_file(data, need, by, demand)
 
-    @app.callback(Output(ids.GAPS_DOWNLOAD, "data"), Input(ids.GAPS_GEOJSON, "n_clicks"),
-                  State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), State(ids.GAPS_DEMAND, "value"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.GAPS_DOWNLOAD, "data"),
+        Input(ids.GAPS_GEOJSON, "n_clicks"),
+        State(ids.GAPS_NEED, "value"),
+        State(ids.GAPS_BY, "value"),
+        State(ids.GAPS_DEMAND, "value"),
+        prevent_initial_call=True,
+    )
     def _geojson(_clicks, need, by, demand):  # type: ignore[no-untyped-def]
         need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
-        return {"content": json.dumps(data.gaps_geojson(need, by, demand)),
-                "filename": f"kith-gaps-{need}-{by}.geojson",
-                "type": "application/geo+json"}
+        return {
+            "content": json.dumps(data.gaps_geojson(need, by, demand)),
+            "filename": f"kith-gaps-{need}-{by}.geojson",
+            "type": "application/geo+json",
+        }
 
     @app.callback(
-        Output(ids.GAPS_WHATIF_RESULT, "children"), Output(ids.GAPS_WHATIF_CHART, "figure"),
+        Output(ids.GAPS_WHATIF_RESULT, "children"),
+        Output(ids.GAPS_WHATIF_CHART, "figure"),
         Input(ids.GAPS_WHATIF_RUN, "n_clicks"),
-        State(ids.GAPS_NEED, "value"), State(ids.GAPS_BY, "value"), State(ids.GAPS_WHATIF_LAT, "value"),
-        State(ids.GAPS_WHATIF_LON, "value"), State(ids.GAPS_WHATIF_CAPACITY, "value"),
+        State(ids.GAPS_NEED, "value"),
+        State(ids.GAPS_BY, "value"),
+        State(ids.GAPS_WHATIF_LAT, "value"),
+        State(ids.GAPS_WHATIF_LON, "value"),
+        State(ids.GAPS_WHATIF_CAPACITY, "value"),
         State(ids.GAPS_DEMAND, "value"),
-        background=True, prevent_initial_call=True,
-        running=[(Output(ids.GAPS_WHATIF_RUN, "disabled"), True, False),
-                 (Output(ids.GAPS_WHATIF_CANCEL, "disabled"), False, True)],
+        background=True,
+        prevent_initial_call=True,
+        running=[
+            (Output(ids.GAPS_WHATIF_RUN, "disabled"), True, False),
+            (Output(ids.GAPS_WHATIF_CANCEL, "disabled"), False, True),
+        ],
         cancel=[Input(ids.GAPS_WHATIF_CANCEL, "n_clicks")],
         progress=[Output(ids.GAPS_WHATIF_PROGRESS, "value"), Output(ids.GAPS_WHATIF_PROGRESS, "max")],
     )
     def _what_if(set_progress, _clicks, need, by, lat, lon, capacity, demand):  # type: ignore[no-untyped-def]
         return what_if(data, need, by, lat, lon, capacity, progress=set_progress, demand=demand)
 
-    _url.mirror(app, PAGE, {"need": (ids.GAPS_NEED, "value"), "by": (ids.GAPS_BY, "value"),
-                            "demand": (ids.GAPS_DEMAND, "value")})
+    _url.mirror(
+        app,
+        PAGE,
+        {"need": (ids.GAPS_NEED, "value"), "by": (ids.GAPS_BY, "value"), "demand": (ids.GAPS_DEMAND, "value")},
+    )
 
 
 def _demand(demand: str | None) -> str | None:

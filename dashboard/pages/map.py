@@ -15,8 +15,12 @@ from kith.dashboard.data import DEFAULT_NEED, DashboardData
 from kith.trust.suppression import at_least
 
 PAGE = "map"
-LAYERS = (("access", "accessibility"), ("deserts", "desert outlines"), ("schools", "schools"),
-          ("sites", "service sites"))
+LAYERS = (
+    ("access", "accessibility"),
+    ("deserts", "desert outlines"),
+    ("schools", "schools"),
+    ("sites", "service sites"),
+)
 #: Where the browser fetches the shapes of the home cells from (once, then from its cache).
 CELLS_URL = "/kith-data/home-cells.geojson"
 
@@ -26,24 +30,46 @@ def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tup
     need = _inputs.choice(need, data.need_names, DEFAULT_NEED)
     layers = _inputs.choices(layers, [key for key, _ in LAYERS])
     report = data.gaps(need, "cell")
-    fig = figures.access_map(report, schools=data.schools, sites=data.sites, layers=layers or (),
-                             need_name=data.need_names[need], cells_geojson_url=CELLS_URL)
+    fig = figures.access_map(
+        report,
+        schools=data.schools,
+        sites=data.sites,
+        layers=layers or (),
+        need_name=data.need_names[need],
+        cells_geojson_url=CELLS_URL,
+    )
     summary = [
-        html.Div([html.B(f"{report.deserts}"), f" of {report.areas} neighbourhood cells are deserts for ",
-                  html.B(data.need_names[need].lower()), "."]),
-        html.Div(f"{figures.demand_word(report)} with this need: {figures.shown_text(report.students)}; in deserts: "
-                 + at_least(report.students_in_deserts, report.desert_areas_hidden, areas="cells") + "."),
-        html.Div(f"{report.providers} service(s) offer it at {_sites_for(data, need)} site(s), "
-                 f"{report.capacity:,.0f} places in all."),
+        html.Div(
+            [
+                html.B(f"{report.deserts}"),
+                f" of {report.areas} neighbourhood cells are deserts for ",
+                html.B(data.need_names[need].lower()),
+                ".",
+            ]
+        ),
+        html.Div(
+            f"{figures.demand_word(report)} with this need: {figures.shown_text(report.students)}; in deserts: "
+            + at_least(report.students_in_deserts, report.desert_areas_hidden, areas="cells")
+            + "."
+        ),
+        html.Div(
+            f"{report.providers} service(s) offer it at {_sites_for(data, need)} site(s), "
+            f"{report.capacity:,.0f} places in all."
+        ),
         *(html.Div(line) for line in figures.demand_lines(report)),
     ]
-    where = {"students": "counted at the family's H3 home cell",
-             "estimate": "estimated from enrollment at the H3 cell of each school"}.get(
-                 report.demand_source, "counted in the areas the counts were loaded for")
-    rule = [html.B("Desert rule: "), report.rule_text, html.Br(),
-            f"Accessibility: two-step floating catchment (2SFCA, Luo & Wang 2003), {report.catchment_km:g} km "
-            f"catchment, places per {'resident' if report.demand_source == 'population' else 'student'} with the "
-            f"need, {where}."]
+    where = {
+        "students": "counted at the family's H3 home cell",
+        "estimate": "estimated from enrollment at the H3 cell of each school",
+    }.get(report.demand_source, "counted in the areas the counts were loaded for")
+    rule = [
+        html.B("Desert rule: "),
+        report.rule_text,
+        html.Br(),
+        f"Accessibility: two-step floating catchment (2SFCA, Luo & Wang 2003), {report.catchment_km:g} km "
+        f"catchment, places per {'resident' if report.demand_source == 'population' else 'student'} with the "
+        f"need, {where}.",
+    ]
     return fig, rule, summary
 
 
@@ -55,32 +81,58 @@ def _sites_for(data: DashboardData, need: str) -> int:
 def register(app: dash.Dash, data: DashboardData) -> None:
 
     def layout(**query: Any) -> html.Div:
-        return html.Div([
-            html.H1("Access to providers"),
-            html.Div([
-                html.Div([
-                    html.Label("Need", htmlFor=ids.MAP_NEED),
-                    dcc.Dropdown(id=ids.MAP_NEED, options=data.need_options, clearable=False,
-                                 value=_url.choice(query, "need", data.need_names, DEFAULT_NEED)),
-                    html.Label("Layers"),
-                    dcc.Checklist(id=ids.MAP_LAYERS, options=[{"label": f" {name}", "value": key}
-                                                              for key, name in LAYERS],
-                                  value=_url.choices(query, "layers", [k for k, _ in LAYERS],
-                                                     [k for k, _ in LAYERS]),
-                                  labelStyle={"display": "block"}),
-                    html.Div(id=ids.MAP_SUMMARY, className="status"),
-                    html.Div(id=ids.MAP_RULE, className="rule"),
-                    html.Div([html.Span("■", style={"color": figures.DESERT_COLOUR}), " outline: service desert · ",
-                              html.Span("●", style={"color": figures.SCHOOL_COLOUR}), " school · ",
-                              html.Span("●", style={"color": figures.SITE_COLOUR}), " site offering the need · "
-                              "fill: places per student in five classes of as many cells (quantiles; dark = least), the "
-                              "deserts solid vermillion"], className="rule"),
-                ], className="panel controls"),
-                html.Div(dcc.Loading(dcc.Graph(id=ids.MAP_GRAPH, style={"height": "640px"},
-                                               config={"scrollZoom": True}), type="dot"), className="panel"),
-            ], className="page"),
-            _url.store(PAGE),
-        ])
+        return html.Div(
+            [
+                html.H1("Access to providers"),
+                html.Div(
+                    [
+                        html.Div(
+                            [
+                                html.Label("Need", htmlFor=ids.MAP_NEED),
+                                dcc.Dropdown(
+                                    id=ids.MAP_NEED,
+                                    options=data.need_options,
+                                    clearable=False,
+                                    value=_url.choice(query, "need", data.need_names, DEFAULT_NEED),
+                                ),
+                                html.Label("Layers"),
+                                dcc.Checklist(
+                                    id=ids.MAP_LAYERS,
+                                    options=[{"label": f" {name}", "value": key} for key, name in LAYERS],
+                                    value=_url.choices(query, "layers", [k for k, _ in LAYERS], [k for k, _ in LAYERS]),
+                                    labelStyle={"display": "block"},
+                                ),
+                                html.Div(id=ids.MAP_SUMMARY, className="status"),
+                                html.Div(id=ids.MAP_RULE, className="rule"),
+                                html.Div(
+                                    [
+                                        html.Span("■", style={"color": figures.DESERT_COLOUR}),
+                                        " outline: service desert · ",
+                                        html.Span("●", style={"color": figures.SCHOOL_COLOUR}),
+                                        " school · ",
+                                        html.Span("●", style={"color": figures.SITE_COLOUR}),
+                                        " site offering the need · "
+                                        "fill: places per student in five classes of as many cells (quantiles; dark = least), the "
+                                        "deserts solid vermillion",
+                                    ],
+                                    className="rule",
+                                ),
+                            ],
+                            className="panel controls",
+                        ),
+                        html.Div(
+                            dcc.Loading(
+                                dcc.Graph(id=ids.MAP_GRAPH, style={"height": "640px"}, config={"scrollZoom": True}),
+                                type="dot",
+                            ),
+                            className="panel",
+                        ),
+                    ],
+                    className="page",
+                ),
+                _url.store(PAGE),
+            ]
+        )
 
     @app.server.route(CELLS_URL, endpoint="kith_map_cells")
     def _cells() -> flask.Response:
@@ -91,8 +143,13 @@ def register(app: dash.Dash, data: DashboardData) -> None:
 
     dash.register_page("kith.map", path="/map", name="Map", title="kith: map", order=1, layout=layout)
 
-    @app.callback(Output(ids.MAP_GRAPH, "figure"), Output(ids.MAP_RULE, "children"),
-                  Output(ids.MAP_SUMMARY, "children"), Input(ids.MAP_NEED, "value"), Input(ids.MAP_LAYERS, "value"))
+    @app.callback(
+        Output(ids.MAP_GRAPH, "figure"),
+        Output(ids.MAP_RULE, "children"),
+        Output(ids.MAP_SUMMARY, "children"),
+        Input(ids.MAP_NEED, "value"),
+        Input(ids.MAP_LAYERS, "value"),
+    )
     def _show(need, layers):  # type: ignore[no-untyped-def]
         return show(data, need, layers)
 

@@ -156,9 +156,11 @@ def require_node(viewer: Viewer | None, store: GraphStore, ref: NodeRef) -> View
     viewer = require(viewer, Capability.STUDENTS)
     if viewer.unrestricted:
         return viewer
-    students = [ref.id] if ref.label is Label.STUDENT else [
-        r["source"] for r in store.relationships(RelType.MEMBER_OF, targets=[ref.id])
-    ]
+    students = (
+        [ref.id]
+        if ref.label is Label.STUDENT
+        else [r["source"] for r in store.relationships(RelType.MEMBER_OF, targets=[ref.id])]
+    )
     schools = {r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=students)} if students else set()
     if viewer.school_id not in schools:
         raise AccessDenied(f"{viewer.name} may see only students of school {viewer.school_id}")

@@ -33,7 +33,10 @@ class AuditLog:
         """Append one record. ``what`` holds graph ids and counts only."""
         entry = {
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-            "who": viewer.name, "role": viewer.role.value, "action": action, **what,
+            "who": viewer.name,
+            "role": viewer.role.value,
+            "action": action,
+            **what,
         }
         line = (json.dumps(entry, default=str, separators=(",", ":")) + "\n").encode("utf-8")
         if len(line) > _MAX_RECORD:

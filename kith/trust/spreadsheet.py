@@ -44,8 +44,9 @@ def safe_row(row: Iterable[Any]) -> list[Any]:
     return [safe_cell(value) for value in row]
 
 
-def write_csv(out: IO[str], header: Sequence[str], rows: Iterable[Iterable[Any]], *,
-              lineterminator: str = "\r\n") -> None:
+def write_csv(
+    out: IO[str], header: Sequence[str], rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n"
+) -> None:
     """Write ``header`` and ``rows`` to ``out`` as CSV, every cell (the header's too) made safe.
 
     Each row is formed with CRLF line ends, so that a cell holding a carriage return or a line feed

@@ -118,8 +118,9 @@ def at_least(shown: int | str | None, hidden: int, *, areas: str = "areas") -> s
 # ---------------------------------------------------------------- counts in lines
 
 
-def suppress_lines(values: Mapping[K, int], lines: Sequence[tuple[Sequence[K], K]],
-                   threshold: int = 10) -> dict[K, int | str]:
+def suppress_lines(
+    values: Mapping[K, int], lines: Sequence[tuple[Sequence[K], K]], threshold: int = 10
+) -> dict[K, int | str]:
     """Suppress counts that are shown with totals they add up to (rules 1-3 of the module).
 
     Parameters
@@ -161,14 +162,19 @@ def suppress_lines(values: Mapping[K, int], lines: Sequence[tuple[Sequence[K], K
         keys = list(counts)
         position = {k: i for i, k in enumerate(keys)}
         hidden_at = {position[k]: mark for k, mark in hidden.items()}
-        _complement(list(counts.values()), hidden_at,
-                    [(tuple(position[p] for p in parts), position[total]) for parts, total in lines], threshold)
+        _complement(
+            list(counts.values()),
+            hidden_at,
+            [(tuple(position[p] for p in parts), position[total]) for parts, total in lines],
+            threshold,
+        )
         hidden = {keys[i]: mark for i, mark in hidden_at.items()}
     return {k: hidden.get(k, v) for k, v in counts.items()}
 
 
-def _complement(counts: list[int], hidden: dict[int, str], lines: list[tuple[tuple[int, ...], int]],
-                threshold: int) -> None:
+def _complement(
+    counts: list[int], hidden: dict[int, str], lines: list[tuple[tuple[int, ...], int]], threshold: int
+) -> None:
     """Rules 2 and 3 on counts by position (``hidden``, by position, is completed in place)."""
     members_of = [(*parts, total) for parts, total in lines]
     lines_of: list[list[int]] = [[] for _ in counts]
@@ -222,8 +228,13 @@ def _complement(counts: list[int], hidden: dict[int, str], lines: list[tuple[tup
             pick = next((p for _, p in nexts if p is not None), None)
             if pick is None:  # everything around it is hidden already: the markers alone pin it
                 if pool is None:
-                    pool = [k for k in sorted({k for i, n in enumerate(hidden_in) if n for k in members_of[i]},
-                                              key=rank.__getitem__) if counts[k] > 0]
+                    pool = [
+                        k
+                        for k in sorted(
+                            {k for i, n in enumerate(hidden_in) if n for k in members_of[i]}, key=rank.__getitem__
+                        )
+                        if counts[k] > 0
+                    ]
                     pool_at = 0
                 while pool_at < len(pool) and pool[pool_at] in hidden:
                     pool_at += 1
@@ -257,8 +268,13 @@ def _bounds(mark: str, threshold: int) -> tuple[float, float]:
     return (threshold, math.inf) if mark == COMPLEMENTARY else (1, threshold - 1)
 
 
-def _exposed(counts: Sequence[int], hidden: Mapping[int, str], lines: Sequence[tuple[tuple[int, ...], int]],
-             threshold: int, memo: dict[tuple, list[int]] | None = None) -> list[int]:
+def _exposed(
+    counts: Sequence[int],
+    hidden: Mapping[int, str],
+    lines: Sequence[tuple[tuple[int, ...], int]],
+    threshold: int,
+    memo: dict[tuple, list[int]] | None = None,
+) -> list[int]:
     """The hidden small counts (by position) a reader could work out exactly from what is shown.
 
     ``memo`` keeps each system's answer by its hidden keys and their markers: a system no new
@@ -302,8 +318,9 @@ def _is_forest(n_unknowns: int, equations: list[tuple[dict[int, int], int]]) -> 
     return True
 
 
-def _propagate(equations: list[tuple[dict[int, int], int]],
-               bounds: list[tuple[float, float]], rounds: int | None = None) -> list[tuple[float, float]]:
+def _propagate(
+    equations: list[tuple[dict[int, int], int]], bounds: list[tuple[float, float]], rounds: int | None = None
+) -> list[tuple[float, float]]:
     """The range of each unknown, by narrowing each one to what every equation leaves it until
     nothing changes (or for at most ``rounds`` passes: each pass only drops values no solution has).
     On a system without cycles this is the exact range (Freuder 1982: a tree-structured problem that
@@ -367,8 +384,9 @@ def _narrow(coefs: dict[int, int], rhs: int, ranges: list[tuple[float, float]]) 
     return changed
 
 
-def _systems(counts: _Counts[K], hidden: Mapping[K, str],
-             lines: Sequence[tuple[Sequence[K], K]]) -> list[tuple[list[K], list[tuple[dict[int, int], int]]]]:
+def _systems(
+    counts: _Counts[K], hidden: Mapping[K, str], lines: Sequence[tuple[Sequence[K], K]]
+) -> list[tuple[list[K], list[tuple[dict[int, int], int]]]]:
     """What a reader knows, as independent linear systems: each a list of unknown (hidden) keys and
     equations ``sum(coef * x) == rhs`` over their positions."""
     parent: dict[K, K] = {k: k for k in hidden}
@@ -447,8 +465,9 @@ class Released(NamedTuple):
     most: float
 
 
-def released_counts(shown: Mapping[K, int | str], lines: Sequence[tuple[Sequence[K], K]],
-                    threshold: int = 10) -> dict[K, Released]:
+def released_counts(
+    shown: Mapping[K, int | str], lines: Sequence[tuple[Sequence[K], K]], threshold: int = 10
+) -> dict[K, Released]:
     """Each count as values computed from counts may use it (rule 5), from what is shown alone.
 
     A shown count is itself. A hidden count's least and most are what its
@@ -570,7 +589,8 @@ def suppress_table(counts: Sequence[Sequence[int]], threshold: int = 10) -> Supp
     grid = _extended(counts)
     n_rows, n_cols = len(grid) - 1, len(grid[0]) - 1
     lines: list[tuple[Sequence[tuple[int, int]], tuple[int, int]]] = [
-        ([(r, c) for c in range(n_cols)], (r, n_cols)) for r in range(n_rows + 1)]
+        ([(r, c) for c in range(n_cols)], (r, n_cols)) for r in range(n_rows + 1)
+    ]
     lines += [([(r, c) for r in range(n_rows)], (n_rows, c)) for c in range(n_cols + 1)]
     values = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)}
     shown = suppress_lines(values, lines, threshold)

@@ -69,8 +69,9 @@ class Users:
                 raise ValueError("not a kith users file")
             return sorted((User.model_validate(u) for u in data["users"]), key=lambda u: u.name)
         except (ValueError, KeyError, TypeError, AttributeError, ValidationError):
-            raise KithError(f"{self.path} is not a readable kith users file; restore it or remove it and "
-                            "add the users again") from None
+            raise KithError(
+                f"{self.path} is not a readable kith users file; restore it or remove it and add the users again"
+            ) from None
 
     def configured(self) -> bool:
         return bool(self.all())
@@ -95,9 +96,13 @@ class Users:
         viewer = Viewer(name=name, role=role, school_id=school_id)  # validates name, role and school
         if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
             raise InputError(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
-        user = User(name=viewer.name, role=viewer.role, school_id=viewer.school_id,
-                    password_hash=self._hasher.hash(password),
-                    created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        user = User(
+            name=viewer.name,
+            role=viewer.role,
+            school_id=viewer.school_id,
+            password_hash=self._hasher.hash(password),
+            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
         with self._locked():
             others = [u for u in self.all() if u.name != user.name]
             self._write([*others, user])
@@ -121,16 +126,20 @@ class Users:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write(self, users: list[User]) -> None:
-        payload = {"format": _FORMAT, "version": _VERSION,
-                   "users": [u.model_dump(mode="json") for u in sorted(users, key=lambda u: u.name)]}
-        write_atomically(self.path, lambda f: json.dump(payload, f, indent=2), binary=False,
-                         prefix=".users.")  # mode 0600
+        payload = {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "users": [u.model_dump(mode="json") for u in sorted(users, key=lambda u: u.name)],
+        }
+        write_atomically(
+            self.path, lambda f: json.dump(payload, f, indent=2), binary=False, prefix=".users."
+        )  # mode 0600
 
 
 def check_private(path: Path, *, what: str) -> None:
     """Refuse a file that its group or others may read or write."""
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise KithError(f"{what} {path} may be read or changed by other users (mode {mode:o}); "
-                        f"run `chmod 600 {path}` and try again")
-
+        raise KithError(
+            f"{what} {path} may be read or changed by other users (mode {mode:o}); run `chmod 600 {path}` and try again"
+        )

@@ -32,8 +32,11 @@ from kith.settings import KithSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where screenshots go: KITH_SCREENSHOTS (e.g. docs/screenshots to refresh the README's), else a temporary folder.
-SCREENSHOTS = (ROOT / os.environ["KITH_SCREENSHOTS"] if os.environ.get("KITH_SCREENSHOTS")
-               else Path(tempfile.gettempdir()) / f"kith-screenshots-{os.getuid()}")
+SCREENSHOTS = (
+    ROOT / os.environ["KITH_SCREENSHOTS"]
+    if os.environ.get("KITH_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / f"kith-screenshots-{os.getuid()}"
+)
 PASSWORD = "a long enough password"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -41,9 +44,17 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 #: noise and nothing else is.
 TILE_HOSTS = ("tile.openstreetmap.org", "basemaps.cartocdn.com", "tiles.stadiamaps.com", "fonts.openmaptiles.org")
 FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--enable-unsafe-swiftshader",
-    "--window-size=1400,1000", "--hide-scrollbars",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+    "--window-size=1400,1000",
+    "--hide-scrollbars",
 )
 
 

@@ -50,17 +50,20 @@ def laptop(driver) -> Iterator[object]:
 
 def grid_api(browser, grid_id: str, script: str) -> object:
     """Run ``script`` with ``api`` bound to the AG Grid's API."""
-    return browser.execute_script(
-        "const api = dash_ag_grid.getApi(arguments[0]); " + script, grid_id)
+    return browser.execute_script("const api = dash_ag_grid.getApi(arguments[0]); " + script, grid_id)
 
 
 def column_values(browser, grid_id: str, field: str) -> list[str]:
     """The displayed text of a column, in the grid's current order (all pages)."""
-    return grid_api(browser, grid_id, f"""
+    return grid_api(
+        browser,
+        grid_id,
+        f"""
         const out = [];
         api.forEachNodeAfterFilterAndSort(n => out.push(api.getCellValue({{rowNode: n, colKey: '{field}',
                                                                             useFormatter: true}})));
-        return out.map(v => v === null || v === undefined ? '' : String(v));""")
+        return out.map(v => v === null || v === undefined ? '' : String(v));""",
+    )
 
 
 def _order(text: str) -> float:
@@ -72,15 +75,19 @@ def _order(text: str) -> float:
 
 
 @pytest.mark.parametrize("query", ["need=food&by=zip", "need=mental_health_counseling&by=school"])
-def test_gaps_grid_shows_suppressed_counts_as_text_sorts_them_and_exports_them(laptop, district: str,
-                                                                                query: str) -> None:
+def test_gaps_grid_shows_suppressed_counts_as_text_sorts_them_and_exports_them(
+    laptop, district: str, query: str
+) -> None:
     open_page(laptop, district, f"/gaps?{query}")
     rows = wait_until(lambda: grid_rows(laptop, ids.GAPS_TABLE), timeout=60, what="the gap table")
     assert not any("Invalid Number" in r for r in rows)
     students = column_values(laptop, ids.GAPS_TABLE, "students")
     assert any(s.startswith("<") for s in students), "the district city has suppressed counts here"
-    grid_api(laptop, ids.GAPS_TABLE,
-             "api.applyColumnState({state: [{colId: 'students', sort: 'asc'}], defaultState: {sort: null}});")
+    grid_api(
+        laptop,
+        ids.GAPS_TABLE,
+        "api.applyColumnState({state: [{colId: 'students', sort: 'asc'}], defaultState: {sort: null}});",
+    )
     ordered = column_values(laptop, ids.GAPS_TABLE, "students")
     assert [_order(s) for s in ordered] == sorted(_order(s) for s in ordered)
     exported = grid_api(laptop, ids.GAPS_TABLE, "return api.getDataAsCsv();")
@@ -96,32 +103,48 @@ def test_totals_with_hidden_parts_read_at_least_and_chart_labels_are_not_cut(lap
     assert "in deserts: 0" not in summary
     assert "in deserts: at least 46 (46 cells with a hidden count" in summary
     open_page(laptop, district, "/")
-    wait_until(lambda: laptop.find_elements(By.CSS_SELECTOR, f"#{ids.OVERVIEW_GAPS} .bartext"), timeout=60,
-               what="the desert chart's labels")
+    wait_until(
+        lambda: laptop.find_elements(By.CSS_SELECTOR, f"#{ids.OVERVIEW_GAPS} .bartext"),
+        timeout=60,
+        what="the desert chart's labels",
+    )
     heading = laptop.find_element(By.XPATH, f"//*[@id='{ids.OVERVIEW_GAPS}']/preceding::h2[1]").text
     assert heading.startswith("Neighbourhood cells that are service deserts")
-    outside = laptop.execute_script("""
+    outside = laptop.execute_script(
+        """
         const plot = document.querySelector('#' + arguments[0] + ' .main-svg').getBoundingClientRect();
         return [...document.querySelectorAll('#' + arguments[0] + ' .bartext')].map(t => {
             const box = t.getBoundingClientRect();
             return box.right > plot.right + 0.5 || box.left < plot.left - 0.5 ? t.textContent : null;
-        }).filter(Boolean);""", ids.OVERVIEW_GAPS)
+        }).filter(Boolean);""",
+        ids.OVERVIEW_GAPS,
+    )
     assert outside == []
-    assert all(t.startswith(("≥", "no ")) or t.endswith("students")
-               for t in laptop.execute_script(
-                   "return [...document.querySelectorAll('#' + arguments[0] + ' .bartext')].map(t => t.textContent)",
-                   ids.OVERVIEW_GAPS))
+    assert all(
+        t.startswith(("≥", "no ")) or t.endswith("students")
+        for t in laptop.execute_script(
+            "return [...document.querySelectorAll('#' + arguments[0] + ' .bartext')].map(t => t.textContent)",
+            ids.OVERVIEW_GAPS,
+        )
+    )
     assert console_errors(laptop) == []
 
 
 def map_point(browser, graph_id: str, lat: float, lon: float) -> tuple[float, float]:
     """The page offset (x, y) of a point on a plotly map."""
-    return tuple(browser.execute_script("""
+    return tuple(
+        browser.execute_script(
+            """
         const plot = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
         const map = plot._fullLayout.map._subplot.map;
         const p = map.project([arguments[2], arguments[1]]);
         const box = map.getCanvas().getBoundingClientRect();
-        return [box.left + p.x, box.top + p.y];""", graph_id, lat, lon))
+        return [box.left + p.x, box.top + p.y];""",
+            graph_id,
+            lat,
+            lon,
+        )
+    )
 
 
 def open_spot(browser, graph_id: str) -> tuple[float, float]:
@@ -131,11 +154,14 @@ def open_spot(browser, graph_id: str) -> tuple[float, float]:
 
     from kith.graph.geo import distance_km
 
-    cells, markers, centre = browser.execute_script("""
+    cells, markers, centre = browser.execute_script(
+        """
         const plot = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
         const marks = plot.data.slice(1).filter(t => t.lat).flatMap(t => t.lat.map((v, i) => [v, t.lon[i]]));
         const c = plot._fullLayout.map._subplot.map.getCenter();
-        return [plot.data[0].locations, marks, [c.lat, c.lng]];""", graph_id)
+        return [plot.data[0].locations, marks, [c.lat, c.lng]];""",
+        graph_id,
+    )
     spots = sorted((distance_km(*centre, *h3.cell_to_latlng(c)), h3.cell_to_latlng(c)) for c in cells)
     return next(spot for _, spot in spots if all(distance_km(*spot, *m) > 1.0 for m in markers))
 
@@ -152,21 +178,32 @@ def test_find_help_a_click_on_the_map_searches_there_for_several_needs(laptop, d
     open_page(laptop, district, "/find-help?need=food,housing&radius=3")
     traces = wait_until(lambda: plot_traces(laptop, ids.HELP_MAP), timeout=30, what="the map")
     outlines = laptop.execute_script(
-        "const p = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
-        "return p.data[0].marker.line.width;", ids.HELP_MAP)
+        "const p = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');return p.data[0].marker.line.width;",
+        ids.HELP_MAP,
+    )
     assert traces[0]["type"] == "choroplethmap" and traces[0]["n"] > 100 and outlines > 0  # never a blank box
     lat, lon = open_spot(laptop, ids.HELP_MAP)
     x, y = map_point(laptop, ids.HELP_MAP, lat, lon)
     click_at(laptop, x, y)
-    wait_until(lambda: "," in (laptop.find_element(By.ID, ids.HELP_PLACE).get_attribute("value") or ""),
-               what="the clicked spot as the place")
-    status = wait_until(lambda: "within 3 km" in laptop.find_element(By.ID, ids.HELP_STATUS).text
-                        and laptop.find_element(By.ID, ids.HELP_STATUS).text, what="the search from the click")
+    wait_until(
+        lambda: "," in (laptop.find_element(By.ID, ids.HELP_PLACE).get_attribute("value") or ""),
+        what="the clicked spot as the place",
+    )
+    status = wait_until(
+        lambda: (
+            "within 3 km" in laptop.find_element(By.ID, ids.HELP_STATUS).text
+            and laptop.find_element(By.ID, ids.HELP_STATUS).text
+        ),
+        what="the search from the click",
+    )
     assert "food assistance or housing" in status.lower()
     rows = wait_until(lambda: grid_rows(laptop, ids.HELP_TABLE), what="result rows")
-    needs = " ".join(laptop.execute_script(
-        "const out = []; dash_ag_grid.getApi(arguments[0]).forEachNode(n => out.push(n.data.needs));"
-        "return out;", ids.HELP_TABLE))
+    needs = " ".join(
+        laptop.execute_script(
+            "const out = []; dash_ag_grid.getApi(arguments[0]).forEachNode(n => out.push(n.data.needs));return out;",
+            ids.HELP_TABLE,
+        )
+    )
     assert "food" in needs and "housing" in needs
     legend = [t["name"] for t in plot_traces(laptop, ids.HELP_MAP)]
     assert "searching from the clicked spot" in legend and "the family's place" not in legend
@@ -178,26 +215,37 @@ def test_find_help_a_click_on_the_map_searches_there_for_several_needs(laptop, d
 def test_find_help_rows_show_name_address_hours_and_phone_without_a_scroll(laptop, district: str) -> None:
     open_page(laptop, district, "/find-help?place=school%3Asch-0001&need=food")
     wait_until(lambda: grid_rows(laptop, ids.HELP_TABLE), timeout=30, what="result rows")
-    scroll = laptop.execute_script("""
+    scroll = laptop.execute_script(
+        """
         const v = document.querySelector('#' + arguments[0] + ' .ag-center-cols-viewport');
-        return [v.scrollWidth, v.clientWidth];""", ids.HELP_TABLE)
+        return [v.scrollWidth, v.clientWidth];""",
+        ids.HELP_TABLE,
+    )
     assert scroll[0] <= scroll[1] + 1, scroll  # no horizontal scroll
-    cut = laptop.execute_script("""
+    cut = laptop.execute_script(
+        """
         return [...document.querySelectorAll('#' + arguments[0] + ' .ag-cell')]
             .filter(c => c.scrollWidth > c.clientWidth + 1 || c.getBoundingClientRect().right > window.innerWidth)
-            .map(c => c.getAttribute('col-id'));""", ids.HELP_TABLE)
+            .map(c => c.getAttribute('col-id'));""",
+        ids.HELP_TABLE,
+    )
     assert cut == [], cut
     shown = laptop.execute_script(
         "return [...document.querySelectorAll('#' + arguments[0] + ' .ag-header-cell-text')].map(h => h.textContent)",
-        ids.HELP_TABLE)
+        ids.HELP_TABLE,
+    )
     assert {"Service", "Agency", "Phone", "Hours", "Address", "Languages"} <= set(shown)
     cut_headers = laptop.execute_script(
         "return [...document.querySelectorAll('#' + arguments[0] + ' .ag-header-cell-text')]"
-        ".filter(h => h.scrollWidth > h.clientWidth + 1).map(h => h.textContent)", ids.HELP_TABLE)
+        ".filter(h => h.scrollWidth > h.clientWidth + 1).map(h => h.textContent)",
+        ids.HELP_TABLE,
+    )
     assert cut_headers == []
     languages = laptop.execute_script(
         "const out = []; dash_ag_grid.getApi(arguments[0]).forEachNode(n => out.push(n.data.languages));"
-        "return out.join(', ');", ids.HELP_TABLE)
+        "return out.join(', ');",
+        ids.HELP_TABLE,
+    )
     assert "English" in languages or "Spanish" in languages
     legend = [t["name"] for t in plot_traces(laptop, ids.HELP_MAP)]
     assert any(name.startswith("searching from the school") for name in legend), legend
@@ -210,8 +258,9 @@ def test_paths_say_which_limit_stopped_them_and_how_to_reach_the_last_hop(laptop
     status = wait_until(lambda: laptop.find_element(By.ID, ids.PATHS_STATUS).text, timeout=30, what="the status")
     assert "No provider of crisis intervention within 5 km" in status and "widen the radius" in status
     laptop.find_element(By.CSS_SELECTOR, f"#{ids.PATHS_RADIUS} input[value='15']").click()
-    wait_until(lambda: "routes" in laptop.find_element(By.ID, ids.PATHS_STATUS).text, timeout=30,
-               what="routes within 15 km")
+    wait_until(
+        lambda: "routes" in laptop.find_element(By.ID, ids.PATHS_STATUS).text, timeout=30, what="routes within 15 km"
+    )
     items = [li.text for li in laptop.find_elements(By.CSS_SELECTOR, f"#{ids.PATHS_EXPLAIN} li")]
     assert items and len(set(items)) == len(items)  # no two routes read word for word the same
     assert all("How to reach them:" in item and "(617)" in item for item in items)
@@ -239,11 +288,16 @@ def test_map_colours_come_in_named_classes_with_deserts_solid(laptop, district: 
 
 def test_network_focus_on_one_organisation_fades_the_rest_and_names_communities(laptop, district: str) -> None:
     open_page(laptop, district, "/network?focus=School%3Asch-0001")
-    counts = wait_until(lambda: laptop.execute_script(
-        "const c = document.querySelector('#' + arguments[0])._cyreg; if (!c || !c.cy) { return null; }"
-        "const n = c.cy.nodes().length;"
-        "return n ? [c.cy.nodes('.focus').length, c.cy.nodes('.faded').length, n] : null;",
-        ids.NETWORK_GRAPH), timeout=120, what="the focused network")
+    counts = wait_until(
+        lambda: laptop.execute_script(
+            "const c = document.querySelector('#' + arguments[0])._cyreg; if (!c || !c.cy) { return null; }"
+            "const n = c.cy.nodes().length;"
+            "return n ? [c.cy.nodes('.focus').length, c.cy.nodes('.faded').length, n] : null;",
+            ids.NETWORK_GRAPH,
+        ),
+        timeout=120,
+        what="the focused network",
+    )
     assert counts[0] == 1 and 0 < counts[1] < counts[2]
     assert "betweenness" in laptop.find_element(By.ID, ids.NETWORK_DETAILS).text
     assert "community 1" in laptop.find_element(By.ID, ids.NETWORK_LEGEND).text

@@ -60,11 +60,13 @@ def test_an_admin_uploads_agencies_and_sees_the_report(driver, signed_in_server:
         console_errors(driver)
         driver.find_element(By.CSS_SELECTOR, f"#{ids.LOAD_DRY_RUN} input[type=checkbox]").click()  # really load
         driver.find_element(By.CSS_SELECTOR, f"#{ids.LOAD_UPLOAD} input[type=file]").send_keys(str(upload))
-        wait_until(lambda: "Chosen: new agencies.csv" in driver.find_element(By.ID, ids.LOAD_FILE).text,
-                   what="the chosen file")
+        wait_until(
+            lambda: "Chosen: new agencies.csv" in driver.find_element(By.ID, ids.LOAD_FILE).text, what="the chosen file"
+        )
         driver.find_element(By.ID, ids.LOAD_RUN).click()
-        status = wait_until(lambda: driver.find_element(By.ID, ids.LOAD_STATUS).text, timeout=40,
-                            what="the ingest's status")
+        status = wait_until(
+            lambda: driver.find_element(By.ID, ids.LOAD_STATUS).text, timeout=40, what="the ingest's status"
+        )
         assert status.startswith("Loaded new agencies.csv as agencies: 3 rows read: 2 loaded, 1 quarantined.")
         report = driver.find_element(By.ID, ids.LOAD_REPORT).text
         assert "new agencies.csv 3 2 1" in report
@@ -75,7 +77,9 @@ def test_an_admin_uploads_agencies_and_sees_the_report(driver, signed_in_server:
         driver.get(signed_in_server + "/paths")  # the new agencies are in the graph the dashboard reads
         settle(driver)
         pick(driver, ids.PATHS_FROM, "Harbor Family")
-        wait_until(lambda: "Harbor Family Pantry" in driver.find_element(By.ID, ids.PATHS_FROM).text,
-                   what="the new agency picked")
+        wait_until(
+            lambda: "Harbor Family Pantry" in driver.find_element(By.ID, ids.PATHS_FROM).text,
+            what="the new agency picked",
+        )
     finally:
         driver.get(signed_in_server + "/logout")

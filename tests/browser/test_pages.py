@@ -47,8 +47,11 @@ def pick(browser, dropdown_id: str, text: str) -> None:
 
 def _focused_input(browser, dropdown_id: str):
     """The dropdown's search field (open, it is the one search input on the page)."""
-    found = [f for f in browser.find_elements(By.CSS_SELECTOR, "input.dash-dropdown-search, input[type=search]")
-             if f.is_displayed()]
+    found = [
+        f
+        for f in browser.find_elements(By.CSS_SELECTOR, "input.dash-dropdown-search, input[type=search]")
+        if f.is_displayed()
+    ]
     return found[0] if found else None
 
 
@@ -73,9 +76,10 @@ def test_find_help_near_a_zip_lists_services_on_the_map_and_in_the_table(driver,
     rows = wait_until(lambda: grid_rows(driver, ids.HELP_TABLE), what="result rows")
     assert len(rows) >= 3
     assert "ZIP 02119" in driver.find_element(By.ID, ids.HELP_STATUS).text
-    found = wait_until(lambda: [t for t in plot_traces(driver, ids.HELP_MAP)
-                                if t["name"].startswith("services found")],
-                       what="the services drawn on the map")
+    found = wait_until(
+        lambda: [t for t in plot_traces(driver, ids.HELP_MAP) if t["name"].startswith("services found")],
+        what="the services drawn on the map",
+    )
     assert found[0]["n"] == len(rows)
     assert "place=02119" in driver.current_url
     settle(driver)
@@ -105,11 +109,14 @@ def test_gaps_table_ranks_areas_and_what_if_runs_in_the_background(driver, serve
     rows = wait_until(lambda: grid_rows(driver, ids.GAPS_TABLE), what="the gap table")
     assert rows[0].split("\n")[0] == "1"
     assert "food" in driver.find_element(By.ID, ids.GAPS_SUMMARY).text
-    wait_until(lambda: driver.find_element(By.ID, ids.GAPS_WHATIF_LAT).get_attribute("value"),
-               what="the what-if site pre-filled")
+    wait_until(
+        lambda: driver.find_element(By.ID, ids.GAPS_WHATIF_LAT).get_attribute("value"),
+        what="the what-if site pre-filled",
+    )
     driver.find_element(By.ID, ids.GAPS_WHATIF_RUN).click()
-    result = wait_until(lambda: driver.find_element(By.ID, ids.GAPS_WHATIF_RESULT).text, timeout=40,
-                        what="the what-if result")
+    result = wait_until(
+        lambda: driver.find_element(By.ID, ids.GAPS_WHATIF_RESULT).text, timeout=40, what="the what-if result"
+    )
     assert "before" in result and "after" in result
     assert driver.find_element(By.ID, ids.GAPS_WHATIF_PROGRESS).get_attribute("value") == "3"
     settle(driver)
@@ -119,15 +126,18 @@ def test_gaps_table_ranks_areas_and_what_if_runs_in_the_background(driver, serve
 
 def test_network_draws_organisations_and_a_click_shows_details(driver, server: str) -> None:
     open_page(driver, server, "/network")
-    count = wait_until(lambda: driver.execute_script(
-        f"const c = document.querySelector('#{ids.NETWORK_GRAPH}')._cyreg; return c && c.cy ? c.cy.nodes().length : 0;"),
-        what="the network nodes")
+    count = wait_until(
+        lambda: driver.execute_script(
+            f"const c = document.querySelector('#{ids.NETWORK_GRAPH}')._cyreg; return c && c.cy ? c.cy.nodes().length : 0;"
+        ),
+        what="the network nodes",
+    )
     assert count == 50  # the small city's 10 schools and 40 agencies
     assert "Brokers" in driver.find_element(By.ID, ids.NETWORK_LISTS).text
     driver.execute_script(
-        f"document.querySelector('#{ids.NETWORK_GRAPH}')._cyreg.cy.nodes('[kind = \"School\"]').first().emit('tap');")
-    wait_until(lambda: "betweenness" in driver.find_element(By.ID, ids.NETWORK_DETAILS).text,
-               what="the node's details")
+        f"document.querySelector('#{ids.NETWORK_GRAPH}')._cyreg.cy.nodes('[kind = \"School\"]').first().emit('tap');"
+    )
+    wait_until(lambda: "betweenness" in driver.find_element(By.ID, ids.NETWORK_DETAILS).text, what="the node's details")
     settle(driver)
     screenshot(driver, "network")
     assert console_errors(driver) == []
@@ -137,9 +147,12 @@ def test_paths_between_two_picked_nodes_are_drawn_and_explained(driver, server: 
     open_page(driver, server, "/paths")
     pick(driver, ids.PATHS_FROM, "Adams Elementary")
     pick(driver, ids.PATHS_TO, "Need: Food")
-    edges = wait_until(lambda: driver.execute_script(
-        f"const c = document.querySelector('#{ids.PATHS_GRAPH}')._cyreg; return c && c.cy ? c.cy.edges().length : 0;"),
-        what="a path drawn")
+    edges = wait_until(
+        lambda: driver.execute_script(
+            f"const c = document.querySelector('#{ids.PATHS_GRAPH}')._cyreg; return c && c.cy ? c.cy.edges().length : 0;"
+        ),
+        what="a path drawn",
+    )
     assert edges >= 1
     explained = driver.find_element(By.ID, ids.PATHS_EXPLAIN).text
     assert "Adams Elementary School" in explained and "hops" in explained

@@ -45,8 +45,9 @@ def _opener(store: GraphStore, tmp_path: Path) -> Callable[[], GraphStore]:
     return lambda: Neo4jStore.from_settings(neo4j_settings())
 
 
-def test_an_interrupted_ingest_run_again_gives_the_whole_graph(store: GraphStore, small_city, small_store,
-                                                               tmp_path: Path) -> None:
+def test_an_interrupted_ingest_run_again_gives_the_whole_graph(
+    store: GraphStore, small_city, small_store, tmp_path: Path
+) -> None:
     open_again = _opener(store, tmp_path)
     first = open_again()
     with pytest.raises(KeyboardInterrupt):

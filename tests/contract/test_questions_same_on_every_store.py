@@ -46,25 +46,31 @@ def _questions(city: demo_city.City) -> dict[str, Callable[[GraphStore], Any]]:
         questions[f"find_nearby {school.id}"] = lambda s, p=school: find_nearby(s, p.lat, p.lon, radius_km=4, limit=30)
         for need in NEEDS:
             questions[f"find_nearby {school.id} {need}"] = lambda s, p=school, n=need: find_nearby(
-                s, p.lat, p.lon, needs=[n], radius_km=8, limit=10)
+                s, p.lat, p.lon, needs=[n], radius_km=8, limit=10
+            )
         questions[f"find_nearby {school.id} free es"] = lambda s, p=school: find_nearby(
-            s, p.lat, p.lon, radius_km=8, limit=10, language="es", free=True)
+            s, p.lat, p.lon, radius_km=8, limit=10, language="es", free=True
+        )
     for school in schools[:3]:
         for need in NEEDS:
             questions[f"warm_handoffs {school.id} → {need}"] = lambda s, a=school.id, n=need: warm_handoffs(
-                s, NodeRef(Label.SCHOOL, a), NeedTarget(n), k=3)
+                s, NodeRef(Label.SCHOOL, a), NeedTarget(n), k=3
+            )
         for agency in agencies[::8]:
             questions[f"warm_handoffs {school.id} → {agency}"] = lambda s, a=school.id, b=agency: warm_handoffs(
-                s, NodeRef(Label.SCHOOL, a), NodeRef(Label.AGENCY, b), k=5)
+                s, NodeRef(Label.SCHOOL, a), NodeRef(Label.AGENCY, b), k=5
+            )
     for student in students[:5]:
         questions[f"warm_handoffs {student} → food"] = lambda s, a=student: warm_handoffs(
-            s, NodeRef(Label.STUDENT, a), NeedTarget("food"), k=3, max_hops=8)
+            s, NodeRef(Label.STUDENT, a), NeedTarget("food"), k=3, max_hops=8
+        )
     for need in NEEDS:
         for by in ("cell", "school", "zip"):
             questions[f"service_gaps {need} by {by}"] = lambda s, n=need, b=by: service_gaps(s, n, by=b)
         questions[f"service_gaps {need} gaussian"] = lambda s, n=need: service_gaps(s, n, decay="gaussian")
         questions[f"service_gaps {need} what-if"] = lambda s, n=need: service_gaps(  # released from shown counts
-            s, n, by="school", catchment_km=0.1, add_sites=[(schools[0].lat, schools[0].lon, 1000)])
+            s, n, by="school", catchment_km=0.1, add_sites=[(schools[0].lat, schools[0].lon, 1000)]
+        )
         questions[f"find_deserts {need} below-ratio"] = lambda s, n=need: find_deserts(s, n, rule="below-ratio")
     questions["coalition_network seed 0"] = lambda s: coalition_network(s, seed=0)
     questions["coalition_network seed 3"] = lambda s: coalition_network(s, seed=3)
@@ -109,7 +115,9 @@ def _load(store: GraphStore, small_store: MemoryStore) -> None:
 
 
 def test_every_question_answers_the_same(
-    store: GraphStore, small_store: MemoryStore, questions: dict[str, Callable[[GraphStore], Any]],
+    store: GraphStore,
+    small_store: MemoryStore,
+    questions: dict[str, Callable[[GraphStore], Any]],
     reference: dict[str, Any],
 ) -> None:
     _load(store, small_store)

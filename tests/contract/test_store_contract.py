@@ -28,20 +28,24 @@ from kith.graph.store import GraphStore
 
 def _org_graph(store: GraphStore) -> None:
     """A little partner network: 3 schools, 5 agencies, a chain of collaborations."""
-    store.upsert_nodes([
-        School(id="s1", name="Lincoln", lat=42.33, lon=-71.08),
-        School(id="s2", name="Adams", lat=42.35, lon=-71.06),
-        School(id="s3", name="Curley", lat=42.30, lon=-71.10),
-        *[Agency(id=f"a{i}", name=f"Agency {i}") for i in range(1, 6)],
-    ])
-    store.upsert_relationships([
-        PartnersWith(source="s1", target="a1", since=2019, mou=True, strength=0.9),
-        PartnersWith(source="s2", target="a2", strength=0.4),
-        PartnersWith(source="s2", target="a3", strength=0.8),
-        CollaboratesWith(source="a1", target="a2", kind="referral"),
-        CollaboratesWith(source="a3", target="a1", kind="co-location"),
-        CollaboratesWith(source="a2", target="a4"),
-    ])
+    store.upsert_nodes(
+        [
+            School(id="s1", name="Lincoln", lat=42.33, lon=-71.08),
+            School(id="s2", name="Adams", lat=42.35, lon=-71.06),
+            School(id="s3", name="Curley", lat=42.30, lon=-71.10),
+            *[Agency(id=f"a{i}", name=f"Agency {i}") for i in range(1, 6)],
+        ]
+    )
+    store.upsert_relationships(
+        [
+            PartnersWith(source="s1", target="a1", since=2019, mou=True, strength=0.9),
+            PartnersWith(source="s2", target="a2", strength=0.4),
+            PartnersWith(source="s2", target="a3", strength=0.8),
+            CollaboratesWith(source="a1", target="a2", kind="referral"),
+            CollaboratesWith(source="a3", target="a1", kind="co-location"),
+            CollaboratesWith(source="a2", target="a4"),
+        ]
+    )
 
 
 def test_upsert_twice_changes_nothing(store: GraphStore, small_city) -> None:
@@ -87,8 +91,9 @@ def test_nodes_and_relationships_filter_and_order(store: GraphStore) -> None:
 def test_within_matches_brute_force(store: GraphStore) -> None:
     rng = np.random.default_rng(3)
     lat, lon = 42.33 + rng.normal(0, 0.05, 300), -71.08 + rng.normal(0, 0.07, 300)
-    store.upsert_nodes(Site(id=f"site{i:03d}", name="x", lat=round(a, 6), lon=round(b, 6))
-                       for i, (a, b) in enumerate(zip(lat, lon)))
+    store.upsert_nodes(
+        Site(id=f"site{i:03d}", name="x", lat=round(a, 6), lon=round(b, 6)) for i, (a, b) in enumerate(zip(lat, lon))
+    )
     store.upsert_nodes([Site(id="nowhere", name="no coordinates yet")])
     sites = store.nodes(Label.SITE)
     for centre, radius in [((42.33, -71.08), 2.0), ((42.40, -71.00), 5.0), ((42.33, -71.08), 0.0)]:
@@ -104,8 +109,7 @@ def test_within_matches_brute_force(store: GraphStore) -> None:
 def test_within_limit_is_exact_with_ties(store: GraphStore) -> None:
     # Twenty sites at one point and a ring of others: the cut of a limit falls inside the tie.
     store.upsert_nodes(Site(id=f"same{i:02d}", name="x", lat=42.35, lon=-71.05) for i in range(20))
-    store.upsert_nodes(Site(id=f"ring{i:02d}", name="x", lat=42.35 + 0.001 * (i + 1), lon=-71.05)
-                       for i in range(30))
+    store.upsert_nodes(Site(id=f"ring{i:02d}", name="x", lat=42.35 + 0.001 * (i + 1), lon=-71.05) for i in range(30))
     everything = store.within(42.35, -71.05, 10.0)
     for limit in (1, 3, 19, 20, 21, 49, 50, 60):
         assert store.within(42.35, -71.05, 10.0, limit=limit) == everything[:limit]
@@ -115,21 +119,29 @@ def test_within_limit_is_exact_with_ties(store: GraphStore) -> None:
 def test_shortest_paths_agree_with_networkx(store: GraphStore) -> None:
     _org_graph(store)
     org = [RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH]
-    paths = store.shortest_paths(NodeRef(Label.SCHOOL, "s1"), [NodeRef(Label.AGENCY, "a4"),
-                                 NodeRef(Label.AGENCY, "a5"), NodeRef(Label.SCHOOL, "s2")], rel_types=org, k=5)
+    paths = store.shortest_paths(
+        NodeRef(Label.SCHOOL, "s1"),
+        [NodeRef(Label.AGENCY, "a4"), NodeRef(Label.AGENCY, "a5"), NodeRef(Label.SCHOOL, "s2")],
+        rel_types=org,
+        k=5,
+    )
     view = nx.Graph(store.project([Label.SCHOOL, Label.AGENCY], org))
     by_target = {}
     for p in paths:
         by_target.setdefault(p.nodes[-1], []).append(p)
     assert NodeRef(Label.AGENCY, "a5") not in by_target  # isolated: unreachable
     for target, found in by_target.items():
-        expected = sorted(tuple(str(n) for n in path)
-                          for path in nx.all_shortest_paths(view, NodeRef(Label.SCHOOL, "s1"), target))
+        expected = sorted(
+            tuple(str(n) for n in path) for path in nx.all_shortest_paths(view, NodeRef(Label.SCHOOL, "s1"), target)
+        )
         assert sorted(tuple(str(n) for n in p.nodes) for p in found) == expected
         assert all(p.hops == nx.shortest_path_length(view, NodeRef(Label.SCHOOL, "s1"), target) for p in found)
     s1_a4 = by_target[NodeRef(Label.AGENCY, "a4")][0]
-    assert [s.type for s in s1_a4.steps] == [RelType.PARTNERS_WITH, RelType.COLLABORATES_WITH,
-                                             RelType.COLLABORATES_WITH]
+    assert [s.type for s in s1_a4.steps] == [
+        RelType.PARTNERS_WITH,
+        RelType.COLLABORATES_WITH,
+        RelType.COLLABORATES_WITH,
+    ]
     assert s1_a4.steps[0].properties["strength"] == 0.9
     # s1 reaches s2 two ways in 3 hops (via a1-a2 and via a1-a3); k limits and orders them.
     (first,) = store.shortest_paths(NodeRef(Label.SCHOOL, "s1"), [NodeRef(Label.SCHOOL, "s2")], rel_types=org)
@@ -163,8 +175,12 @@ def test_clear_empties(store: GraphStore) -> None:
 
 def test_paths_that_differ_only_in_direction_are_ordered_forward_first(store: GraphStore) -> None:
     store.upsert_nodes([Agency(id="a1", name="One"), Agency(id="a2", name="Two")])
-    store.upsert_relationships([CollaboratesWith(source="a2", target="a1", kind="referral"),
-                                CollaboratesWith(source="a1", target="a2", kind="co-location")])
+    store.upsert_relationships(
+        [
+            CollaboratesWith(source="a2", target="a1", kind="referral"),
+            CollaboratesWith(source="a1", target="a2", kind="co-location"),
+        ]
+    )
     paths = store.shortest_paths(NodeRef(Label.AGENCY, "a1"), [NodeRef(Label.AGENCY, "a2")], k=2)
     assert [p.steps[0].properties["kind"] for p in paths] == ["co-location", "referral"]
     assert paths == sorted(paths, key=lambda p: p.sort_key())
@@ -183,37 +199,49 @@ def _services_at_by_hand(store: GraphStore, site_ids: set[str]) -> list[dict]:
     for r in store.relationships(RelType.DELIVERED_AT):
         if r["target"] in site_ids:
             offering = sorted(o["source"] for o in offers if o["target"] == r["source"])
-            rows.append({
-                "site": sites[r["target"]], "service": services[r["source"]],
-                "agency": agencies[offering[0]] if offering else None,
-                "needs": sorted(a["target"] for a in addresses if a["source"] == r["source"]),
-            })
+            rows.append(
+                {
+                    "site": sites[r["target"]],
+                    "service": services[r["source"]],
+                    "agency": agencies[offering[0]] if offering else None,
+                    "needs": sorted(a["target"] for a in addresses if a["source"] == r["source"]),
+                }
+            )
     return sorted(rows, key=lambda row: (row["site"]["id"], row["service"]["id"]))
 
 
 def _delivery_graph(store: GraphStore) -> None:
     """Three sites (x3 with no services, x4 with no location), services with two, one and no agencies."""
     store.upsert_nodes(need_types())
-    store.upsert_nodes([
-        Site(id="x1", name="Library", lat=42.33, lon=-71.08, address="1 Main St"),
-        Site(id="x2", name="Clinic", lat=42.34, lon=-71.07, zip="02119"),
-        Site(id="x3", name="Empty hall", lat=42.35, lon=-71.06),
-        Site(id="x4", name="Not located yet"),
-        Agency(id="a2", name="Second", phone="555-0102"),
-        Agency(id="a1", name="First", website="https://first.example.org"),
-        Agency(id="a3", name="Third"),
-        Service(id="v2", name="Drop-in", cost="free"),
-        Service(id="v1", name="Pantry", languages=("en", "es"), hours="Mon 9:00-12:00"),
-        Service(id="v3", name="Dental", min_age=5, max_age=18),
-    ])
-    store.upsert_relationships([
-        Offers(source="a2", target="v1"), Offers(source="a1", target="v1"), Offers(source="a3", target="v3"),
-        DeliveredAt(source="v2", target="x1"), DeliveredAt(source="v1", target="x2"),
-        DeliveredAt(source="v1", target="x1"), DeliveredAt(source="v3", target="x2"),
-        DeliveredAt(source="v3", target="x4"),
-        Addresses(source="v1", target="housing"), Addresses(source="v1", target="food"),
-        Addresses(source="v3", target="dental"),
-    ])
+    store.upsert_nodes(
+        [
+            Site(id="x1", name="Library", lat=42.33, lon=-71.08, address="1 Main St"),
+            Site(id="x2", name="Clinic", lat=42.34, lon=-71.07, zip="02119"),
+            Site(id="x3", name="Empty hall", lat=42.35, lon=-71.06),
+            Site(id="x4", name="Not located yet"),
+            Agency(id="a2", name="Second", phone="555-0102"),
+            Agency(id="a1", name="First", website="https://first.example.org"),
+            Agency(id="a3", name="Third"),
+            Service(id="v2", name="Drop-in", cost="free"),
+            Service(id="v1", name="Pantry", languages=("en", "es"), hours="Mon 9:00-12:00"),
+            Service(id="v3", name="Dental", min_age=5, max_age=18),
+        ]
+    )
+    store.upsert_relationships(
+        [
+            Offers(source="a2", target="v1"),
+            Offers(source="a1", target="v1"),
+            Offers(source="a3", target="v3"),
+            DeliveredAt(source="v2", target="x1"),
+            DeliveredAt(source="v1", target="x2"),
+            DeliveredAt(source="v1", target="x1"),
+            DeliveredAt(source="v3", target="x2"),
+            DeliveredAt(source="v3", target="x4"),
+            Addresses(source="v1", target="housing"),
+            Addresses(source="v1", target="food"),
+            Addresses(source="v3", target="dental"),
+        ]
+    )
 
 
 def test_services_at_joins_site_service_agency_and_needs(store: GraphStore) -> None:
@@ -221,7 +249,12 @@ def test_services_at_joins_site_service_agency_and_needs(store: GraphStore) -> N
     rows = store.services_at(["x2", "nope", "x3", "x1", "x4", "x1"])
     assert rows == _services_at_by_hand(store, {"x1", "x2", "x3", "x4"})
     assert [(r["site"]["id"], r["service"]["id"]) for r in rows] == [
-        ("x1", "v1"), ("x1", "v2"), ("x2", "v1"), ("x2", "v3"), ("x4", "v3")]
+        ("x1", "v1"),
+        ("x1", "v2"),
+        ("x2", "v1"),
+        ("x2", "v3"),
+        ("x4", "v3"),
+    ]
     first = rows[0]
     assert first["site"] == {"id": "x1", "name": "Library", "lat": 42.33, "lon": -71.08, "address": "1 Main St"}
     assert first["service"] == {"id": "v1", "name": "Pantry", "languages": ["en", "es"], "hours": "Mon 9:00-12:00"}
@@ -250,10 +283,20 @@ def test_services_at_sees_every_write_and_keeps_no_change_a_caller_makes(store: 
     before[0]["needs"].append("moonlight")
     before[1]["service"].clear()
     assert store.services_at(["x1", "x3"]) == _services_at_by_hand(store, {"x1", "x3"})
-    store.upsert_nodes([Site(id="x1", name="New library", lat=42.33, lon=-71.08),
-                        Agency(id="a0", name="Zeroth"), Service(id="v4", name="Tutoring")])
-    store.upsert_relationships([Offers(source="a0", target="v1"), DeliveredAt(source="v4", target="x3"),
-                                Addresses(source="v2", target="tutoring")])
+    store.upsert_nodes(
+        [
+            Site(id="x1", name="New library", lat=42.33, lon=-71.08),
+            Agency(id="a0", name="Zeroth"),
+            Service(id="v4", name="Tutoring"),
+        ]
+    )
+    store.upsert_relationships(
+        [
+            Offers(source="a0", target="v1"),
+            DeliveredAt(source="v4", target="x3"),
+            Addresses(source="v2", target="tutoring"),
+        ]
+    )
     after = store.services_at(["x1", "x3"])
     assert after == _services_at_by_hand(store, {"x1", "x3"})
     assert after[0]["site"]["name"] == "New library" and after[0]["agency"]["id"] == "a0"
@@ -267,15 +310,21 @@ def test_service_areas_are_held_and_put_far_demand_in_reach(store: GraphStore) -
     from kith.graph import areas
     from kith.queries.gaps import find_deserts
 
-    box = areas.parse_extent({"type": "Polygon", "coordinates": [[[-71.4, 42.0], [-70.7, 42.0], [-70.7, 42.6],
-                                                                  [-71.4, 42.6], [-71.4, 42.0]]]})
-    store.upsert_nodes([
-        *need_types(),
-        School(id="F", name="Far", level="elementary", enrollment=500, lat=42.57, lon=-71.06),
-        Service(id="clinic", name="Clinic", capacity=40, area_zips=("02108", "02109"), area_geojson=box),
-        Service(id="shelter", name="Shelter", area_zips=("02108",)),
-        Site(id="S", name="Clinic", lat=42.30, lon=-71.06),
-    ])
+    box = areas.parse_extent(
+        {
+            "type": "Polygon",
+            "coordinates": [[[-71.4, 42.0], [-70.7, 42.0], [-70.7, 42.6], [-71.4, 42.6], [-71.4, 42.0]]],
+        }
+    )
+    store.upsert_nodes(
+        [
+            *need_types(),
+            School(id="F", name="Far", level="elementary", enrollment=500, lat=42.57, lon=-71.06),
+            Service(id="clinic", name="Clinic", capacity=40, area_zips=("02108", "02109"), area_geojson=box),
+            Service(id="shelter", name="Shelter", area_zips=("02108",)),
+            Site(id="S", name="Clinic", lat=42.30, lon=-71.06),
+        ]
+    )
     store.upsert_relationships([Addresses(source="clinic", target="dental"), DeliveredAt(source="clinic", target="S")])
     held = {s["id"]: s for s in store.nodes(Label.SERVICE)}
     assert list(held["clinic"]["area_zips"]) == ["02108", "02109"] and held["clinic"]["area_geojson"] == box

@@ -68,18 +68,29 @@ class Engine:
         return f"bolt://127.0.0.1:{self.port}"
 
     def env(self) -> dict[str, str]:
-        return {"KITH_NEO4J_URI": self.uri, "KITH_NEO4J_USER": "neo4j", "KITH_NEO4J_PASSWORD": self.password,
-                "KITH_NEO4J_DATABASE": "neo4j"}
+        return {
+            "KITH_NEO4J_URI": self.uri,
+            "KITH_NEO4J_USER": "neo4j",
+            "KITH_NEO4J_PASSWORD": self.password,
+            "KITH_NEO4J_DATABASE": "neo4j",
+        }
 
     def settings(self, **overrides: object) -> KithSettings:
         return KithSettings(_env_file=None, neo4j_uri=self.uri, neo4j_password=self.password, **overrides)
 
     def start(self) -> None:
         assert self.process is None
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {"KITH_NEO4J_PASSWORD": self.password}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {
+            "KITH_NEO4J_PASSWORD": self.password
+        }
         with open(self.home / "launcher.log", "a") as log:
-            self.process = subprocess.Popen([str(LAUNCHER), str(self.home / "data"), str(self.port)],
-                                            stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+            self.process = subprocess.Popen(
+                [str(LAUNCHER), str(self.home / "data"), str(self.port)],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                env=env,
+            )
         assert self.process.stdout is not None
         with selectors.DefaultSelector() as waiting:  # the launcher prints its one line once Bolt answers
             waiting.register(self.process.stdout, selectors.EVENT_READ)

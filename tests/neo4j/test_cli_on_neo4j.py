@@ -17,8 +17,9 @@ from tests.conftest import neo4j_settings
 def kith(*args: str, home: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     environ |= {"KITH_HOME": str(home), "COLUMNS": "200", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ, timeout=600
+    )
 
 
 QUESTIONS = [

@@ -11,13 +11,17 @@ from tests.neo4j.conftest import unused_port
 from tests.neo4j.test_cli_on_neo4j import kith
 
 
-@pytest.mark.parametrize("wrong, said", [
-    ({"KITH_NEO4J_PASSWORD": "not-the-password"}, "refused the user/password for user 'neo4j'"),
-    ({"KITH_NEO4J_DATABASE": "nowhere"}, "has no database 'nowhere'"),
-    ({"KITH_NEO4J_URI": "bolt://127.0.0.1:{port}"}, "cannot reach Neo4j at bolt://127.0.0.1:"),
-])
-def test_one_clear_line_and_no_traceback(tmp_path: Path, neo4j_kith_env: dict[str, str], wrong: dict[str, str],
-                                         said: str) -> None:
+@pytest.mark.parametrize(
+    "wrong, said",
+    [
+        ({"KITH_NEO4J_PASSWORD": "not-the-password"}, "refused the user/password for user 'neo4j'"),
+        ({"KITH_NEO4J_DATABASE": "nowhere"}, "has no database 'nowhere'"),
+        ({"KITH_NEO4J_URI": "bolt://127.0.0.1:{port}"}, "cannot reach Neo4j at bolt://127.0.0.1:"),
+    ],
+)
+def test_one_clear_line_and_no_traceback(
+    tmp_path: Path, neo4j_kith_env: dict[str, str], wrong: dict[str, str], said: str
+) -> None:
     env = neo4j_kith_env | {k: v.format(port=unused_port()) for k, v in wrong.items()}
     for command in (("stats",), ("nearby", "--near", "42.36,-71.06")):
         done = kith(*command, home=tmp_path, env=env)

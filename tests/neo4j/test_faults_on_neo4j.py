@@ -19,12 +19,18 @@ def _export(home: Path, engine: Engine) -> subprocess.Popen[str]:
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {"KITH_HOME": str(home)} | engine.env()
-    return subprocess.Popen([sys.executable, "-m", "kith.cli", "export", "--to", "neo4j", "--batch-size", "300"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kith.cli", "export", "--to", "neo4j", "--batch-size", "300"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def test_an_engine_killed_during_an_export_is_one_line_and_a_rerun_completes(
-        engine: Engine, small_city_home: Path, small_store: MemoryStore) -> None:
+    engine: Engine, small_city_home: Path, small_store: MemoryStore
+) -> None:
     with Neo4jStore.from_settings(engine.settings()) as store:
         store.clear()
         exporting = _export(small_city_home, engine)
@@ -45,7 +51,8 @@ def test_an_engine_killed_during_an_export_is_one_line_and_a_rerun_completes(
 
 
 def test_the_dashboard_shows_the_store_banner_and_answers_again_once_neo4j_is_back(
-        engine: Engine, tmp_path: Path, small_store: MemoryStore) -> None:
+    engine: Engine, tmp_path: Path, small_store: MemoryStore
+) -> None:
     from kith._cli_export import copy_graph
     from kith.dashboard import _security, ids
     from kith.dashboard.app import create_app
@@ -67,8 +74,9 @@ def test_the_dashboard_shows_the_store_banner_and_answers_again_once_neo4j_is_ba
     map_callback = next(d for d in _dependencies(app) if ids.MAP_GRAPH in d["output"])
 
     def ask(need: str) -> str:
-        response = client.post("/_dash-update-component",
-                               json=_payload(map_callback, {ids.MAP_NEED: need, ids.MAP_LAYERS: ["sites"]}))
+        response = client.post(
+            "/_dash-update-component", json=_payload(map_callback, {ids.MAP_NEED: need, ids.MAP_LAYERS: ["sites"]})
+        )
         assert response.status_code == 200, response.text
         assert "Traceback" not in response.text
         return response.text

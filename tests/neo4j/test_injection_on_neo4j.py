@@ -22,8 +22,9 @@ NAMES = [
 ]
 
 
-def test_injected_names_round_trip_and_delete_nothing(tmp_path: Path, small_store: MemoryStore,
-                                                        neo4j_store: Neo4jStore) -> None:
+def test_injected_names_round_trip_and_delete_nothing(
+    tmp_path: Path, small_store: MemoryStore, neo4j_store: Neo4jStore
+) -> None:
     copy_graph(small_store, neo4j_store)
     before = neo4j_store.counts()
     agencies = [Agency(id=name, name=name, website=name) for name in NAMES]
@@ -34,10 +35,23 @@ def test_injected_names_round_trip_and_delete_nothing(tmp_path: Path, small_stor
     path = tmp_path / "agencies.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["agency_id", "agency_name", "site_id", "site_name", "lat", "lon", "zip", "service_name",
-                         "need", "capacity"])
-        writer.writerow(["inj-agency", NAMES[0], "inj-site", NAMES[2], 42.3626, -71.0843, "02139", NAMES[3],
-                         "food", 25])
+        writer.writerow(
+            [
+                "agency_id",
+                "agency_name",
+                "site_id",
+                "site_name",
+                "lat",
+                "lon",
+                "zip",
+                "service_name",
+                "need",
+                "capacity",
+            ]
+        )
+        writer.writerow(
+            ["inj-agency", NAMES[0], "inj-site", NAMES[2], 42.3626, -71.0843, "02139", NAMES[3], "food", 25]
+        )
     report = ingest_agencies(path, neo4j_store)
     assert report.loaded == report.rows_read == 1
 
@@ -47,8 +61,9 @@ def test_injected_names_round_trip_and_delete_nothing(tmp_path: Path, small_stor
         assert after[name] >= count + grew.get(name, 0), name
     assert {n["id"]: n["name"] for n in neo4j_store.nodes(Label.AGENCY, ids=NAMES)} == {n: n for n in NAMES}
     assert [n["website"] for n in neo4j_store.nodes(Label.AGENCY, where={"name": NAMES[1]})] == [NAMES[1]]
-    assert {r["target"] for r in neo4j_store.relationships(RelType.PARTNERS_WITH, sources=[f"school {NAMES[4]}"])} \
-        == {NAMES[4]}
+    assert {r["target"] for r in neo4j_store.relationships(RelType.PARTNERS_WITH, sources=[f"school {NAMES[4]}"])} == {
+        NAMES[4]
+    }
     assert neo4j_store.nodes(Label.AGENCY, ids=["inj-agency"])[0]["name"] == NAMES[0]
     found = find_nearby(neo4j_store, 42.3626, -71.0843, needs=["food"], radius_km=0.01)
     assert [(row.agency_name, row.service_name) for row in found] == [(NAMES[0], NAMES[3])]

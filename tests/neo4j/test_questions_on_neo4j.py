@@ -35,8 +35,12 @@ def test_what_if_is_the_same_on_neo4j(small_store: MemoryStore, neo4j_store: Neo
     services = [r["source"] for r in small_store.relationships(RelType.ADDRESSES, targets=["food"])][:3]
     questions = {
         f"what-if food by {by}": lambda s, by=by: service_gaps(
-            s, "food", by=by, add_sites=[(p["lat"], p["lon"], 40.0) for p in schools],
-            add_capacity={v: 25.0 for v in services})
+            s,
+            "food",
+            by=by,
+            add_sites=[(p["lat"], p["lon"], 40.0) for p in schools],
+            add_capacity={v: 25.0 for v in services},
+        )
         for by in ("cell", "school")
     }
     _same(questions, small_store, neo4j_store)
@@ -54,16 +58,20 @@ def test_nearby_paths_and_gaps_on_the_district_city_are_the_same_on_neo4j(neo4j_
     questions: dict[str, Any] = {}
     for p in schools:
         questions[f"nearby {p['id']}"] = lambda s, p=p: find_nearby(s, p["lat"], p["lon"], radius_km=4, limit=30)
-        questions[f"nearby {p['id']} food"] = lambda s, p=p: find_nearby(s, p["lat"], p["lon"], needs=["food"],
-                                                                         radius_km=8, limit=10)
+        questions[f"nearby {p['id']} food"] = lambda s, p=p: find_nearby(
+            s, p["lat"], p["lon"], needs=["food"], radius_km=8, limit=10
+        )
         questions[f"path {p['id']} need:tutoring"] = lambda s, p=p: warm_handoffs(
-            s, NodeRef(Label.SCHOOL, p["id"]), NeedTarget("tutoring"), k=3)
+            s, NodeRef(Label.SCHOOL, p["id"]), NeedTarget("tutoring"), k=3
+        )
         for a in agencies:
             questions[f"path {p['id']} {a}"] = lambda s, p=p, a=a: warm_handoffs(
-                s, NodeRef(Label.SCHOOL, p["id"]), NodeRef(Label.AGENCY, a), k=3)
+                s, NodeRef(Label.SCHOOL, p["id"]), NodeRef(Label.AGENCY, a), k=3
+            )
     for student in students:
         questions[f"path {student} need:food"] = lambda s, x=student: warm_handoffs(
-            s, NodeRef(Label.STUDENT, x), NeedTarget("food"), k=3, max_hops=8)
+            s, NodeRef(Label.STUDENT, x), NeedTarget("food"), k=3, max_hops=8
+        )
     for need in ("food", "mental_health_counseling"):
         for by in ("cell", "school"):
             questions[f"gaps {need} by {by}"] = lambda s, n=need, b=by: service_gaps(s, n, by=b)

@@ -22,12 +22,15 @@ def enrolment(small_store: MemoryStore) -> tuple[str, str, str]:
     return rel["source"], rel["target"], other
 
 
-@pytest.mark.parametrize(("role", "allowed"), [
-    (Role.PLANNER, {"overview", "aggregates", "export"}),
-    (Role.COALITION, {"overview", "network", "directory", "export"}),
-    (Role.CASEWORKER, {"overview", "network", "directory", "export", "students"}),
-    (Role.ADMIN, {"overview", "aggregates", "network", "directory", "export", "users", "ingest"}),
-])
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.PLANNER, {"overview", "aggregates", "export"}),
+        (Role.COALITION, {"overview", "network", "directory", "export"}),
+        (Role.CASEWORKER, {"overview", "network", "directory", "export", "students"}),
+        (Role.ADMIN, {"overview", "aggregates", "network", "directory", "export", "users", "ingest"}),
+    ],
+)
 def test_each_role_has_exactly_its_capabilities(role: Role, allowed: set[str]) -> None:
     viewer = Viewer(name="u1", role=role, school_id="S" if role is Role.CASEWORKER else None)
     for capability in Capability:
@@ -87,13 +90,16 @@ def test_operator_and_demo_see_everything(small_store: MemoryStore, enrolment) -
     assert Viewer.operator("some user!").name == "some_user_"
 
 
-@pytest.mark.parametrize(("kwargs", "problem"), [
-    ({"name": "cw", "role": "caseworker"}, "bound to one school"),
-    ({"name": "p", "role": "planner", "school_id": "S"}, "only a caseworker"),
-    ({"name": "bad name", "role": "planner"}, "user name"),
-    ({"name": "x'}) DETACH DELETE n //", "role": "admin"}, "user name"),
-    ({"name": "p", "role": "superuser"}, "role"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [
+        ({"name": "cw", "role": "caseworker"}, "bound to one school"),
+        ({"name": "p", "role": "planner", "school_id": "S"}, "only a caseworker"),
+        ({"name": "bad name", "role": "planner"}, "user name"),
+        ({"name": "x'}) DETACH DELETE n //", "role": "admin"}, "user name"),
+        ({"name": "p", "role": "superuser"}, "role"),
+    ],
+)
 def test_viewers_are_validated(kwargs: dict, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         Viewer(**kwargs)

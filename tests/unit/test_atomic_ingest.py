@@ -43,8 +43,14 @@ main()
 
 
 def _kith(*args: str, home: Path, fault: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", _WITH_FAULT, textwrap.dedent(fault), *args], capture_output=True,
-                          text=True, env=_env(home), timeout=300, cwd=home)
+    return subprocess.run(
+        [sys.executable, "-c", _WITH_FAULT, textwrap.dedent(fault), *args],
+        capture_output=True,
+        text=True,
+        env=_env(home),
+        timeout=300,
+        cwd=home,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +59,23 @@ def agencies_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("input") / "agencies.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need",
-                         "capacity"])
+        writer.writerow(
+            ["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need", "capacity"]
+        )
         for i in range(ROWS):
-            writer.writerow([f"N{i // 2}", f"New Agency {i // 2}", f"NS{i}", 42.3 + (i % 100) / 1000,
-                             -71.1 + (i % 77) / 1000, "02139", f"Service {i}", "food", 10])
+            writer.writerow(
+                [
+                    f"N{i // 2}",
+                    f"New Agency {i // 2}",
+                    f"NS{i}",
+                    42.3 + (i % 100) / 1000,
+                    -71.1 + (i % 77) / 1000,
+                    "02139",
+                    f"Service {i}",
+                    "food",
+                    10,
+                ]
+            )
         writer.writerow(["BAD", "Bad Agency", "BS", 100, 0, "02139", "Bad", "food", 10])  # latitude 100
     return path
 
@@ -109,12 +127,20 @@ def test_ctrl_c_half_way_through_an_ingest_leaves_the_previous_graph(home: Path,
 def test_sigint_at_any_moment_leaves_the_previous_graph_or_the_whole_ingest(home: Path, agencies_csv: Path) -> None:
     """A real Ctrl-C from outside, at moments spread over the ingest: never a part of it."""
     before, _ = _graph(home)
-    whole = {**before, Label.AGENCY.value: before[Label.AGENCY.value] + ROWS // 2,
-             RelType.OFFERS.value: before[RelType.OFFERS.value] + ROWS}
+    whole = {
+        **before,
+        Label.AGENCY.value: before[Label.AGENCY.value] + ROWS // 2,
+        RelType.OFFERS.value: before[RelType.OFFERS.value] + ROWS,
+    }
     outcomes = set()
     for delay in (0.5, 1.5, 3.0):
-        process = subprocess.Popen([sys.executable, "-m", "kith.cli", "ingest", "agencies", str(agencies_csv)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(home))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kith.cli", "ingest", "agencies", str(agencies_csv)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(home),
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=300)

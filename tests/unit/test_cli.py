@@ -16,8 +16,9 @@ from kith.graph.model import Label, RelType
 def kith(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     environ.update({"KITH_HOME": str(home), **(env or {})})
-    return subprocess.run([sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ, timeout=300
+    )
 
 
 def test_demo_then_stats_json_counts_everything(tmp_path: Path) -> None:
@@ -57,8 +58,13 @@ def test_serve_answers_on_a_production_server(tmp_path: Path) -> None:
         port = s.getsockname()[1]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     environ.update({"KITH_HOME": str(tmp_path), "KITH_DEMO": "true"})
-    server = subprocess.Popen([sys.executable, "-m", "kith.cli", "serve", "--port", str(port)], env=environ,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kith.cli", "serve", "--port", str(port)],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

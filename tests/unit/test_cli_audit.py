@@ -29,8 +29,9 @@ def test_gaps_and_deserts_files_are_audited_and_tables_are_not(home: Path) -> No
     before = len(exports(home))
     assert kith("gaps", "--need", "food", "--by", "school", home=home).returncode == 0  # on screen: no export
     assert len(exports(home)) == before
-    done = kith("gaps", "--need", "food", "--by", "school", "--add-site", "42.34,-71.07,40", "--format", "csv",
-                home=home)
+    done = kith(
+        "gaps", "--need", "food", "--by", "school", "--add-site", "42.34,-71.07,40", "--format", "csv", home=home
+    )
     assert done.returncode == 0, done.stderr
     entry = exports(home)[-1]
     assert entry["who"] == f"cli_{getpass.getuser()}" and entry["role"] == "admin" and entry["via"] == "kith"
@@ -42,9 +43,14 @@ def test_gaps_and_deserts_files_are_audited_and_tables_are_not(home: Path) -> No
     assert (entry["command"], entry["format"], entry["need"], entry["limit"]) == ("deserts", "geojson", "dental", 3)
 
 
-@pytest.mark.parametrize(("near", "kept"), [
-    ("12 Elm Street, Boston MA 02119", "address"), ("42.3310,-71.0810", "point"), ("02119", "zip:02119"),
-])
+@pytest.mark.parametrize(
+    ("near", "kept"),
+    [
+        ("12 Elm Street, Boston MA 02119", "address"),
+        ("42.3310,-71.0810", "point"),
+        ("02119", "zip:02119"),
+    ],
+)
 def test_referral_lists_are_audited_without_the_familys_place(home: Path, near: str, kept: str) -> None:
     done = kith("nearby", "--near", near, "--need", "food", "--format", "print", home=home)
     assert done.returncode == 0, done.stderr
@@ -66,8 +72,16 @@ def test_kith_export_is_audited_before_it_copies(home: Path, tmp_path: Path, mon
     from kith.cli import cli
 
     target = MemoryStore()
-    monkeypatch.setattr(_cli_export, "_stores", lambda settings, to: (
-        MemoryStore.open(home / "graph.msgpack", readonly=True), target, "the file", "the server"))
+    monkeypatch.setattr(
+        _cli_export,
+        "_stores",
+        lambda settings, to: (
+            MemoryStore.open(home / "graph.msgpack", readonly=True),
+            target,
+            "the file",
+            "the server",
+        ),
+    )
     for name in ("KITH_NEO4J_URI", "KITH_PSEUDONYM_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KITH_HOME", str(home))
@@ -83,10 +97,13 @@ def test_kith_export_is_audited_before_it_copies(home: Path, tmp_path: Path, mon
 
 def test_path_files_are_audited_with_their_ends(home: Path, small_city: demo_city.City) -> None:
     school = next(n.id for n in small_city.nodes if n.label.value == "School")
-    done = kith("path", f"school:{school}", "need:food", "--via", "PARTNERS_WITH,OFFERS", "--format", "json",
-                home=home)
+    done = kith("path", f"school:{school}", "need:food", "--via", "PARTNERS_WITH,OFFERS", "--format", "json", home=home)
     assert done.returncode == 0, done.stderr
     entry = exports(home)[-1]
     assert (entry["command"], entry["source"], entry["target"], entry["via"]) == (
-        "path", f"school:{school}", "need:food", "kith")
+        "path",
+        f"school:{school}",
+        "need:food",
+        "kith",
+    )
     assert entry["follow"] == "PARTNERS_WITH,OFFERS" and entry["rows"] == len(json.loads(done.stdout))

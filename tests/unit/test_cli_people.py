@@ -33,9 +33,13 @@ def test_needs_lists_every_code_with_its_name_and_domain(home: Path) -> None:
     assert {r["domain"] for r in health} == {"health"} and any(r["code"] == "dental" for r in health)
 
 
-@pytest.mark.parametrize("command", [
-    ["gaps", "--need", "fod"], ["path", "Adams Elementary School", "need:fod"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["gaps", "--need", "fod"],
+        ["path", "Adams Elementary School", "need:fod"],
+    ],
+)
 def test_a_wrong_need_code_names_the_closest_codes_not_a_file(home: Path, command: list[str]) -> None:
     result = kith(*command, home=home)
     assert result.returncode == 1
@@ -56,17 +60,20 @@ def test_path_and_nearby_take_a_schools_unique_name(home: Path) -> None:
 def test_a_misspelt_name_or_id_says_what_it_might_be(home: Path) -> None:
     typo = kith("path", "Adams Elementry School", "need:food", home=home)
     assert typo.returncode == 1 and "did you mean Adams Elementary School" in typo.stderr
-    schools = json.loads(kith("path", "Adams Elementary School", "need:food", "--format", "json",
-                              home=home).stdout)
+    schools = json.loads(kith("path", "Adams Elementary School", "need:food", "--format", "json", home=home).stdout)
     school_id = schools[0]["nodes"][0].split(":", 1)[1]
     wrong = kith("path", f"school:{school_id}x", "need:food", home=home)
     assert wrong.returncode == 1 and f"did you mean school:{school_id}" in wrong.stderr
 
 
-@pytest.mark.parametrize("command", [
-    ["nearby", "--near", "02119", "--need", "food"], ["gaps", "--need", "food", "--by", "zip", "--limit", "8"],
-    ["path", "Adams Elementary School", "need:food"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["nearby", "--near", "02119", "--need", "food"],
+        ["gaps", "--need", "food", "--by", "zip", "--limit", "8"],
+        ["path", "Adams Elementary School", "need:food"],
+    ],
+)
 def test_tables_have_human_headers_and_fit_80_columns(home: Path, command: list[str]) -> None:
     result = kith(*command, home=home, env=NARROW)
     assert result.returncode == 0, result.stderr

@@ -25,13 +25,22 @@ LINTER = ROOT / "tools" / "cypher-lint"
 BROKEN: dict[str, tuple[str, list[str], str]] = {
     "syntax_error": ("MATCH (n:School RETURN n.id AS id", [], "Invalid input"),
     "undefined_variable": ("MATCH (n:School) RETURN m.id AS id", [], "Variable `m` not defined"),
-    "undeclared_parameter": ("MATCH (n:School) WHERE n.id = $school RETURN n.id AS id", [],
-                             "Parameter $school is not defined"),
-    "unknown_function": ("MATCH (s:Site) RETURN point.distanse(s.location, s.location) AS d", [],
-                         "Function point.distanse is not present"),
+    "undeclared_parameter": (
+        "MATCH (n:School) WHERE n.id = $school RETURN n.id AS id",
+        [],
+        "Parameter $school is not defined",
+    ),
+    "unknown_function": (
+        "MATCH (s:Site) RETURN point.distanse(s.location, s.location) AS d",
+        [],
+        "Function point.distanse is not present",
+    ),
     "unknown_label": ("MATCH (n:Schol) RETURN n.id AS id", [], "Label Schol is not present"),
-    "unknown_type": ("MATCH (:School)-[r:PARTNER_WITH]->(:Agency) RETURN r", [],
-                     "Relationship type PARTNER_WITH is not present"),
+    "unknown_type": (
+        "MATCH (:School)-[r:PARTNER_WITH]->(:Agency) RETURN r",
+        [],
+        "Relationship type PARTNER_WITH is not present",
+    ),
     "unknown_property": ("MATCH (n:School) RETURN n.nmae AS name", [], "nmae is not present"),
     "unknown_procedure": ("CALL db.awaitIndexs(300)", [], "Procedure db.awaitIndexs is not present"),
 }
@@ -57,8 +66,12 @@ def run_linter(queries: list[dict[str, Any]]) -> dict[str, Any]:
     if node is None or not (LINTER / "node_modules" / "@neo4j-cypher" / "language-support").is_dir():
         pytest.fail("the Cypher linter is not installed: run `make lint-deps` (needs Node.js and npm)")
     done = subprocess.run(
-        [node, str(LINTER / "lint.mjs")], input=json.dumps({"schema": graph_schema(), "queries": queries}),
-        capture_output=True, text=True, timeout=120, check=False,
+        [node, str(LINTER / "lint.mjs")],
+        input=json.dumps({"schema": graph_schema(), "queries": queries}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -81,8 +94,9 @@ def linted() -> dict[str, Any]:
 def test_cypher_file_passes_the_linter(name: str, linted: dict[str, Any]) -> None:
     result = linted[name]
     assert result["statements"] == 1, f"{name}.cypher must hold one statement"
-    problems = [f"{name}.cypher:{d['line']}:{d['column']}: {d['severity']}: {d['message']}"
-                for d in result["diagnostics"]]
+    problems = [
+        f"{name}.cypher:{d['line']}:{d['column']}: {d['severity']}: {d['message']}" for d in result["diagnostics"]
+    ]
     assert not problems, "\n".join(problems)
 
 

@@ -57,6 +57,7 @@ def _login(client: Any, name: str, password: str, target: str = "/") -> Any:
 
 def _payload(dependency: dict[str, Any], values: dict[str, Any] | None = None) -> dict[str, Any]:
     """A callback request as the Dash renderer sends it, from an entry of /_dash-dependencies."""
+
     def spec(item: dict[str, Any]) -> dict[str, Any]:
         component = item["id"]
         parsed = json.loads(component) if component.startswith("{") else component
@@ -149,8 +150,12 @@ def test_wrong_passwords_forged_forms_and_guessing_are_refused(served) -> None:
 
 def test_sign_in_returns_only_to_this_site(served) -> None:
     app, _ = served
-    for target, expected in [("/network", "/network"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-                             ("/\\evil.example", "/")]:
+    for target, expected in [
+        ("/network", "/network"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ]:
         response = _login(app.server.test_client(), "ada", PASSWORD, target)
         assert response.status_code == 302 and response.headers["Location"] == expected
 
@@ -177,10 +182,19 @@ def test_every_callback_checks_the_role(served, name: str) -> None:
     assert ran and (refused or role is Role.ADMIN)
 
 
-@pytest.mark.parametrize(("name", "path", "shown"), [
-    ("pat", "/network", False), ("pat", "/gaps", True), ("cleo", "/gaps", False), ("cleo", "/network", True),
-    ("cara", "/find-help", True), ("cara", "/map", False), ("ada", "/paths", True), ("pat", "/find-help", False),
-])
+@pytest.mark.parametrize(
+    ("name", "path", "shown"),
+    [
+        ("pat", "/network", False),
+        ("pat", "/gaps", True),
+        ("cleo", "/gaps", False),
+        ("cleo", "/network", True),
+        ("cara", "/find-help", True),
+        ("cara", "/map", False),
+        ("ada", "/paths", True),
+        ("pat", "/find-help", False),
+    ],
+)
 def test_page_layouts_check_the_role(served, name: str, path: str, shown: bool) -> None:
     app, _ = served
     client = _client(app, name)
@@ -197,11 +211,14 @@ def test_page_layouts_check_the_role(served, name: str, path: str, shown: bool) 
 def test_unclaimed_outputs_are_refused(served) -> None:
     app, _ = served
     client = _client(app, "ada")
-    body = {"output": "secret-thing.children", "outputs": {"id": "secret-thing", "property": "children"},
-            "inputs": [], "changedPropIds": []}
+    body = {
+        "output": "secret-thing.children",
+        "outputs": {"id": "secret-thing", "property": "children"},
+        "inputs": [],
+        "changedPropIds": [],
+    }
     assert client.post("/_dash-update-component", json=body).status_code == 403
-    assert client.post("/_dash-update-component", data="not json",
-                       content_type="application/json").status_code == 400
+    assert client.post("/_dash-update-component", data="not json", content_type="application/json").status_code == 400
 
 
 def test_security_headers_on_every_response(served) -> None:
@@ -287,14 +304,16 @@ def test_a_lost_store_shows_a_banner_not_a_traceback(tmp_path: Path, small_store
     settings = KithSettings(_env_file=None, home=tmp_path, demo=False, neo4j_uri=None)
     data = DashboardData(small_store, settings)
     app = create_app(settings, data=data, warm_up=False)
-    driver = GraphDatabase.driver("bolt://127.0.0.1:9", auth=("neo4j", "x"), connection_timeout=1,
-                                  max_transaction_retry_time=0.5)
+    driver = GraphDatabase.driver(
+        "bolt://127.0.0.1:9", auth=("neo4j", "x"), connection_timeout=1, max_transaction_retry_time=0.5
+    )
     data.store = Neo4jStore(driver, uri="bolt://127.0.0.1:9", user="neo4j", database="neo4j")  # the server is gone
     try:
         client = _client(app, "pat")
         map_callback = next(d for d in _dependencies(app) if ids.MAP_GRAPH in d["output"])
-        response = client.post("/_dash-update-component",
-                               json=_payload(map_callback, {ids.MAP_NEED: "dental", ids.MAP_LAYERS: ["sites"]}))
+        response = client.post(
+            "/_dash-update-component", json=_payload(map_callback, {ids.MAP_NEED: "dental", ids.MAP_LAYERS: ["sites"]})
+        )
         assert response.status_code == 200, response.text
         assert _security.STORE_BANNER in response.text and "cannot be reached" in response.text
         assert "Traceback" not in response.text

@@ -31,8 +31,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def kith(*args: str, home: Path, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     environ.update({"KITH_HOME": str(home), "PYTHONPATH": str(ROOT), **env})
-    return subprocess.run([sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ,
-                          timeout=300, cwd=cwd or home)
+    return subprocess.run(
+        [sys.executable, "-m", "kith.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+        cwd=cwd or home,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +111,9 @@ def test_a_dotenv_cannot_lower_the_threshold(tmp_path: Path, monkeypatch: pytest
         _settings_in(tmp_path, monkeypatch)
 
 
-def test_a_dotenv_may_raise_it_and_the_environment_may_lower_it(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dotenv_may_raise_it_and_the_environment_may_lower_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / ".env").write_text("KITH_SUPPRESS_BELOW=3\n")
     assert _settings_in(tmp_path, monkeypatch, KITH_SUPPRESS_BELOW="5").suppress_below == 5  # said explicitly
     (tmp_path / ".env").write_text("KITH_SUPPRESS_BELOW=20\n")

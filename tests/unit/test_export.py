@@ -31,8 +31,10 @@ def test_copy_holds_the_same_graph_and_twice_changes_nothing(small_store: Memory
 def test_export_needs_a_neo4j(tmp_path: Path) -> None:
     done = kith("export", "--to", "neo4j", home=tmp_path)
     assert done.returncode == 1
-    assert done.stderr.strip() == "kith: error: kith export needs KITH_NEO4J_URI (and KITH_NEO4J_PASSWORD): " \
-                                  "the Neo4j to copy with"
+    assert (
+        done.stderr.strip() == "kith: error: kith export needs KITH_NEO4J_URI (and KITH_NEO4J_PASSWORD): "
+        "the Neo4j to copy with"
+    )
 
 
 def test_export_needs_an_embedded_graph(tmp_path: Path) -> None:

@@ -31,13 +31,19 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def _kith(*args: str, home: Path, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True,
-                          env=_env(home, **extra), timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=_env(home, **extra), timeout=300
+    )
 
 
 def _start(*args: str, home: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kith.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_env(home))
+    return subprocess.Popen(
+        [sys.executable, "-m", "kith.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(home),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +52,23 @@ def agencies_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("input") / "agencies.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need",
-                         "capacity"])
+        writer.writerow(
+            ["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need", "capacity"]
+        )
         for i in range(AGENCY_ROWS):
-            writer.writerow([f"F{i // 4}", f"Fault Agency {i // 4}", f"FS{i}", 42.3 + (i % 100) / 1000,
-                             -71.1 + (i % 77) / 1000, "02139", f"Service {i}", "food", 10])
+            writer.writerow(
+                [
+                    f"F{i // 4}",
+                    f"Fault Agency {i // 4}",
+                    f"FS{i}",
+                    42.3 + (i % 100) / 1000,
+                    -71.1 + (i % 77) / 1000,
+                    "02139",
+                    f"Service {i}",
+                    "food",
+                    10,
+                ]
+            )
     return path
 
 
@@ -130,8 +148,13 @@ def test_a_second_writer_is_told_to_wait(home: Path, tmp_path_factory) -> None:
     before = _counts(home)
     schools = tmp_path_factory.mktemp("schools") / "schools.csv"
     schools.write_text("id,name,lat,lon,level\nX1,Extra School,42.35,-71.06,elementary\n")
-    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(home / "graph.msgpack")], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, env=_env(home))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(home / "graph.msgpack")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(home),
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         second = _kith("ingest", "schools", str(schools), home=home)
@@ -140,7 +163,8 @@ def test_a_second_writer_is_told_to_wait(home: Path, tmp_path_factory) -> None:
         holder.communicate("done\n", timeout=60)
     assert second.returncode == 1
     assert second.stderr.strip().splitlines() == [
-        f"kith: error: another kith process is writing to {home / 'graph.msgpack'}; wait for it to finish and try again"]
+        f"kith: error: another kith process is writing to {home / 'graph.msgpack'}; wait for it to finish and try again"
+    ]
     assert reader.returncode == 0 and json.loads(reader.stdout) == before
     assert _counts(home) == before  # the refused writer wrote nothing
     retry = _kith("ingest", "schools", str(schools), home=home)
@@ -173,16 +197,76 @@ def test_bad_student_rows_leak_no_student_value(home: Path, tmp_path_factory) ->
     sis = folder / "students.csv"
     with open(sis, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student_id", "student_name", "school_id", "grade", "household_id", "home_address", "zip",
-                         "language", "needs", "tier"])
-        writer.writerow(["SASID9988776655", "Zelda Quixote-Marchbanks", school, "5", "HH-77331",
-                         "1313 Mockingbird Lane, Boston MA 02139", "02139", "es", "food;tutoring", "2"])
-        writer.writerow(["SASID9988776655", "Zelda Quixote-Marchbanks", school, "Q-Grade-Zelda", "HH-77331",
-                         "1313 Mockingbird Lane", "99999", "es", "Zelda Quixote-Marchbanks", "SASID9988776655"])
-        writer.writerow(["SASID9988776655", "Zelda Quixote-Marchbanks", "HH-77331", "5", "HH-77331",
-                         "1313 Mockingbird Lane", "not a zip", "es", "food", "7"])
-        writer.writerow(["", "Zelda Quixote-Marchbanks", school, "5", "HH-77331", "1313 Mockingbird Lane", "02139",
-                         "es", "food", "1"])
+        writer.writerow(
+            [
+                "student_id",
+                "student_name",
+                "school_id",
+                "grade",
+                "household_id",
+                "home_address",
+                "zip",
+                "language",
+                "needs",
+                "tier",
+            ]
+        )
+        writer.writerow(
+            [
+                "SASID9988776655",
+                "Zelda Quixote-Marchbanks",
+                school,
+                "5",
+                "HH-77331",
+                "1313 Mockingbird Lane, Boston MA 02139",
+                "02139",
+                "es",
+                "food;tutoring",
+                "2",
+            ]
+        )
+        writer.writerow(
+            [
+                "SASID9988776655",
+                "Zelda Quixote-Marchbanks",
+                school,
+                "Q-Grade-Zelda",
+                "HH-77331",
+                "1313 Mockingbird Lane",
+                "99999",
+                "es",
+                "Zelda Quixote-Marchbanks",
+                "SASID9988776655",
+            ]
+        )
+        writer.writerow(
+            [
+                "SASID9988776655",
+                "Zelda Quixote-Marchbanks",
+                "HH-77331",
+                "5",
+                "HH-77331",
+                "1313 Mockingbird Lane",
+                "not a zip",
+                "es",
+                "food",
+                "7",
+            ]
+        )
+        writer.writerow(
+            [
+                "",
+                "Zelda Quixote-Marchbanks",
+                school,
+                "5",
+                "HH-77331",
+                "1313 Mockingbird Lane",
+                "02139",
+                "es",
+                "food",
+                "1",
+            ]
+        )
     report = folder / "report.json"
     outputs = []
     for args in (["--debug", "ingest", "students", str(sis), "--report", str(report)],):
@@ -203,7 +287,9 @@ def test_bad_student_rows_leak_no_student_value(home: Path, tmp_path_factory) ->
     outputs += [seen.stdout, seen.stderr]
     audit = [json.loads(line) for line in (home / "audit.jsonl").read_text().splitlines()]
     assert [(a["action"], a.get("student") or a.get("source")) for a in audit] == [
-        ("view_student", student), ("export", f"student:{student}")]  # the view, then its JSON file
+        ("view_student", student),
+        ("export", f"student:{student}"),
+    ]  # the view, then its JSON file
     quarantined = list((home / "quarantine").glob("*"))
     assert quarantined, "bad rows were quarantined"
     written = [p.read_text(encoding="utf-8", errors="replace") for p in [*quarantined, report]]
@@ -214,5 +300,6 @@ def test_bad_student_rows_leak_no_student_value(home: Path, tmp_path_factory) ->
             assert secret not in text, (secret, text[:2000])
         assert secret.encode() not in graph
     loaded = json.loads(report.read_text())
-    assert sum(t["loaded"] + t["quarantined"] for t in loaded["tables"]) == sum(t["rows_read"] for t in
-                                                                                 loaded["tables"])
+    assert sum(t["loaded"] + t["quarantined"] for t in loaded["tables"]) == sum(
+        t["rows_read"] for t in loaded["tables"]
+    )

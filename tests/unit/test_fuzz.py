@@ -28,22 +28,87 @@ from kith.ingest.sis import ingest_students
 
 KEY = "a-fuzzing-pseudonym-key-0123456789"
 INJECTION = "x'}) DETACH DELETE n //"
-NASTY = ["", " ", "NaN", "nan", "inf", "-inf", "1e309", "-1", "0", "100", "-91", "181", "0,0", "9:00am", "02139",
-         "00000", "a;b|c", INJECTION, "=cmd|' /C calc'!A0", "\x00", "\u202e\u0041", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "Ω≈ç√",
-         "food", "tutoring;unknown_need", "true", "yes", "K", "PK", "13", "2", "4", "\ufeff", "\r", "\n",
-         "2021-02-30", "2021-01-01", "1.5", "x" * 300]
+NASTY = [
+    "",
+    " ",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "1e309",
+    "-1",
+    "0",
+    "100",
+    "-91",
+    "181",
+    "0,0",
+    "9:00am",
+    "02139",
+    "00000",
+    "a;b|c",
+    INJECTION,
+    "=cmd|' /C calc'!A0",
+    "\x00",
+    "\u202e\u0041",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "Ω≈ç√",
+    "food",
+    "tutoring;unknown_need",
+    "true",
+    "yes",
+    "K",
+    "PK",
+    "13",
+    "2",
+    "4",
+    "\ufeff",
+    "\r",
+    "\n",
+    "2021-02-30",
+    "2021-01-01",
+    "1.5",
+    "x" * 300,
+]
 cells = st.one_of(st.sampled_from(NASTY), st.text(max_size=12))
 #: Modest, and without shrinking: a failure prints its (unshrunk) example at once instead of minutes later.
-FUZZ = settings(max_examples=12, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=12,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 HEADERS = {
-    "agencies": ["agency_id", "agency_name", "site_id", "lat", "lon", "address", "zip", "service_name", "need",
-                 "capacity", "languages", "cost", "min_age", "max_age", "hours"],
+    "agencies": [
+        "agency_id",
+        "agency_name",
+        "site_id",
+        "lat",
+        "lon",
+        "address",
+        "zip",
+        "service_name",
+        "need",
+        "capacity",
+        "languages",
+        "cost",
+        "min_age",
+        "max_age",
+        "hours",
+    ],
     "schools": ["id", "name", "lat", "lon", "level", "kind", "enrollment", "zip"],
     "nces": ["NCESSCH", "SCH_NAME", "LEAID", "LAT", "LON", "LEVEL", "SCH_TYPE", "TITLEI_STATUS", "ENROLLMENT"],
-    "students": ["student_id", "school_id", "grade", "household_id", "home_address", "zip", "language", "needs",
-                 "tier"],
+    "students": [
+        "student_id",
+        "school_id",
+        "grade",
+        "household_id",
+        "home_address",
+        "zip",
+        "language",
+        "needs",
+        "tier",
+    ],
     "partnerships": ["school_id", "agency_id", "since", "mou", "strength"],
     "collaborations": ["agency_id", "other_agency_id", "kind", "since", "strength"],
     "referrals": ["student_id", "service_id", "date", "status"],
@@ -108,11 +173,31 @@ def test_garbage_files_in_every_format(kind: str, data: bytes, tmp_path: Path, s
 
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True), cells),
-    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(
-        st.sampled_from(["id", "name", "organization", "locations", "latitude", "longitude", "address",
-                         "taxonomy_terms", "languages", "service_capacity", "phones", "postal_code", "x"]),
-        children, max_size=6)),
+    st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.floats(allow_nan=True), cells),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "name",
+                    "organization",
+                    "locations",
+                    "latitude",
+                    "longitude",
+                    "address",
+                    "taxonomy_terms",
+                    "languages",
+                    "service_capacity",
+                    "phones",
+                    "postal_code",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=6,
+        ),
+    ),
     max_leaves=25,
 )
 
@@ -126,16 +211,31 @@ def test_malformed_hsds_json(document, tmp_path: Path, store) -> None:
 
 
 @FUZZ
-@given(tables=st.dictionaries(st.sampled_from(["organizations", "services", "locations", "addresses",
-                                               "service_at_location", "languages", "taxonomy_terms"]),
-                              st.lists(st.lists(cells, max_size=6), max_size=5), max_size=5),
-       package=st.booleans())
+@given(
+    tables=st.dictionaries(
+        st.sampled_from(
+            [
+                "organizations",
+                "services",
+                "locations",
+                "addresses",
+                "service_at_location",
+                "languages",
+                "taxonomy_terms",
+            ]
+        ),
+        st.lists(st.lists(cells, max_size=6), max_size=5),
+        max_size=5,
+    ),
+    package=st.booleans(),
+)
 def test_malformed_hsds_packages(tables, package: bool, tmp_path: Path, store) -> None:
     path = tmp_path / "package.zip"
     with zipfile.ZipFile(path, "w") as archive:
         if package:
-            archive.writestr("datapackage.json", json.dumps({"resources": [{"name": n, "path": f"{n}.csv"}
-                                                                           for n in tables]}))
+            archive.writestr(
+                "datapackage.json", json.dumps({"resources": [{"name": n, "path": f"{n}.csv"} for n in tables]})
+            )
         for name, rows in tables.items():
             out = io.StringIO()
             csv.writer(out, lineterminator="\n").writerows([["id", "name", "organization_id"], *rows])
@@ -169,9 +269,24 @@ def _run_cli(args: list[str], home: Path, monkeypatch: pytest.MonkeyPatch, capsy
     return code, out, err
 
 
-texts = st.one_of(st.sampled_from(NASTY + ["school:", "student:", "need:", "agency:x", "42.36,-71.06", "1,2,3",
-                                           "91,0", "school:../../etc/passwd", "need:food", "--help"]),
-                  st.text(max_size=15))
+texts = st.one_of(
+    st.sampled_from(
+        NASTY
+        + [
+            "school:",
+            "student:",
+            "need:",
+            "agency:x",
+            "42.36,-71.06",
+            "1,2,3",
+            "91,0",
+            "school:../../etc/passwd",
+            "need:food",
+            "--help",
+        ]
+    ),
+    st.text(max_size=15),
+)
 COMMANDS = [
     lambda a, b: ["nearby", "--near", a, "--need", b, "--format", "json"],
     lambda a, b: ["nearby", "--near", "02139", "--radius-km", a, "--language", b],
@@ -210,15 +325,26 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory, small_store: MemoryStore)
     settings = KithSettings(_env_file=None, home=tmp_path_factory.mktemp("home"), demo=True, neo4j_uri=None)
     app = create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
     client = app.server.test_client()
-    deps = [d for d in client.get("/_dash-dependencies").json if not d.get("clientside_function")
-            and "_pages" not in d["output"] and not d.get("background")
-            and not d["output"].strip(".").startswith("load-")]  # demo mode never loads data (fuzzed signed in)
+    deps = [
+        d
+        for d in client.get("/_dash-dependencies").json
+        if not d.get("clientside_function")
+        and "_pages" not in d["output"]
+        and not d.get("background")
+        and not d["output"].strip(".").startswith("load-")
+    ]  # demo mode never loads data (fuzzed signed in)
     return client, deps
 
 
-values = st.one_of(st.none(), st.booleans(), st.integers(-10**9, 10**9), st.floats(allow_nan=False), texts,
-                   st.lists(texts, max_size=3), st.dictionaries(st.sampled_from(["points", "lat", "lon", "id"]),
-                                                                st.one_of(texts, st.integers()), max_size=3))
+values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=False),
+    texts,
+    st.lists(texts, max_size=3),
+    st.dictionaries(st.sampled_from(["points", "lat", "lon", "id"]), st.one_of(texts, st.integers()), max_size=3),
+)
 
 
 @FUZZ
@@ -226,14 +352,26 @@ values = st.one_of(st.none(), st.booleans(), st.integers(-10**9, 10**9), st.floa
 def test_every_callback_parameter(demo_app, data) -> None:
     client, deps = demo_app
     for dependency in deps:
-        inputs = [{"id": json.loads(i["id"]) if i["id"].startswith("{") else i["id"], "property": i["property"],
-                   "value": data.draw(values)} for i in dependency["inputs"]]
+        inputs = [
+            {
+                "id": json.loads(i["id"]) if i["id"].startswith("{") else i["id"],
+                "property": i["property"],
+                "value": data.draw(values),
+            }
+            for i in dependency["inputs"]
+        ]
         state = [{"id": s["id"], "property": s["property"], "value": data.draw(values)} for s in dependency["state"]]
-        outputs = [{"id": json.loads(c) if c.startswith("{") else c, "property": p}
-                   for c, p in (part.rsplit(".", 1) for part in dependency["output"].strip(".").split("..."))]
-        body = {"output": dependency["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-                "inputs": inputs, "state": state, "changedPropIds": [f"{dependency['inputs'][0]['id']}."
-                                                                     f"{dependency['inputs'][0]['property']}"]}
+        outputs = [
+            {"id": json.loads(c) if c.startswith("{") else c, "property": p}
+            for c, p in (part.rsplit(".", 1) for part in dependency["output"].strip(".").split("..."))
+        ]
+        body = {
+            "output": dependency["output"],
+            "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": inputs,
+            "state": state,
+            "changedPropIds": [f"{dependency['inputs'][0]['id']}.{dependency['inputs'][0]['property']}"],
+        }
         response = client.post("/_dash-update-component", json=body)
         assert response.status_code in (200, 204), (dependency["output"], inputs, response.text[:500])
         assert "Traceback" not in response.text

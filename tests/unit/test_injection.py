@@ -21,13 +21,27 @@ def _ingest(tmp_path: Path, store: MemoryStore) -> None:
     agencies = tmp_path / "agencies.csv"
     with open(agencies, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["agency_id", "agency_name", "site_id", "site_name", "lat", "lon", "zip", "service_name",
-                         "need", "capacity"])
-        writer.writerow([QUOTED_ID, INJECTION, "inj-site", INJECTION, 42.3626, -71.0843, "02139", INJECTION, "food",
-                         25])
+        writer.writerow(
+            [
+                "agency_id",
+                "agency_name",
+                "site_id",
+                "site_name",
+                "lat",
+                "lon",
+                "zip",
+                "service_name",
+                "need",
+                "capacity",
+            ]
+        )
+        writer.writerow(
+            [QUOTED_ID, INJECTION, "inj-site", INJECTION, 42.3626, -71.0843, "02139", INJECTION, "food", 25]
+        )
     schools = tmp_path / "schools.csv"
-    schools.write_text(f'id,name,lat,lon,level\ninj-school,"{INJECTION}",42.3601,-71.0942,elementary\n',
-                       encoding="utf-8")
+    schools.write_text(
+        f'id,name,lat,lon,level\ninj-school,"{INJECTION}",42.3601,-71.0942,elementary\n', encoding="utf-8"
+    )
     for report in (ingest_agencies(agencies, store), ingest_schools(schools, store, fmt="csv")):
         assert report.loaded == report.rows_read == 1
 
@@ -52,7 +66,7 @@ def test_neo4j_gets_names_as_parameters_never_as_statement_text(tmp_path: Path) 
     from kith.graph.model import Agency
 
     batches = list(node_batches([Agency(id=QUOTED_ID, name=INJECTION)], 10))
-    (statement, rows), = batches
+    ((statement, rows),) = batches
     assert rows[0]["id"] == QUOTED_ID and INJECTION in json.dumps(rows)
     text = _cypher.load(statement).text
     assert INJECTION not in text and QUOTED_ID not in text and "$rows" in text
@@ -79,8 +93,9 @@ def test_shown_literally_by_the_cli_and_the_dashboard(tmp_path: Path, small_city
 
     monkeypatch.setenv("KITH_HOME", str(home))
     monkeypatch.delenv("KITH_NEO4J_URI", raising=False)
-    monkeypatch.setattr(sys, "argv", ["kith", "nearby", "--near", "42.3626,-71.0843", "--radius-km", "0.5",
-                                      "--format", "json"])
+    monkeypatch.setattr(
+        sys, "argv", ["kith", "nearby", "--near", "42.3626,-71.0843", "--radius-km", "0.5", "--format", "json"]
+    )
     try:
         cli.main()
     except SystemExit as exc:
@@ -97,10 +112,16 @@ def test_shown_literally_by_the_cli_and_the_dashboard(tmp_path: Path, small_city
     client = app.server.test_client()
     deps = client.get("/_dash-dependencies").json
     router = next(d for d in deps if "_pages_content" in d["output"])
-    payload = {"output": router["output"],
-               "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-               "inputs": [{"id": i["id"], "property": i["property"], "value": "/find-help" if i["property"] == "pathname"
-                           else None} for i in router["inputs"]], "state": [], "changedPropIds": []}
+    payload = {
+        "output": router["output"],
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": i["id"], "property": i["property"], "value": "/find-help" if i["property"] == "pathname" else None}
+            for i in router["inputs"]
+        ],
+        "state": [],
+        "changedPropIds": [],
+    }
     page = client.post("/_dash-update-component", json=payload)
     assert page.status_code == 200
     shown = json.dumps(page.json)

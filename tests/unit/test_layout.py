@@ -27,8 +27,13 @@ BELOW = {
     "cli": {"bottom", "ingest", "queries", "dashboard", "cli"},
 }
 #: The folders installed as kith's packages (pyproject's package-dir).
-FOLDERS = {"graph": "kith.graph", "ingest": "kith.ingest", "queries": "kith.queries",
-           "dashboard": "kith.dashboard", "kith": "kith"}
+FOLDERS = {
+    "graph": "kith.graph",
+    "ingest": "kith.ingest",
+    "queries": "kith.queries",
+    "dashboard": "kith.dashboard",
+    "kith": "kith",
+}
 
 
 def _layer(module: str) -> str:
@@ -83,8 +88,11 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one() -> None:
     assert first_block is not None
     commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines() if line.strip()]
     assert commands == ["make demo", "make test"]
-    ci = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()
-          if line.strip() and not line.startswith("#")]
+    ci = [
+        line.strip()
+        for line in (ROOT / ".ci/run").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert ci[-1] == "make test"
     assert all(line.startswith(("set ", "cd ")) for line in ci[:-1]), ci
     makefile = (ROOT / "Makefile").read_text()

@@ -20,7 +20,8 @@ def random_org(seed: int, schools: int = 12, agencies: int = 40, partners: int =
     store.upsert_nodes([Agency(id=f"a{i:02d}", name="A") for i in range(agencies)])
     store.upsert_relationships(
         PartnersWith(source=f"s{rng.integers(schools):02d}", target=f"a{rng.integers(agencies):02d}")
-        for _ in range(partners))
+        for _ in range(partners)
+    )
     for _ in range(collabs):  # both directions happen: parallel relationships between one pair
         a, b = rng.choice(agencies, size=2, replace=False)
         store.upsert_relationships([CollaboratesWith(source=f"a{a:02d}", target=f"a{b:02d}")])

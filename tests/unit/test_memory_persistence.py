@@ -31,8 +31,10 @@ def test_save_then_load_gives_an_equal_graph(tmp_path: Path, small_city, small_s
     for t in RelType:
         assert loaded.relationships(t) == small_store.relationships(t)
     everything = (list(Label), list(RelType))
-    assert nx.utils.edges_equal(loaded.project(*everything).edges(keys=True, data=True),
-                                small_store.project(*everything).edges(keys=True, data=True))
+    assert nx.utils.edges_equal(
+        loaded.project(*everything).edges(keys=True, data=True),
+        small_store.project(*everything).edges(keys=True, data=True),
+    )
 
 
 def test_a_save_killed_mid_write_leaves_the_previous_graph(tmp_path: Path, small_city) -> None:
@@ -54,8 +56,9 @@ def test_a_save_killed_mid_write_leaves_the_previous_graph(tmp_path: Path, small
         store.upsert_nodes(Agency(id=f"new{{i}}", name="n") for i in range(1000))
         store.save()
     """)
-    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", child], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2]
+    )
     assert proc.stdout.readline().strip() == "writing"
     proc.kill()
     proc.wait()
@@ -95,8 +98,9 @@ def test_readonly_store_refuses_to_save(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("rel_type", list(RelType))
-def test_reading_by_scan_and_by_walking_from_the_ends_gives_the_same_rows(small_store: MemoryStore, rel_type,
-                                                                           monkeypatch) -> None:
+def test_reading_by_scan_and_by_walking_from_the_ends_gives_the_same_rows(
+    small_store: MemoryStore, rel_type, monkeypatch
+) -> None:
     import random
 
     from kith.graph import memory
@@ -104,10 +108,18 @@ def test_reading_by_scan_and_by_walking_from_the_ends_gives_the_same_rows(small_
     every = small_store.relationships(rel_type)
     sources, targets = sorted({r["source"] for r in every}), sorted({r["target"] for r in every})
     rng = random.Random(rel_type.value)
-    asks = [{"sources": sources}, {"targets": targets}, {"sources": rng.sample(sources, len(sources) // 3)},
+    asks = (
+        [
+            {"sources": sources},
+            {"targets": targets},
+            {"sources": rng.sample(sources, len(sources) // 3)},
             {"targets": rng.sample(targets, max(1, len(targets) // 3))},
             {"sources": rng.sample(sources, len(sources) // 2), "targets": rng.sample(targets, len(targets) // 2)},
-            {"sources": ["nobody", *sources[:2]]}] if every else [{"sources": ["nobody"]}]
+            {"sources": ["nobody", *sources[:2]]},
+        ]
+        if every
+        else [{"sources": ["nobody"]}]
+    )
     for ask in asks:
         monkeypatch.setattr(memory, "_WALK_COST", 10**9)  # always scan
         scanned = small_store.relationships(rel_type, **ask)
@@ -155,7 +167,7 @@ def test_the_file_is_data_only_and_versioned(tmp_path: Path, small_city) -> None
     _fill(path, small_city)
     data = path.read_bytes()
     assert data.startswith(memory._MAGIC)
-    header = next(msgpack.Unpacker(__import__("io").BytesIO(data[len(memory._MAGIC):]), raw=False))
+    header = next(msgpack.Unpacker(__import__("io").BytesIO(data[len(memory._MAGIC) :]), raw=False))
     assert header["format"] == "kith-memory-store" and header["version"] == memory._VERSION
     assert header["labels"]["Student"] == len(small_city_nodes(small_city, "Student"))
     newer = memory._MAGIC + msgpack.packb({**header, "version": memory._VERSION + 1})
@@ -177,16 +189,32 @@ def test_a_damaged_file_is_reported_not_half_loaded(tmp_path: Path, small_city, 
     path = tmp_path / GRAPH_FILE
     _fill(path, small_city)
     data = path.read_bytes()
-    head = memory._MAGIC + msgpack.packb({"format": "kith-memory-store", "version": memory._VERSION, "marks": {},
-                                          "labels": {"Agency": 1}, "types": {"OFFERS": 1}})
+    head = memory._MAGIC + msgpack.packb(
+        {
+            "format": "kith-memory-store",
+            "version": memory._VERSION,
+            "marks": {},
+            "labels": {"Agency": 1},
+            "types": {"OFFERS": 1},
+        }
+    )
     agency = msgpack.packb([["a"], [{"id": "a", "name": "A"}]])
     bad = {
         "truncated": data[: len(data) // 2],
         "rows of the wrong shape": head + msgpack.packb([["a", "A"]]) + msgpack.packb([["a"], ["s"], [{}]]),
         "an unknown endpoint": head + agency + msgpack.packb([["a"], ["nowhere"], [{}]]),
-        "extra rows": memory._MAGIC + msgpack.packb({"format": "kith-memory-store", "version": memory._VERSION,
-                                                     "marks": {}, "labels": {"Agency": 1}, "types": {}})
-                      + agency + agency,
+        "extra rows": memory._MAGIC
+        + msgpack.packb(
+            {
+                "format": "kith-memory-store",
+                "version": memory._VERSION,
+                "marks": {},
+                "labels": {"Agency": 1},
+                "types": {},
+            }
+        )
+        + agency
+        + agency,
     }[damage]
     path.write_bytes(bad)
     with pytest.raises(StoreUnavailable, match="cannot read the graph"):

@@ -77,7 +77,8 @@ def unused_port() -> int:
 def test_node_row_is_the_models_properties_keyed_by_id() -> None:
     service = Service(id="v1", name="Tutoring", capacity=20, cost="free", languages=("en", "es"))
     assert node_row(service) == {
-        "id": "v1", "props": {"name": "Tutoring", "capacity": 20, "cost": "free", "languages": ["en", "es"]},
+        "id": "v1",
+        "props": {"name": "Tutoring", "capacity": 20, "cost": "free", "languages": ["en", "es"]},
     }
     site = Site(id="x1", name="Library", lat=42.3, lon=-71.1, zip="02119")
     assert node_row(site) == {"id": "x1", "props": {"name": "Library", "lat": 42.3, "lon": -71.1, "zip": "02119"}}
@@ -88,7 +89,9 @@ def test_rel_row_has_endpoints_apart_from_properties() -> None:
     import datetime as dt
 
     assert rel_row(PartnersWith(source="s1", target="a1", since=2019, mou=True, strength=0.9)) == {
-        "source": "s1", "target": "a1", "props": {"since": 2019, "mou": True, "strength": 0.9},
+        "source": "s1",
+        "target": "a1",
+        "props": {"since": 2019, "mou": True, "strength": 0.9},
     }
     need = HasNeed(source="st1", target="food", level=2)
     assert rel_row(need) == {"source": "st1", "target": "food", "props": {"level": 2}}
@@ -108,8 +111,9 @@ def test_rows_of_the_small_city_store_what_the_memory_store_stores(small_city, s
         rel_type = next(t for t in RelType if name == f"upsert_{STEM[t]}")
         stored_rels = {(r["source"], r["target"]): r for r in small_store.relationships(rel_type)}
         for row in rows:
-            assert {"source": row["source"], "target": row["target"], **row["props"]} == \
-                stored_rels[(row["source"], row["target"])]
+            assert {"source": row["source"], "target": row["target"], **row["props"]} == stored_rels[
+                (row["source"], row["target"])
+            ]
 
 
 def test_batches_group_by_label_and_hold_at_most_batch_size() -> None:
@@ -117,7 +121,10 @@ def test_batches_group_by_label_and_hold_at_most_batch_size() -> None:
     nodes.insert(5, Agency(id="a-early", name="z"))
     batches = list(node_batches(nodes, 10))
     assert [(name, len(rows)) for name, rows in batches] == [
-        ("upsert_school", 10), ("upsert_school", 10), ("upsert_school", 5), ("upsert_agency", 4),
+        ("upsert_school", 10),
+        ("upsert_school", 10),
+        ("upsert_school", 5),
+        ("upsert_agency", 4),
     ]
     sent = Counter(row["id"] for _, rows in batches for row in rows)
     assert sent == Counter(n.id for n in nodes)
@@ -126,10 +133,14 @@ def test_batches_group_by_label_and_hold_at_most_batch_size() -> None:
 
 
 def test_rel_batches_name_one_statement_per_type() -> None:
-    rels = [PartnersWith(source="s1", target="a1"), CollaboratesWith(source="a1", target="a2"),
-            PartnersWith(source="s2", target="a1")]
+    rels = [
+        PartnersWith(source="s1", target="a1"),
+        CollaboratesWith(source="a1", target="a2"),
+        PartnersWith(source="s2", target="a1"),
+    ]
     assert [(name, [r["source"] for r in rows]) for name, rows in rel_batches(rels, 100)] == [
-        ("upsert_partners_with", ["s1", "s2"]), ("upsert_collaborates_with", ["a1"]),
+        ("upsert_partners_with", ["s1", "s2"]),
+        ("upsert_collaborates_with", ["a1"]),
     ]
 
 
@@ -183,7 +194,9 @@ def test_header_parser_rejects_a_file_without_its_header() -> None:
     with pytest.raises(ValueError, match="must open with"):
         _cypher.parse_header("fetch_x", "// fetch_y.cypher — $a → b\nMATCH (n) RETURN n")
     assert _cypher.parse_header("fetch_x", "// fetch_x.cypher — $a, $b_2 (list) → c, d\n") == (
-        frozenset({"a", "b_2"}), ("c", "d"))
+        frozenset({"a", "b_2"}),
+        ("c", "d"),
+    )
 
 
 def test_store_passes_exactly_the_declared_parameters() -> None:
@@ -225,11 +238,18 @@ def test_search_radius_holds_every_site_kith_counts_within() -> None:
 def test_path_steps_keep_the_real_direction() -> None:
     path = _path(
         [["School", "s1"], ["Agency", "a1"], ["Agency", "a2"], ["Agency", "a3"]],
-        [["PARTNERS_WITH", "s1", {"strength": 0.9}], ["COLLABORATES_WITH", "a2", {"kind": "referral"}],
-         ["COLLABORATES_WITH", "a2", {}]],
+        [
+            ["PARTNERS_WITH", "s1", {"strength": 0.9}],
+            ["COLLABORATES_WITH", "a2", {"kind": "referral"}],
+            ["COLLABORATES_WITH", "a2", {}],
+        ],
     )
-    s1, a1, a2, a3 = (NodeRef(Label.SCHOOL, "s1"), NodeRef(Label.AGENCY, "a1"), NodeRef(Label.AGENCY, "a2"),
-                      NodeRef(Label.AGENCY, "a3"))
+    s1, a1, a2, a3 = (
+        NodeRef(Label.SCHOOL, "s1"),
+        NodeRef(Label.AGENCY, "a1"),
+        NodeRef(Label.AGENCY, "a2"),
+        NodeRef(Label.AGENCY, "a3"),
+    )
     assert path.nodes == (s1, a1, a2, a3)
     assert [(s.source, s.target) for s in path.steps] == [(s1, a1), (a2, a1), (a2, a3)]
     assert path.steps[0].properties == {"strength": 0.9} and path.steps[1].type is RelType.COLLABORATES_WITH
@@ -252,12 +272,24 @@ def test_services_at_keeps_the_first_agency_and_orders_rows_as_the_port(monkeypa
     store = Neo4jStore(None, uri=URI, user="kith", database="neo4j")  # type: ignore[arg-type]
     library = {"id": "x1", "name": "Library", "lat": 42.3, "lon": -71.1, "location": object()}
     records = [  # as fetch_services_at.cypher answers: in no particular order, every agency, needs unsorted
-        {"site": {"id": "x2", "name": "Clinic"}, "service": {"id": "v1", "name": "Pantry"}, "agencies": [],
-         "needs": []},
-        {"site": library, "service": {"id": "v2", "name": "Tutoring"},
-         "agencies": [{"id": "a2", "name": "Second"}, {"id": "a1", "name": "First"}], "needs": ["tutoring", "food"]},
-        {"site": library, "service": {"id": "v1", "name": "Pantry"}, "agencies": [{"id": "a3", "name": "Third"}],
-         "needs": ["food"]},
+        {
+            "site": {"id": "x2", "name": "Clinic"},
+            "service": {"id": "v1", "name": "Pantry"},
+            "agencies": [],
+            "needs": [],
+        },
+        {
+            "site": library,
+            "service": {"id": "v2", "name": "Tutoring"},
+            "agencies": [{"id": "a2", "name": "Second"}, {"id": "a1", "name": "First"}],
+            "needs": ["tutoring", "food"],
+        },
+        {
+            "site": library,
+            "service": {"id": "v1", "name": "Pantry"},
+            "agencies": [{"id": "a3", "name": "Third"}],
+            "needs": ["food"],
+        },
     ]
     calls = []
     monkeypatch.setattr(store, "_read", lambda name, **parameters: calls.append((name, parameters)) or records)
@@ -278,19 +310,33 @@ def _server_error(code: str, message: str) -> Neo4jError:
     return Neo4jError._hydrate_neo4j(code=code, message=message)
 
 
-@pytest.mark.parametrize(("error", "expected"), [
-    (ServiceUnavailable("Couldn't connect to db.example.org:7687"), "cannot reach Neo4j at bolt://db.example.org:7687"),
-    (SessionExpired("connection lost"), "cannot reach Neo4j at bolt://db.example.org:7687"),
-    (_server_error("Neo.ClientError.Security.Unauthorized", "authentication failure"),
-     "Neo4j at bolt://db.example.org:7687 refused the user/password for user 'kith'"),
-    (_server_error("Neo.ClientError.Database.DatabaseNotFound", "Graph not found: districts"),
-     "has no database 'districts'"),
-    (_server_error("Neo.TransientError.General.DatabaseUnavailable", "database is unavailable"),
-     "the Neo4j database 'districts' at bolt://db.example.org:7687 is not available"),
-    (_server_error("Neo.ClientError.Security.Forbidden", "Schema operations are not allowed"),
-     "does not allow user 'kith' to do this: Schema operations are not allowed"),
-    (ConfigurationError("bad config"), "cannot use Neo4j at bolt://db.example.org:7687"),
-])
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            ServiceUnavailable("Couldn't connect to db.example.org:7687"),
+            "cannot reach Neo4j at bolt://db.example.org:7687",
+        ),
+        (SessionExpired("connection lost"), "cannot reach Neo4j at bolt://db.example.org:7687"),
+        (
+            _server_error("Neo.ClientError.Security.Unauthorized", "authentication failure"),
+            "Neo4j at bolt://db.example.org:7687 refused the user/password for user 'kith'",
+        ),
+        (
+            _server_error("Neo.ClientError.Database.DatabaseNotFound", "Graph not found: districts"),
+            "has no database 'districts'",
+        ),
+        (
+            _server_error("Neo.TransientError.General.DatabaseUnavailable", "database is unavailable"),
+            "the Neo4j database 'districts' at bolt://db.example.org:7687 is not available",
+        ),
+        (
+            _server_error("Neo.ClientError.Security.Forbidden", "Schema operations are not allowed"),
+            "does not allow user 'kith' to do this: Schema operations are not allowed",
+        ),
+        (ConfigurationError("bad config"), "cannot use Neo4j at bolt://db.example.org:7687"),
+    ],
+)
 def test_driver_errors_become_store_unavailable(error: Exception, expected: str) -> None:
     translated = translate_error(error, uri=URI, user="kith", database="districts")
     assert isinstance(translated, StoreUnavailable)
@@ -303,11 +349,14 @@ def test_error_classes_are_the_drivers_own() -> None:
     assert isinstance(_server_error("Neo.TransientError.General.DatabaseUnavailable", "x"), DatabaseUnavailable)
 
 
-@pytest.mark.parametrize("error", [
-    _server_error("Neo.ClientError.Statement.SyntaxError", "Invalid input"),  # a bug of ours: let it show
-    _server_error("Neo.ClientError.Schema.ConstraintValidationFailed", "already exists"),
-    KeyError("x"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        _server_error("Neo.ClientError.Statement.SyntaxError", "Invalid input"),  # a bug of ours: let it show
+        _server_error("Neo.ClientError.Schema.ConstraintValidationFailed", "already exists"),
+        KeyError("x"),
+    ],
+)
 def test_other_errors_are_not_translated(error: Exception) -> None:
     assert translate_error(error, uri=URI, user="neo4j", database="neo4j") is None
     if isinstance(error, Neo4jError) and "Syntax" in (error.code or ""):
@@ -371,15 +420,20 @@ def _call_sites() -> list[tuple[str, re.Pattern[str], set[str]]]:
     source = Path(neo4j_store.__file__).read_text(encoding="utf-8")
     sites = []
     for node in ast.walk(ast.parse(source)):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("_read", "_statement") and node.args):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("_read", "_statement")
+            and node.args
+        ):
             continue
         name = node.args[0]
         if isinstance(name, ast.Constant):
             pattern = re.escape(name.value)
         elif isinstance(name, ast.JoinedStr):
-            pattern = "".join(re.escape(part.value) if isinstance(part, ast.Constant) else _stems(part)
-                              for part in name.values)
+            pattern = "".join(
+                re.escape(part.value) if isinstance(part, ast.Constant) else _stems(part) for part in name.values
+            )
         elif isinstance(name, ast.IfExp):  # one of two constant names
             pattern = "|".join(re.escape(branch.value) for branch in (name.body, name.orelse))
         else:

@@ -28,9 +28,14 @@ KM = 1 / 111.195  # degrees of latitude per km
 
 
 def school_layer(path: Path) -> Path:
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-71.06, 42.30 + north * KM]},
-                 "properties": {"NCESSCH": i, "NAME": name, "LEVEL": level, "ENROLLMENT": enrollment}}
-                for i, name, level, enrollment, north in SCHOOLS]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [-71.06, 42.30 + north * KM]},
+            "properties": {"NCESSCH": i, "NAME": name, "LEVEL": level, "ENROLLMENT": enrollment},
+        }
+        for i, name, level, enrollment, north in SCHOOLS
+    ]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return path
 
@@ -39,53 +44,80 @@ def directory(folder: Path) -> Path:
     """An HSDS 3 package: two food pantries near the first schools, no capacity stated anywhere."""
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(folder / "organizations.csv", ["id", "name"], [["o1", "Northside Pantry"], ["o2", "Harbor Meals"]])
-    write_csv(folder / "services.csv", ["id", "organization_id", "name", "status"],
-              [["s1", "o1", "Food Pantry", "active"], ["s2", "o2", "Free Meals", "active"]])
-    write_csv(folder / "locations.csv", ["id", "organization_id", "name", "latitude", "longitude"],
-              [["l1", "o1", "Pantry", f"{42.30 + 1.0 * KM:.6f}", "-71.06"],
-               ["l2", "o2", "Kitchen", f"{42.30 + 3.5 * KM:.6f}", "-71.06"]])
-    write_csv(folder / "service_at_location.csv", ["id", "service_id", "location_id"],
-              [["a1", "s1", "l1"], ["a2", "s2", "l2"]])
-    write_csv(folder / "taxonomy_terms.csv", ["id", "code", "name", "taxonomy"],
-              [["t1", "BD-1800.2000", "Food Pantries", "AIRS"], ["t2", "BD-5000.8300", "Soup Kitchens", "AIRS"]])
-    write_csv(folder / "attributes.csv", ["id", "link_id", "taxonomy_term_id", "link_entity"],
-              [["x1", "s1", "t1", "service"], ["x2", "s2", "t2", "service"]])
+    write_csv(
+        folder / "services.csv",
+        ["id", "organization_id", "name", "status"],
+        [["s1", "o1", "Food Pantry", "active"], ["s2", "o2", "Free Meals", "active"]],
+    )
+    write_csv(
+        folder / "locations.csv",
+        ["id", "organization_id", "name", "latitude", "longitude"],
+        [
+            ["l1", "o1", "Pantry", f"{42.30 + 1.0 * KM:.6f}", "-71.06"],
+            ["l2", "o2", "Kitchen", f"{42.30 + 3.5 * KM:.6f}", "-71.06"],
+        ],
+    )
+    write_csv(
+        folder / "service_at_location.csv",
+        ["id", "service_id", "location_id"],
+        [["a1", "s1", "l1"], ["a2", "s2", "l2"]],
+    )
+    write_csv(
+        folder / "taxonomy_terms.csv",
+        ["id", "code", "name", "taxonomy"],
+        [["t1", "BD-1800.2000", "Food Pantries", "AIRS"], ["t2", "BD-5000.8300", "Soup Kitchens", "AIRS"]],
+    )
+    write_csv(
+        folder / "attributes.csv",
+        ["id", "link_id", "taxonomy_term_id", "link_entity"],
+        [["x1", "s1", "t1", "service"], ["x2", "s2", "t2", "service"]],
+    )
     return folder
 
 
 def kith(*args: str, home: Path) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     environ["KITH_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ,
-                          timeout=180, cwd=home)
+    return subprocess.run(
+        [sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ, timeout=180, cwd=home
+    )
 
 
 @pytest.fixture(scope="module")
 def public_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("public")
-    for args in (("ingest", "hsds", str(directory(home / "211"))),
-                 ("ingest", "schools", str(school_layer(home / "schools.geojson")))):
+    for args in (
+        ("ingest", "hsds", str(directory(home / "211"))),
+        ("ingest", "schools", str(school_layer(home / "schools.geojson"))),
+    ):
         done = kith(*args, home=home)
         assert done.returncode == 0, done.stdout + done.stderr
     return home
 
 
 def test_gaps_by_estimate_rank_every_school_with_enrollment(public_home: Path) -> None:
-    done = kith("gaps", "--need", "food", "--by", "school", "--demand", "estimate", "--format", "json",
-                home=public_home)
+    done = kith(
+        "gaps", "--need", "food", "--by", "school", "--demand", "estimate", "--format", "json", home=public_home
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     ranked = [r["area_id"] for r in report["rows"]]
     assert sorted(ranked) == ["250001", "250002", "250003", "250004", "250005"]
     # 17.3% of enrollment (USDA ERS 2022), rounded: 410 -> 71, 620 -> 107, 1150 -> 199, 280 -> 48, 95 -> 16
     assert {r["area_id"]: r["demand"] for r in report["rows"]} == {
-        "250001": 71, "250002": 107, "250003": 199, "250004": 48, "250005": 16}
+        "250001": 71,
+        "250002": 107,
+        "250003": 199,
+        "250004": 48,
+        "250005": 16,
+    }
     assert ranked[:2] == ["250004", "250005"]  # the deserts first, most students first
     assert report["demand_source"] == "estimate" and report["estimate"] is True
     assert report["demand_years"] == ["2022"] and "17.3%" in report["demand_rates"][0]
     assert report["services_without_capacity"] == 2 and report["capacity"] == 2
-    table = " ".join(kith("gaps", "--need", "food", "--by", "school", "--demand", "estimate",
-                          home=public_home).stdout.split())  # prose is wrapped to the terminal
+    table = " ".join(
+        kith("gaps", "--need", "food", "--by", "school", "--demand", "estimate", home=public_home).stdout.split()
+    )  # prose is wrapped to the terminal
     assert "demand: estimate" in table and "not a count of students" in table
     assert "2 of 2 service(s) state no capacity" in table
 

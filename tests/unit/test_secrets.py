@@ -26,8 +26,9 @@ def _secret_file(tmp_path: Path, mode: int, text: str = "k3y-from-file\n") -> Pa
     return path
 
 
-@pytest.mark.parametrize(("variable", "field"), [("KITH_PSEUDONYM_KEY", "pseudonym_key"),
-                                                 ("KITH_NEO4J_PASSWORD", "neo4j_password")])
+@pytest.mark.parametrize(
+    ("variable", "field"), [("KITH_PSEUDONYM_KEY", "pseudonym_key"), ("KITH_NEO4J_PASSWORD", "neo4j_password")]
+)
 def test_a_private_file_is_read(monkeypatch, tmp_path: Path, variable: str, field: str) -> None:
     monkeypatch.setenv(variable + "_FILE", str(_secret_file(tmp_path, 0o600)))
     settings = KithSettings()

@@ -38,8 +38,9 @@ class _Slow(PasswordHasher):
     """A hasher whose checks take a while and count how many run at once."""
 
     def __init__(self) -> None:
-        super().__init__(**{k: getattr(CHEAPEST, k) for k in ("time_cost", "memory_cost", "parallelism",
-                                                               "hash_len", "salt_len")})
+        super().__init__(
+            **{k: getattr(CHEAPEST, k) for k in ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")}
+        )
         self.now = self.most = 0
         self.lock = threading.Lock()
 

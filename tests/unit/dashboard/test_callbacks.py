@@ -44,12 +44,15 @@ def test_find_help_explains_a_place_it_cannot_read(data: DashboardData) -> None:
     assert rows == [] and referral == "" and status.startswith("Could not search")
 
 
-@pytest.mark.parametrize("click, expected", [
-    ({"points": [{"lat": 42.3, "lon": -71.1}]}, (42.3, -71.1)),
-    ({"points": [{"location": "882a306457fffff"}]}, pytest.approx((42.326, -71.105), abs=0.002)),
-    ({"points": [{"location": "not a cell"}]}, None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "click, expected",
+    [
+        ({"points": [{"lat": 42.3, "lon": -71.1}]}, (42.3, -71.1)),
+        ({"points": [{"location": "882a306457fffff"}]}, pytest.approx((42.326, -71.105), abs=0.002)),
+        ({"points": [{"location": "not a cell"}]}, None),
+        (None, None),
+    ],
+)
 def test_a_map_click_names_a_point(click: dict | None, expected: object) -> None:
     assert find_help.clicked_point(click) == expected
 
@@ -86,12 +89,17 @@ def test_paths_between_a_school_and_a_need_are_explained(data: DashboardData) ->
     assert paths.handoffs(data, None, "need:food", 3)[0] == []
 
 
-@pytest.mark.parametrize("click, expected", [
-    ({"points": [{"location": "882a306457fffff"}]}, "42.32"),  # a spot: its cell's centre
-    ({"points": [{"lat": 42.3, "lon": -71.1, "customdata": ["Food", "Agency", 1.2]}]}, None),  # a service found
-    ({"points": [{"lat": 42.3, "lon": -71.1, "customdata": ["elementary", 300, "school:sch-0001"]}]},
-     "school:sch-0001"),
-])
+@pytest.mark.parametrize(
+    "click, expected",
+    [
+        ({"points": [{"location": "882a306457fffff"}]}, "42.32"),  # a spot: its cell's centre
+        ({"points": [{"lat": 42.3, "lon": -71.1, "customdata": ["Food", "Agency", 1.2]}]}, None),  # a service found
+        (
+            {"points": [{"lat": 42.3, "lon": -71.1, "customdata": ["elementary", 300, "school:sch-0001"]}]},
+            "school:sch-0001",
+        ),
+    ],
+)
 def test_a_map_click_searches_from_the_spot_or_a_school_never_a_service(click: dict, expected: str | None) -> None:
     place = find_help.place_from_click(click)
     assert (place is None) if expected is None else place.startswith(expected)

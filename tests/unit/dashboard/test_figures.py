@@ -15,8 +15,17 @@ def _report(rows: list[dict], need: str = "food") -> dict:
 
 def _row(cell: str, access: float, desert: bool, demand: int | str = 12) -> dict:
     lat, lon = h3.cell_to_latlng(cell)
-    return {"area_id": cell, "area_name": "Area", "lat": lat, "lon": lon, "demand": demand, "accessibility": access,
-            "providers_in_reach": 0 if desert else 2, "desert": desert, "desert_rule": "rule" if desert else None}
+    return {
+        "area_id": cell,
+        "area_name": "Area",
+        "lat": lat,
+        "lon": lon,
+        "demand": demand,
+        "accessibility": access,
+        "providers_in_reach": 0 if desert else 2,
+        "desert": desert,
+        "desert_rule": "rule" if desert else None,
+    }
 
 
 CELLS = sorted(h3.grid_disk(h3.latlng_to_cell(42.33, -71.08, 8), 1))
@@ -25,8 +34,10 @@ CELLS = sorted(h3.grid_disk(h3.latlng_to_cell(42.33, -71.08, 8), 1))
 def test_access_map_draws_every_cell_outlines_only_deserts_and_uses_a_colour_blind_safe_scale() -> None:
     rows = [_row(c, 0.0 if i < 2 else 0.5 * i, desert=i < 2) for i, c in enumerate(CELLS)]
     schools = [{"id": "s", "name": "A School", "lat": 42.33, "lon": -71.08, "level": "high", "enrollment": 400}]
-    sites = [{"id": "x", "name": "Site", "lat": 42.34, "lon": -71.07, "agencies": ["Agency"], "needs": ["food"]},
-             {"id": "y", "name": "Other", "lat": 42.35, "lon": -71.06, "agencies": ["B"], "needs": ["dental"]}]
+    sites = [
+        {"id": "x", "name": "Site", "lat": 42.34, "lon": -71.07, "agencies": ["Agency"], "needs": ["food"]},
+        {"id": "y", "name": "Other", "lat": 42.35, "lon": -71.06, "agencies": ["B"], "needs": ["dental"]},
+    ]
     fig = figures.access_map(_report(rows), schools=schools, sites=sites)
     classes = [t for t in fig.data if t.type == "choroplethmap"]
     assert sorted(c for t in classes for c in t.locations) == sorted(CELLS)  # every cell in one class
@@ -77,23 +88,48 @@ def test_map_view_fits_the_points() -> None:
 
 
 def test_nearby_map_numbers_results_like_the_table() -> None:
-    rows = [{"service_name": f"S{i}", "agency_name": "A", "lat": 42.33 + i / 100, "lon": -71.08, "distance_km": i,
-             "languages": ("en", "es"), "min_age": 5, "max_age": 99} for i in range(3)]
+    rows = [
+        {
+            "service_name": f"S{i}",
+            "agency_name": "A",
+            "lat": 42.33 + i / 100,
+            "lon": -71.08,
+            "distance_km": i,
+            "languages": ("en", "es"),
+            "min_age": 5,
+            "max_age": 99,
+        }
+        for i in range(3)
+    ]
     place = {"lat": 42.33, "lon": -71.08, "label": "ZIP 02119"}
     fig = figures.nearby_map(place, rows, radius_km=5)
     found = next(t for t in fig.data if t.name.startswith("services found"))
     assert list(found.text) == ["1", "2", "3"]
     assert [r["n"] for r in figures.help_table(rows)] == [1, 2, 3]
-    assert figures.help_table(rows)[0]["languages"] == "English, Spanish" and figures.help_table(rows)[0]["ages"] == "5+"
+    assert (
+        figures.help_table(rows)[0]["languages"] == "English, Spanish" and figures.help_table(rows)[0]["ages"] == "5+"
+    )
 
 
 def test_deserts_by_domain_counts_desert_areas_and_never_adds_in_hidden_students() -> None:
     summaries = [
-        {"code": "food", "name": "Food", "domain": "family", "deserts": 3, "students_in_deserts": 40,
-         "desert_areas_hidden": 1},
+        {
+            "code": "food",
+            "name": "Food",
+            "domain": "family",
+            "deserts": 3,
+            "students_in_deserts": 40,
+            "desert_areas_hidden": 1,
+        },
         {"code": "legal", "name": "Legal aid", "domain": "family", "deserts": 2, "students_in_deserts": 25},
-        {"code": "dental", "name": "Dental", "domain": "health", "deserts": 2, "students_in_deserts": 0,
-         "desert_areas_hidden": 2},
+        {
+            "code": "dental",
+            "name": "Dental",
+            "domain": "health",
+            "deserts": 2,
+            "students_in_deserts": 0,
+            "desert_areas_hidden": 2,
+        },
         {"code": "housing", "name": "Housing", "domain": "family", "deserts": 0, "students_in_deserts": 0},
     ]
     fig = figures.deserts_by_domain(summaries, top=1)
@@ -117,11 +153,14 @@ def test_what_if_comparison_shows_the_areas_that_gain() -> None:
 def test_network_elements_size_by_centrality_and_colour_by_community() -> None:
     node = {"label": "Agency", "degree": 1, "degree_centrality": 0.5, "eigenvector": 0.1, "component_size": 3}
     report = {
-        "nodes": [dict(node, id="a", name="Hub", betweenness=1.0, community=1),
-                  dict(node, id="b", name="Leaf", betweenness=0.0, community=2),
-                  dict(node, id="c", name="Alone", betweenness=0.0, community=9)],
+        "nodes": [
+            dict(node, id="a", name="Hub", betweenness=1.0, community=1),
+            dict(node, id="b", name="Leaf", betweenness=0.0, community=2),
+            dict(node, id="c", name="Alone", betweenness=0.0, community=9),
+        ],
         "communities": [{"community": 1}, {"community": 2}] + [{"community": k} for k in range(3, 10)],
-        "single_points_of_failure": [{"agency_id": "b"}], "isolates": [{"id": "c"}],
+        "single_points_of_failure": [{"agency_id": "b"}],
+        "isolates": [{"id": "c"}],
     }
     layout = {"positions": {"Agency:a": (1.0, 2.0)}, "ties": [("Agency:a", "Agency:b", 0.5)]}
     elements = figures.network_elements(report, layout)
@@ -135,8 +174,10 @@ def test_network_elements_size_by_centrality_and_colour_by_community() -> None:
 
 
 def test_path_elements_draw_shared_nodes_once() -> None:
-    paths = [{"nodes": ("School:s", "Agency:a", "Service:v"), "rels": ("PARTNERS_WITH", "OFFERS")},
-             {"nodes": ("School:s", "Agency:b", "Service:v"), "rels": ("PARTNERS_WITH", "OFFERS")}]
+    paths = [
+        {"nodes": ("School:s", "Agency:a", "Service:v"), "rels": ("PARTNERS_WITH", "OFFERS")},
+        {"nodes": ("School:s", "Agency:b", "Service:v"), "rels": ("PARTNERS_WITH", "OFFERS")},
+    ]
     elements = figures.path_elements(paths, {"School:s": "A School"})
     nodes = [e for e in elements if "source" not in e["data"]]
     edges = [e for e in elements if "source" in e["data"]]
@@ -145,22 +186,46 @@ def test_path_elements_draw_shared_nodes_once() -> None:
     assert nodes[0]["data"]["name"] == "A School"
 
 
-@pytest.mark.parametrize(("value", "text", "order"), [
-    (0, "0", 0.0), (12, "12", 12.0), ("<10", "<10", 9.5), ("*", "*", 9.75), ("10–19", "10–19", 14.5),
-    ({"low": 0.1, "high": 0.3}, "0.100–0.300", 0.2), ((2, 4), "2–4", 3.0), (0.12345, "0.123", 0.12345),
-])
+@pytest.mark.parametrize(
+    ("value", "text", "order"),
+    [
+        (0, "0", 0.0),
+        (12, "12", 12.0),
+        ("<10", "<10", 9.5),
+        ("*", "*", 9.75),
+        ("10–19", "10–19", 14.5),
+        ({"low": 0.1, "high": 0.3}, "0.100–0.300", 0.2),
+        ((2, 4), "2–4", 3.0),
+        (0.12345, "0.123", 0.12345),
+    ],
+)
 def test_shown_values_are_text_with_a_numeric_order(value, text, order) -> None:
     assert figures.shown_text(value, digits=3 if not isinstance(value, (int, tuple)) else None) == text
     assert figures.sort_order(value) == pytest.approx(order)
 
 
 def test_gap_table_keeps_suppressed_counts_as_text_beside_their_order() -> None:
-    report = {"rows": [
-        {"area_name": "A", "area_id": "a", "demand": 12, "accessibility": 0.5, "providers_in_reach": 2,
-         "desert": False},
-        {"area_name": "B", "area_id": "b", "demand": "<10", "accessibility": "0.1–0.2", "providers_in_reach": 0,
-         "desert": True, "desert_rule": "no provider within 5 km"},
-    ]}
+    report = {
+        "rows": [
+            {
+                "area_name": "A",
+                "area_id": "a",
+                "demand": 12,
+                "accessibility": 0.5,
+                "providers_in_reach": 2,
+                "desert": False,
+            },
+            {
+                "area_name": "B",
+                "area_id": "b",
+                "demand": "<10",
+                "accessibility": "0.1–0.2",
+                "providers_in_reach": 0,
+                "desert": True,
+                "desert_rule": "no provider within 5 km",
+            },
+        ]
+    }
     rows = figures.gap_table(report)
     assert [r["students"] for r in rows] == ["12", "<10"]
     assert [r["students_order"] for r in rows] == [12.0, 9.5]

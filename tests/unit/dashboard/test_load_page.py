@@ -35,10 +35,12 @@ from kith.trust.users import Users
 PASSWORD = "a long enough password"
 USERS = {"pat": Role.PLANNER, "cleo": Role.COALITION, "cara": Role.CASEWORKER, "ada": Role.ADMIN}
 HEADER = "agency_id,agency_name,site_id,lat,lon,address,zip,service_name,need,capacity,languages,cost,hours\n"
-AGENCIES = (HEADER
-            + "up-1,Harbor Family Pantry,up-s1,42.331,-71.081,,,Weekend Meals,food,40,es,Free,\n"
-            + "up-2,Northside Tutoring Hub,up-s2,42.351,-71.061,,,Homework Help,tutoring,25,,sliding scale,\n"
-            + "up-3,Nowhere Clinic,up-s3,91,-71,,,Checkups,dental,10,,,\n").encode()
+AGENCIES = (
+    HEADER
+    + "up-1,Harbor Family Pantry,up-s1,42.331,-71.081,,,Weekend Meals,food,40,es,Free,\n"
+    + "up-2,Northside Tutoring Hub,up-s2,42.351,-71.061,,,Homework Help,tutoring,25,,sliding scale,\n"
+    + "up-3,Nowhere Clinic,up-s3,91,-71,,,Checkups,dental,10,,,\n"
+).encode()
 STUDENTS = b"student_id,first_name,last_name,school_id,zip,needs\nS-998877,Alexandria,Quintero,x,02119,food\n"
 
 
@@ -71,21 +73,38 @@ def last_audit(home: Path) -> dict[str, Any]:
     return AuditLog(home).entries()[-1]
 
 
-def run(data: DashboardData, contents: bytes | None, filename: str, kind: str, *, dry: bool,
-        viewer: Viewer | None = None) -> tuple[str, Any]:
-    return load_page.load(data, viewer or admin(), None if contents is None else data_url(contents), filename, kind,
-                          [load_page.DRY_RUN] if dry else [])
+def run(
+    data: DashboardData, contents: bytes | None, filename: str, kind: str, *, dry: bool, viewer: Viewer | None = None
+) -> tuple[str, Any]:
+    return load_page.load(
+        data,
+        viewer or admin(),
+        None if contents is None else data_url(contents),
+        filename,
+        kind,
+        [load_page.DRY_RUN] if dry else [],
+    )
 
 
 def text_of(component: Any) -> str:
-    return json.dumps(component.to_plotly_json() if hasattr(component, "to_plotly_json") else component,
-                      default=lambda c: c.to_plotly_json())
+    return json.dumps(
+        component.to_plotly_json() if hasattr(component, "to_plotly_json") else component,
+        default=lambda c: c.to_plotly_json(),
+    )
 
 
 # ------------------------------------------------------------ the callback as a plain function
 
-@pytest.mark.parametrize("viewer", [Viewer(name="pat", role=Role.PLANNER), Viewer(name="cleo", role=Role.COALITION),
-                                    Viewer(name="cara", role=Role.CASEWORKER, school_id="s1"), None])
+
+@pytest.mark.parametrize(
+    "viewer",
+    [
+        Viewer(name="pat", role=Role.PLANNER),
+        Viewer(name="cleo", role=Role.COALITION),
+        Viewer(name="cara", role=Role.CASEWORKER, school_id="s1"),
+        None,
+    ],
+)
 def test_only_an_admin_may_load(served, home: Path, viewer: Viewer | None) -> None:
     _, data = served
     before = len(AuditLog(home).entries())
@@ -168,12 +187,18 @@ def test_a_zip_naming_files_outside_itself_is_refused_by_the_page(served, home: 
     assert not (home.parent / "services.csv").exists() and list((home / "uploads").iterdir()) == []
 
 
-@pytest.mark.parametrize(("contents", "filename", "kind", "reason"), [
-    (AGENCIES, "agencies.xlsx", "agencies", "type"), (b"PK\x03\x04junk", "agencies.csv", "agencies", "content"),
-    (b"{oops", "schools.geojson", "schools", "content"), (AGENCIES, "agencies.csv", "payroll", "kind"),
-])
-def test_bad_uploads_are_refused_and_audited(served, home: Path, contents: bytes, filename: str, kind: str,
-                                             reason: str) -> None:
+@pytest.mark.parametrize(
+    ("contents", "filename", "kind", "reason"),
+    [
+        (AGENCIES, "agencies.xlsx", "agencies", "type"),
+        (b"PK\x03\x04junk", "agencies.csv", "agencies", "content"),
+        (b"{oops", "schools.geojson", "schools", "content"),
+        (AGENCIES, "agencies.csv", "payroll", "kind"),
+    ],
+)
+def test_bad_uploads_are_refused_and_audited(
+    served, home: Path, contents: bytes, filename: str, kind: str, reason: str
+) -> None:
     _, data = served
     status, report = run(data, contents, filename, kind, dry=False)
     assert report is None and status.startswith("Not loaded:")
@@ -188,6 +213,7 @@ def test_no_file_yet_is_not_an_upload(served, home: Path) -> None:
 
 
 # ------------------------------------------------------------ through the served app
+
 
 def client_of(app: Any, name: str) -> Any:
     client = app.server.test_client()
@@ -206,9 +232,15 @@ def load_request(contents: str | None, filename: str | None, kind: str, dry: lis
         "output": f"..{ids.LOAD_STATUS}.children...{ids.LOAD_REPORT}.children..",
         "outputs": [{"id": ids.LOAD_STATUS, "property": "children"}, {"id": ids.LOAD_REPORT, "property": "children"}],
         "inputs": [spec(ids.LOAD_RUN, "n_clicks", 1)],
-        "state": [spec(ids.LOAD_UPLOAD, "contents", contents), spec(ids.LOAD_UPLOAD, "filename", filename),
-                  spec(ids.LOAD_KIND, "value", kind), spec(ids.LOAD_DRY_RUN, "value", dry),
-                  spec(ids.LOAD_MAP_STORE, "data", None), [], []],
+        "state": [
+            spec(ids.LOAD_UPLOAD, "contents", contents),
+            spec(ids.LOAD_UPLOAD, "filename", filename),
+            spec(ids.LOAD_KIND, "value", kind),
+            spec(ids.LOAD_DRY_RUN, "value", dry),
+            spec(ids.LOAD_MAP_STORE, "data", None),
+            [],
+            [],
+        ],
         "changedPropIds": [f"{ids.LOAD_RUN}.n_clicks"],
     }
 
@@ -218,12 +250,19 @@ def test_over_http_only_the_admin_runs_the_load_callbacks(served, home: Path, na
     app, _ = served
     client = client_of(app, name)
     before = len(AuditLog(home).entries())
-    response = client.post("/_dash-update-component",
-                           json=load_request(data_url(AGENCIES), "agencies.csv", "agencies", [load_page.DRY_RUN]))
-    chosen = client.post("/_dash-update-component", json={
-        "output": f"{ids.LOAD_FILE}.children", "outputs": {"id": ids.LOAD_FILE, "property": "children"},
-        "inputs": [{"id": ids.LOAD_UPLOAD, "property": "filename", "value": "x.csv"}],
-        "changedPropIds": [f"{ids.LOAD_UPLOAD}.filename"]})
+    response = client.post(
+        "/_dash-update-component",
+        json=load_request(data_url(AGENCIES), "agencies.csv", "agencies", [load_page.DRY_RUN]),
+    )
+    chosen = client.post(
+        "/_dash-update-component",
+        json={
+            "output": f"{ids.LOAD_FILE}.children",
+            "outputs": {"id": ids.LOAD_FILE, "property": "children"},
+            "inputs": [{"id": ids.LOAD_UPLOAD, "property": "filename", "value": "x.csv"}],
+            "changedPropIds": [f"{ids.LOAD_UPLOAD}.filename"],
+        },
+    )
     if USERS[name] is Role.ADMIN:
         assert response.status_code == 200 and "Dry run of agencies.csv" in response.text
         assert chosen.status_code == 200 and "Chosen: x.csv" in chosen.text
@@ -253,12 +292,15 @@ def _nav_links(layout: Any) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(("name", "links"), [
-    ("pat", ["/", "/map", "/gaps"]),
-    ("cleo", ["/", "/network", "/find-help", "/paths"]),
-    ("cara", ["/", "/network", "/find-help", "/paths"]),
-    ("ada", ["/", "/map", "/gaps", "/network", "/find-help", "/paths", "/load"]),
-])
+@pytest.mark.parametrize(
+    ("name", "links"),
+    [
+        ("pat", ["/", "/map", "/gaps"]),
+        ("cleo", ["/", "/network", "/find-help", "/paths"]),
+        ("cara", ["/", "/network", "/find-help", "/paths"]),
+        ("ada", ["/", "/map", "/gaps", "/network", "/find-help", "/paths", "/load"]),
+    ],
+)
 def test_the_navigation_links_only_the_pages_a_role_may_open(served, name: str, links: list[str]) -> None:
     app, _ = served
     layout = client_of(app, name).get("/_dash-layout")
@@ -272,28 +314,42 @@ def test_the_load_page_itself_is_for_the_admin(served, name: str, shown: bool) -
     client = client_of(app, name)
     dependencies = client.get("/_dash-dependencies").json
     router = next(d for d in dependencies if "_pages_content" in d["output"])
-    inputs = [{"id": i["id"], "property": i["property"], "value": "/load" if i["property"] == "pathname" else None}
-              for i in router["inputs"]]
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
-               for o in router["output"].strip(".").split("...")]
-    response = client.post("/_dash-update-component", json={
-        "output": router["output"], "outputs": outputs, "inputs": inputs,
-        "state": [{"id": s["id"], "property": s["property"], "value": None} for s in router["state"]],
-        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]})
+    inputs = [
+        {"id": i["id"], "property": i["property"], "value": "/load" if i["property"] == "pathname" else None}
+        for i in router["inputs"]
+    ]
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in router["output"].strip(".").split("...")]
+    response = client.post(
+        "/_dash-update-component",
+        json={
+            "output": router["output"],
+            "outputs": outputs,
+            "inputs": inputs,
+            "state": [{"id": s["id"], "property": s["property"], "value": None} for s in router["state"]],
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        },
+    )
     assert response.status_code == 200
     assert ("does not include this page" not in response.text) is shown
     assert (ids.LOAD_UPLOAD in response.text) is shown
 
 
-_ANYTHING = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=40), st.lists(st.text(max_size=8)),
-                      st.builds(lambda b: data_url(b), st.binary(max_size=300)),
-                      st.builds(lambda t: "data:text/csv;base64," + t, st.text(max_size=40)))
+_ANYTHING = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=40),
+    st.lists(st.text(max_size=8)),
+    st.builds(lambda b: data_url(b), st.binary(max_size=300)),
+    st.builds(lambda t: "data:text/csv;base64," + t, st.text(max_size=40)),
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(contents=_ANYTHING, filename=_ANYTHING, kind=_ANYTHING)
-def test_any_input_gets_a_clear_answer_and_a_dry_run_writes_nothing(served, home: Path, contents: Any,
-                                                                    filename: Any, kind: Any) -> None:
+def test_any_input_gets_a_clear_answer_and_a_dry_run_writes_nothing(
+    served, home: Path, contents: Any, filename: Any, kind: Any
+) -> None:
     _, data = served
     stamp = (home / "graph.msgpack").stat().st_mtime_ns
     status, _ = load_page.load(data, admin(), contents, filename, kind, [load_page.DRY_RUN])
@@ -305,9 +361,11 @@ def test_any_input_gets_a_clear_answer_and_a_dry_run_writes_nothing(served, home
 
 # ------------------------------------------------------------ the column map
 
-LEGACY = ("name,lat,long,phone,address,food,shelter\r"
-          "Corner Pantry,42.331,-71.081,617-555-0100,1 Main St,1,0\r"
-          "Safe Harbor House,42.341,-71.071,617-555-0101,2 Main St,0,1\r").encode("mac_roman")
+LEGACY = (
+    "name,lat,long,phone,address,food,shelter\r"
+    "Corner Pantry,42.331,-71.081,617-555-0100,1 Main St,1,0\r"
+    "Safe Harbor House,42.341,-71.071,617-555-0101,2 Main St,0,1\r"
+).encode("mac_roman")
 
 
 def test_the_page_proposes_a_map_loads_through_it_and_offers_it_again(served, home: Path) -> None:

@@ -21,18 +21,27 @@ from kith.settings import KithSettings
 from kith.trust.users import Users
 
 ROOT = Path(__file__).resolve().parents[3]
-AGENCIES = ("agency_id,agency_name,site_id,lat,lon,zip,service_name,need,capacity\n"
-            "R1,Revision One,RS1,42.36,-71.06,02139,Pantry,food,10\n"
-            "R2,Revision Two,RS2,42.37,-71.07,02139,Pantry,food,10\n")
+AGENCIES = (
+    "agency_id,agency_name,site_id,lat,lon,zip,service_name,need,capacity\n"
+    "R1,Revision One,RS1,42.36,-71.06,02139,Pantry,food,10\n"
+    "R2,Revision Two,RS2,42.37,-71.07,02139,Pantry,food,10\n"
+)
 
 
 def _ingest(home: Path, tmp_path: Path) -> None:
     csv = tmp_path / "agencies.csv"
     csv.write_text(AGENCIES)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {"KITH_HOME": str(home),
-                                                                                  "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "kith.cli", "ingest", "agencies", str(csv)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {
+        "KITH_HOME": str(home),
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "kith.cli", "ingest", "agencies", str(csv)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
 
 

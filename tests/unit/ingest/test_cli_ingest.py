@@ -16,8 +16,9 @@ from tests.unit.ingest.conftest import hsds3_package, write_csv
 def kith(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     environ.update({"KITH_HOME": str(home), **(env or {})})
-    return subprocess.run([sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ,
-                          timeout=120, cwd=home)
+    return subprocess.run(
+        [sys.executable, "-m", "kith.cli", *args], capture_output=True, text=True, env=environ, timeout=120, cwd=home
+    )
 
 
 def test_ingest_hsds_prints_the_report_and_writes_json(tmp_path: Path) -> None:

@@ -15,14 +15,17 @@ def _file(encoding: str, newline: str = "\n", bom: bytes = b"") -> bytes:
     return bom + text.replace("\n", newline).encode(encoding)
 
 
-@pytest.mark.parametrize(("data", "encoding"), [
-    (_file("utf-8"), "utf-8"),
-    (_file("utf-8", bom=b"\xef\xbb\xbf"), "utf-8-sig"),
-    (_file("cp1252"), "cp1252"),
-    (_file("latin-1"), "cp1252"),
-    (_file("mac_roman"), "mac_roman"),
-    (_file("utf-16"), "utf-16"),
-])
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (_file("utf-8"), "utf-8"),
+        (_file("utf-8", bom=b"\xef\xbb\xbf"), "utf-8-sig"),
+        (_file("cp1252"), "cp1252"),
+        (_file("latin-1"), "cp1252"),
+        (_file("mac_roman"), "mac_roman"),
+        (_file("utf-16"), "utf-16"),
+    ],
+)
 def test_encodings_are_detected(data: bytes, encoding: str) -> None:
     table = read_csv(data, "f.csv")
     assert table.encoding == encoding
@@ -93,8 +96,11 @@ def _within(seconds: float, work):  # type: ignore[no-untyped-def]
         signal.signal(signal.SIGALRM, previous)
 
 
-@pytest.mark.parametrize("header", [["a"] * 8_000, ["a", "a_2"] * 4_000, ["A", " a ", "a"] * 2_667],
-                         ids=["8000-repeats", "repeats-that-collide-with-renames", "names-the-same-as-keys"])
+@pytest.mark.parametrize(
+    "header",
+    [["a"] * 8_000, ["a", "a_2"] * 4_000, ["A", " a ", "a"] * 2_667],
+    ids=["8000-repeats", "repeats-that-collide-with-renames", "names-the-same-as-keys"],
+)
 def test_thousands_of_repeated_column_names_are_named_in_linear_time(header: list[str]) -> None:
     data = (",".join(header) + "\n" + ",".join("1" * len(header)) + "\n").encode()
     table = _within(5, lambda: read_csv(data, "f.csv"))

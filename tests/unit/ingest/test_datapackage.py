@@ -61,7 +61,8 @@ def test_a_publishers_own_version_is_left_to_the_table_names(tmp_path: Path) -> 
 
 def test_a_folder_of_json_beside_a_package_in_a_subfolder_stays_json(tmp_path: Path) -> None:
     hsds1_211_package(tmp_path / "examples" / "csv")
-    (tmp_path / "examples" / "service.json").write_text(json.dumps(
-        {"id": "s1", "name": "Pantry", "status": "active", "organization": {"id": "o1", "name": "Org"}}))
+    (tmp_path / "examples" / "service.json").write_text(
+        json.dumps({"id": "s1", "name": "Pantry", "status": "active", "organization": {"id": "o1", "name": "Org"}})
+    )
     assert detect(tmp_path / "examples") == "hsds3-json"
     assert detect(tmp_path / "examples" / "csv") == "hsds1-csv"

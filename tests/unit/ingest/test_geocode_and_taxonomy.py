@@ -23,8 +23,9 @@ def test_offline_geocoding_is_the_zip_centroid() -> None:
 
 def test_online_geocoding_falls_back_at_once_when_the_network_does_not_answer(tmp_path: Path) -> None:
     # a closed local port: the connection is refused, as on a machine without network
-    geocoder = geo.Geocoder(online=True, cache_dir=tmp_path / "cache", domain="127.0.0.1:9", scheme="http",
-                            timeout=2, min_delay_seconds=0)
+    geocoder = geo.Geocoder(
+        online=True, cache_dir=tmp_path / "cache", domain="127.0.0.1:9", scheme="http", timeout=2, min_delay_seconds=0
+    )
     started = time.perf_counter()
     first = geocoder.locate("1 Main St, Boston, MA 02108")
     second = geocoder.locate("2 Main St, Boston, MA 02109")
@@ -45,20 +46,23 @@ def test_online_answers_are_cached_on_disk(tmp_path: Path) -> None:
     geocoder.close()
 
 
-@pytest.mark.parametrize(("code", "name", "needs"), [
-    ("BD-1800.2000", None, ("food",)),
-    ("BD-1800.2000-620", "Food Pantries", ("food",)),  # longest listed prefix wins, name agrees
-    ("LV-1600.1500", None, ("dental",)),  # more specific than L (medical)
-    ("LF-4900", None, ("medical",)),
-    ("RX-8450.1150", None, ("substance_use",)),
-    (None, "Translation & Interpretation", ("translation",)),
-    (None, "Immigration Legal Services", ("immigration", "legal")),  # a term may map to several needs
-    (None, "mental health counseling", ("mental_health_counseling",)),  # the taxonomy's own names
-    (None, "Food Pantry", ("food",)),
-    (None, "Emergency Food", ("food",)),
-    (None, "Community Gardens", ()),
-    ("BDX", None, ()),
-])
+@pytest.mark.parametrize(
+    ("code", "name", "needs"),
+    [
+        ("BD-1800.2000", None, ("food",)),
+        ("BD-1800.2000-620", "Food Pantries", ("food",)),  # longest listed prefix wins, name agrees
+        ("LV-1600.1500", None, ("dental",)),  # more specific than L (medical)
+        ("LF-4900", None, ("medical",)),
+        ("RX-8450.1150", None, ("substance_use",)),
+        (None, "Translation & Interpretation", ("translation",)),
+        (None, "Immigration Legal Services", ("immigration", "legal")),  # a term may map to several needs
+        (None, "mental health counseling", ("mental_health_counseling",)),  # the taxonomy's own names
+        (None, "Food Pantry", ("food",)),
+        (None, "Emergency Food", ("food",)),
+        (None, "Community Gardens", ()),
+        ("BDX", None, ()),
+    ],
+)
 def test_mapping(code, name, needs) -> None:
     assert taxonomy_map().needs(code, name) == needs
 

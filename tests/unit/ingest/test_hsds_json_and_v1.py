@@ -13,22 +13,52 @@ from kith.ingest._hsds_read import detect
 from kith.ingest.hsds import ingest_hsds
 from tests.unit.ingest.conftest import write_csv
 
-ORG = {"id": "org-1", "name": "Harbor Youth Services", "website": "https://harbor.example.org",
-       "phones": [{"id": "p1", "number": "\"617-555-0100\"", "extension": 12}]}
+ORG = {
+    "id": "org-1",
+    "name": "Harbor Youth Services",
+    "website": "https://harbor.example.org",
+    "phones": [{"id": "p1", "number": '"617-555-0100"', "extension": 12}],
+}
 
 
 def _service(sid: str, lat: float, *, org: dict | None = None) -> dict:
-    location = {"id": f"loc-{sid}", "name": "Harbor Office", "latitude": lat, "longitude": -71.05,
-                "addresses": [{"id": f"a-{sid}", "address_1": "1 Main St", "city": "Boston", "postal_code": "02108",
-                               "country": "US", "address_type": "physical"}],
-                "languages": [{"id": "lg", "name": "Portuguese"}]}
+    location = {
+        "id": f"loc-{sid}",
+        "name": "Harbor Office",
+        "latitude": lat,
+        "longitude": -71.05,
+        "addresses": [
+            {
+                "id": f"a-{sid}",
+                "address_1": "1 Main St",
+                "city": "Boston",
+                "postal_code": "02108",
+                "country": "US",
+                "address_type": "physical",
+            }
+        ],
+        "languages": [{"id": "lg", "name": "Portuguese"}],
+    }
     return {
-        "id": sid, "name": f"Service {sid}", "status": "active", "minimum_age": 12, "maximum_age": 18,
+        "id": sid,
+        "name": f"Service {sid}",
+        "status": "active",
+        "minimum_age": 12,
+        "maximum_age": 18,
         "organization": org or ORG,
         "service_at_locations": [{"id": f"sal-{sid}", "location": location}],
         "schedules": [{"id": f"h-{sid}", "byday": "TU,TH", "opens_at": "15:00:00", "closes_at": "18:00:00"}],
-        "attributes": [{"id": f"at-{sid}", "taxonomy_term": {"id": "t-mh", "code": "", "name": "Mental Health Care",
-                                                               "taxonomy": "Open Eligibility"}}],
+        "attributes": [
+            {
+                "id": f"at-{sid}",
+                "taxonomy_term": {
+                    "id": "t-mh",
+                    "code": "",
+                    "name": "Mental Health Care",
+                    "taxonomy": "Open Eligibility",
+                },
+            }
+        ],
         "capacities": [{"id": f"c-{sid}", "maximum": 25}],
         "cost_options": [{"id": f"co-{sid}", "amount": 0}],
     }
@@ -45,15 +75,16 @@ def test_a_page_of_services_with_nested_objects(tmp_path: Path) -> None:
     assert got["services.json:organizations"] == (2, 2, 0)  # the same organization twice: merged, not a duplicate
     assert got["services.json:locations"] == (2, 1, 1)  # latitude 100
     assert got["services.json:service_at_location"] == (2, 1, 1)
-    assert report.table("services.json:locations").reasons == {
-        "latitude: Input should be less than or equal to 90": 1}
+    assert report.table("services.json:locations").reasons == {"latitude: Input should be less than or equal to 90": 1}
     assert all(t.loaded + t.quarantined == t.rows_read for t in report.tables)
     service = store.nodes(Label.SERVICE, ids=["s1"])[0]
     assert (service["capacity"], service["cost"], service["min_age"]) == (25, "free", 12)
     assert service["languages"] == ["pt"] and service["hours"] == "Tue, Thu 15:00–18:00"
     assert store.nodes(Label.AGENCY)[0]["phone"] == "617-555-0100 ext. 12"
     assert {(r["source"], r["target"]) for r in store.relationships(RelType.ADDRESSES)} == {
-        ("s1", "mental_health_counseling"), ("s2", "mental_health_counseling")}
+        ("s1", "mental_health_counseling"),
+        ("s2", "mental_health_counseling"),
+    }
     assert {(r["source"], r["target"]) for r in store.relationships(RelType.DELIVERED_AT)} == {("s1", "loc-s1")}
 
 
@@ -63,7 +94,8 @@ def test_conflicting_repeats_in_json_keep_the_last(tmp_path: Path) -> None:
     store = MemoryStore()
     report = ingest_hsds(tmp_path / "a.json", store)
     assert report.table("a.json:organizations").reasons == {
-        "id: duplicate id: a later row with the same id replaces this one": 1}
+        "id: duplicate id: a later row with the same id replaces this one": 1
+    }
     assert store.nodes(Label.AGENCY)[0]["name"] == "Harbor Youth Services, Inc."
 
 
@@ -87,25 +119,50 @@ def test_broken_json_is_an_input_error(tmp_path: Path) -> None:
 def hsds1_package(folder: Path) -> Path:
     folder.mkdir()
     write_csv(folder / "organizations.csv", ["id", "name", "url"], [["o1", "Sanctuary", "http://example.com"]])
-    write_csv(folder / "services.csv", ["id", "organization_id", "name", "status", "fees", "taxonomy_ids"], [
-        ["s1", "o1", "Never Homeless Helpline", "active", "", "t2"],
-        ["s2", "o1", "Young Minds", "active", "$20 per session", ""],
-        ["s3", "o1", "Food Safety", "defunct", "", ""]])
-    write_csv(folder / "locations.csv", ["id", "organization_id", "name", "latitude", "longitude"], [
-        ["l1", "o1", "Sanctuary on 5th Street", "", ""], ["l2", "o1", "4830 Highland Drive", "39.428192", "-119.897426"]])
-    write_csv(folder / "services_at_location.csv", ["id", "service_id", "location_id"], [
-        ["x1", "s1", "l1"], ["x2", "s2", "l2"], ["x3", "s3", "l2"]])
-    write_csv(folder / "physical_addresses.csv", ["id", "location_id", "address_1", "city", "state_province",
-                                                  "postal_code", "country"], [
-        ["p1", "l1", "Address 1", "New York City", "NY", "10001", "US"]])
-    write_csv(folder / "regular_schedules.csv", ["id", "service_id", "weekday", "opens_at", "closes_at"], [
-        ["r1", "s1", "1", "09:00:00", "17:00:00"], ["r2", "s1", "2", "09:00:00", "17:00:00"]])
+    write_csv(
+        folder / "services.csv",
+        ["id", "organization_id", "name", "status", "fees", "taxonomy_ids"],
+        [
+            ["s1", "o1", "Never Homeless Helpline", "active", "", "t2"],
+            ["s2", "o1", "Young Minds", "active", "$20 per session", ""],
+            ["s3", "o1", "Food Safety", "defunct", "", ""],
+        ],
+    )
+    write_csv(
+        folder / "locations.csv",
+        ["id", "organization_id", "name", "latitude", "longitude"],
+        [
+            ["l1", "o1", "Sanctuary on 5th Street", "", ""],
+            ["l2", "o1", "4830 Highland Drive", "39.428192", "-119.897426"],
+        ],
+    )
+    write_csv(
+        folder / "services_at_location.csv",
+        ["id", "service_id", "location_id"],
+        [["x1", "s1", "l1"], ["x2", "s2", "l2"], ["x3", "s3", "l2"]],
+    )
+    write_csv(
+        folder / "physical_addresses.csv",
+        ["id", "location_id", "address_1", "city", "state_province", "postal_code", "country"],
+        [["p1", "l1", "Address 1", "New York City", "NY", "10001", "US"]],
+    )
+    write_csv(
+        folder / "regular_schedules.csv",
+        ["id", "service_id", "weekday", "opens_at", "closes_at"],
+        [["r1", "s1", "1", "09:00:00", "17:00:00"], ["r2", "s1", "2", "09:00:00", "17:00:00"]],
+    )
     write_csv(folder / "languages.csv", ["id", "service_id", "language"], [["g1", "s1", "English"]])
     write_csv(folder / "eligibility.csv", ["id", "service_id", "eligibility"], [["e1", "s1", "adult"]])
-    write_csv(folder / "taxonomy.csv", ["id", "name", "parent_id", "vocabulary"], [
-        ["t1", "Emergency Shelter", "", "OE"], ["t2", "BH-1800", "", "AIRS"]])
-    write_csv(folder / "services_taxonomy.csv", ["id", "service_id", "taxonomy_id"], [
-        ["st1", "s1", "t1"], ["st2", "s2", "t9"]])
+    write_csv(
+        folder / "taxonomy.csv",
+        ["id", "name", "parent_id", "vocabulary"],
+        [["t1", "Emergency Shelter", "", "OE"], ["t2", "BH-1800", "", "AIRS"]],
+    )
+    write_csv(
+        folder / "services_taxonomy.csv",
+        ["id", "service_id", "taxonomy_id"],
+        [["st1", "s1", "t1"], ["st2", "s2", "t9"]],
+    )
     return folder
 
 
@@ -116,9 +173,15 @@ def test_hsds1_package(tmp_path: Path) -> None:
     report = ingest_hsds(package, store)
     got = {t.table: (t.rows_read, t.loaded, t.quarantined) for t in report.tables}
     assert got == {
-        "eligibility.csv": (1, 1, 0), "languages.csv": (1, 1, 0), "locations.csv": (2, 2, 0),
-        "organizations.csv": (1, 1, 0), "physical_addresses.csv": (1, 1, 0), "regular_schedules.csv": (2, 2, 0),
-        "services.csv": (3, 2, 1), "services_at_location.csv": (3, 2, 1), "services_taxonomy.csv": (2, 1, 1),
+        "eligibility.csv": (1, 1, 0),
+        "languages.csv": (1, 1, 0),
+        "locations.csv": (2, 2, 0),
+        "organizations.csv": (1, 1, 0),
+        "physical_addresses.csv": (1, 1, 0),
+        "regular_schedules.csv": (2, 2, 0),
+        "services.csv": (3, 2, 1),
+        "services_at_location.csv": (3, 2, 1),
+        "services_taxonomy.csv": (2, 1, 1),
         "taxonomy.csv": (2, 2, 0),
     }
     assert report.table("services.csv").reasons == {"status: the service is defunct: not offered": 1}

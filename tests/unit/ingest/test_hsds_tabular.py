@@ -17,15 +17,33 @@ from kith.ingest.report import IngestReport
 from tests.unit.ingest.conftest import hsds3_package, write_csv
 
 EXPECTED = {  # table: (read, loaded, quarantined, reasons)
-    "organizations.csv": (4, 2, 2, {"id: duplicate id: a later row with the same id replaces this one": 1,
-                                    "name: Field required": 1}),
+    "organizations.csv": (
+        4,
+        2,
+        2,
+        {"id: duplicate id: a later row with the same id replaces this one": 1, "name: Field required": 1},
+    ),
     "services.csv": (6, 4, 2, {"status: the service is inactive: not offered": 1, "name: Field required": 1}),
-    "locations.csv": (5, 3, 2, {"latitude: Input should be less than or equal to 90": 1,
-                                "latitude,longitude: coordinates (0, 0) are a placeholder, not a place": 1}),
+    "locations.csv": (
+        5,
+        3,
+        2,
+        {
+            "latitude: Input should be less than or equal to 90": 1,
+            "latitude,longitude: coordinates (0, 0) are a placeholder, not a place": 1,
+        },
+    ),
     "addresses.csv": (2, 1, 1, {"location_id: points to no location": 1}),
-    "service_at_location.csv": (6, 3, 3, {"service_id: its service was not loaded (see that row)": 1,
-                                          "location_id: its location was not loaded (see that row)": 1,
-                                          "service_id: points to no service": 1}),
+    "service_at_location.csv": (
+        6,
+        3,
+        3,
+        {
+            "service_id: its service was not loaded (see that row)": 1,
+            "location_id: its location was not loaded (see that row)": 1,
+            "service_id: points to no service": 1,
+        },
+    ),
     "schedules.csv": (2, 2, 0, {}),
     "languages.csv": (3, 2, 1, {"service_id: points to no service": 1}),
     "service_capacity.csv": (2, 1, 1, {"maximum: must be a whole number, 0 or more": 1}),
@@ -102,10 +120,18 @@ def test_quarantine_file_lists_file_row_field_reason(package: Path, store: Memor
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == sum(len(v[3]) and sum(v[3].values()) for v in EXPECTED.values())
-    assert {"file": "locations.csv", "row": "4", "field": "latitude",
-            "reason": "Input should be less than or equal to 90"} in rows
-    assert {"file": "organizations.csv", "row": "3", "field": "id",
-            "reason": "duplicate id: a later row with the same id replaces this one"} in rows
+    assert {
+        "file": "locations.csv",
+        "row": "4",
+        "field": "latitude",
+        "reason": "Input should be less than or equal to 90",
+    } in rows
+    assert {
+        "file": "organizations.csv",
+        "row": "3",
+        "field": "id",
+        "reason": "duplicate id: a later row with the same id replaces this one",
+    } in rows
 
 
 def test_zip_package_reads_the_same(package: Path, store: MemoryStore, tmp_path: Path) -> None:
@@ -123,11 +149,15 @@ def test_twice_changes_nothing_and_a_changed_file_updates(package: Path, tmp_pat
     before = (store.counts(), store.nodes(Label.SERVICE), store.nodes(Label.SITE))
     _ingest(package, store, tmp_path)
     assert (store.counts(), store.nodes(Label.SERVICE), store.nodes(Label.SITE)) == before
-    write_csv(package / "organizations.csv", ["id", "name", "website"], [
-        ["o1", "Northside Family Center", "https://north.example.org"],
-        ["o2", "Harbor Youth Services", "https://harbor.example.org"],
-        ["o9", "Eastside Tutors", ""],
-    ])
+    write_csv(
+        package / "organizations.csv",
+        ["id", "name", "website"],
+        [
+            ["o1", "Northside Family Center", "https://north.example.org"],
+            ["o2", "Harbor Youth Services", "https://harbor.example.org"],
+            ["o9", "Eastside Tutors", ""],
+        ],
+    )
     _ingest(package, store, tmp_path)
     agency = store.nodes(Label.AGENCY, ids=["o9"])[0]
     assert (agency["name"], agency["placeholder"]) == ("Eastside Tutors", False)  # the placeholder is filled in

@@ -23,8 +23,9 @@ from tests.unit.ingest.test_cli_ingest import kith
 
 
 def _graph(store: MemoryStore) -> dict:
-    return {label: sorted(map(str, store.nodes(label))) for label in (Label.AGENCY, Label.SITE, Label.SERVICE,
-                                                                        Label.SCHOOL)}
+    return {
+        label: sorted(map(str, store.nodes(label))) for label in (Label.AGENCY, Label.SITE, Label.SERVICE, Label.SCHOOL)
+    }
 
 
 def test_the_provider_export_loads_with_the_proposed_map_unedited(tmp_path: Path) -> None:
@@ -42,8 +43,11 @@ def test_the_provider_export_loads_with_the_proposed_map_unedited(tmp_path: Path
 
 @pytest.mark.parametrize("layer", ["geojson", "csv"])
 def test_the_school_layers_load_with_the_proposed_map_unedited(tmp_path: Path, layer: str) -> None:
-    path = county_school_layer(tmp_path / "schools.geojson") if layer == "geojson" else \
-        city_schools_csv(tmp_path / "schools.csv")
+    path = (
+        county_school_layer(tmp_path / "schools.geojson")
+        if layer == "geojson"
+        else city_schools_csv(tmp_path / "schools.csv")
+    )
     found = inspect_file(path)
     assert found.kind == "schools"
     mapped, plain = MemoryStore(), MemoryStore()
@@ -63,8 +67,11 @@ def test_flags_and_a_name_column_are_proposed_from_the_values(tmp_path: Path) ->
 
 
 def test_a_students_file_shows_no_value(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "sis.csv", ["Student Number", "Last Name", "Home Address", "Grade"],
-                     [["S-4471", "Maria", "1 Elm St", "3"]])
+    path = write_csv(
+        tmp_path / "sis.csv",
+        ["Student Number", "Last Name", "Home Address", "Grade"],
+        [["S-4471", "Maria", "1 Elm St", "3"]],
+    )
     found = inspect_file(path)
     assert found.kind == "students" and found.samples == {}
     assert found.filled == {"student_number": 1, "last_name": 1, "home_address": 1, "grade": 1}
@@ -78,7 +85,8 @@ def test_maps_are_saved_for_a_header_and_offered_again(tmp_path: Path) -> None:
     found = inspect_file(provider_export(tmp_path / "providers.csv"))
     save_map(tmp_path / "maps", found.headers, found.column_map())
     assert saved_map(tmp_path / "maps", "agencies", found.headers) == found.column_map().__class__(
-        **{**found.column_map().__dict__, "source": str(next((tmp_path / "maps").glob("*.yaml")))})
+        **{**found.column_map().__dict__, "source": str(next((tmp_path / "maps").glob("*.yaml")))}
+    )
     assert saved_map(tmp_path / "maps", "agencies", ["other"]) is None
 
 

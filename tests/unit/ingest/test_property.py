@@ -21,9 +21,41 @@ from kith.ingest.sis import ingest_students
 
 KEY = "property-test-key-0123456789"
 cell = st.one_of(
-    st.sampled_from(["", " ", "0", "-1", "100", "42.36", "-71.06", "0,0", "1e400", "nan", "NaN", "inf", "yes",
-                     "active", "inactive", "K", "12", "s1", "o1", "l1", "02139", "9:00am", "free", "food; tutoring",
-                     '"quoted"', "a,b", "line\nbreak", "cr\ronly", "Café Niño", "\ufeffbom", "x" * 300]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "100",
+            "42.36",
+            "-71.06",
+            "0,0",
+            "1e400",
+            "nan",
+            "NaN",
+            "inf",
+            "yes",
+            "active",
+            "inactive",
+            "K",
+            "12",
+            "s1",
+            "o1",
+            "l1",
+            "02139",
+            "9:00am",
+            "free",
+            "food; tutoring",
+            '"quoted"',
+            "a,b",
+            "line\nbreak",
+            "cr\ronly",
+            "Café Niño",
+            "\ufeffbom",
+            "x" * 300,
+        ]
+    ),
     st.text(max_size=12),
 )
 rows = st.lists(st.lists(cell, min_size=0, max_size=9), min_size=0, max_size=12)
@@ -52,8 +84,9 @@ def test_hsds_package(orgs, services, locations, links, enc, nl) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "organizations.csv").write_bytes(_csv(["id", "name", "website"], orgs, enc, nl))
-        (folder / "services.csv").write_bytes(_csv(
-            ["id", "organization_id", "name", "status", "minimum_age", "maximum_age", "fees"], services, enc, nl))
+        (folder / "services.csv").write_bytes(
+            _csv(["id", "organization_id", "name", "status", "minimum_age", "maximum_age", "fees"], services, enc, nl)
+        )
         (folder / "locations.csv").write_bytes(_csv(["id", "name", "latitude", "longitude"], locations, enc, nl))
         (folder / "service_at_location.csv").write_bytes(_csv(["id", "service_id", "location_id"], links, enc, nl))
         (folder / "schedules.csv").write_bytes(_csv(["id", "service_id", "weekday", "opens_at"], links, enc, nl))
@@ -66,8 +99,17 @@ def test_flat_files(body, enc, nl, which) -> None:
     header = {
         "schools": ["ncessch", "sch_name", "lat", "lon", "level", "sch_type", "total", "lzip", "titlei_status"],
         "agencies": ["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need", "capacity"],
-        "students": ["student_id", "school_id", "grade", "household_id", "home_address", "zip", "needs", "tier",
-                     "language"],
+        "students": [
+            "student_id",
+            "school_id",
+            "grade",
+            "household_id",
+            "home_address",
+            "zip",
+            "needs",
+            "tier",
+            "language",
+        ],
     }[which]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{which}.csv"
@@ -85,12 +127,15 @@ def test_flat_files(body, enc, nl, which) -> None:
 @PROPERTY
 @given(body=rows, kind=st.sampled_from(["partnerships", "collaborations", "referrals"]))
 def test_relations(body, kind) -> None:
-    header = {"partnerships": ["school_id", "agency_id", "since", "mou", "strength"],
-              "collaborations": ["agency_id", "other_agency_id", "kind", "since", "strength"],
-              "referrals": ["student_id", "service_id", "date", "status"]}[kind]
+    header = {
+        "partnerships": ["school_id", "agency_id", "since", "mou", "strength"],
+        "collaborations": ["agency_id", "other_agency_id", "kind", "since", "strength"],
+        "referrals": ["student_id", "service_id", "date", "status"],
+    }[kind]
     store = MemoryStore()
-    store.upsert_nodes([School(id="s1", name="S"), Agency(id="o1", name="A"), Agency(id="l1", name="B"),
-                        Service(id="s1", name="X")])
+    store.upsert_nodes(
+        [School(id="s1", name="S"), Agency(id="o1", name="A"), Agency(id="l1", name="B"), Service(id="s1", name="X")]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "r.csv"
         path.write_bytes(_csv(header, body, "utf-8", "\n"))

@@ -26,7 +26,8 @@ def test_every_site_and_service_of_a_provider_export_is_kept(tmp_path: Path) -> 
     assert p100["phone"] == "415-555-0101; 415-555-0102"
     assert p100["contacts"] == "María López, maria@familias.example.org; Tom Ng, tom@familias.example.org"
     assert [(r["source"], r["target"], r["kind"]) for r in store.relationships(RelType.COLLABORATES_WITH)] == [
-        ("P100", "agency-united-way-of-the-bay", "parent")]
+        ("P100", "agency-united-way-of-the-bay", "parent")
+    ]
     assert len(store.nodes(Label.SITE)) == 3
     services = {s["id"]: s for s in store.nodes(Label.SERVICE)}
     assert set(services) == {"P100/family-resource-center", "P200/youth-club", "P200/tutoring"}
@@ -36,10 +37,16 @@ def test_every_site_and_service_of_a_provider_export_is_kept(tmp_path: Path) -> 
     assert services["P200/tutoring"]["cost"] == "sliding"
     delivered = {(r["source"], r["target"]) for r in store.relationships(RelType.DELIVERED_AT)}
     assert {site for service, site in delivered if service == "P100/family-resource-center"} == {
-        "P100/site/12-mission-st", "P100/site/400-valencia-st"}
+        "P100/site/12-mission-st",
+        "P100/site/400-valencia-st",
+    }
     needs = {(r["source"], r["target"]) for r in store.relationships(RelType.ADDRESSES)}
-    assert needs == {("P100/family-resource-center", "food"), ("P100/family-resource-center", "family_counseling"),
-                     ("P200/youth-club", "after_school"), ("P200/tutoring", "tutoring")}
+    assert needs == {
+        ("P100/family-resource-center", "food"),
+        ("P100/family-resource-center", "family_counseling"),
+        ("P200/youth-club", "after_school"),
+        ("P200/tutoring", "tutoring"),
+    }
     assert report.unmapped_terms == {} and report.coverage == 1.0
 
 

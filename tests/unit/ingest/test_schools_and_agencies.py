@@ -14,23 +14,106 @@ from kith.ingest.agencies import ingest_agencies
 from kith.ingest.nces import ingest_schools
 from tests.unit.ingest.conftest import write_csv
 
-NCES_HEADER = ["NCESSCH", "SCH_NAME", "LEAID", "LEA_NAME", "LATCOD", "LONCOD", "LZIP", "LEVEL", "SCH_TYPE_TEXT",
-               "CHARTER_TEXT", "TITLEI_STATUS", "TOTAL", "TOTFRL"]
+NCES_HEADER = [
+    "NCESSCH",
+    "SCH_NAME",
+    "LEAID",
+    "LEA_NAME",
+    "LATCOD",
+    "LONCOD",
+    "LZIP",
+    "LEVEL",
+    "SCH_TYPE_TEXT",
+    "CHARTER_TEXT",
+    "TITLEI_STATUS",
+    "TOTAL",
+    "TOTFRL",
+]
 
 
 def test_nces_directory_file(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "ccd.csv", NCES_HEADER, [
-        ["250327000436", "Tobin K-8", "2503270", "Boston", "42.3347", "-71.1009", "02120", "Elementary",
-         "Regular School", "No", "SWELIGSWPROG", "400", "300"],
-        ["50327000437", "Excel High", "2503270", "Boston", "", "", "2127", "High", "Regular School", "Yes",
-         "NOTTITLE1ELIG", "-9", "-1"],  # leading zero lost in a spreadsheet; ZIP too; enrollment suppressed
-        ["250327000438", "Horace Mann", "2503270", "Boston", "142.3", "-71.1", "02130", "Not reported",
-         "Special Education School", "No", "", "120", ""],
-        ["2.50327E+11", "Mangled", "2503270", "Boston", "42.3", "-71.1", "02130", "Middle", "Regular School", "No",
-         "", "", ""],
-        ["250327000436", "Tobin K-8 School", "2503270", "Boston", "42.3347", "-71.1009", "02120", "Elementary",
-         "Alternative Education School", "No", "TGELGBNOPROG", "410", ""],
-    ], encoding="cp1252")
+    path = write_csv(
+        tmp_path / "ccd.csv",
+        NCES_HEADER,
+        [
+            [
+                "250327000436",
+                "Tobin K-8",
+                "2503270",
+                "Boston",
+                "42.3347",
+                "-71.1009",
+                "02120",
+                "Elementary",
+                "Regular School",
+                "No",
+                "SWELIGSWPROG",
+                "400",
+                "300",
+            ],
+            [
+                "50327000437",
+                "Excel High",
+                "2503270",
+                "Boston",
+                "",
+                "",
+                "2127",
+                "High",
+                "Regular School",
+                "Yes",
+                "NOTTITLE1ELIG",
+                "-9",
+                "-1",
+            ],  # leading zero lost in a spreadsheet; ZIP too; enrollment suppressed
+            [
+                "250327000438",
+                "Horace Mann",
+                "2503270",
+                "Boston",
+                "142.3",
+                "-71.1",
+                "02130",
+                "Not reported",
+                "Special Education School",
+                "No",
+                "",
+                "120",
+                "",
+            ],
+            [
+                "2.50327E+11",
+                "Mangled",
+                "2503270",
+                "Boston",
+                "42.3",
+                "-71.1",
+                "02130",
+                "Middle",
+                "Regular School",
+                "No",
+                "",
+                "",
+                "",
+            ],
+            [
+                "250327000436",
+                "Tobin K-8 School",
+                "2503270",
+                "Boston",
+                "42.3347",
+                "-71.1009",
+                "02120",
+                "Elementary",
+                "Alternative Education School",
+                "No",
+                "TGELGBNOPROG",
+                "410",
+                "",
+            ],
+        ],
+        encoding="cp1252",
+    )
     store = MemoryStore()
     report = ingest_schools(path, store)
     assert report.format == "nces"
@@ -47,22 +130,33 @@ def test_nces_directory_file(tmp_path: Path) -> None:
     assert "enrollment" not in excel and excel["level"] == "high"
     assert excel["lat"] == pytest.approx(42.33, abs=0.05)  # ZIP 02127, South Boston
     assert (tobin["name"], tobin["kind"], tobin["enrollment"], tobin["title_i"]) == (
-        "Tobin K-8 School", "alternative", 410, False)  # the later row won
+        "Tobin K-8 School",
+        "alternative",
+        410,
+        False,
+    )  # the later row won
     assert (tobin["district"], tobin["level"]) == ("Boston", "elementary")
 
 
 def test_plain_schools_csv_and_unknown_values(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "schools.csv", ["id", "name", "lat", "lon", "level", "kind", "enrollment", "frl_pct"],
-                     [["s1", "Hill School", "42.30", "-71.05", "middle", "charter", "350", "61.5"],
-                      ["s2", "Dale School", "0", "0", "K-8", "magnet", "", ""],
-                      ["s3", "Pine School", "42.31", "-71.06", "K-8", "", "", ""],
-                      ["s4", "Oak School", "42.32", "-71.07", "high", "", "-5", ""]])
+    path = write_csv(
+        tmp_path / "schools.csv",
+        ["id", "name", "lat", "lon", "level", "kind", "enrollment", "frl_pct"],
+        [
+            ["s1", "Hill School", "42.30", "-71.05", "middle", "charter", "350", "61.5"],
+            ["s2", "Dale School", "0", "0", "K-8", "magnet", "", ""],
+            ["s3", "Pine School", "42.31", "-71.06", "K-8", "", "", ""],
+            ["s4", "Oak School", "42.32", "-71.07", "high", "", "-5", ""],
+        ],
+    )
     store = MemoryStore()
     report = ingest_schools(path, store)
     table = report.table("schools.csv")
     assert report.format == "csv" and (table.loaded, table.quarantined) == (2, 2)
-    assert table.reasons == {"enrollment: Input should be greater than or equal to 0": 1,
-                             "lat,lon: coordinates (0, 0) are a placeholder, not a place": 1}
+    assert table.reasons == {
+        "enrollment: Input should be greater than or equal to 0": 1,
+        "lat,lon: coordinates (0, 0) are a placeholder, not a place": 1,
+    }
     assert table.flags == {}  # K-8 is a span (NCES: primary), magnet a regular school's programme
     hill = store.nodes(Label.SCHOOL, ids=["s1"])[0]
     assert (hill["level"], hill["kind"], hill["frl_pct"]) == ("middle", "charter", 61.5)
@@ -72,10 +166,16 @@ def test_plain_schools_csv_and_unknown_values(tmp_path: Path) -> None:
 
 def test_geojson_points(tmp_path: Path) -> None:
     features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-71.08, 42.31]},
-         "properties": {"NCESSCH": "250327000500", "SCH_NAME": "Point School", "LEVEL": "Middle"}},
-        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[-71, 42], [-71, 43], [-70, 42]]]},
-         "properties": {"NCESSCH": "250327000501", "SCH_NAME": "Area School"}},
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [-71.08, 42.31]},
+            "properties": {"NCESSCH": "250327000500", "SCH_NAME": "Point School", "LEVEL": "Middle"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [[[-71, 42], [-71, 43], [-70, 42]]]},
+            "properties": {"NCESSCH": "250327000501", "SCH_NAME": "Area School"},
+        },
         "not a feature",
     ]
     path = tmp_path / "schools.geojson"
@@ -89,24 +189,93 @@ def test_geojson_points(tmp_path: Path) -> None:
     assert (school["lat"], school["lon"], school["level"]) == (42.31, -71.08, "middle")
 
 
-AGENCY_HEADER = ["agency_id", "agency_name", "site_id", "lat", "lon", "address", "zip", "service_name", "need",
-                 "capacity", "languages", "cost", "hours"]
+AGENCY_HEADER = [
+    "agency_id",
+    "agency_name",
+    "site_id",
+    "lat",
+    "lon",
+    "address",
+    "zip",
+    "service_name",
+    "need",
+    "capacity",
+    "languages",
+    "cost",
+    "hours",
+]
 
 
 def test_agencies_csv(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "agencies.csv", AGENCY_HEADER, [
-        ["a1", "Eastside Clinic", "site1", "42.35", "-71.06", "", "", "Dental Van", "dental", "30", "Spanish; Haitian Creole",
-         "Free", "Tue 9:00am-noon"],
-        ["a1", "Eastside Clinic", "site1", "42.35", "-71.06", "", "", "Vision Checks", "Vision Care|eye exams", "",
-         "", "sliding scale", ""],
-        ["a2", "New Coalition Partner", "", "", "", "", "", "", "", "", "", "", ""],  # agency only
-        ["a3", "Westside Legal", "", "", "", "12 Elm St, Boston MA", "2108", "Legal Clinic", "legal;pro bono", "",
-         "", "", ""],
-        ["a4", "", "", "", "", "", "", "", "", "", "", "", ""],
-        ["a5", "Bad Site Org", "s5", "91", "-71", "", "", "Meals", "food", "-1", "", "", ""],
-        ["a1", "Eastside Clinic", "site1", "42.35", "-71.06", "", "", "Dental Van", "dental", "35", "Spanish",
-         "Free", "Tue 9:00am-noon"],
-    ])
+    path = write_csv(
+        tmp_path / "agencies.csv",
+        AGENCY_HEADER,
+        [
+            [
+                "a1",
+                "Eastside Clinic",
+                "site1",
+                "42.35",
+                "-71.06",
+                "",
+                "",
+                "Dental Van",
+                "dental",
+                "30",
+                "Spanish; Haitian Creole",
+                "Free",
+                "Tue 9:00am-noon",
+            ],
+            [
+                "a1",
+                "Eastside Clinic",
+                "site1",
+                "42.35",
+                "-71.06",
+                "",
+                "",
+                "Vision Checks",
+                "Vision Care|eye exams",
+                "",
+                "",
+                "sliding scale",
+                "",
+            ],
+            ["a2", "New Coalition Partner", "", "", "", "", "", "", "", "", "", "", ""],  # agency only
+            [
+                "a3",
+                "Westside Legal",
+                "",
+                "",
+                "",
+                "12 Elm St, Boston MA",
+                "2108",
+                "Legal Clinic",
+                "legal;pro bono",
+                "",
+                "",
+                "",
+                "",
+            ],
+            ["a4", "", "", "", "", "", "", "", "", "", "", "", ""],
+            ["a5", "Bad Site Org", "s5", "91", "-71", "", "", "Meals", "food", "-1", "", "", ""],
+            [
+                "a1",
+                "Eastside Clinic",
+                "site1",
+                "42.35",
+                "-71.06",
+                "",
+                "",
+                "Dental Van",
+                "dental",
+                "35",
+                "Spanish",
+                "Free",
+                "Tue 9:00am-noon",
+            ],
+        ],
+    )
     store = MemoryStore()
     report = ingest_agencies(path, store)
     table = report.table("agencies.csv")
@@ -117,8 +286,10 @@ def test_agencies_csv(tmp_path: Path) -> None:
         "capacity: Input should be greater than or equal to 0": 1,
     }
     assert report.unmapped_terms == {"pro bono": 1}
-    assert table.flags == {"site without coordinates: at the ZIP centroid": 1,
-                           "a later row gives another capacity: the later value is kept": 1}
+    assert table.flags == {
+        "site without coordinates: at the ZIP centroid": 1,
+        "a later row gives another capacity: the later value is kept": 1,
+    }
     counts = store.counts()
     assert (counts["Agency"], counts["Service"], counts["Site"]) == (3, 3, 2)
     dental = store.nodes(Label.SERVICE, ids=["a1/dental-van"])[0]
@@ -130,7 +301,10 @@ def test_agencies_csv(tmp_path: Path) -> None:
     legal_site = store.nodes(Label.SITE, ids=["a3/site/12-elm-st-boston-ma"])[0]
     assert (legal_site["zip"], legal_site["geocode_precision"]) == ("02108", "zip")
     assert {(r["source"], r["target"]) for r in store.relationships(RelType.DELIVERED_AT)} == {
-        ("a1/dental-van", "site1"), ("a1/vision-checks", "site1"), ("a3/legal-clinic", "a3/site/12-elm-st-boston-ma")}
+        ("a1/dental-van", "site1"),
+        ("a1/vision-checks", "site1"),
+        ("a3/legal-clinic", "a3/site/12-elm-st-boston-ma"),
+    }
     assert store.nodes(Label.AGENCY, ids=["a2"])[0]["name"] == "New Coalition Partner"
 
 

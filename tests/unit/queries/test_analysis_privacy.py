@@ -19,8 +19,14 @@ from kith.queries.gaps import find_deserts, gaps_geojson, service_gaps
 from kith.queries.network import coalition_network
 from kith.trust.suppression import COMPLEMENTARY, is_suppressed
 
-STUDENT_COUNTS = {"demand", "students", "students_in_deserts", "students_in_deserts_before", "students_unlocated",
-                  "students_by_need"}
+STUDENT_COUNTS = {
+    "demand",
+    "students",
+    "students_in_deserts",
+    "students_in_deserts_before",
+    "students_unlocated",
+    "students_by_need",
+}
 ZIP_IN_NAME = re.compile(r"\((\d{5})\)$")
 
 
@@ -87,8 +93,11 @@ def _pinned(shown: dict[Any, int | str], lines: list[tuple[list[Any], Any]], thr
     """The hidden small counts pinned beyond what the markers of lines that show no count pin by
     themselves (two '<3' under a '<3' are 1 and 1): hiding anything else cannot change those."""
     pinned = _lp_pinned(shown, lines, threshold)
-    quiet = [(parts, total) for parts, total in lines
-             if all(is_suppressed(shown[k]) or shown[k] == 0 for k in (*parts, total))]
+    quiet = [
+        (parts, total)
+        for parts, total in lines
+        if all(is_suppressed(shown[k]) or shown[k] == 0 for k in (*parts, total))
+    ]
     if pinned and quiet:
         by_markers = set(_lp_pinned(shown, quiet, threshold))
         pinned = [k for k in pinned if k not in by_markers]
@@ -177,8 +186,9 @@ def test_random_demand_tables_hide_every_small_count_for_good(table, threshold) 
     what_if=st.booleans(),
 )
 def test_gaps_and_deserts_never_show_a_small_count(small_store, need, rule, threshold, catchment, what_if) -> None:
-    options = dict(rule=rule, catchment_km=catchment, suppress_below=threshold,
-                   add_sites=[(42.33, -71.08, 20)] if what_if else ())
+    options = dict(
+        rule=rule, catchment_km=catchment, suppress_below=threshold, add_sites=[(42.33, -71.08, 20)] if what_if else ()
+    )
     reports = {by: service_gaps(small_store, need, by=by, **options) for by in ("cell", "zip", "school")}
     for by, report in reports.items():
         _assert_safe(report.model_dump(), threshold)
@@ -190,16 +200,18 @@ def test_gaps_and_deserts_never_show_a_small_count(small_store, need, rule, thre
             rows = [r for r in report.rows if r.desert]
             assert chosen.students_in_deserts == sum(r.demand for r in rows if isinstance(r.demand, int))
             assert chosen.desert_areas_hidden == sum(is_suppressed(r.demand) for r in rows)
-        assert {r.area_id: r.demand for r in deserts.rows} == {r.area_id: r.demand for r in report.rows
-                                                              if r.desert or r.desert_before}
+        assert {r.area_id: r.demand for r in deserts.rows} == {
+            r.area_id: r.demand for r in report.rows if r.desert or r.desert_before
+        }
     shown, lines = _need_lines(reports["cell"], reports["zip"], reports["school"])
     assert not _pinned(shown, lines, threshold), shown
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(threshold=st.integers(1, 60), catchment=st.floats(1.0, 8.0), seed=st.integers(0, 5))
-def test_network_never_shows_a_small_count_nor_one_the_gap_report_hides(small_store, threshold, catchment,
-                                                                           seed) -> None:
+def test_network_never_shows_a_small_count_nor_one_the_gap_report_hides(
+    small_store, threshold, catchment, seed
+) -> None:
     report = coalition_network(small_store, seed=seed, suppress_below=threshold, catchment_km=catchment)
     _assert_safe(report.model_dump(), threshold)
     by_school = {}

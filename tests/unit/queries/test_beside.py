@@ -27,7 +27,9 @@ def test_a_job_that_fails_there_runs_here_and_fails_with_its_own_error(caplog) -
         with pytest.raises(ValueError, match="cannot be negative"):
             failing()
         assert beside.run(suppress, 12)() == 12, "the process answers the next job"
-    assert [r.getMessage() for r in caplog.records] == ["suppress failed in the second process (ValueError): it runs here"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "suppress failed in the second process (ValueError): it runs here"
+    ]
 
 
 def test_functions_outside_kith_queries_run_here() -> None:

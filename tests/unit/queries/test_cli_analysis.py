@@ -30,8 +30,20 @@ def test_gaps_json_is_the_report_of_the_python_api(home: Path, small_store) -> N
 
 def test_gaps_what_if_reports_before_and_after(home: Path, small_store) -> None:
     service = small_store.relationships(RelType.ADDRESSES, targets=["food"])[0]["source"]
-    result = kith("gaps", "--need", "food", "--by", "school", "--add-site", "42.347186,-71.070372,40",
-                  "--add-capacity", f"{service}:5", "--format", "csv", home=home)
+    result = kith(
+        "gaps",
+        "--need",
+        "food",
+        "--by",
+        "school",
+        "--add-site",
+        "42.347186,-71.070372,40",
+        "--add-capacity",
+        f"{service}:5",
+        "--format",
+        "csv",
+        home=home,
+    )
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert {"accessibility_before", "desert_before"} <= set(rows[0])
@@ -41,8 +53,9 @@ def test_gaps_what_if_reports_before_and_after(home: Path, small_store) -> None:
 
 
 def test_deserts_state_the_rule_and_export_geojson(home: Path) -> None:
-    result = kith("deserts", "--need", "dental", "--rule", "below-ratio", "--threshold", "2", "--format", "geojson",
-                  home=home)
+    result = kith(
+        "deserts", "--need", "dental", "--rule", "below-ratio", "--threshold", "2", "--format", "geojson", home=home
+    )
     assert result.returncode == 0, result.stderr
     geo = json.loads(result.stdout)
     assert geo["features"] and geo["properties"]["rule_text"].startswith("below-ratio: accessibility < 2 ")

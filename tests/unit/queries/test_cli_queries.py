@@ -14,14 +14,29 @@ from kith.ingest import demo_city
 from kith.queries.paths import warm_handoffs
 from tests.unit.test_cli import kith
 
-ROW_KEYS = {"service_id", "service_name", "agency_id", "agency_name", "site_id", "lat", "lon", "distance_km",
-            "address", "phone", "languages", "cost", "capacity", "waitlist", "hours", "needs"}
+ROW_KEYS = {
+    "service_id",
+    "service_name",
+    "agency_id",
+    "agency_name",
+    "site_id",
+    "lat",
+    "lon",
+    "distance_km",
+    "address",
+    "phone",
+    "languages",
+    "cost",
+    "capacity",
+    "waitlist",
+    "hours",
+    "needs",
+}
 
 
 @pytest.fixture(scope="module")
 def school(small_city: demo_city.City) -> dict:
     return next(n for n in small_city.nodes if n.label is Label.SCHOOL).model_dump()
-
 
 
 @pytest.fixture(scope="module")
@@ -30,15 +45,30 @@ def home(small_city_home: Path) -> Path:
 
 
 def test_nearby_json_is_a_list_of_rows_nearest_first(home: Path, school: dict) -> None:
-    result = kith("nearby", "--near", f"school:{school['id']}", "--need", "food", "--need", "housing",
-                  "--radius-km", "6", "--limit", "8", "--format", "json", home=home)
+    result = kith(
+        "nearby",
+        "--near",
+        f"school:{school['id']}",
+        "--need",
+        "food",
+        "--need",
+        "housing",
+        "--radius-km",
+        "6",
+        "--limit",
+        "8",
+        "--format",
+        "json",
+        home=home,
+    )
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert isinstance(rows, list) and 0 < len(rows) <= 8
     assert all(ROW_KEYS <= set(row) for row in rows)
     assert all({"food", "housing"} & set(row["needs"]) and row["distance_km"] <= 6 for row in rows)
-    assert [(r["distance_km"], r["service_id"]) for r in rows] == sorted((r["distance_km"], r["service_id"])
-                                                                          for r in rows)
+    assert [(r["distance_km"], r["service_id"]) for r in rows] == sorted(
+        (r["distance_km"], r["service_id"]) for r in rows
+    )
 
 
 def test_nearby_csv_and_print(home: Path, school: dict) -> None:
@@ -53,19 +83,33 @@ def test_nearby_csv_and_print(home: Path, school: dict) -> None:
 
 
 def test_nearby_open_now_at_a_given_time(home: Path, school: dict) -> None:
-    result = kith("nearby", "--near", f"school:{school['id']}", "--open-now", "--at", "2025-03-09T12:00",
-                  "--limit", "50", "--format", "json", home=home)  # a Sunday: the demo's hours are all closed
+    result = kith(
+        "nearby",
+        "--near",
+        f"school:{school['id']}",
+        "--open-now",
+        "--at",
+        "2025-03-09T12:00",
+        "--limit",
+        "50",
+        "--format",
+        "json",
+        home=home,
+    )  # a Sunday: the demo's hours are all closed
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["nearby", "--near", "somewhere nice"], "kith: error: could not understand the place 'somewhere nice'"),
-    (["nearby", "--near", "42.3,-71.1", "--need", "moonlight"], "kith: error: unknown need code 'moonlight'"),
-    (["path", "school:sch-0001", "need:moonlight"], "kith: error: unknown need code 'moonlight'"),
-    (["path", "school:nope", "need:food"], "kith: error: School:nope is not in the graph"),
-    (["path", "school:sch-0001", "need:food", "--via", "KNOWS"], "kith: error: unknown relationship type(s) KNOWS"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nearby", "--near", "somewhere nice"], "kith: error: could not understand the place 'somewhere nice'"),
+        (["nearby", "--near", "42.3,-71.1", "--need", "moonlight"], "kith: error: unknown need code 'moonlight'"),
+        (["path", "school:sch-0001", "need:moonlight"], "kith: error: unknown need code 'moonlight'"),
+        (["path", "school:nope", "need:food"], "kith: error: School:nope is not in the graph"),
+        (["path", "school:sch-0001", "need:food", "--via", "KNOWS"], "kith: error: unknown relationship type(s) KNOWS"),
+    ],
+)
 def test_errors_are_one_line(home: Path, args: list[str], message: str) -> None:
     result = kith(*args, home=home)
     assert result.returncode == 1
@@ -73,8 +117,9 @@ def test_errors_are_one_line(home: Path, args: list[str], message: str) -> None:
 
 
 def test_path_json_shape_and_need_targets(home: Path, school: dict, small_store) -> None:
-    result = kith("path", f"school:{school['id']}", "need:tutoring", "--k", "3", "--radius-km", "8",
-                  "--format", "json", home=home)
+    result = kith(
+        "path", f"school:{school['id']}", "need:tutoring", "--k", "3", "--radius-km", "8", "--format", "json", home=home
+    )
     assert result.returncode == 0, result.stderr
     paths = json.loads(result.stdout)
     expected = warm_handoffs(small_store, f"school:{school['id']}", "need:tutoring", k=3, radius_km=8)
@@ -94,8 +139,11 @@ def test_path_from_a_student_in_a_table_and_csv(home: Path, small_city: demo_cit
     assert table.returncode == 0, table.stderr
     assert "The student attends" in table.stdout.replace("\n", " ") or "No path" in table.stderr
     assert student.id not in table.stdout
-    rows = list(csv.DictReader(io.StringIO(kith("path", f"student:{student.id}", "need:food", "--format", "csv",
-                                                home=home).stdout)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(kith("path", f"student:{student.id}", "need:food", "--format", "csv", home=home).stdout)
+        )
+    )
     assert all(r["nodes"].startswith(f"Student:{student.id} > School:") for r in rows)
     assert all(student.id not in r["explanation"] for r in rows)
 

@@ -45,21 +45,27 @@ def two_schools() -> MemoryStore:
     D (no enrollment) at 1 km, on one meridian; one dental service (30 places) at 1 km and one with no
     stated capacity at 29 km."""
     store = MemoryStore()
-    store.upsert_nodes([
-        *need_types(),
-        School(id="A", name="Adams Elementary", level="elementary", enrollment=400, lat=_north(0), lon=-71.0),
-        School(id="B", name="Baldwin High", level="high", enrollment=250, lat=_north(3), lon=-71.0),
-        School(id="C", name="Curley Middle", level="middle", enrollment=100, lat=_north(30), lon=-71.0),
-        School(id="D", name="Dever (no enrollment)", level="other", lat=_north(1), lon=-71.0),
-        Service(id="svc-1", name="Dental van", capacity=30),
-        Service(id="svc-2", name="Dental clinic (capacity unknown)"),
-        Site(id="site-1", name="Clinic one", lat=_north(1), lon=-71.0),
-        Site(id="site-2", name="Clinic two", lat=_north(29), lon=-71.0),
-    ])
-    store.upsert_relationships([
-        Addresses(source="svc-1", target="dental"), Addresses(source="svc-2", target="dental"),
-        DeliveredAt(source="svc-1", target="site-1"), DeliveredAt(source="svc-2", target="site-2"),
-    ])
+    store.upsert_nodes(
+        [
+            *need_types(),
+            School(id="A", name="Adams Elementary", level="elementary", enrollment=400, lat=_north(0), lon=-71.0),
+            School(id="B", name="Baldwin High", level="high", enrollment=250, lat=_north(3), lon=-71.0),
+            School(id="C", name="Curley Middle", level="middle", enrollment=100, lat=_north(30), lon=-71.0),
+            School(id="D", name="Dever (no enrollment)", level="other", lat=_north(1), lon=-71.0),
+            Service(id="svc-1", name="Dental van", capacity=30),
+            Service(id="svc-2", name="Dental clinic (capacity unknown)"),
+            Site(id="site-1", name="Clinic one", lat=_north(1), lon=-71.0),
+            Site(id="site-2", name="Clinic two", lat=_north(29), lon=-71.0),
+        ]
+    )
+    store.upsert_relationships(
+        [
+            Addresses(source="svc-1", target="dental"),
+            Addresses(source="svc-2", target="dental"),
+            DeliveredAt(source="svc-1", target="site-1"),
+            DeliveredAt(source="svc-2", target="site-2"),
+        ]
+    )
     return store
 
 
@@ -93,8 +99,10 @@ def test_an_estimate_is_not_suppressed_but_a_count_of_students_is(two_schools: M
 
 def test_a_district_replaces_a_rate_and_the_reports_say_so(two_schools: MemoryStore, tmp_path) -> None:
     own = tmp_path / "rates.csv"
-    own.write_text("need,share,level,source,year,note\n"
-                   "dental,0.5,high,District screening,2024,every second high-school student\n", encoding="utf-8")
+    own.write_text(
+        "need,share,level,source,year,note\ndental,0.5,high,District screening,2024,every second high-school student\n",
+        encoding="utf-8",
+    )
     rates = prevalence(own)
     assert rate_for(rates, "dental", "high")[0] == 0.5
     assert rate_for(rates, "dental", "elementary")[0] == 0.20  # the shipped row stays
@@ -105,8 +113,11 @@ def test_a_district_replaces_a_rate_and_the_reports_say_so(two_schools: MemorySt
 
 def test_every_problem_of_a_prevalence_file_is_reported_at_once(tmp_path) -> None:
     bad = tmp_path / "rates.csv"
-    bad.write_text("need,share,level,source,year\nunicorns,0.1,all,x,2020\nfood,1.5,all,x,2020\n"
-                   "food,0.1,kindergarten,x,2020\ndental,0.1,all,,\n", encoding="utf-8")
+    bad.write_text(
+        "need,share,level,source,year\nunicorns,0.1,all,x,2020\nfood,1.5,all,x,2020\n"
+        "food,0.1,kindergarten,x,2020\ndental,0.1,all,,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as err:
         prevalence(bad)
     for part in ("row 2: unknown need", "row 3: share", "row 4: level", "row 5: every rate needs its source"):
@@ -130,8 +141,9 @@ def test_an_estimate_and_student_counts_go_through_the_same_core(small_store: Me
         report = service_gaps(small_store, "food", demand=demand, by="school", suppress_below=1)
         from kith.queries._gapdata import supply_sites
 
-        expected = accessibility(wanted.areas.table, supply_sites(small_store, "food").table,
-                                 catchment_km=5.0).set_index("id")
+        expected = accessibility(
+            wanted.areas.table, supply_sites(small_store, "food").table, catchment_km=5.0
+        ).set_index("id")
         for row in report.rows:
             assert row.accessibility == pytest.approx(expected.loc[row.area_id, "accessibility"], rel=1e-12)
 
@@ -148,7 +160,8 @@ def test_the_estimate_matches_the_naive_loop(small_store: MemoryStore, by: str) 
     for row in report.rows:
         assert row.accessibility == pytest.approx(expected[row.area_id], rel=1e-12, abs=1e-15)
     assert sum(wanted.areas.table["demand"]) == pytest.approx(
-        sum(s["enrollment"] * 0.094 for s in small_store.nodes("School") if s.get("enrollment")), rel=1e-12)
+        sum(s["enrollment"] * 0.094 for s in small_store.nodes("School") if s.get("enrollment")), rel=1e-12
+    )
 
 
 @pytest.mark.filterwarnings("ignore:The inplace keyword")
@@ -160,13 +173,26 @@ def test_the_estimate_agrees_with_pysal_access(small_store: MemoryStore) -> None
     logging.getLogger("access").setLevel(logging.WARNING)
     demand = read_demand(small_store, "food", "school", source="estimate").areas.table
     supply = supply_sites(small_store, "food").table
-    d = haversine_km(demand["lat"].to_numpy()[:, None], demand["lon"].to_numpy()[:, None],
-                     supply["lat"].to_numpy()[None, :], supply["lon"].to_numpy()[None, :])
+    d = haversine_km(
+        demand["lat"].to_numpy()[:, None],
+        demand["lon"].to_numpy()[:, None],
+        supply["lat"].to_numpy()[None, :],
+        supply["lon"].to_numpy()[None, :],
+    )
     i, j = np.nonzero(d <= 8.0)
     costs = pd.DataFrame({"origin": demand["id"].to_numpy()[i], "dest": supply["id"].to_numpy()[j], "cost": d[i, j]})
-    theirs = Access(demand_df=demand.rename(columns={"id": "geoid"}), demand_index="geoid", demand_value="demand",
-                    supply_df=supply.rename(columns={"id": "geoid"}), supply_index="geoid", supply_value="capacity",
-                    cost_df=costs, cost_origin="origin", cost_dest="dest", cost_name="cost")
+    theirs = Access(
+        demand_df=demand.rename(columns={"id": "geoid"}),
+        demand_index="geoid",
+        demand_value="demand",
+        supply_df=supply.rename(columns={"id": "geoid"}),
+        supply_index="geoid",
+        supply_value="capacity",
+        cost_df=costs,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
     reference = theirs.two_stage_fca(name="a", max_cost=8.0).iloc[:, 0].dropna()
     report = service_gaps(small_store, "food", demand="estimate", by="school", catchment_km=8.0)
     ours = pd.Series({r.area_id: r.accessibility for r in report.rows})
@@ -197,7 +223,9 @@ def test_a_need_without_a_rate_is_refused_with_the_needs_that_have_one(two_schoo
 
 def test_unknown_capacity_is_a_stated_default_never_zero(two_schools: MemoryStore) -> None:
     three = service_gaps(two_schools, "dental", demand="estimate", default_capacity=3.0)
-    assert three.capacity_assumed == 3 and {r.area_id: r.accessibility for r in three.rows}["C"] == pytest.approx(3 / 13)
+    assert three.capacity_assumed == 3 and {r.area_id: r.accessibility for r in three.rows}["C"] == pytest.approx(
+        3 / 13
+    )
     with pytest.raises(InputError, match="default capacity"):
         service_gaps(two_schools, "dental", demand="estimate", default_capacity=0)
 
@@ -210,11 +238,17 @@ def test_rates_of_levels_without_a_row() -> None:
 
 
 def test_the_network_suggests_partners_and_finds_single_points_of_failure_from_the_estimate(
-        two_schools: MemoryStore) -> None:
+    two_schools: MemoryStore,
+) -> None:
     # ag1 offers svc-1 (1 km from A, 2 km from B); ag2 offers svc-2 (1 km from C). Only D partners with ag1.
     two_schools.upsert_nodes([Agency(id="ag1", name="Smiles"), Agency(id="ag2", name="Far Dental")])
-    two_schools.upsert_relationships([Offers(source="ag1", target="svc-1"), Offers(source="ag2", target="svc-2"),
-                                      PartnersWith(source="D", target="ag1")])
+    two_schools.upsert_relationships(
+        [
+            Offers(source="ag1", target="svc-1"),
+            Offers(source="ag2", target="svc-2"),
+            PartnersWith(source="D", target="ag1"),
+        ]
+    )
     report = coalition_network(two_schools, catchment_km=5.0, suppress_below=20)
     assert report.demand_source == "estimate" and "estimates from enrollment" in report.demand_text
     suggested = {(s.school_id, s.agency_id): s.students for s in report.suggestions}

@@ -22,23 +22,36 @@ from tests.unit.queries.test_analysis_privacy import _assert_safe, _pinned
 from tests.unit.queries.test_fca import naive
 
 SCHOOLS = [  # id, lat, lon, survey count of students with food insecurity
-    ("s1", 42.300, -71.080, 40), ("s2", 42.310, -71.070, 4), ("s3", 42.320, -71.060, 25),
-    ("s4", 42.330, -71.050, 2), ("s5", 42.450, -71.200, 17), ("s6", 42.340, -71.100, 0),
+    ("s1", 42.300, -71.080, 40),
+    ("s2", 42.310, -71.070, 4),
+    ("s3", 42.320, -71.060, 25),
+    ("s4", 42.330, -71.050, 2),
+    ("s5", 42.450, -71.200, 17),
+    ("s6", 42.340, -71.100, 0),
 ]
 
 
 @pytest.fixture
 def surveyed(tmp_path: Path) -> MemoryStore:
     store = MemoryStore()
-    store.upsert_nodes([
-        *need_types(),
-        *(School(id=i, name=f"School {i}", lat=la, lon=lo, enrollment=300) for i, la, lo, _ in SCHOOLS),
-        Service(id="pantry", name="Pantry", capacity=50), Service(id="meals", name="Meals"),
-        Site(id="p1", name="Pantry site", lat=42.305, lon=-71.075),
-        Site(id="m1", name="Meal site", lat=42.335, lon=-71.055),
-    ])
-    store.upsert_relationships([Addresses(source="pantry", target="food"), Addresses(source="meals", target="food"),
-                                DeliveredAt(source="pantry", target="p1"), DeliveredAt(source="meals", target="m1")])
+    store.upsert_nodes(
+        [
+            *need_types(),
+            *(School(id=i, name=f"School {i}", lat=la, lon=lo, enrollment=300) for i, la, lo, _ in SCHOOLS),
+            Service(id="pantry", name="Pantry", capacity=50),
+            Service(id="meals", name="Meals"),
+            Site(id="p1", name="Pantry site", lat=42.305, lon=-71.075),
+            Site(id="m1", name="Meal site", lat=42.335, lon=-71.055),
+        ]
+    )
+    store.upsert_relationships(
+        [
+            Addresses(source="pantry", target="food"),
+            Addresses(source="meals", target="food"),
+            DeliveredAt(source="pantry", target="p1"),
+            DeliveredAt(source="meals", target="m1"),
+        ]
+    )
     rows = [(i, "food", n, "District needs assessment", 2024) for i, _, _, n in SCHOOLS]
     rows.append(("s9", "food", 3, "District needs assessment", 2024))  # a school not in the graph
     counts = write_csv(tmp_path / "counts.csv", ["school_id", "need", "count", "source", "year"], rows)
@@ -81,13 +94,26 @@ def test_counts_agree_with_pysal_access(surveyed: MemoryStore) -> None:
     logging.getLogger("access").setLevel(logging.WARNING)
     demand = read_demand(surveyed, "food", "school", source="counts").areas.table
     supply = supply_sites(surveyed, "food").table
-    d = haversine_km(demand["lat"].to_numpy()[:, None], demand["lon"].to_numpy()[:, None],
-                     supply["lat"].to_numpy()[None, :], supply["lon"].to_numpy()[None, :])
+    d = haversine_km(
+        demand["lat"].to_numpy()[:, None],
+        demand["lon"].to_numpy()[:, None],
+        supply["lat"].to_numpy()[None, :],
+        supply["lon"].to_numpy()[None, :],
+    )
     i, j = np.nonzero(d <= 5.0)
     costs = pd.DataFrame({"origin": demand["id"].to_numpy()[i], "dest": supply["id"].to_numpy()[j], "cost": d[i, j]})
-    theirs = Access(demand_df=demand.rename(columns={"id": "geoid"}), demand_index="geoid", demand_value="demand",
-                    supply_df=supply.rename(columns={"id": "geoid"}), supply_index="geoid", supply_value="capacity",
-                    cost_df=costs, cost_origin="origin", cost_dest="dest", cost_name="cost")
+    theirs = Access(
+        demand_df=demand.rename(columns={"id": "geoid"}),
+        demand_index="geoid",
+        demand_value="demand",
+        supply_df=supply.rename(columns={"id": "geoid"}),
+        supply_index="geoid",
+        supply_value="capacity",
+        cost_df=costs,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
     reference = theirs.two_stage_fca(name="a", max_cost=5.0).iloc[:, 0].dropna()
     ours = pd.Series({r.area_id: r.accessibility for r in service_gaps(surveyed, "food", demand="counts").rows})
     assert len(reference) >= 4
@@ -115,13 +141,22 @@ def _cells() -> list[str]:
 
 def test_counts_by_cell_add_up_to_zip_areas_and_both_are_suppressed_together(tmp_path: Path) -> None:
     store = MemoryStore()
-    store.upsert_nodes([*need_types(), Service(id="v", name="Counselling", capacity=20),
-                        Site(id="x", name="Clinic", lat=42.33, lon=-71.06)])
-    store.upsert_relationships([Addresses(source="v", target="mental_health_counseling"),
-                                DeliveredAt(source="v", target="x")])
+    store.upsert_nodes(
+        [
+            *need_types(),
+            Service(id="v", name="Counselling", capacity=20),
+            Site(id="x", name="Clinic", lat=42.33, lon=-71.06),
+        ]
+    )
+    store.upsert_relationships(
+        [Addresses(source="v", target="mental_health_counseling"), DeliveredAt(source="v", target="x")]
+    )
     counts = [3, 14, 22, 1, 30, 12, 8]
-    path = write_csv(tmp_path / "screening.csv", ["cell", "need", "count"],
-                     [(c, "mental_health_counseling", n) for c, n in zip(_cells(), counts)])
+    path = write_csv(
+        tmp_path / "screening.csv",
+        ["cell", "need", "count"],
+        [(c, "mental_health_counseling", n) for c, n in zip(_cells(), counts)],
+    )
     assert ingest_demand(path, store, source="Spring screening", year=2025).loaded == 7
     by_cell = service_gaps(store, "mental_health_counseling", demand="counts", suppress_below=10)
     by_zip = service_gaps(store, "mental_health_counseling", demand="counts", by="zip", suppress_below=10)
@@ -144,11 +179,19 @@ def test_counts_by_cell_add_up_to_zip_areas_and_both_are_suppressed_together(tmp
 
 def test_population_is_demand_per_resident_and_named(tmp_path: Path) -> None:
     store = MemoryStore()
-    store.upsert_nodes([*need_types(), Service(id="v", name="Clinic", capacity=10),
-                        Site(id="x", name="Clinic", lat=42.3398, lon=-71.0892)])
+    store.upsert_nodes(
+        [
+            *need_types(),
+            Service(id="v", name="Clinic", capacity=10),
+            Site(id="x", name="Clinic", lat=42.3398, lon=-71.0892),
+        ]
+    )
     store.upsert_relationships([Addresses(source="v", target="medical"), DeliveredAt(source="v", target="x")])
-    path = write_csv(tmp_path / "acs.csv", ["zcta", "population", "source", "year"],
-                     [("02115", 4000, "ACS 5-year B01001", 2022), ("2118", 1000, "ACS 5-year B01001", 2022)])
+    path = write_csv(
+        tmp_path / "acs.csv",
+        ["zcta", "population", "source", "year"],
+        [("02115", 4000, "ACS 5-year B01001", 2022), ("2118", 1000, "ACS 5-year B01001", 2022)],
+    )
     assert ingest_demand(path, store, measure="population").loaded == 2
     assert {c["area"] for c in store.nodes(Label.AREA_COUNT)} == {"02115", "02118"}
     report = service_gaps(store, "medical", demand="population", catchment_km=10.0, suppress_below=10)
@@ -161,10 +204,17 @@ def test_population_is_demand_per_resident_and_named(tmp_path: Path) -> None:
 def test_rows_without_a_source_year_need_or_count_are_quarantined(tmp_path: Path) -> None:
     store = MemoryStore()
     store.upsert_nodes([*need_types(), School(id="s1", name="One", lat=42.3, lon=-71.1)])
-    path = write_csv(tmp_path / "counts.csv", ["school_id", "need", "count", "source", "year"], [
-        ("s1", "food", 12, "Survey", 2024), ("s1", "unicorns", 3, "Survey", 2024), ("s1", "dental", -1, "Survey", 2024),
-        ("s1", "tutoring", 5, "", ""), ("s1", "Food assistance", 15, "Survey", 2024),
-    ])
+    path = write_csv(
+        tmp_path / "counts.csv",
+        ["school_id", "need", "count", "source", "year"],
+        [
+            ("s1", "food", 12, "Survey", 2024),
+            ("s1", "unicorns", 3, "Survey", 2024),
+            ("s1", "dental", -1, "Survey", 2024),
+            ("s1", "tutoring", 5, "", ""),
+            ("s1", "Food assistance", 15, "Survey", 2024),
+        ],
+    )
     report = ingest_demand(path, store)
     # "Food assistance" is food's name: row 6 replaces row 2, which is quarantined as replaced
     assert (report.loaded, report.quarantined) == (1, 4)

@@ -17,7 +17,9 @@ from kith.queries.gaps import accessibility, decay_named, gaussian_decay, step_d
 def naive(demand: pd.DataFrame, supply: pd.DataFrame, catchment: float, decay=None) -> dict[str, float]:
     """2SFCA written as the papers write it, one pair at a time."""
     w = (lambda d: 1.0) if decay is None else (lambda d: float(decay(np.array([d]))[0]))
-    dist = {(a.id, s.id): distance_km(a.lat, a.lon, s.lat, s.lon) for a in demand.itertuples() for s in supply.itertuples()}
+    dist = {
+        (a.id, s.id): distance_km(a.lat, a.lon, s.lat, s.lon) for a in demand.itertuples() for s in supply.itertuples()
+    }
     ratio = {}
     for s in supply.itertuples():
         total = sum(a.demand * w(dist[a.id, s.id]) for a in demand.itertuples() if dist[a.id, s.id] <= catchment)
@@ -30,12 +32,22 @@ def naive(demand: pd.DataFrame, supply: pd.DataFrame, catchment: float, decay=No
 
 def random_tables(seed: int, n_demand: int = 60, n_supply: int = 25):
     rng = np.random.default_rng(seed)
-    demand = pd.DataFrame({"id": [f"d{k}" for k in range(n_demand)],
-                           "lat": 42.3 + rng.uniform(-0.1, 0.1, n_demand), "lon": -71.1 + rng.uniform(-0.1, 0.1, n_demand),
-                           "demand": rng.integers(1, 50, n_demand).astype(float)})
-    supply = pd.DataFrame({"id": [f"s{k}" for k in range(n_supply)],
-                           "lat": 42.3 + rng.uniform(-0.1, 0.1, n_supply), "lon": -71.1 + rng.uniform(-0.1, 0.1, n_supply),
-                           "capacity": rng.integers(0, 30, n_supply).astype(float)})
+    demand = pd.DataFrame(
+        {
+            "id": [f"d{k}" for k in range(n_demand)],
+            "lat": 42.3 + rng.uniform(-0.1, 0.1, n_demand),
+            "lon": -71.1 + rng.uniform(-0.1, 0.1, n_demand),
+            "demand": rng.integers(1, 50, n_demand).astype(float),
+        }
+    )
+    supply = pd.DataFrame(
+        {
+            "id": [f"s{k}" for k in range(n_supply)],
+            "lat": 42.3 + rng.uniform(-0.1, 0.1, n_supply),
+            "lon": -71.1 + rng.uniform(-0.1, 0.1, n_supply),
+            "capacity": rng.integers(0, 30, n_supply).astype(float),
+        }
+    )
     return demand, supply
 
 
@@ -54,8 +66,9 @@ def test_matches_a_naive_loop(seed: int, decay: str) -> None:
     expected = naive(demand, supply, 4.0, DECAYS[decay])
     assert result["id"].tolist() == demand["id"].tolist()
     np.testing.assert_allclose(result["accessibility"], [expected[i] for i in demand["id"]], rtol=1e-12, atol=1e-15)
-    in_reach = [sum(distance_km(a.lat, a.lon, s.lat, s.lon) <= 4.0 for s in supply.itertuples())
-                for a in demand.itertuples()]
+    in_reach = [
+        sum(distance_km(a.lat, a.lon, s.lat, s.lon) <= 4.0 for s in supply.itertuples()) for a in demand.itertuples()
+    ]
     assert result["providers_in_reach"].tolist() == in_reach
 
 
@@ -105,8 +118,9 @@ def test_travel_matrix_replaces_distances_and_unlisted_pairs_are_out_of_reach() 
     # R1 = 60 / 30 (A only) = 2; R2 = 5 / 10 (B only) = 0.5. A_A = 2, A_B = 0.5.
     demand = pd.DataFrame({"id": ["A", "B"], "demand": [30, 10]})
     supply = pd.DataFrame({"id": ["S1", "S2"], "capacity": [60, 5]})
-    travel = pd.DataFrame({"origin": ["A", "B", "B", "Z"], "destination": ["S1", "S1", "S2", "S1"],
-                           "cost": [20.0, 40.0, 10.0, 1.0]})
+    travel = pd.DataFrame(
+        {"origin": ["A", "B", "B", "Z"], "destination": ["S1", "S1", "S2", "S1"], "cost": [20.0, 40.0, 10.0, 1.0]}
+    )
     out = accessibility(demand, supply, catchment_km=30, travel=travel)
     assert out["accessibility"].tolist() == [2.0, 0.5]
     assert out["providers_in_reach"].tolist() == [1, 1]
@@ -133,15 +147,31 @@ def test_agrees_with_pysal_access(decay: str) -> None:
     logging.getLogger("access").setLevel(logging.WARNING)
     demand, supply = random_tables(11, 300, 120)
     catchment = 4.0
-    d = haversine_km(demand["lat"].to_numpy()[:, None], demand["lon"].to_numpy()[:, None],
-                     supply["lat"].to_numpy()[None, :], supply["lon"].to_numpy()[None, :])
+    d = haversine_km(
+        demand["lat"].to_numpy()[:, None],
+        demand["lon"].to_numpy()[:, None],
+        supply["lat"].to_numpy()[None, :],
+        supply["lon"].to_numpy()[None, :],
+    )
     i, j = np.nonzero(d <= catchment)
     costs = pd.DataFrame({"origin": demand["id"].to_numpy()[i], "dest": supply["id"].to_numpy()[j], "cost": d[i, j]})
-    theirs_fn = {"none": None, "step": weights.step_fn({1.5: 1.0, 3.0: 0.68, 4.0: 0.22}),
-                 "gaussian": weights.gaussian(2.0)}[decay]
-    theirs = Access(demand_df=demand.rename(columns={"id": "geoid"}), demand_index="geoid", demand_value="demand",
-                    supply_df=supply.rename(columns={"id": "geoid"}), supply_index="geoid", supply_value="capacity",
-                    cost_df=costs, cost_origin="origin", cost_dest="dest", cost_name="cost")
+    theirs_fn = {
+        "none": None,
+        "step": weights.step_fn({1.5: 1.0, 3.0: 0.68, 4.0: 0.22}),
+        "gaussian": weights.gaussian(2.0),
+    }[decay]
+    theirs = Access(
+        demand_df=demand.rename(columns={"id": "geoid"}),
+        demand_index="geoid",
+        demand_value="demand",
+        supply_df=supply.rename(columns={"id": "geoid"}),
+        supply_index="geoid",
+        supply_value="capacity",
+        cost_df=costs,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
     reference = theirs.two_stage_fca(name="a", max_cost=catchment, weight_fn=theirs_fn).iloc[:, 0]
     ours = accessibility(demand, supply, catchment_km=catchment, decay=DECAYS[decay]).set_index("id")["accessibility"]
     defined = reference.dropna()
@@ -153,7 +183,9 @@ def test_agrees_with_pysal_access(decay: str) -> None:
 def test_a_step_decay_bounds_the_reach_without_a_catchment() -> None:
     demand, supply = random_tables(3)
     decay = step_decay({2.0: 1.0, 3.0: 0.5})
-    assert accessibility(demand, supply, decay=decay).equals(accessibility(demand, supply, catchment_km=3.0, decay=decay))
+    assert accessibility(demand, supply, decay=decay).equals(
+        accessibility(demand, supply, catchment_km=3.0, decay=decay)
+    )
 
 
 def test_every_input_problem_is_reported_at_once() -> None:
@@ -162,8 +194,13 @@ def test_every_input_problem_is_reported_at_once() -> None:
     with pytest.raises(InputError) as err:
         accessibility(demand, supply)
     message = str(err.value)
-    for part in ("demand ids are not unique", "demand column demand", "impossible coordinates",
-                 "supply lacks column(s) lon", "give catchment_km"):
+    for part in (
+        "demand ids are not unique",
+        "demand column demand",
+        "impossible coordinates",
+        "supply lacks column(s) lon",
+        "give catchment_km",
+    ):
         assert part in message, message
 
 

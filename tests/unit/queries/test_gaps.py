@@ -21,14 +21,24 @@ def _by_school(city) -> tuple[pd.DataFrame, pd.DataFrame]:
     with_need = {r.source for r in city.rels if isinstance(r, HasNeed) and r.target == NEED}
     counts = Counter(r.target for r in city.rels if isinstance(r, EnrolledIn) and r.source in with_need)
     schools = {n.id: n for n in city.nodes if isinstance(n, School)}
-    demand = pd.DataFrame([{"id": s, "lat": schools[s].lat, "lon": schools[s].lon, "demand": n}
-                           for s, n in sorted(counts.items())])
+    demand = pd.DataFrame(
+        [{"id": s, "lat": schools[s].lat, "lon": schools[s].lon, "demand": n} for s, n in sorted(counts.items())]
+    )
     services = {r.source for r in city.rels if isinstance(r, Addresses) and r.target == NEED}
     sites = {n.id: n for n in city.nodes if isinstance(n, Site)}
     capacity = {n.id: n.capacity for n in city.nodes if isinstance(n, Service)}
-    supply = pd.DataFrame([{"id": f"{r.source}@{r.target}", "lat": sites[r.target].lat, "lon": sites[r.target].lon,
-                            "capacity": capacity[r.source]}
-                           for r in city.rels if isinstance(r, DeliveredAt) and r.source in services])
+    supply = pd.DataFrame(
+        [
+            {
+                "id": f"{r.source}@{r.target}",
+                "lat": sites[r.target].lat,
+                "lon": sites[r.target].lon,
+                "capacity": capacity[r.source],
+            }
+            for r in city.rels
+            if isinstance(r, DeliveredAt) and r.source in services
+        ]
+    )
     return demand, supply
 
 
@@ -82,8 +92,10 @@ def test_deserts_are_ranked_by_students_affected(small_store) -> None:
     students = [r.demand for r in report.rows]
     assert students == sorted(students, reverse=True)
     assert report.students_in_deserts == sum(students)
-    assert find_deserts(small_store, "tutoring", by="zip", rule="percentile", threshold=60, limit=2).rows == \
-        find_deserts(small_store, "tutoring", by="zip", rule="percentile", threshold=60).rows[:2]
+    assert (
+        find_deserts(small_store, "tutoring", by="zip", rule="percentile", threshold=60, limit=2).rows
+        == find_deserts(small_store, "tutoring", by="zip", rule="percentile", threshold=60).rows[:2]
+    )
 
 
 def test_what_if_recomputes_without_changing_the_store(small_store) -> None:
@@ -92,8 +104,14 @@ def test_what_if_recomputes_without_changing_the_store(small_store) -> None:
     before = service_gaps(small_store, "food", by="school", suppress_below=1)
     desert = next(r for r in before.rows if r.desert)
     service = small_store.relationships(RelType.ADDRESSES, targets=["food"])[0]["source"]
-    after = service_gaps(small_store, "food", by="school", suppress_below=1,
-                         add_sites=[(desert.lat, desert.lon, 40)], add_capacity={service: 25})
+    after = service_gaps(
+        small_store,
+        "food",
+        by="school",
+        suppress_below=1,
+        add_sites=[(desert.lat, desert.lon, 40)],
+        add_capacity={service: 25},
+    )
     rows = {r.area_id: r for r in after.rows}
     fixed = rows[desert.area_id]
     assert fixed.desert_before and not fixed.desert and fixed.providers_in_reach == 1

@@ -23,8 +23,9 @@ def great_circle(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * R * math.asin(math.sqrt(a))
 
 
-def brute_force(store, lat, lon, *, needs=(), radius_km=5.0, limit=10, language=None, free=False, age=None,
-                open_at=None):
+def brute_force(
+    store, lat, lon, *, needs=(), radius_km=5.0, limit=10, language=None, free=False, age=None, open_at=None
+):
     """Every site, every service delivered there, filtered, sorted: what find_nearby must equal."""
     from kith.queries._hours import is_open
 
@@ -64,17 +65,20 @@ def same(got: list[NearbyService], expected: list[tuple[float, str, str]]) -> No
     assert np.allclose([r.distance_km for r in got], [d for d, _, _ in expected], rtol=1e-9, atol=1e-9)
 
 
-@pytest.mark.parametrize("filters", [
-    {},
-    {"limit": 1},
-    {"limit": 200, "radius_km": 3.0},
-    {"needs": ["food"], "limit": 5},
-    {"needs": ["tutoring", "mentoring"], "radius_km": 8.0},
-    {"language": "es", "free": True, "limit": 25},
-    {"age": 16, "radius_km": 2.0, "limit": 50},
-    {"radius_km": 0.0},
-    {"open_at": dt.datetime(2025, 3, 8, 11, 0), "limit": 30},  # a Saturday morning
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"limit": 1},
+        {"limit": 200, "radius_km": 3.0},
+        {"needs": ["food"], "limit": 5},
+        {"needs": ["tutoring", "mentoring"], "radius_km": 8.0},
+        {"language": "es", "free": True, "limit": 25},
+        {"age": 16, "radius_km": 2.0, "limit": 50},
+        {"radius_km": 0.0},
+        {"open_at": dt.datetime(2025, 3, 8, 11, 0), "limit": 30},  # a Saturday morning
+    ],
+)
 def test_matches_brute_force_on_the_small_city(small_store: MemoryStore, filters: dict) -> None:
     centres = [(s["lat"], s["lon"]) for s in small_store.nodes(Label.SCHOOL)] + [(42.36, -71.06), (42.25, -71.2)]
     for lat, lon in centres:
@@ -92,26 +96,44 @@ def crowded() -> MemoryStore:
     lat, lon = 42.33 + rng.normal(0, 0.04, n), -71.08 + rng.normal(0, 0.05, n)
     lat[100:130], lon[100:130] = 42.33, -71.08  # thirty sites on one point: the centre of a query below
     store.upsert_nodes([Agency(id="ag", name="Agency", phone="555")])
-    store.upsert_nodes(Site(id=f"site{i:04d}", name=f"Site {i}", lat=round(float(a), 6), lon=round(float(b), 6))
-                       for i, (a, b) in enumerate(zip(lat, lon)))
+    store.upsert_nodes(
+        Site(id=f"site{i:04d}", name=f"Site {i}", lat=round(float(a), 6), lon=round(float(b), 6))
+        for i, (a, b) in enumerate(zip(lat, lon))
+    )
     services, rels = [], []
     for i in range(n):
         for j in range(int(rng.integers(0, 4))):
             sid = f"svc{int(rng.integers(0, 10**6)):06d}-{i}-{j}"
-            services.append(Service(id=sid, name="S", cost=str(rng.choice(["free", "fee"])),
-                                    languages=("en", "es") if rng.random() < 0.3 else ("en",)))
-            rels += [Offers(source="ag", target=sid), DeliveredAt(source=sid, target=f"site{i:04d}"),
-                     Addresses(source=sid, target=str(rng.choice(["food", "housing", "tutoring"])))]
+            services.append(
+                Service(
+                    id=sid,
+                    name="S",
+                    cost=str(rng.choice(["free", "fee"])),
+                    languages=("en", "es") if rng.random() < 0.3 else ("en",),
+                )
+            )
+            rels += [
+                Offers(source="ag", target=sid),
+                DeliveredAt(source=sid, target=f"site{i:04d}"),
+                Addresses(source=sid, target=str(rng.choice(["food", "housing", "tutoring"]))),
+            ]
     store.upsert_nodes(services)
     store.upsert_relationships(rels)
     return store
 
 
 @pytest.mark.parametrize("centre", [(42.33, -71.08), (42.30, -71.02), (42.40, -71.15), (42.0, -70.0)])
-@pytest.mark.parametrize("filters", [
-    {"limit": 1}, {"limit": 7}, {"limit": 40}, {"limit": 500, "radius_km": 1.5},
-    {"needs": ["housing"], "language": "es", "limit": 12}, {"free": True, "limit": 3, "radius_km": 20.0},
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"limit": 1},
+        {"limit": 7},
+        {"limit": 40},
+        {"limit": 500, "radius_km": 1.5},
+        {"needs": ["housing"], "language": "es", "limit": 12},
+        {"free": True, "limit": 3, "radius_km": 20.0},
+    ],
+)
 def test_matches_brute_force_with_ties_and_dense_sites(crowded: MemoryStore, centre, filters) -> None:
     same(find_nearby(crowded, *centre, **filters), brute_force(crowded, *centre, **filters))
 
@@ -122,17 +144,29 @@ def line() -> MemoryStore:
     store = MemoryStore()
     store.upsert_nodes(need_types())
     store.upsert_nodes([Agency(id="a", name="Boys & Girls Club", phone="(617) 555-0100")])
-    store.upsert_nodes([Site(id=f"p{i}", name=f"Place {i}", lat=42 + 0.01 * i, lon=-71.0, address=f"{i} Main St",
-                             zip="02119") for i in (1, 2, 3)])
-    store.upsert_nodes([
-        Service(id="s1", name="Food pantry", cost="free", languages=("en", "es"), hours="Mon-Fri 9:00-17:00"),
-        Service(id="s2", name="Tutoring", cost="fee", min_age=5, max_age=12, hours="by appointment"),
-        Service(id="s3", name="Clinic", cost="sliding", hours="Sat 10:00-14:00"),
-        Service(id="s0", name="Also at p2", cost="free"),
-    ])
+    store.upsert_nodes(
+        [
+            Site(id=f"p{i}", name=f"Place {i}", lat=42 + 0.01 * i, lon=-71.0, address=f"{i} Main St", zip="02119")
+            for i in (1, 2, 3)
+        ]
+    )
+    store.upsert_nodes(
+        [
+            Service(id="s1", name="Food pantry", cost="free", languages=("en", "es"), hours="Mon-Fri 9:00-17:00"),
+            Service(id="s2", name="Tutoring", cost="fee", min_age=5, max_age=12, hours="by appointment"),
+            Service(id="s3", name="Clinic", cost="sliding", hours="Sat 10:00-14:00"),
+            Service(id="s0", name="Also at p2", cost="free"),
+        ]
+    )
     store.upsert_relationships([Offers(source="a", target=s) for s in ("s0", "s1", "s2", "s3")])
-    store.upsert_relationships([DeliveredAt(source="s1", target="p1"), DeliveredAt(source="s2", target="p2"),
-                                DeliveredAt(source="s0", target="p2"), DeliveredAt(source="s3", target="p3")])
+    store.upsert_relationships(
+        [
+            DeliveredAt(source="s1", target="p1"),
+            DeliveredAt(source="s2", target="p2"),
+            DeliveredAt(source="s0", target="p2"),
+            DeliveredAt(source="s3", target="p3"),
+        ]
+    )
     store.upsert_relationships([Addresses(source="s1", target="food"), Addresses(source="s2", target="tutoring")])
     return store
 
@@ -145,7 +179,12 @@ def test_hand_worked_distances_order_and_radius(line: MemoryStore) -> None:
     assert rows[1].distance_km == pytest.approx(2 * km, rel=1e-9)
     first = rows[0]
     assert (first.agency_name, first.phone, first.address, first.needs, first.cost) == (
-        "Boys & Girls Club", "(617) 555-0100", "1 Main St", ("food",), "free")
+        "Boys & Girls Club",
+        "(617) 555-0100",
+        "1 Main St",
+        ("food",),
+        "free",
+    )
     assert find_nearby(line, 42.0, -71.0, radius_km=km * 0.999) == []
     assert [r.service_id for r in find_nearby(line, 42.0, -71.0, limit=2)] == ["s1", "s0"]
 
@@ -157,7 +196,15 @@ def test_row_fields_named_like_a_property_are_taken_from_their_own_node() -> Non
     assert fields & set(Agency.model_fields) == {"phone", "website"}
     assert fields & set(Site.model_fields) == {"lat", "lon", "address", "zip"}
     assert fields & set(Service.model_fields) == {
-        "capacity", "waitlist", "cost", "languages", "min_age", "max_age", "eligibility", "hours"}
+        "capacity",
+        "waitlist",
+        "cost",
+        "languages",
+        "min_age",
+        "max_age",
+        "eligibility",
+        "hours",
+    }
 
 
 def test_a_service_offered_by_two_agencies_shows_the_first_by_id(line: MemoryStore) -> None:
@@ -192,18 +239,24 @@ def test_open_now_keeps_unknown_hours_marked(line: MemoryStore) -> None:
     assert [(r.service_id, r.open_now) for r in rows] == [("s1", True), ("s0", None), ("s2", None)]
     saturday_noon = dt.datetime(2025, 3, 8, 12, 0)
     assert [(r.service_id, r.open_now) for r in find_nearby(line, 42.0, -71.0, open_now=saturday_noon)] == [
-        ("s0", None), ("s2", None), ("s3", True)]
+        ("s0", None),
+        ("s2", None),
+        ("s3", True),
+    ]
     assert all(r.open_now is None for r in find_nearby(line, 42.0, -71.0))  # not asked
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"needs": ["food", "moonlight"]}, "unknown need code 'moonlight'"),
-    ({"limit": 0}, "limit must be at least 1"),
-    ({"radius_km": -1}, "radius_km must be zero or more"),
-    ({"radius_km": float("inf")}, "radius_km must be zero or more"),
-    ({"radius_km": float("nan")}, "radius_km must be zero or more"),
-    ({"age": 200}, "age must be between 0 and 120"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"needs": ["food", "moonlight"]}, "unknown need code 'moonlight'"),
+        ({"limit": 0}, "limit must be at least 1"),
+        ({"radius_km": -1}, "radius_km must be zero or more"),
+        ({"radius_km": float("inf")}, "radius_km must be zero or more"),
+        ({"radius_km": float("nan")}, "radius_km must be zero or more"),
+        ({"age": 200}, "age must be between 0 and 120"),
+    ],
+)
 def test_bad_input_is_named(line: MemoryStore, kwargs: dict, message: str) -> None:
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         find_nearby(line, 42.0, -71.0, **kwargs)
@@ -216,7 +269,11 @@ def test_resolve_place(small_store: MemoryStore) -> None:
     place = resolve_place(small_store, f"School:{school['id']}")
     assert (place.lat, place.lon, place.label, place.kind) == (school["lat"], school["lon"], school["name"], "school")
     assert resolve_place(small_store, " 42.35, -71.06 ").model_dump() == {
-        "lat": 42.35, "lon": -71.06, "label": "42.35000, -71.06000", "kind": "point"}
+        "lat": 42.35,
+        "lon": -71.06,
+        "label": "42.35000, -71.06000",
+        "kind": "point",
+    }
     by_zip = resolve_place(small_store, "02119")
     assert by_zip.kind == "zip" and great_circle(by_zip.lat, by_zip.lon, 42.32, -71.08) < 3
     address = resolve_place(small_store, "40 Dimock St, Roxbury, MA 02119-1234")
@@ -225,15 +282,18 @@ def test_resolve_place(small_store: MemoryStore) -> None:
     assert resolve_place(small_store, f"agency:{agency['id']}").kind == "agency"
 
 
-@pytest.mark.parametrize(("text", "error", "message"), [
-    ("somewhere nice", InputError, "could not understand the place 'somewhere nice'"),
-    ("00000", InputError, "ZIP code 00000 is not in the offline ZIP table"),
-    ("1 Main St, Nowhere 00000", InputError, "could not locate the address .* its ZIP code 00000 is not in"),
-    ("95.0, 10", InputError, "latitude must be within"),
-    ("school:nope", NodeNotFound, "School:nope is not in the graph"),
-    ("", InputError, "no place given"),
-    ("school: ", InputError, "names no school: write school:ID"),
-])
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        ("somewhere nice", InputError, "could not understand the place 'somewhere nice'"),
+        ("00000", InputError, "ZIP code 00000 is not in the offline ZIP table"),
+        ("1 Main St, Nowhere 00000", InputError, "could not locate the address .* its ZIP code 00000 is not in"),
+        ("95.0, 10", InputError, "latitude must be within"),
+        ("school:nope", NodeNotFound, "School:nope is not in the graph"),
+        ("", InputError, "no place given"),
+        ("school: ", InputError, "names no school: write school:ID"),
+    ],
+)
 def test_resolve_place_says_what_it_could_not_understand(small_store, text, error, message) -> None:
     with pytest.raises(error, match=message):
         resolve_place(small_store, text)

@@ -12,20 +12,28 @@ from tests.unit.queries.test_service_area_reach import COUNTY, KM
 
 def _store(store: MemoryStore | None = None) -> MemoryStore:
     store = MemoryStore() if store is None else store
-    store.upsert_nodes([
-        *need_types(),
-        Agency(id="a", name="Safe Harbor", phone="617-555-0199"),
-        Service(id="shelter", name="Emergency shelter", area_geojson=areas.parse_extent(COUNTY), cost="free"),
-        Service(id="clinic", name="Clinic", area_zips=("02108",)),
-        Service(id="pantry", name="Pantry"),
-        Site(id="S", name="Clinic site", address="1 Main St", lat=42.30, lon=-71.06),
-    ])
-    store.upsert_relationships([
-        Offers(source="a", target="shelter"), Offers(source="a", target="clinic"), Offers(source="a", target="pantry"),
-        Addresses(source="shelter", target="housing"), Addresses(source="clinic", target="housing"),
-        Addresses(source="pantry", target="food"),
-        DeliveredAt(source="clinic", target="S"), DeliveredAt(source="pantry", target="S"),
-    ])
+    store.upsert_nodes(
+        [
+            *need_types(),
+            Agency(id="a", name="Safe Harbor", phone="617-555-0199"),
+            Service(id="shelter", name="Emergency shelter", area_geojson=areas.parse_extent(COUNTY), cost="free"),
+            Service(id="clinic", name="Clinic", area_zips=("02108",)),
+            Service(id="pantry", name="Pantry"),
+            Site(id="S", name="Clinic site", address="1 Main St", lat=42.30, lon=-71.06),
+        ]
+    )
+    store.upsert_relationships(
+        [
+            Offers(source="a", target="shelter"),
+            Offers(source="a", target="clinic"),
+            Offers(source="a", target="pantry"),
+            Addresses(source="shelter", target="housing"),
+            Addresses(source="clinic", target="housing"),
+            Addresses(source="pantry", target="food"),
+            DeliveredAt(source="clinic", target="S"),
+            DeliveredAt(source="pantry", target="S"),
+        ]
+    )
     return store
 
 

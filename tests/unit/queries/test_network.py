@@ -71,8 +71,7 @@ def test_measures_agree_with_networkx(report, reference) -> None:
     assert [r.id for r in report.brokers] == [n.id for n in top[: len(report.brokers)]]
 
 
-def test_eigenvector_left_to_arpack_when_power_iteration_has_not_settled(small_store, reference,
-                                                                         monkeypatch) -> None:
+def test_eigenvector_left_to_arpack_when_power_iteration_has_not_settled(small_store, reference, monkeypatch) -> None:
     graph = organisation_graph(small_store)
     settled = network._measures(graph, 0).eigenvector
     monkeypatch.setattr(_centrality, "EIGENVECTOR_STEPS", 1)
@@ -96,8 +95,9 @@ def test_communities_are_seeded_louvain(small_store, report) -> None:
     assert sum(c.size for c in report.communities) == report.organisations
 
 
-def test_a_large_network_is_measured_in_a_second_process_with_the_same_answers(small_store, report,
-                                                                            monkeypatch, caplog) -> None:
+def test_a_large_network_is_measured_in_a_second_process_with_the_same_answers(
+    small_store, report, monkeypatch, caplog
+) -> None:
     import subprocess
 
     started = []
@@ -183,10 +183,15 @@ def test_single_points_of_failure_are_the_only_provider_in_reach(small_city, rep
 def test_a_service_offered_by_two_agencies_is_no_single_point_of_failure(small_city, report) -> None:
     lone = report.single_points_of_failure[0]
     services = {r.source for r in small_city.rels if isinstance(r, Addresses) and r.target == lone.need}
-    theirs = sorted(r.target for r in small_city.rels
-                    if isinstance(r, Offers) and r.source == lone.agency_id and r.target in services)
-    city = demo_city.City(nodes=[*small_city.nodes, Agency(id="agy-partner", name="Partner Agency")],
-                          rels=[*small_city.rels, *(Offers(source="agy-partner", target=v) for v in theirs)])
+    theirs = sorted(
+        r.target
+        for r in small_city.rels
+        if isinstance(r, Offers) and r.source == lone.agency_id and r.target in services
+    )
+    city = demo_city.City(
+        nodes=[*small_city.nodes, Agency(id="agy-partner", name="Partner Agency")],
+        rels=[*small_city.rels, *(Offers(source="agy-partner", target=v) for v in theirs)],
+    )
     store = MemoryStore()
     store.upsert_nodes(city.nodes)
     store.upsert_relationships(city.rels)

@@ -88,8 +88,9 @@ class Attacker:
                     near = min(others, key=lambda r: float(haversine_km(row.lat, row.lon, r.lat, r.lon)))
                     half = float(haversine_km(row.lat, row.lon, near.lat, near.lon)) / 2
                     if half > 0:
-                        self.ask(by, (row.lat + near.lat) / 2, (row.lon + near.lon) / 2, half * 1.02, "none",
-                                 row.area_id)
+                        self.ask(
+                            by, (row.lat + near.lat) / 2, (row.lon + near.lon) / 2, half * 1.02, "none", row.area_id
+                        )
 
     def bounds(self, *, ratios: bool = True) -> dict[Any, tuple[float, float]]:
         """The least and most of every hidden count under the lines, the markers and every inequality
@@ -128,8 +129,14 @@ class Attacker:
         for k in unknown:
             c = np.zeros(len(unknown))
             c[index[k]] = 1
-            args = dict(A_eq=a_eq or None, b_eq=b_eq or None, A_ub=a_ub or None, b_ub=b_ub or None, bounds=limits,
-                        method="highs")
+            args = dict(
+                A_eq=a_eq or None,
+                b_eq=b_eq or None,
+                A_ub=a_ub or None,
+                b_ub=b_ub or None,
+                bounds=limits,
+                method="highs",
+            )
             low, high = linprog(c, **args), linprog(-c, **args)
             assert low.status == 0, "the true counts are one answer"
             found[k] = (low.fun, -high.fun if high.status == 0 else math.inf)
@@ -137,8 +144,11 @@ class Attacker:
 
     def quiet_pinned(self) -> set[Any]:
         """Counts the markers of lines that show no count pin by themselves (two '<3' under a '<3')."""
-        quiet = [(parts, total) for parts, total in self.lines
-                 if all(is_suppressed(self.shown[k]) or self.shown[k] == 0 for k in (*parts, total))]
+        quiet = [
+            (parts, total)
+            for parts, total in self.lines
+            if all(is_suppressed(self.shown[k]) or self.shown[k] == 0 for k in (*parts, total))
+        ]
         return set(_lp_pinned(self.shown, quiet, self.threshold)) if quiet else set()
 
 
@@ -158,9 +168,11 @@ def test_no_ratio_or_what_if_pins_a_hidden_count(small_store, need: str, thresho
     pinned = sorted((k for k, n in values.items() if n < 2), key=repr)
     finite = [n for n in values.values() if n < math.inf]
     narrowed = sorted((k for k in values if values[k] < _values(*by_counts[k])), key=repr)
-    print(f"\n{need}, threshold {threshold}: {attacker.asked} reports asked, {len(values)} hidden counts; "
-          f"narrowest {min(values.values())} values, widest finite {max(finite) if finite else '-'} values, "
-          f"{len(values) - len(finite)} with no upper end; {len(narrowed)} narrower than the counts alone leave")
+    print(
+        f"\n{need}, threshold {threshold}: {attacker.asked} reports asked, {len(values)} hidden counts; "
+        f"narrowest {min(values.values())} values, widest finite {max(finite) if finite else '-'} values, "
+        f"{len(values) - len(finite)} with no upper end; {len(narrowed)} narrower than the counts alone leave"
+    )
     assert not pinned, {k: bounds[k] for k in pinned}
     # the ratios are worked out from the shown counts: they narrow no count beyond what those tell
     assert not narrowed, {k: (bounds[k], by_counts[k]) for k in narrowed}
@@ -174,8 +186,9 @@ def test_every_released_range_holds_the_true_accessibility(small_store, by: str,
         report = service_gaps(small_store, "food", by=by, catchment_km=catchment, decay=decay, add_sites=site)
         true = demand_areas(small_store, "food", by).table
         supply, _ = with_what_if(supply_sites(small_store, "food"), [AddSite(*s) for s in site], {})
-        exact = accessibility(true, supply.table, catchment_km=catchment,
-                              decay=decay_named(decay, catchment)).set_index("id")["accessibility"]
+        exact = accessibility(
+            true, supply.table, catchment_km=catchment, decay=decay_named(decay, catchment)
+        ).set_index("id")["accessibility"]
         for row in report.rows:
             assert row.accessibility_low <= exact[row.area_id] * (1 + 1e-9) + 1e-12
             assert exact[row.area_id] <= row.accessibility_high * (1 + 1e-9) + 1e-12

@@ -12,10 +12,27 @@ from kith.graph.model import Label
 from kith.queries.nearby import NearbyService, Place, find_nearby, render_referral_list
 
 ROW = NearbyService(
-    service_id="s1", service_name="Food pantry", agency_id="a1", agency_name="Boys & Girls Club", site_id="p1",
-    site_name="Main site", lat=42.3, lon=-71.1, distance_km=1.609344, address="12 Main St, Boston, MA 02119",
-    zip="02119", phone="(617) 555-0100", website="https://example.org", languages=("en", "es", "xx"),
-    cost="sliding", capacity=40, waitlist=3, hours="Mon-Fri 9:00-17:00", needs=("food",), min_age=5, max_age=18,
+    service_id="s1",
+    service_name="Food pantry",
+    agency_id="a1",
+    agency_name="Boys & Girls Club",
+    site_id="p1",
+    site_name="Main site",
+    lat=42.3,
+    lon=-71.1,
+    distance_km=1.609344,
+    address="12 Main St, Boston, MA 02119",
+    zip="02119",
+    phone="(617) 555-0100",
+    website="https://example.org",
+    languages=("en", "es", "xx"),
+    cost="sliding",
+    capacity=40,
+    waitlist=3,
+    hours="Mon-Fri 9:00-17:00",
+    needs=("food",),
+    min_age=5,
+    max_age=18,
 )
 PLACE = Place(lat=42.3, lon=-71.1, label="Lincoln <Elementary>", kind="school")
 
@@ -23,10 +40,19 @@ PLACE = Place(lat=42.3, lon=-71.1, label="Lincoln <Elementary>", kind="school")
 def test_text_list_has_what_a_family_needs() -> None:
     text = render_referral_list([ROW], PLACE, generated=dt.date(2025, 3, 3))
     assert text.splitlines()[:2] == [
-        "Help near Lincoln <Elementary>", "Prepared 2025-03-03. Please call before you go: hours and openings change."]
-    for line in ("1. Food pantry — Boys & Girls Club", "Address: 12 Main St, Boston, MA 02119",
-                 "Phone: (617) 555-0100", "Hours: Mon-Fri 9:00-17:00", "Languages: English, Spanish, xx",
-                 "Cost: Sliding scale (pay what you can)", "For: ages 5–18", "Distance: 1.6 km (1.0 mi)"):
+        "Help near Lincoln <Elementary>",
+        "Prepared 2025-03-03. Please call before you go: hours and openings change.",
+    ]
+    for line in (
+        "1. Food pantry — Boys & Girls Club",
+        "Address: 12 Main St, Boston, MA 02119",
+        "Phone: (617) 555-0100",
+        "Hours: Mon-Fri 9:00-17:00",
+        "Languages: English, Spanish, xx",
+        "Cost: Sliding scale (pay what you can)",
+        "For: ages 5–18",
+        "Distance: 1.6 km (1.0 mi)",
+    ):
         assert f"   {line}" in text or text.startswith(line) or f"\n{line}\n" in text, line
 
 

@@ -18,22 +18,26 @@ from tests.unit.queries.test_fca import DECAYS, random_tables
 
 KM = 1 / 111.195  # degrees of latitude per km
 #: A county-sized box around the clinic and the far school (about 60 km tall).
-COUNTY = json.dumps({"type": "Polygon", "coordinates": [[[-71.4, 42.0], [-70.7, 42.0], [-70.7, 42.6],
-                                                         [-71.4, 42.6], [-71.4, 42.0]]]})
+COUNTY = json.dumps(
+    {"type": "Polygon", "coordinates": [[[-71.4, 42.0], [-70.7, 42.0], [-70.7, 42.6], [-71.4, 42.6], [-71.4, 42.0]]]}
+)
 
 
 def _county(clinic_area: dict | None = None, *, site: bool = True) -> MemoryStore:
     """Near school N 1 km from the clinic, far school F 30 km away; the clinic's area as given."""
     store = MemoryStore()
-    store.upsert_nodes([
-        *need_types(),
-        School(id="N", name="Near", level="elementary", enrollment=500, lat=42.30 + 1 * KM, lon=-71.06),
-        School(id="F", name="Far", level="elementary", enrollment=500, lat=42.30 + 30 * KM, lon=-71.06),
-        Service(id="clinic", name="Dental clinic", capacity=40, **(clinic_area or {})),
-        Site(id="S", name="Clinic", lat=42.30, lon=-71.06),
-    ])
-    store.upsert_relationships([Addresses(source="clinic", target="dental"),
-                                *([DeliveredAt(source="clinic", target="S")] if site else [])])
+    store.upsert_nodes(
+        [
+            *need_types(),
+            School(id="N", name="Near", level="elementary", enrollment=500, lat=42.30 + 1 * KM, lon=-71.06),
+            School(id="F", name="Far", level="elementary", enrollment=500, lat=42.30 + 30 * KM, lon=-71.06),
+            Service(id="clinic", name="Dental clinic", capacity=40, **(clinic_area or {})),
+            Site(id="S", name="Clinic", lat=42.30, lon=-71.06),
+        ]
+    )
+    store.upsert_relationships(
+        [Addresses(source="clinic", target="dental"), *([DeliveredAt(source="clinic", target="S")] if site else [])]
+    )
     return store
 
 
@@ -85,8 +89,10 @@ def naive_with_areas(demand: pd.DataFrame, supply: pd.DataFrame, catchment: floa
     for s in supply.itertuples():
         total = sum(a.demand * w(pairs[a.id, s.id]) for a in demand.itertuples() if pairs[a.id, s.id] is not None)
         ratio[s.id] = s.capacity / total if total > 0 else 0.0
-    return {a.id: sum(ratio[s.id] * w(pairs[a.id, s.id]) for s in supply.itertuples() if pairs[a.id, s.id] is not None)
-            for a in demand.itertuples()}
+    return {
+        a.id: sum(ratio[s.id] * w(pairs[a.id, s.id]) for s in supply.itertuples() if pairs[a.id, s.id] is not None)
+        for a in demand.itertuples()
+    }
 
 
 @pytest.mark.parametrize("seed", [0, 1])

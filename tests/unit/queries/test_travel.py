@@ -20,13 +20,15 @@ KM = 1 / 111.195  # degrees of latitude per km
 def river() -> MemoryStore:
     """Near school N 1 km from the clinic (across a river, no bridge), far school F 10 km away (a highway)."""
     store = MemoryStore()
-    store.upsert_nodes([
-        *need_types(),
-        School(id="N", name="Near", level="elementary", enrollment=500, lat=42.30 + 1 * KM, lon=-71.06),
-        School(id="F", name="Far", level="elementary", enrollment=500, lat=42.30 + 10 * KM, lon=-71.06),
-        Service(id="clinic", name="Dental clinic", capacity=40),
-        Site(id="S", name="Clinic", lat=42.30, lon=-71.06),
-    ])
+    store.upsert_nodes(
+        [
+            *need_types(),
+            School(id="N", name="Near", level="elementary", enrollment=500, lat=42.30 + 1 * KM, lon=-71.06),
+            School(id="F", name="Far", level="elementary", enrollment=500, lat=42.30 + 10 * KM, lon=-71.06),
+            Service(id="clinic", name="Dental clinic", capacity=40),
+            Site(id="S", name="Clinic", lat=42.30, lon=-71.06),
+        ]
+    )
     store.upsert_relationships([Addresses(source="clinic", target="dental"), DeliveredAt(source="clinic", target="S")])
     return store
 

@@ -78,21 +78,27 @@ def _moved(city: demo_city.City, store: MemoryStore) -> tuple[demo_city.City, di
         here, school = cell_of.get(family_of.get(student)), school_of.get(student)
         if here not in zip_of or cells[here] < 2 or school not in hidden_school or schools[school] < 2:
             continue
-        there = next((c for c in sorted(zip_of) if c != here and zip_of[c] == zip_of[here]
-                      and cells[c] <= THRESHOLD - 2), None)
+        there = next(
+            (c for c in sorted(zip_of) if c != here and zip_of[c] == zip_of[here] and cells[c] <= THRESHOLD - 2), None
+        )
         other = next((s for s in sorted(hidden_school) if s != school and schools[s] <= THRESHOLD - 2), None)
         if there is None or other is None:
             continue
         rels = [r for r in city.rels if not (isinstance(r, (MemberOf, EnrolledIn)) and r.source == student)]
         rels += [MemberOf(source=student, target=families_in[there][0]), EnrolledIn(source=student, target=other)]
-        return demo_city.City(list(city.nodes), rels), {"cell": here, "other cell": there,
-                                                         "school": school, "other school": other}
+        return demo_city.City(list(city.nodes), rels), {
+            "cell": here,
+            "other cell": there,
+            "school": school,
+            "other school": other,
+        }
     raise AssertionError("the small city should have a student to move")
 
 
 @pytest.fixture(scope="module")
-def worlds(small_city: demo_city.City, small_city_home: Path,
-           tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def worlds(
+    small_city: demo_city.City, small_city_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     first = World(small_city)
     city, moved = _moved(small_city, first.store)
     second = World(city)
@@ -121,8 +127,20 @@ def test_the_cli_what_if_at_a_hidden_area_tells_nothing_the_published_counts_do_
     lat, lon = _area(first.store, by, worlds["moved"][which])
     payloads = []
     for home in worlds["homes"]:
-        result = kith("gaps", "--need", NEED, "--by", by, "--catchment-km", "0.1",
-                      "--add-site", f"{lat},{lon},1000", "--format", "json", home=home)
+        result = kith(
+            "gaps",
+            "--need",
+            NEED,
+            "--by",
+            by,
+            "--catchment-km",
+            "0.1",
+            "--add-site",
+            f"{lat},{lon},1000",
+            "--format",
+            "json",
+            home=home,
+        )
         assert result.returncode == 0, result.stderr
         payloads.append(json.loads(result.stdout))
     target = next(r for r in payloads[0]["rows"] if r["area_id"] == worlds["moved"][which])
@@ -135,9 +153,25 @@ def test_the_cli_exports_of_the_attack_are_the_same_in_both_cities(worlds) -> No
     first = worlds["first"]
     lat, lon = _area(first.store, "cell", worlds["moved"]["cell"])
     for fmt in ("csv", "geojson"):
-        outputs = [kith("gaps", "--need", NEED, "--by", "cell", "--catchment-km", "0.1", "--decay", "gaussian",
-                        "--add-site", f"{lat},{lon},1000", "--format", fmt, home=home).stdout
-                   for home in worlds["homes"]]
+        outputs = [
+            kith(
+                "gaps",
+                "--need",
+                NEED,
+                "--by",
+                "cell",
+                "--catchment-km",
+                "0.1",
+                "--decay",
+                "gaussian",
+                "--add-site",
+                f"{lat},{lon},1000",
+                "--format",
+                fmt,
+                home=home,
+            ).stdout
+            for home in worlds["homes"]
+        ]
         assert outputs[0] and outputs[0] == outputs[1], fmt
 
 
@@ -151,10 +185,12 @@ def _edge_of_reach(store: MemoryStore, by: str, target: str, away_from: str, km:
     return point
 
 
-@pytest.mark.parametrize(("by", "target", "other"),
-                         [("cell", "cell", "other cell"), ("school", "school", "other school")])
-def test_the_dashboard_what_if_tells_nothing_the_published_counts_do_not(worlds, tmp_path: Path, by, target,
-                                                                         other) -> None:
+@pytest.mark.parametrize(
+    ("by", "target", "other"), [("cell", "cell", "other cell"), ("school", "school", "other school")]
+)
+def test_the_dashboard_what_if_tells_nothing_the_published_counts_do_not(
+    worlds, tmp_path: Path, by, target, other
+) -> None:
     first, second, moved = worlds["first"], worlds["second"], worlds["moved"]
     lat, lon = _edge_of_reach(first.store, by, moved[target], moved[other])
     shown = []

@@ -17,11 +17,14 @@ COUNT_FIELDS = ("students", "students_unlocated")
 @given(
     need=st.sampled_from(["tutoring", "food", "mental_health_counseling", "dental"]),
     by=st.sampled_from(["cell", "zip", "school"]),
-    lat=st.floats(42.25, 42.40), lon=st.floats(-71.15, -71.00), capacity=st.integers(1, 500),
+    lat=st.floats(42.25, 42.40),
+    lon=st.floats(-71.15, -71.00),
+    capacity=st.integers(1, 500),
     threshold=st.integers(3, 30),
 )
-def test_a_what_if_shows_the_same_student_counts_as_the_baseline(small_store, need, by, lat, lon, capacity,
-                                                                  threshold) -> None:
+def test_a_what_if_shows_the_same_student_counts_as_the_baseline(
+    small_store, need, by, lat, lon, capacity, threshold
+) -> None:
     base = service_gaps(small_store, need, by=by, suppress_below=threshold)
     after = service_gaps(small_store, need, by=by, suppress_below=threshold, add_sites=[(lat, lon, capacity)])
     # demand is the same, so the same counts are shown and hidden: a planner who could subtract
@@ -31,8 +34,10 @@ def test_a_what_if_shows_the_same_student_counts_as_the_baseline(small_store, ne
     assert after.students_in_deserts_before == base.students_in_deserts
     assert after.desert_areas_hidden_before == base.desert_areas_hidden
     # the before and after totals over deserts are sums of shown rows: their difference is too
-    for flag, total, hidden in (("desert_before", after.students_in_deserts_before, after.desert_areas_hidden_before),
-                                ("desert", after.students_in_deserts, after.desert_areas_hidden)):
+    for flag, total, hidden in (
+        ("desert_before", after.students_in_deserts_before, after.desert_areas_hidden_before),
+        ("desert", after.students_in_deserts, after.desert_areas_hidden),
+    ):
         rows = [r for r in after.rows if getattr(r, flag)]
         assert total == sum(r.demand for r in rows if isinstance(r.demand, int))
         assert hidden == sum(is_suppressed(r.demand) for r in rows)
@@ -44,9 +49,16 @@ def test_a_site_that_closes_one_hidden_desert_does_not_give_its_count_away(small
     threshold = 30
     base = service_gaps(small_store, "tutoring", by="cell", catchment_km=1.0, suppress_below=threshold)
     target = next(r for r in base.rows if r.desert and is_suppressed(r.demand))
-    after = service_gaps(small_store, "tutoring", by="cell", catchment_km=1.0, suppress_below=threshold,
-                         add_sites=[(target.lat, target.lon, 50)])
+    after = service_gaps(
+        small_store,
+        "tutoring",
+        by="cell",
+        catchment_km=1.0,
+        suppress_below=threshold,
+        add_sites=[(target.lat, target.lon, 50)],
+    )
     closed = [r for r in after.rows if r.desert_before and not r.desert]
     assert target.area_id in {r.area_id for r in closed}
     assert after.students_in_deserts_before - after.students_in_deserts == sum(
-        r.demand for r in closed if isinstance(r.demand, int))  # only shown counts, never a hidden one
+        r.demand for r in closed if isinstance(r.demand, int)
+    )  # only shown counts, never a hidden one
