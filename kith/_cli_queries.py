@@ -10,6 +10,7 @@ import click
 from kith._output import emit, format_option, terminal_width
 from kith._trust import audit_export, audit_person_start, place_of
 from kith.graph.errors import InputError
+from kith.graph.model import NodeRef
 
 _NEARBY_TABLE = (
     "n",
@@ -194,6 +195,11 @@ def nearby(
     emit(records, fmt, title="Nearby services", columns=columns)
 
 
+def _written(ref: NodeRef) -> str:
+    """A node as the command line writes it: ``school:ID`` (what the audit log records)."""
+    return f"{ref.label.value.lower()}:{ref.id}"
+
+
 @click.command()
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
@@ -246,9 +252,9 @@ def path(
 
     when = _when(open_now or at is not None, at, obj.settings.timezone)
     with obj.store(readonly=True) as store:
-        source = str(resolve_node(store, source))
+        source = _written(resolve_node(store, source))
         if not target.strip().lower().startswith("need:"):
-            target = str(resolve_node(store, target))
+            target = _written(resolve_node(store, target))
         audit_person_start(obj.settings, store, source)  # a student-level view: checked and audited
         found = warm_handoffs(
             store,

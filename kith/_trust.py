@@ -11,7 +11,7 @@ from kith.graph.errors import NodeNotFound
 from kith.graph.model import NodeRef
 from kith.graph.store import GraphStore
 from kith.settings import DEFAULT_SUPPRESS_BELOW, KithSettings
-from kith.trust.access import Viewer, is_person, require_node
+from kith.trust.access import Viewer, is_person, person_not_found, require_node
 from kith.trust.audit import AuditLog
 
 
@@ -42,9 +42,7 @@ def audit_person_start(settings: KithSettings, store: GraphStore, start: str) ->
         return
     kind = ref.label.value.lower()
     if not store.nodes(ref.label, ids=[ref.id]):
-        raise NodeNotFound(
-            f"that {kind} is not in the graph: give the pseudonymous id kith made at ingest, never a raw district id"
-        )
+        raise NodeNotFound(person_not_found(ref))
     viewer = require_node(operator(), store, ref)
     AuditLog(settings.home).record(viewer, f"view_{kind}", **{kind: ref.id}, via="kith path")
 

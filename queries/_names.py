@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from kith.graph.errors import InputError, NodeNotFound
 from kith.graph.model import Label, NodeRef, need_taxonomy
 from kith.graph.store import GraphStore
+from kith.trust.access import is_person, person_not_found
 
 #: The labels a person names a place or a start by: schools, agencies and sites.
 NAMED = (Label.SCHOOL, Label.AGENCY, Label.SITE)
@@ -56,6 +57,8 @@ def resolve_node(store: GraphStore, text: str, labels: Sequence[Label] = NAMED) 
         except ValueError as exc:  # "school:" with no id
             raise InputError(str(exc)) from None
         if not list(store.nodes(ref.label, ids={ref.id})):
+            if is_person(ref):
+                raise NodeNotFound(person_not_found(ref))
             known = [n["id"] for n in store.nodes(ref.label)] if ref.label in NAMED else []
             names = {n["id"]: n.get("name", "") for n in store.nodes(ref.label)} if ref.label in NAMED else {}
             near = closest(ref.id, known) + [i for i, name in names.items() if ref.id.lower() in str(name).lower()][:2]

@@ -143,6 +143,13 @@ def is_person(ref: NodeRef) -> bool:
     return ref.label in _PEOPLE
 
 
+def person_not_found(ref: NodeRef) -> str:
+    """What to say when a student or family is not in the graph, without echoing its id back (it may be a
+    raw district id typed by mistake)."""
+    kind = ref.label.value.lower()
+    return f"that {kind} is not in the graph: give the pseudonymous id kith made at ingest, never a raw district id"
+
+
 def require_node(viewer: Viewer | None, store: GraphStore, ref: NodeRef) -> Viewer:
     """Check that ``viewer`` may start a question at ``ref``.
 

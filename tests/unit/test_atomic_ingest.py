@@ -7,7 +7,6 @@ Every time the previous graph stays, and the error says what was and was not wri
 
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 from kith.graph.memory import GRAPH_FILE, MemoryStore
 from kith.graph.model import Label, RelType
 from kith.ingest import demo_city
+from tests.unit.ingest.conftest import AGENCY_HEADER, agency_rows, write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 20_000
@@ -56,28 +56,9 @@ def _kith(*args: str, home: Path, fault: str = "") -> subprocess.CompletedProces
 @pytest.fixture(scope="module")
 def agencies_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Agencies, sites and services, with one bad row (so there is a quarantine file to write)."""
-    path = tmp_path_factory.mktemp("input") / "agencies.csv"
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(
-            ["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need", "capacity"]
-        )
-        for i in range(ROWS):
-            writer.writerow(
-                [
-                    f"N{i // 2}",
-                    f"New Agency {i // 2}",
-                    f"NS{i}",
-                    42.3 + (i % 100) / 1000,
-                    -71.1 + (i % 77) / 1000,
-                    "02139",
-                    f"Service {i}",
-                    "food",
-                    10,
-                ]
-            )
-        writer.writerow(["BAD", "Bad Agency", "BS", 100, 0, "02139", "Bad", "food", 10])  # latitude 100
-    return path
+    rows = agency_rows(ROWS, prefix="N", name="New Agency", per_agency=2)
+    rows.append(["BAD", "Bad Agency", "BS", 100, 0, "02139", "Bad", "food", 10])  # latitude 100
+    return write_csv(tmp_path_factory.mktemp("input") / "agencies.csv", AGENCY_HEADER, rows)
 
 
 @pytest.fixture

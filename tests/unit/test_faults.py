@@ -20,6 +20,7 @@ import pytest
 from kith.graph.memory import MemoryStore
 from kith.graph.model import Label
 from kith.ingest import demo_city
+from tests.unit.ingest.conftest import AGENCY_HEADER, agency_rows, write_csv
 
 AGENCY_ROWS = 30_000
 KEY = "a-test-pseudonym-key-0123456789"
@@ -49,27 +50,8 @@ def _start(*args: str, home: Path) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def agencies_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Enough agency rows that an ingest takes a few seconds."""
-    path = tmp_path_factory.mktemp("input") / "agencies.csv"
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(
-            ["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need", "capacity"]
-        )
-        for i in range(AGENCY_ROWS):
-            writer.writerow(
-                [
-                    f"F{i // 4}",
-                    f"Fault Agency {i // 4}",
-                    f"FS{i}",
-                    42.3 + (i % 100) / 1000,
-                    -71.1 + (i % 77) / 1000,
-                    "02139",
-                    f"Service {i}",
-                    "food",
-                    10,
-                ]
-            )
-    return path
+    rows = agency_rows(AGENCY_ROWS, prefix="F", name="Fault Agency", per_agency=4)
+    return write_csv(tmp_path_factory.mktemp("input") / "agencies.csv", AGENCY_HEADER, rows)
 
 
 @pytest.fixture

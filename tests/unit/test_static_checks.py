@@ -12,39 +12,25 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_ruff_finds_nothing() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--output-format", "concise", "."],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+def _run(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """Run a check from the repository's root; its output is the assertion's message."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def test_ruff_finds_nothing() -> None:
+    done = _run("-m", "ruff", "check", "--output-format", "concise", ".")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_ruff_format_changes_nothing() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--check", "."],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _run("-m", "ruff", "format", "--check", ".")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.slow
 def test_mypy_finds_nothing() -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "typecheck.py")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = _run(str(ROOT / "tools" / "typecheck.py"), timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Success: no issues found" in done.stdout

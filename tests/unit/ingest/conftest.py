@@ -27,6 +27,28 @@ def write_csv(
     return path
 
 
+def agency_rows(rows: int, *, prefix: str, name: str, per_agency: int) -> list[list[object]]:
+    """``rows`` plain agency rows, ``per_agency`` sites and services each, spread over Cambridge (ZIP 02139)."""
+    return [
+        [
+            f"{prefix}{i // per_agency}",
+            f"{name} {i // per_agency}",
+            f"{prefix}S{i}",
+            42.3 + (i % 100) / 1000,
+            -71.1 + (i % 77) / 1000,
+            "02139",
+            f"Service {i}",
+            "food",
+            10,
+        ]
+        for i in range(rows)
+    ]
+
+
+#: The header of :func:`agency_rows`.
+AGENCY_HEADER = ["agency_id", "agency_name", "site_id", "lat", "lon", "zip", "service_name", "need", "capacity"]
+
+
 @pytest.fixture
 def store() -> MemoryStore:
     return MemoryStore()

@@ -5,7 +5,6 @@ the prevalence table as data, and supply with no stated capacity."""
 from __future__ import annotations
 
 import csv
-import logging
 from importlib import resources
 
 import numpy as np
@@ -13,7 +12,6 @@ import pandas as pd
 import pytest
 
 from kith.graph.errors import InputError
-from kith.graph.geo import haversine_km
 from kith.graph.memory import MemoryStore
 from kith.graph.model import (
     Addresses,
@@ -30,6 +28,7 @@ from kith.graph.model import (
 from kith.queries._demand import Rate, best_source, prevalence, rate_for, read_demand
 from kith.queries.gaps import accessibility, find_deserts, gaps_geojson, service_gaps
 from kith.queries.network import coalition_network
+from tests._pysal import pysal_accessibility
 from tests.unit.queries.test_fca import naive
 
 KM_PER_DEGREE = np.pi * 6371.0088 / 180
@@ -166,34 +165,11 @@ def test_the_estimate_matches_the_naive_loop(small_store: MemoryStore, by: str) 
 
 @pytest.mark.filterwarnings("ignore:The inplace keyword")
 def test_the_estimate_agrees_with_pysal_access(small_store: MemoryStore) -> None:
-    from access import Access
-
     from kith.queries._gapdata import supply_sites
 
-    logging.getLogger("access").setLevel(logging.WARNING)
     demand = read_demand(small_store, "food", "school", source="estimate").areas.table
     supply = supply_sites(small_store, "food").table
-    d = haversine_km(
-        demand["lat"].to_numpy()[:, None],
-        demand["lon"].to_numpy()[:, None],
-        supply["lat"].to_numpy()[None, :],
-        supply["lon"].to_numpy()[None, :],
-    )
-    i, j = np.nonzero(d <= 8.0)
-    costs = pd.DataFrame({"origin": demand["id"].to_numpy()[i], "dest": supply["id"].to_numpy()[j], "cost": d[i, j]})
-    theirs = Access(
-        demand_df=demand.rename(columns={"id": "geoid"}),
-        demand_index="geoid",
-        demand_value="demand",
-        supply_df=supply.rename(columns={"id": "geoid"}),
-        supply_index="geoid",
-        supply_value="capacity",
-        cost_df=costs,
-        cost_origin="origin",
-        cost_dest="dest",
-        cost_name="cost",
-    )
-    reference = theirs.two_stage_fca(name="a", max_cost=8.0).iloc[:, 0].dropna()
+    reference = pysal_accessibility(demand, supply, 8.0).dropna()
     report = service_gaps(small_store, "food", demand="estimate", by="school", catchment_km=8.0)
     ours = pd.Series({r.area_id: r.accessibility for r in report.rows})
     assert len(reference) > 0

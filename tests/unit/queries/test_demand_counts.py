@@ -17,6 +17,7 @@ from kith.queries._demand import best_source, read_demand
 from kith.queries._gapdata import supply_sites
 from kith.queries.gaps import find_deserts, service_gaps
 from kith.trust.suppression import is_suppressed
+from tests._pysal import pysal_accessibility
 from tests.unit.ingest.conftest import write_csv
 from tests.unit.queries.test_analysis_privacy import _assert_safe, _pinned
 from tests.unit.queries.test_fca import naive
@@ -84,37 +85,11 @@ def test_counts_go_through_the_same_core_as_students(surveyed: MemoryStore, catc
 
 @pytest.mark.filterwarnings("ignore:The inplace keyword")
 def test_counts_agree_with_pysal_access(surveyed: MemoryStore) -> None:
-    import logging
-
     import pandas as pd
-    from access import Access
 
-    from kith.graph.geo import haversine_km
-
-    logging.getLogger("access").setLevel(logging.WARNING)
     demand = read_demand(surveyed, "food", "school", source="counts").areas.table
     supply = supply_sites(surveyed, "food").table
-    d = haversine_km(
-        demand["lat"].to_numpy()[:, None],
-        demand["lon"].to_numpy()[:, None],
-        supply["lat"].to_numpy()[None, :],
-        supply["lon"].to_numpy()[None, :],
-    )
-    i, j = np.nonzero(d <= 5.0)
-    costs = pd.DataFrame({"origin": demand["id"].to_numpy()[i], "dest": supply["id"].to_numpy()[j], "cost": d[i, j]})
-    theirs = Access(
-        demand_df=demand.rename(columns={"id": "geoid"}),
-        demand_index="geoid",
-        demand_value="demand",
-        supply_df=supply.rename(columns={"id": "geoid"}),
-        supply_index="geoid",
-        supply_value="capacity",
-        cost_df=costs,
-        cost_origin="origin",
-        cost_dest="dest",
-        cost_name="cost",
-    )
-    reference = theirs.two_stage_fca(name="a", max_cost=5.0).iloc[:, 0].dropna()
+    reference = pysal_accessibility(demand, supply, 5.0).dropna()
     ours = pd.Series({r.area_id: r.accessibility for r in service_gaps(surveyed, "food", demand="counts").rows})
     assert len(reference) >= 4
     np.testing.assert_allclose(ours.loc[reference.index], reference, rtol=1e-9, atol=0)

@@ -3,8 +3,6 @@ a deliberately naive loop, hand-worked cases and PySAL ``access``."""
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from kith.graph.errors import InputError
 from kith.graph.geo import distance_km, haversine_km
 from kith.queries.gaps import accessibility, decay_named, gaussian_decay, step_decay
+from tests._pysal import pysal_accessibility
 
 
 def naive(demand: pd.DataFrame, supply: pd.DataFrame, catchment: float, decay=None) -> dict[str, float]:
@@ -142,37 +141,16 @@ def test_decay_factories_match_pysal_weights() -> None:
 @pytest.mark.filterwarnings("ignore:The inplace keyword")
 @pytest.mark.parametrize("decay", DECAYS)
 def test_agrees_with_pysal_access(decay: str) -> None:
-    from access import Access, weights
+    from access import weights
 
-    logging.getLogger("access").setLevel(logging.WARNING)
     demand, supply = random_tables(11, 300, 120)
     catchment = 4.0
-    d = haversine_km(
-        demand["lat"].to_numpy()[:, None],
-        demand["lon"].to_numpy()[:, None],
-        supply["lat"].to_numpy()[None, :],
-        supply["lon"].to_numpy()[None, :],
-    )
-    i, j = np.nonzero(d <= catchment)
-    costs = pd.DataFrame({"origin": demand["id"].to_numpy()[i], "dest": supply["id"].to_numpy()[j], "cost": d[i, j]})
     theirs_fn = {
         "none": None,
         "step": weights.step_fn({1.5: 1.0, 3.0: 0.68, 4.0: 0.22}),
         "gaussian": weights.gaussian(2.0),
     }[decay]
-    theirs = Access(
-        demand_df=demand.rename(columns={"id": "geoid"}),
-        demand_index="geoid",
-        demand_value="demand",
-        supply_df=supply.rename(columns={"id": "geoid"}),
-        supply_index="geoid",
-        supply_value="capacity",
-        cost_df=costs,
-        cost_origin="origin",
-        cost_dest="dest",
-        cost_name="cost",
-    )
-    reference = theirs.two_stage_fca(name="a", max_cost=catchment, weight_fn=theirs_fn).iloc[:, 0]
+    reference = pysal_accessibility(demand, supply, catchment, theirs_fn)
     ours = accessibility(demand, supply, catchment_km=catchment, decay=DECAYS[decay]).set_index("id")["accessibility"]
     defined = reference.dropna()
     assert len(defined) > 250
