@@ -31,6 +31,7 @@ import yaml
 from kith.graph.errors import InputError
 from kith.graph.model import NeedCode
 from kith.ingest._csv import column_name
+from kith.ingest._load import resolve
 
 KINDS = ("schools", "agencies", "students", "relations", "programs")
 _TRUE = {"1", "y", "yes", "true", "t", "x", "✓", "✔"}
@@ -120,6 +121,27 @@ class ColumnMap:
         """The header the ingest sees after :meth:`apply`."""
         extra = [*self.values, *(["need"] if self.need_flags else [])]
         return list(dict.fromkeys([*header, *extra]))
+
+
+def map_columns(
+    column_map: ColumnMap | None,
+    kind: str,
+    aliases: Mapping[str, tuple[str, ...]],
+    header: list[str],
+    rows: list[tuple[Any, ...]],
+) -> tuple[list[str], list[tuple[Any, ...]], dict[str, str]]:
+    """A file's header, rows and columns (each kith field → its header key) once ``column_map`` is applied.
+
+    Each row is a tuple whose last item is its cells; without a map, the header's usual names decide.
+    """
+    if column_map is not None:
+        column_map.check(kind, aliases, header)
+        rows = [(*row[:-1], column_map.apply(row[-1])) for row in rows]
+        header = column_map.header(header)
+    columns = resolve(header, aliases)
+    if column_map is not None:
+        columns.update(column_map.fields())
+    return header, rows, columns
 
 
 def load_map(path: Path) -> ColumnMap:

@@ -32,8 +32,8 @@ from kith.graph.geo import Geocoder
 from kith.graph.model import Addresses, Agency, CollaboratesWith, DeliveredAt, Node, Offers, Rel, Service, Site
 from kith.graph.store import GraphStore
 from kith.ingest import _places, _text
-from kith.ingest._colmap import ColumnMap
-from kith.ingest._load import Progress, build, finish, missing_columns, read_rows, resolve, slug, split_list, tick
+from kith.ingest._colmap import ColumnMap, map_columns
+from kith.ingest._load import Progress, build, finish, missing_columns, read_rows, slug, split_list, tick
 from kith.ingest._merge import NOTHING_NEW, Merger
 from kith.ingest._taxonomy import TaxonomyMap, looks_like_code, taxonomy_map
 from kith.ingest.report import IngestReport, Ledger
@@ -180,13 +180,7 @@ def ingest_agencies(
     ledger = Ledger()
     table = read_rows(path, ledger)
     header, rows = table.columns, table.rows
-    if column_map is not None:
-        column_map.check("agencies", ALIASES, header)
-        rows = [(row, column_map.apply(cells)) for row, cells in rows]
-        header = column_map.header(header)
-    columns = resolve(header, ALIASES)
-    if column_map is not None:
-        columns.update(column_map.fields())
+    header, rows, columns = map_columns(column_map, "agencies", ALIASES, header, rows)
     if "agency_name" in columns and "agency_id" not in columns:
         columns["agency_id"] = columns["agency_name"]  # ids from the normalised name (see _agency_id)
     missing_columns(columns, ("agency_id", "agency_name"), ALIASES, path.name)

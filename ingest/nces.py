@@ -27,8 +27,8 @@ from kith.graph.geo import Geocoder
 from kith.graph.model import School, SchoolKind, SchoolLevel
 from kith.graph.store import GraphStore
 from kith.ingest import _grades, _places, _text
-from kith.ingest._colmap import ColumnMap
-from kith.ingest._load import Progress, build, finish, json_loads, read_bytes, read_rows, resolve, slug, tick
+from kith.ingest._colmap import ColumnMap, map_columns
+from kith.ingest._load import Progress, build, finish, json_loads, read_bytes, read_rows, slug, tick
 from kith.ingest.report import IngestReport, Ledger
 
 FORMATS = ("nces", "csv", "geojson")
@@ -248,13 +248,7 @@ def ingest_schools(
         rows = [(path.name, row, cells) for row, cells in table.rows]
         header = table.columns
         fmt = fmt or ("nces" if {"ncessch", "sch_name", "schnam"} & set(table.columns) else "csv")
-    if column_map is not None:
-        column_map.check("schools", ALIASES, header)
-        rows = [(t, row, column_map.apply(cells)) for t, row, cells in rows]
-        header = column_map.header(header)
-    columns = resolve(header, ALIASES)
-    if column_map is not None:
-        columns.update(column_map.fields())
+    header, rows, columns = map_columns(column_map, "schools", ALIASES, header, rows)
     if "point" not in columns and not {"lat", "lon"} <= columns.keys():
         point = _places.find_point_column(header, (cells for _, _, cells in rows))
         if point is not None:

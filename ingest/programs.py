@@ -23,8 +23,8 @@ from kith.graph.geo import Geocoder
 from kith.graph.model import Label, PartnersWith
 from kith.graph.store import GraphStore
 from kith.ingest import _places
-from kith.ingest._colmap import ColumnMap
-from kith.ingest._load import Progress, finish, missing_columns, read_rows, resolve, tick
+from kith.ingest._colmap import ColumnMap, map_columns
+from kith.ingest._load import Progress, finish, missing_columns, read_rows, tick
 from kith.ingest._match import NameMatcher
 from kith.ingest._merge import SEPARATOR
 from kith.ingest._taxonomy import TaxonomyMap, taxonomy_map
@@ -72,13 +72,7 @@ def ingest_programs(
     ledger = Ledger()
     table = read_rows(path, ledger)
     header, rows = table.columns, table.rows
-    if column_map is not None:
-        column_map.check("programs", ALIASES, header)
-        rows = [(row, column_map.apply(cells)) for row, cells in rows]
-        header = column_map.header(header)
-    columns = resolve(header, ALIASES)
-    if column_map is not None:
-        columns.update(column_map.fields())
+    header, rows, columns = map_columns(column_map, "programs", ALIASES, header, rows)
     if "agency_name" in columns and "agency_id" not in columns:
         columns["agency_id"] = columns["agency_name"]
     missing_columns(columns, ("agency_id", "agency_name", "service_name", "school"), ALIASES, path.name)

@@ -28,8 +28,8 @@ from kith.graph import geo, languages
 from kith.graph.errors import InputError
 from kith.graph.model import EnrolledIn, Family, HasNeed, Label, MemberOf, Node, Rel, Student
 from kith.graph.store import GraphStore
-from kith.ingest._colmap import ColumnMap
-from kith.ingest._load import Progress, build, finish, missing_columns, read_rows, resolve, split_list, tick
+from kith.ingest._colmap import ColumnMap, map_columns
+from kith.ingest._load import Progress, build, finish, missing_columns, read_rows, split_list, tick
 from kith.ingest._taxonomy import taxonomy_map
 from kith.ingest.report import IngestReport, Ledger
 
@@ -115,13 +115,7 @@ def ingest_students(
     ledger = Ledger()
     table = read_rows(path, ledger)
     header, rows = table.columns, table.rows
-    if column_map is not None:
-        column_map.check("students", ALIASES, header)
-        rows = [(row, column_map.apply(cells)) for row, cells in rows]
-        header = column_map.header(header)
-    columns = resolve(header, ALIASES)
-    if column_map is not None:
-        columns.update(column_map.fields())
+    header, rows, columns = map_columns(column_map, "students", ALIASES, header, rows)
     missing_columns(columns, ("student_id",), ALIASES, path.name)
     ignored = sorted(set(header) - set(columns.values()) - (column_map.sources() if column_map else set()))
     if ignored:
