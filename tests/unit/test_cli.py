@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kith.graph.model import Label, RelType
+from tests._serve import serving
 
 
 def kith(*args: str, home: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -48,40 +49,17 @@ def test_errors_are_one_line_without_traceback_unless_debug(tmp_path: Path) -> N
 
 
 def test_serve_answers_on_a_production_server(tmp_path: Path) -> None:
-    import socket
-    import time
     import urllib.request
 
     assert kith("demo", "--size", "small", "--no-serve", home=tmp_path).returncode == 0
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")}
     environ.update({"KITH_HOME": str(tmp_path), "KITH_DEMO": "true"})
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kith.cli", "serve", "--port", str(port)],
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    body, headers = response.read().decode(), response.headers
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read()
-                assert time.monotonic() < deadline, "the dashboard did not come up within 60 s"
-                time.sleep(0.5)
-        assert "kith" in body and headers["Server"] == "kith"  # waitress, not the development server
-        assert headers["X-Frame-Options"] == "DENY"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    assert "development server" not in server.stderr.read()
+    with serving([sys.executable, "-m", "kith.cli"], env=environ) as (url, server):
+        with urllib.request.urlopen(f"{url}/", timeout=5) as response:
+            body, headers = response.read().decode(), response.headers
+    assert "kith" in body and headers["Server"] == "kith"  # waitress, not the development server
+    assert headers["X-Frame-Options"] == "DENY"
+    assert server.stderr is not None and "development server" not in server.stderr.read()
 
 
 def test_stats_suppresses_small_student_counts_but_not_organisations(tmp_path: Path) -> None:

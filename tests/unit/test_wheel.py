@@ -16,10 +16,8 @@ import hashlib
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import zipfile
 from importlib import metadata
@@ -28,6 +26,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from tests._serve import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = {
@@ -191,31 +191,9 @@ def test_the_installed_wheel_runs_alone_outside_the_repository(venv: Path, tmp_p
 
 
 def _serves(kith: str, cwd: Path, env: dict[str, str]) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [kith, "serve", "--port", str(port)],
-        cwd=cwd,
-        env={**env, "KITH_DEMO": "true"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    assert response.status == 200 and "kith" in response.read().decode()
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                assert time.monotonic() < deadline, "the dashboard did not come up within 60 s"
-                time.sleep(0.5)
+    with serving([kith], env={**env, "KITH_DEMO": "true"}, cwd=cwd) as (url, _):
+        with urllib.request.urlopen(f"{url}/", timeout=10) as response:
+            assert response.status == 200 and "kith" in response.read().decode()
         for asset in ("kith.css", "offline_maps.js"):  # the dashboard's assets came with the wheel
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/assets/{asset}", timeout=10) as response:
+            with urllib.request.urlopen(f"{url}/assets/{asset}", timeout=10) as response:
                 assert response.status == 200 and response.read()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
