@@ -49,6 +49,9 @@ NEO4J_EARTH_RADIUS_M = 6_378_140.0
 BOUNDED_HOPS = 16
 #: Properties the store derives and keeps for itself: Site.location, the point the point index holds.
 DERIVED_PROPERTIES = ("location",)
+#: The store's own node (outside the graph model), holding its marks: the demo city and the revision.
+STORE_LABEL = "KithStore"
+STORE_PROPERTIES = ("demo_city", "revision")
 #: The keys of the rows the upserts send (see :func:`node_row` and :func:`rel_row`).
 ROW_KEYS = ("id", "props", "source", "target")
 #: Seconds to wait for the indexes to come online after the schema is applied.

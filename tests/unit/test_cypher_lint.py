@@ -16,7 +16,7 @@ import pytest
 
 from kith.graph import _cypher
 from kith.graph.model import NODE_MODELS, REL_MODELS, Label, RelType
-from kith.graph.neo4j_store import DERIVED_PROPERTIES, ROW_KEYS
+from kith.graph.neo4j_store import DERIVED_PROPERTIES, ROW_KEYS, STORE_LABEL, STORE_PROPERTIES
 
 ROOT = Path(__file__).resolve().parents[2]
 LINTER = ROOT / "tools" / "cypher-lint"
@@ -55,9 +55,9 @@ def graph_schema() -> dict[str, list[str]]:
     keys = {name for model in NODE_MODELS.values() for name in model.model_fields}
     keys |= {name for model in REL_MODELS.values() for name in model.model_fields} - {"source", "target"}
     return {
-        "labels": [label.value for label in Label],
+        "labels": [*(label.value for label in Label), STORE_LABEL],
         "relationshipTypes": [t.value for t in RelType],
-        "propertyKeys": sorted(keys | set(DERIVED_PROPERTIES) | set(ROW_KEYS)),
+        "propertyKeys": sorted(keys | set(DERIVED_PROPERTIES) | set(ROW_KEYS) | set(STORE_PROPERTIES)),
     }
 
 
