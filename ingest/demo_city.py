@@ -212,14 +212,43 @@ def _areas(plan: _Plan, rng: np.random.Generator) -> list[_Area]:
     pull = rng.gamma(2.0, 1.0, size=len(rows)) * (1.2 - need)
     deserted = rng.random(len(rows)) < 0.2  # areas agencies have left
     pull[deserted] *= 0.02
-    names = [
-        (z["acceptable_cities"][0] if z["city"] == "Boston" and z["acceptable_cities"] else z["city"]).title()
-        for z in rows
-    ]
     return [
-        _Area(z["zip_code"], names[i], float(lat[i]), float(lon[i]), float(need[i]), float(pull[i]))
+        _Area(z["zip_code"], _town(z), float(lat[i]), float(lon[i]), float(need[i]), float(pull[i]))
         for i, z in enumerate(rows)
     ]
+
+
+def _town(row: dict) -> str:
+    """The town a ZIP code's addresses name: the city the USPS gives it (``02163``: Boston, not the
+    "acceptable" Cambridge, which is across the river from where the table places it)."""
+    return str(row["city"]).title()
+
+
+@dataclass(frozen=True)
+class _Zips:
+    """Every standard Massachusetts ZIP code with its centroid, to address a point by the ZIP nearest it."""
+
+    codes: list[str]
+    towns: list[str]
+    vectors: np.ndarray
+
+    @classmethod
+    def load(cls) -> _Zips:
+        import zipcodes
+
+        rows = sorted(
+            (z for z in zipcodes.filter_by(state="MA") if z["lat"] and z["zip_code_type"] == "STANDARD"),
+            key=lambda z: z["zip_code"],
+        )
+        vectors = geo.unit_vectors(
+            np.array([float(z["lat"]) for z in rows]), np.array([float(z["long"]) for z in rows])
+        )
+        return cls([z["zip_code"] for z in rows], [_town(z) for z in rows], vectors)
+
+    def nearest(self, lat: float, lon: float) -> tuple[str, str]:
+        """(ZIP code, town) of the centroid nearest the point (great circle: the largest dot product)."""
+        k = int(np.argmax(self.vectors @ geo.unit_vectors(np.array([lat]), np.array([lon]))[0]))
+        return self.codes[k], self.towns[k]
 
 
 def _jitter(rng: np.random.Generator, lat: float, lon: float, km: float) -> tuple[float, float]:
@@ -248,6 +277,7 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
     plan = PLANS[size]
     rng = np.random.default_rng(seed)
     areas = _areas(plan, rng)
+    zips = _Zips.load()
     needs = need_taxonomy()
     yield from need_types()
 
@@ -352,12 +382,13 @@ def _generate(size: Size, seed: int) -> Iterator[Node | Rel]:
         sites = []
         for j in range(int(rng.choice((1, 1, 1, 2, 2, 3)))):
             lat, lon = _jitter(rng, area.lat, area.lon, 0.7)
+            zip_code, town = zips.nearest(lat, lon)  # the address names where the point is, not the agency's area
             site = Site(
                 id=f"site-{agency_id[4:]}-{j + 1}",
-                name=f"{area.name} site {j + 1}",
+                name=f"{town} site {j + 1}",
                 address=f"{int(rng.integers(1, 999))} {_SURNAMES[int(rng.integers(len(_SURNAMES)))]} Street, "
-                f"{area.name}, MA {area.zip}",
-                zip=area.zip,
+                f"{town}, MA {zip_code}",
+                zip=zip_code,
                 lat=lat,
                 lon=lon,
                 geocode_precision="rooftop",

@@ -115,7 +115,7 @@ def demo(obj: _Context, size: str, seed: int, serve: bool, port: int | None) -> 
         bar.update(task, description="Saving the graph")
     click.echo(
         f"Demo city ({size}, seed {seed}): {counts['School']:,} schools, {counts['Student']:,} students, "
-        f"{counts['Agency']:,} agencies, {counts['Service']:,} services.",
+        f"{counts['Agency']:,} agencies offering {counts['Service']:,} services at {counts['Site']:,} sites.",
         err=True,
     )
     if serve:

@@ -29,6 +29,8 @@ def test_demo_then_stats_json_counts_everything(tmp_path: Path) -> None:
     assert stats.returncode == 0, stats.stderr
     counts = json.loads(stats.stdout)
     assert set(counts) == {x.value for x in (*Label, *RelType)}
+    # each number says what it counts: services and the sites they are delivered at are not one count
+    assert f"{counts['Service']:,} services at {counts['Site']:,} sites" in built.stderr, built.stderr
     assert all(counts[name] for name in counts if name != Label.AREA_COUNT.value), counts  # the city has no surveys
 
 

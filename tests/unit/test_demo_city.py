@@ -66,3 +66,28 @@ def test_agency_names_are_unique() -> None:
     city = demo_city.generate("district", seed=7)
     names = [n.name for n in city.nodes if n.label is Label.AGENCY]
     assert len(names) == 400 and len(set(names)) == len(names)
+
+
+def _standard_zips() -> tuple[list[dict], np.ndarray, np.ndarray]:
+    import zipcodes
+
+    rows = [z for z in zipcodes.list_all() if z.get("lat") and z.get("zip_code_type") == "STANDARD"]
+    return rows, np.array([float(z["lat"]) for z in rows]), np.array([float(z["long"]) for z in rows])
+
+
+def test_every_address_names_the_zip_nearest_its_point() -> None:
+    """A site's address names the ZIP whose centroid is nearest its point, with a town of that ZIP: no
+    "Cambridge, MA 02163" drawn a few hundred metres from Roxbury."""
+    from kith.graph.geo import haversine_km
+
+    rows, lat, lon = _standard_zips()
+    for size in ("small", "district"):
+        sites = [n for n in demo_city.generate(size, seed=7).nodes if n.label is Label.SITE]
+        assert sites
+        for site in sites:
+            nearest = rows[int(np.argmin(haversine_km(site.lat, site.lon, lat, lon)))]
+            towns = {str(t).title() for t in (nearest["city"], *(nearest.get("acceptable_cities") or ()))}
+            street, town, state_zip = (part.strip() for part in site.address.rsplit(",", 2))
+            assert (site.zip, state_zip) == (nearest["zip_code"], f"MA {nearest['zip_code']}"), site
+            assert town in towns and town == str(nearest["city"]).title(), site
+            assert site.name.startswith(town), site
