@@ -13,7 +13,7 @@ Reports requests, errors (target: 0), p50/p95/p99 latency overall and per kind, 
 the server still answers afterwards. Traffic goes to 127.0.0.1 only.
 
 Then an adversarial phase (``--adversarial-seconds``, 0 to skip): the same clients, signed in before it
-starts, run while an attacker holds 110 idle sockets open (reopening each one the server closes) and
+starts, run while an attacker (a process of its own, as it would be a machine of its own) holds 110 idle sockets open (reopening each one the server closes) and
 makes 100 sign-in attempts at a time with wrong passwords under fresh names. Target: the normal
 clients' p95 under 1 s with 0 errors; the attack is bounded in sockets, attempts and time, and its
 answers (401, 429, 503) are counted apart. The server's peak memory in each phase is reported.
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -293,6 +294,23 @@ def _sign_in_attacker(number: int, base: str, deadline: float, lock: threading.L
             tally[key] = tally.get(key, 0) + 1
 
 
+def _attack(port: int, base: str, deadline: float, answers_to: Any) -> None:
+    """The attacker, in a process of its own (as on a machine of its own: its threads do not share the
+    clients' interpreter): the idle sockets and the sign-in crowd until ``deadline``; sends back the
+    number of sockets opened and the tally of answers."""
+    opened, lock, tally = [0], threading.Lock(), {"attempts": 0}
+    threads = [threading.Thread(target=_idle_sockets, args=(port, deadline, opened), daemon=True)]
+    threads += [
+        threading.Thread(target=_sign_in_attacker, args=(n, base, deadline, lock, tally), daemon=True)
+        for n in range(SIGN_IN_ATTACKERS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    answers_to.put((opened, tally))
+
+
 class _Memory:
     """The server process's peak resident memory, sampled in a thread."""
 
@@ -434,19 +452,16 @@ def main() -> int:
         if args.adversarial_seconds > 0:
             sessions: list[requests.Session | None] = [_sign_in(base) for _ in range(args.clients)]
             deadline = time.monotonic() + args.adversarial_seconds + 5
-            opened, lock, tally = [0], threading.Lock(), {"attempts": 0}
-            attackers = [threading.Thread(target=_idle_sockets, args=(port, deadline, opened), daemon=True)]
-            attackers += [
-                threading.Thread(target=_sign_in_attacker, args=(n, base, deadline, lock, tally), daemon=True)
-                for n in range(SIGN_IN_ATTACKERS)
-            ]
             memory = _Memory(server.pid)
-            for thread in attackers:
-                thread.start()
-            time.sleep(2)  # the sockets are open and the sign-ins under way before the clients start
+            answers_from = multiprocessing.get_context("spawn").SimpleQueue()
+            attacker = multiprocessing.get_context("spawn").Process(
+                target=_attack, args=(port, base, deadline, answers_from), daemon=True
+            )
+            attacker.start()
+            time.sleep(3)  # the sockets are open and the sign-ins under way before the clients start
             results, elapsed = _run_clients(args, base, work, args.adversarial_seconds, sessions)
-            for thread in attackers:
-                thread.join()
+            opened, tally = answers_from.get()
+            attacker.join()
             attack = _report(
                 f"adversarial ({IDLE_SOCKETS} idle sockets, {SIGN_IN_ATTACKERS} sign-ins at a time)",
                 args,

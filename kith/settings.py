@@ -63,6 +63,9 @@ class KithSettings(BaseSettings):
     connection_limit: int = Field(1000, ge=10, description="Most open connections the dashboard server keeps.")
     channel_timeout_s: float = Field(15, gt=0, description="An idle connection is closed after this many seconds.")
     sign_ins_at_once: int = Field(2, ge=1, description="Most passwords checked at once (argon2: 64 MiB each).")
+    sign_in_requests_per_second: float = Field(
+        10, gt=0, description="Requests for the sign-in page the dashboard answers per second (beyond: 429)."
+    )
     what_ifs_at_once: int = Field(2, ge=1, description="Most what-ifs computed at once (each user: one at a time).")
     default_capacity: float = Field(1.0, gt=0, description="Places a service with no stated capacity counts in gaps.")
     prevalence_file: Path | None = Field(

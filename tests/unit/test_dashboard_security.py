@@ -36,7 +36,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, small_store: MemoryStore) -
     users.add("gus", Role.COALITION, PASSWORD)  # locked out by the guessing test
     for name, role in USERS.items():
         users.add(name, role, PASSWORD, school_id=school if role is Role.CASEWORKER else None)
-    settings = KithSettings(_env_file=None, home=home, demo=False, neo4j_uri=None)
+    settings = KithSettings(_env_file=None, home=home, demo=False, neo4j_uri=None, sign_in_requests_per_second=1000)
     app = create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
     return app, settings
 

@@ -34,13 +34,14 @@ def test_waitress_closes_idle_sockets_soon_and_keeps_room_for_users() -> None:
     assert options["cleanup_interval"] <= options["channel_timeout"]
 
 
+_CHEAP = {k: getattr(CHEAPEST, k) for k in ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")}
+
+
 class _Slow(PasswordHasher):
     """A hasher whose checks take a while and count how many run at once."""
 
     def __init__(self) -> None:
-        super().__init__(
-            **{k: getattr(CHEAPEST, k) for k in ("time_cost", "memory_cost", "parallelism", "hash_len", "salt_len")}
-        )
+        super().__init__(**_CHEAP)
         self.now = self.most = 0
         self.lock = threading.Lock()
 
@@ -59,7 +60,9 @@ class _Slow(PasswordHasher):
 def test_password_checks_are_capped_and_the_rest_turned_away(tmp_path: Path, small_store: MemoryStore) -> None:
     hasher = _Slow()
     Users(tmp_path, hasher=hasher).add("pat", Role.PLANNER, PASSWORD)
-    settings = KithSettings(_env_file=None, home=tmp_path, demo=False, neo4j_uri=None, sign_ins_at_once=2)
+    settings = KithSettings(
+        _env_file=None, home=tmp_path, demo=False, neo4j_uri=None, sign_ins_at_once=2, sign_in_requests_per_second=1000
+    )
     app = create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
     original = _security.Users.authenticate
 
@@ -83,6 +86,51 @@ def test_password_checks_are_capped_and_the_rest_turned_away(tmp_path: Path, sma
         Users.authenticate = original
     assert hasher.most <= 2
     assert statuses.count(503) >= 10 and set(statuses) <= {401, 503}
+
+
+def test_a_crowd_at_the_sign_in_page_is_answered_429_at_once_and_signed_in_users_are_not(
+    tmp_path: Path, small_store: MemoryStore
+) -> None:
+    Users(tmp_path, hasher=PasswordHasher(**_CHEAP)).add("pat", Role.PLANNER, PASSWORD)
+    settings = KithSettings(_env_file=None, home=tmp_path, demo=False, neo4j_uri=None, sign_in_requests_per_second=5)
+    app = create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
+    user = app.server.test_client()
+    page = user.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert user.post("/login", data={"name": "pat", "password": PASSWORD, "csrf": csrf}).status_code == 302
+
+    crowd = app.server.test_client()
+    statuses = [crowd.get("/login").status_code for _ in range(40)]
+    assert statuses[:5].count(200) == 5  # the bucket holds two seconds' worth: the first come in
+    assert statuses.count(429) >= 25  # the rest are turned away at once
+    turned = crowd.get("/login")
+    assert turned.status_code == 429 and turned.headers["Retry-After"] and "try again" in turned.text
+    # a signed-in user never asks for the sign-in page: pages and callbacks still answer
+    assert user.get("/").status_code == 200
+    time.sleep(0.5)  # and the bucket refills: a person signing in a moment later gets the page
+    assert crowd.get("/login").status_code == 200
+
+
+def test_passwords_are_checked_at_the_lowest_cpu_priority_with_argon2s_own_threads() -> None:
+    import concurrent.futures
+
+    def nice() -> int:
+        return int(Path(f"/proc/self/task/{threading.get_native_id()}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+    def nice_of_a_thread_it_starts() -> int:
+        found: list[int] = []
+        thread = threading.Thread(target=lambda: found.append(nice()))
+        thread.start()
+        thread.join()
+        return found[0]
+
+    if not Path("/proc/self/task").exists():
+        pytest.skip("per-thread priority is a Linux feature; elsewhere sign-ins keep the usual priority")
+    own = nice()
+    with concurrent.futures.ThreadPoolExecutor(1, initializer=_security._lowest_cpu_priority) as checkers:
+        assert checkers.submit(nice).result() == 19
+        assert checkers.submit(nice_of_a_thread_it_starts).result() == 19  # argon2's lanes are such threads
+    assert nice() == own  # the server's own threads keep theirs
 
 
 def test_what_ifs_run_a_few_at_a_time_and_one_per_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
