@@ -13,8 +13,9 @@ Reports requests, errors (target: 0), p50/p95/p99 latency overall and per kind, 
 the server still answers afterwards. Traffic goes to 127.0.0.1 only.
 
 Then an adversarial phase (``--adversarial-seconds``, 0 to skip): the same clients, signed in before it
-starts, run while an attacker (a process of its own, as it would be a machine of its own) holds 110 idle sockets open (reopening each one the server closes) and
-makes 100 sign-in attempts at a time with wrong passwords under fresh names. Target: the normal
+starts, run while an attacker (a process of its own, as it would be a machine of its own) holds 110 idle
+sockets open (reopening each one the server closes) and makes 100 sign-in attempts at a time with wrong
+passwords under fresh names. Target: the normal
 clients' p95 under 1 s with 0 errors; the attack is bounded in sockets, attempts and time, and its
 answers (401, 429, 503) are counted apart. The server's peak memory in each phase is reported.
 
