@@ -19,7 +19,7 @@ by="school")`` per need (reading the store, the estimate, the supply, the
 tables and the pair distances precomputed, and times the ``Access`` object and
 the score. Anchor: the 2SFCA >= 3x, every score equal to 1e-9 relative.
 
-    python benchmarks/gaps.py [--seed 0] [--repeat 5] [--state-estimate [--size state|district]]
+    python benchmarks/gaps.py [--seed 0] [--repeat 5] [--state-estimate [--size state|district] [--store FILE]]
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def timed(fn, repeat: int):
     return statistics.median(times), result
 
 
-def state_estimate(seed: int, catchment: float = 5.0, size: str = "state") -> bool:
+def state_estimate(seed: int, catchment: float = 5.0, size: str = "state", saved: Path | None = None) -> bool:
     """The estimate path on the state city against PySAL ``access`` (see the module docstring)."""
     from access import Access
 
@@ -124,12 +124,21 @@ def state_estimate(seed: int, catchment: float = 5.0, size: str = "state") -> bo
     from kith.queries.gaps import service_gaps
 
     t = time.perf_counter()
-    city = demo_city.generate(size, seed=seed)
-    kept = {Label.SCHOOL, Label.AGENCY, Label.SERVICE, Label.SITE, Label.NEED_TYPE}
-    store = MemoryStore()
-    store.upsert_nodes(n for n in city.nodes if n.label in kept)
-    store.upsert_relationships(r for r in city.rels if r.type.value in ("OFFERS", "DELIVERED_AT", "ADDRESSES"))
-    del city
+    if saved is not None and saved.exists():
+        store = MemoryStore.open(saved, readonly=True)
+        built = f"read from {saved}"
+    else:
+        city = demo_city.generate(size, seed=seed)
+        kept = {Label.SCHOOL, Label.AGENCY, Label.SERVICE, Label.SITE, Label.NEED_TYPE}
+        store = MemoryStore.open(saved) if saved is not None else MemoryStore()
+        store.upsert_nodes(n for n in city.nodes if n.label in kept)
+        store.upsert_relationships(r for r in city.rels if r.type.value in ("OFFERS", "DELIVERED_AT", "ADDRESSES"))
+        del city
+        if saved is not None:
+            store.save()
+            store.close()
+            store = MemoryStore.open(saved, readonly=True)
+        built = "built" + (f" and saved to {saved}" if saved is not None else "")
     shipped = prevalence()
     rated = {r.need for r in shipped}
     rates = (
@@ -139,7 +148,7 @@ def state_estimate(seed: int, catchment: float = 5.0, size: str = "state") -> bo
     schools = len(store.nodes(Label.SCHOOL))
     print(
         f"{size} city (seed {seed}): {schools:,} schools, {len(NeedCode)} needs, {catchment:g} km catchment "
-        f"(built in {time.perf_counter() - t:.0f} s, not timed)"
+        f"({built} in {time.perf_counter() - t:.0f} s, not timed)"
     )
     kith_s = core_s = pysal_s = 0.0
     worst, pairs = 0.0, 0
@@ -220,10 +229,17 @@ def main() -> None:
         default="state",
         help="With --state-estimate: the demo city (district: a quick check of the script).",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="With --state-estimate: the city's schools and services saved here on the first run and read back "
+        "on later ones (the city of that size and seed is built once).",
+    )
     args = parser.parse_args()
     if args.state_estimate:
         logging.getLogger("access").setLevel(logging.WARNING)
-        ok = state_estimate(7 if args.seed == 0 else args.seed, size=args.size)
+        ok = state_estimate(7 if args.seed == 0 else args.seed, size=args.size, saved=args.store)
         print("all anchors met" if ok else "some anchors missed")
         return
 

@@ -102,6 +102,29 @@ def _filters(func):
     help="After the services within the radius, list those whose service area holds the place "
     '("serves this area"; never a location).',
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["km", "walk", "transit", "drive"]),
+    default="km",
+    show_default=True,
+    help="km: within --radius-km, nearest first; walk/transit/drive: within --minutes by a stated estimate "
+    "(distance x a cited detour factor at a stated speed), quickest first.",
+)
+@click.option(
+    "--travel",
+    "travel_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="A travel-time matrix CSV (origin = the place: school, site or agency id, or ZIP code; destination = "
+    "site id; minutes), as OSRM, r5py or a GIS tool exports it: the sites it lists within --minutes, quickest "
+    "first.",
+)
+@click.option(
+    "--minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="The reach in minutes with --mode or --travel [20].",
+)
 @_filters
 @format_option("print", "html")
 @click.pass_obj
@@ -111,6 +134,9 @@ def nearby(
     needs: tuple[str, ...],
     limit: int,
     service_areas: bool,
+    mode: str,
+    travel_file: str | None,
+    minutes: float | None,
     radius_km: float,
     language: str | None,
     free: bool,
@@ -121,30 +147,29 @@ def nearby(
 ) -> None:
     """Services near a place, nearest first, then the services that serve its area (print: a referral
     list to hand to a family)."""
+    from kith.queries._travel import read_travel
     from kith.queries.nearby import (
         SERVES_THIS_AREA,
         find_nearby,
+        find_nearby_by_travel,
         find_serving_area,
         language_names,
         render_referral_list,
         resolve_place,
     )
 
+    if travel_file and mode != "km":
+        raise InputError("give --travel or --mode, not both")
+    travel = read_travel(travel_file) if travel_file else None
     when = _when(open_now or at is not None, at, obj.settings.timezone)
     with obj.store(readonly=True) as store:
         place = resolve_place(store, near)
-        rows = find_nearby(
-            store,
-            place.lat,
-            place.lon,
-            needs=needs,
-            radius_km=radius_km,
-            limit=limit,
-            language=language,
-            free=free,
-            age=age,
-            open_now=when,
-        )
+        filters = dict(needs=needs, limit=limit, language=language, free=free, age=age, open_now=when)
+        if travel is not None or mode != "km":
+            rows, measure = find_nearby_by_travel(store, place, travel=travel, mode=mode, minutes=minutes, **filters)
+        else:
+            rows = find_nearby(store, place.lat, place.lon, radius_km=radius_km, **filters)  # type: ignore[arg-type]
+            measure = f"straight-line distance, {radius_km:g} km"
         area_rows = (
             find_serving_area(
                 store,
@@ -169,6 +194,7 @@ def nearby(
             near=place_of(near, place.kind),
             needs=list(needs),
             radius_km=radius_km,
+            reach=measure,
             language=language,
             free=free,
             age=age,
@@ -177,22 +203,38 @@ def nearby(
         )
     if fmt in ("print", "html"):
         click.echo(
-            render_referral_list(rows, place, fmt="html" if fmt == "html" else "text", area_rows=area_rows), nl=False
+            render_referral_list(
+                rows, place, fmt="html" if fmt == "html" else "text", area_rows=area_rows, reach=measure
+            ),
+            nl=False,
         )
         return
-    records = [row.model_dump(mode="json") for row in rows]
-    records += [{**row.model_dump(mode="json"), "distance_km": SERVES_THIS_AREA} for row in area_rows]
+    timed = travel is not None or mode != "km"
+    # With minutes, each row names the measure they come from; without, the rows are as before.
+    said = {"reach": measure} if timed else {}
+    records = [{**_without_minutes(row.model_dump(mode="json"), timed), **said} for row in rows]
+    records += [{**row.model_dump(mode="json"), "distance_km": SERVES_THIS_AREA, **said} for row in area_rows]
     if fmt == "table":
         records = [
             {**r, "n": i, "languages": language_names(r.get("languages") or ())} for i, r in enumerate(records, 1)
         ]
-        click.echo(f"Near {place.label} ({place.lat:.5f}, {place.lon:.5f}), within {radius_km:g} km:", err=True)
-        wide = (*_NEARBY_TABLE, *(("open_now",) if when else ()))
-        narrow = (*_NEARBY_NARROW, *(("open_now",) if when else ()))
+        click.echo(f"Near {place.label} ({place.lat:.5f}, {place.lon:.5f}), by {measure}:", err=True)
+        first = ("n", "minutes") if timed else ("n",)
+        wide = (*first, *_NEARBY_TABLE[1:], *(("open_now",) if when else ()))
+        narrow = (*first, *_NEARBY_NARROW[1:], *(("open_now",) if when else ()))
         columns = wide if terminal_width() >= 140 else narrow
     else:
         columns = None
+        if fmt != "json":
+            click.echo(f"Reach: {measure}.", err=True)
     emit(records, fmt, title="Nearby services", columns=columns)
+
+
+def _without_minutes(record: dict[str, Any], timed: bool) -> dict[str, Any]:
+    """A nearby row as it leaves: its minutes only when the reach was in minutes."""
+    if not timed:
+        record.pop("minutes", None)
+    return record
 
 
 def _written(ref: NodeRef) -> str:

@@ -39,11 +39,12 @@ from functools import cache
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from kith.graph import areas, languages
 from kith.graph.errors import InputError
-from kith.graph.geo import Geocoder, find_zip, zip_centroid
+from kith.graph.geo import Geocoder, find_zip, haversine_km, zip_centroid
 from kith.graph.model import Label, NeedCode, NodeRef, RelType
 from kith.graph.store import GraphStore
 from kith.queries._hours import is_open
@@ -87,6 +88,8 @@ class NearbyService(BaseModel):
     eligibility: str | None = None
     #: Asked with ``open_now``: True when the hours say it is open, None when they cannot be read.
     open_now: bool | None = None
+    #: With a travel matrix or a mode: the minutes from the place (the matrix's, or the mode's estimate).
+    minutes: float | None = None
 
 
 #: How an area row's distance reads: it is in reach by its service area, not by how far its site is.
@@ -127,6 +130,10 @@ class Place(BaseModel):
     label: str
     #: How the point was found: "point", "zip" (a ZIP centroid), "address" (its ZIP's centroid), or a label.
     kind: str = "point"
+    #: The school's, site's or agency's id (a place named by a node), else None.
+    id: str | None = None
+    #: The ZIP code the place was given by (a ZIP code, an address), else None.
+    zip: str | None = None
 
 
 def find_nearby(
@@ -180,6 +187,96 @@ def find_nearby(
         codes, (languages.code(language) or language.strip().lower()) if language else None, free, age, open_now
     )
     return _search(store, lat, lon, radius_km, limit, filters)
+
+
+def travel_origins(place: Place) -> tuple[str, ...]:
+    """The ids a travel matrix's ``origin`` may give the place by, in the order tried: the school's,
+    site's or agency's id; the ZIP code it was given by; else the ZIP code of its nearest ZIP centroid
+    (the same ids the gap questions' origins are)."""
+    if place.id is not None:
+        return (place.id,)
+    if place.zip is not None:
+        return (place.zip,)
+    from kith.queries._gapdata import _nearest_zip
+
+    return (str(_nearest_zip(np.array([place.lat]), np.array([place.lon]))[0][0]),)
+
+
+def find_nearby_by_travel(
+    store: GraphStore,
+    place: Place,
+    *,
+    travel: pd.DataFrame | None = None,
+    mode: str | None = None,
+    minutes: float | None = None,
+    needs: Iterable[str] = (),
+    limit: int = 10,
+    language: str | None = None,
+    free: bool = False,
+    age: int | None = None,
+    open_now: dt.datetime | None = None,
+) -> tuple[list[NearbyService], str]:
+    """The services in reach of ``place`` in ``minutes`` (20 when None), quickest first, and the
+    sentence that names the travel measure.
+
+    With ``travel`` (origin, destination, cost in minutes; :func:`kith.queries._travel.read_travel`):
+    the sites the matrix lists from the place's origin (:func:`travel_origins`) within the minutes,
+    by minutes, then service id, then site id; a site the matrix does not list is out of reach. With
+    ``mode`` (walk, transit, drive): the stated estimate of :mod:`kith.queries._travel`, a km radius
+    of the minutes, each row's minutes its distance at the mode's speed and detour. Every row keeps
+    its great-circle ``distance_km``.
+    """
+    from kith.queries._travel import MODES, reach_for
+
+    reach = reach_for(0.0, mode=mode, minutes=minutes, travel=travel)
+    if travel is None:
+        if reach.mode == "km":
+            raise InputError("give a travel matrix or a mode (walk, transit, drive)")
+        rows = find_nearby(
+            store,
+            place.lat,
+            place.lon,
+            needs=needs,
+            radius_km=reach.catchment,
+            limit=limit,
+            language=language,
+            free=free,
+            age=age,
+            open_now=open_now,
+        )
+        m = MODES[reach.mode]
+        return [
+            r.model_copy(update={"minutes": round(r.distance_km * m.detour / m.speed_kmh * 60, 1)}) for r in rows
+        ], reach.text
+    codes = _check(place.lat, place.lon, needs, 0.0, limit, age)
+    filters = _Filters(
+        codes, (languages.code(language) or language.strip().lower()) if language else None, free, age, open_now
+    )
+    origins = travel_origins(place)
+    mine = travel[travel["origin"].isin(origins)]
+    if mine.empty:
+        raise InputError(
+            f"the travel matrix has no row from {' or '.join(origins)} (the origin of {place.label}): "
+            "its origins are school, site or agency ids and ZIP codes"
+        )
+    origin = next(o for o in origins if (mine["origin"] == o).any())
+    mine = mine[(mine["origin"] == origin) & (mine["cost"] <= reach.catchment)]
+    cost = dict(zip(mine["destination"], mine["cost"].astype(float)))
+    found: list[tuple[float, str, str, dict[str, Any]]] = []
+    for r in store.services_at(cost) if cost else ():
+        if r["site"].get("lat") is None or r["site"].get("lon") is None:
+            continue  # a site without a public location: found by its service area, never placed
+        if filters.any and not filters.keep(r["service"], r["needs"]):
+            continue
+        found.append((cost[r["site"]["id"]], r["service"]["id"], r["site"]["id"], r))
+    found.sort(key=lambda c: c[:3])
+    rows = []
+    for minutes_, service_id, site_id, joined in found[:limit]:
+        site = joined["site"]
+        km = float(haversine_km(place.lat, place.lon, float(site["lat"]), float(site["lon"])))
+        (row,) = _rows([(km, service_id, site_id, joined)], filters)
+        rows.append(row.model_copy(update={"minutes": minutes_}))
+    return rows, f"{reach.text} from {origin}"
 
 
 def find_serving_area(
@@ -274,7 +371,7 @@ def resolve_place(store: GraphStore, text: str) -> Place:
         centre = zip_centroid(text)
         if centre is None:
             raise InputError(f"ZIP code {text[:5]} is not in the offline ZIP table")
-        return Place(lat=centre[0], lon=centre[1], label=f"ZIP {text[:5]}", kind="zip")
+        return Place(lat=centre[0], lon=centre[1], label=f"ZIP {text[:5]}", kind="zip", zip=text[:5])
     zip_code = find_zip(text)
     hint = ""
     if zip_code is None and not re.search(r"\d", text):  # no number at all: the name of a school, agency or site
@@ -294,7 +391,9 @@ def resolve_place(store: GraphStore, text: str) -> Place:
     found = Geocoder(online=False).locate(text, zip_code)  # offline, as ingest geocodes by default
     if found is None:
         raise InputError(f"could not locate the address {text!r}: its ZIP code {zip_code} is not in the ZIP table")
-    return Place(lat=found.lat, lon=found.lon, label=f"{text} (near the centre of ZIP {zip_code})", kind="address")
+    return Place(
+        lat=found.lat, lon=found.lon, label=f"{text} (near the centre of ZIP {zip_code})", kind="address", zip=zip_code
+    )
 
 
 def render_referral_list(
@@ -304,14 +403,18 @@ def render_referral_list(
     fmt: Literal["text", "html"] = "text",
     generated: dt.date | None = None,
     area_rows: Sequence[AreaService] = (),
+    reach: str | None = None,
 ) -> str:
     """A referral list a worker can print and hand to a family: agency, service, address,
     phone, hours, languages, cost and distance of each row, then the services that serve the
-    area (no address: "Serves this area"). It holds no student data."""
+    area (no address: "Serves this area"). It holds no student data. ``reach``: the travel
+    measure the rows were found by, said under the title when given."""
     if fmt not in ("text", "html"):
         raise InputError(f"unknown referral list format {fmt!r} (text or html)")
     entries = [_entry(row) for row in rows] + [_area_entry(row) for row in area_rows]
     day = (generated or dt.date.today()).isoformat()
+    if reach:
+        day = f"{day} (reach: {reach})"
     return _html(entries, place, day) if fmt == "html" else _text(entries, place, day)
 
 
@@ -449,7 +552,7 @@ _NO_AGENCY: dict[str, Any] = {}
 
 def _place_of_node(store: GraphStore, ref: NodeRef) -> Place:
     (lat, lon), node = point_of(store, ref)
-    return Place(lat=lat, lon=lon, label=node.get("name", str(ref)), kind=ref.label.value.lower())
+    return Place(lat=lat, lon=lon, label=node.get("name", str(ref)), kind=ref.label.value.lower(), id=ref.id)
 
 
 # ---------------------------------------------------------------- the referral list
@@ -474,7 +577,8 @@ def _entry(row: NearbyService) -> dict[str, str]:
         "hours": row.hours or "Call for hours",
         "languages": ", ".join(languages.name(code) for code in row.languages),
         "cost": _COST_WORDS.get(row.cost or "", "Ask about cost"),
-        "distance": f"{row.distance_km:.1f} km ({miles:.1f} mi)",
+        "distance": (f"{row.minutes:.0f} min, " if row.minutes is not None else "")
+        + f"{row.distance_km:.1f} km ({miles:.1f} mi)",
         "ages": _ages(row),
     }
 
