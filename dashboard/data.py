@@ -321,8 +321,36 @@ class DashboardData:
         )
         return place, rows
 
-    def referral_list(self, rows: list[NearbyService], place: Place) -> str:  # (nearby: the method above)
-        return nearby.render_referral_list(rows, place, fmt="html")
+    def serving_area(
+        self,
+        place: Place,
+        *,
+        need: str | Sequence[str] | None,
+        language: str | None,
+        free: bool,
+        age: int | None,
+        besides: Sequence[str] = (),
+        limit: int = 25,
+    ) -> list[nearby.AreaService]:
+        """The services whose service area holds the place, besides those already listed (``kith nearby``'s
+        "serves this area" rows: never a location)."""
+        needs = [need] if isinstance(need, str) else list(need or ())
+        return nearby.find_serving_area(
+            self.store,
+            place.lat,
+            place.lon,
+            needs=needs,
+            limit=limit,
+            language=language or None,
+            free=free,
+            age=age,
+            besides=besides,
+        )
+
+    def referral_list(
+        self, rows: list[NearbyService], place: Place, area_rows: Sequence[nearby.AreaService] = ()
+    ) -> str:  # (nearby: the method above)
+        return nearby.render_referral_list(rows, place, fmt="html", area_rows=area_rows)
 
     def gaps(self, need: str, by: str = "cell", demand: str | None = None) -> gaps_q.GapReport:
         """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once.

@@ -258,9 +258,10 @@ def _searched_from(place: Mapping[str, Any]) -> str:
     return "searching from the clicked spot" if kind == "point" else "searching from the address"
 
 
-def help_table(rows: Iterable[Any]) -> list[dict[str, Any]]:
-    """Rows for the results grid: numbered like the map, with the fields a worker reads first."""
-    return [
+def help_table(rows: Iterable[Any], area_rows: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    """Rows for the results grid: numbered like the map, with the fields a worker reads first; then the
+    services whose service area holds the place, "serves this area", with no address."""
+    near = [
         {
             "n": i,
             "service": r["service_name"],
@@ -275,6 +276,22 @@ def help_table(rows: Iterable[Any]) -> list[dict[str, Any]]:
             "needs": ", ".join(r.get("needs") or ()),
         }
         for i, r in enumerate(rows_of(rows), 1)
+    ]
+    return near + [
+        {
+            "n": i,
+            "service": r["service_name"],
+            "agency": r.get("agency_name") or "",
+            "distance_km": "serves this area",
+            "address": "",  # never a location: the site may be confidential
+            "phone": r.get("phone") or "",
+            "languages": ", ".join(languages.name(str(c)) for c in r.get("languages") or ()),
+            "cost": ", ".join(x for x in (r.get("cost") or "", _ages(r.get("min_age"), r.get("max_age"))) if x),
+            "hours": r.get("hours") or "",
+            "ages": _ages(r.get("min_age"), r.get("max_age")),
+            "needs": ", ".join(r.get("needs") or ()),
+        }
+        for i, r in enumerate(rows_of(area_rows), len(near) + 1)
     ]
 
 

@@ -368,6 +368,11 @@ def network(
             rows = tables[name]
             if name == "failures":
                 rows = [{**r, "schools": len(r["school_ids"])} for r in rows]
+            if name == "suggestions":  # reached only by its service area: no distance to show
+                rows = [
+                    {**r, "distance_km": r["distance_km"] if r["distance_km"] is not None else "serves this area"}
+                    for r in rows
+                ]
             emit(rows[:limit], "table", title=f"{name} ({len(rows)})", columns=_TABLE_COLUMNS.get(name))
         say(f"Demand: {report.demand_text}.")
 

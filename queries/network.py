@@ -25,7 +25,9 @@ Then, tied to needs:
   students that none of its partner agencies offers; the agencies offering it
   at a site within the catchment, that the school does not partner with, are
   suggested, ranked by the students with those needs (the gap the partnership
-  would close), then capacity, then distance;
+  would close), then capacity, then distance; an agency whose service's HSDS
+  service area holds the school is in reach too, as in the gap questions
+  (``serves_area``; no distance when no site of it is in the catchment);
 - **single points of failure**: per need, the agencies that are the only
   provider in reach of some school, whose loss leaves those schools with none.
 
@@ -45,6 +47,7 @@ shown counts, so order does not reveal a hidden one.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -108,7 +111,10 @@ class Suggestion(BaseModel):
     students: int | str
     students_by_need: tuple[int | str, ...] = ()
     capacity: int
-    distance_km: float
+    #: The nearest of the agency's sites in the catchment; None when it reaches the school only by a service area.
+    distance_km: float | None
+    #: True when some of ``needs`` reach the school through the agency's service area ("serves this area").
+    serves_area: bool = False
 
 
 class SinglePointOfFailure(BaseModel):
@@ -360,6 +366,7 @@ class _NeedData:
         self.offers: dict[str, set[str]] = defaultdict(set)  # agency -> needs it offers anywhere
         # (school, need) -> agency -> (min distance km, capacity in reach)
         self.reach: dict[tuple[str, str], dict[str, tuple[float, float]]] = defaultdict(dict)
+        self.by_area: set[tuple[str, str, str]] = set()  # (school, need, agency) in reach by a service area
 
     def demand(self, school: str, need: str) -> float:
         """Students with ``need`` at ``school``: from records, or the count or estimate loaded."""
@@ -419,20 +426,60 @@ class _NeedData:
         offered_at: dict[int, list[tuple[str, str, float]]] = {}  # site position -> (agency, need, capacity share)
         for j, site in enumerate(sites):
             offered_at[j] = [
-                (agency, need, capacity.get(service, 0.0) / site_count[service])
+                (service, agency, need, capacity.get(service, 0.0) / site_count[service])
                 for service in delivered[site["id"]]
                 for agency in agencies_of.get(service, ())
                 for need in needs_of[service]
             ]
+        covered = data._service_areas(store, located, needs_of, agencies_of, capacity)
         reach = data.reach
         school_ids = [s["id"] for s in located]
         for i, j, d in zip(pairs.demand.tolist(), pairs.supply.tolist(), pairs.cost.tolist()):
             school = school_ids[i]
-            for agency, need, share in offered_at[j]:
+            for service, agency, need, share in offered_at[j]:
                 there = reach[(school, need)]
                 best = there.get(agency)
+                share = 0.0 if (school, service) in covered else share  # its area counted it whole already
                 there[agency] = (d, share) if best is None else (min(best[0], d), best[1] + share)
         return data
+
+    def _service_areas(
+        self,
+        store: GraphStore,
+        located: list[dict[str, Any]],
+        needs_of: dict[str, list[str]],
+        agencies_of: dict[str, list[str]],
+        capacity: dict[str, float],
+    ) -> set[tuple[str, str]]:
+        """A service whose HSDS service area holds a school (its nearest ZIP centroid's ZIP code listed,
+        or its point inside the extent) is in reach of it, as in the gap questions: its whole capacity
+        counts once, and its distance is infinite unless a site of it is in the catchment. Returns the
+        (school, service) pairs so covered."""
+        covered: set[tuple[str, str]] = set()
+        served = [s for s in store.nodes(Label.SERVICE, ids=needs_of) if s.get("area_zips") or s.get("area_geojson")]
+        if not served or not located:
+            return covered
+        from kith.graph import areas
+        from kith.queries._gapdata import _nearest_zip
+
+        lat = np.array([s["lat"] for s in located], dtype=np.float64)
+        lon = np.array([s["lon"] for s in located], dtype=np.float64)
+        zips = np.array(_nearest_zip(lat, lon)[0], dtype=object)
+        for service in served:
+            inside = np.isin(zips, list(service.get("area_zips") or ())) | areas.covered(
+                service.get("area_geojson"), lat, lon
+            )
+            for i in np.flatnonzero(inside).tolist():
+                school = located[i]["id"]
+                covered.add((school, service["id"]))
+                for agency in agencies_of.get(service["id"], ()):
+                    for need in needs_of[service["id"]]:
+                        there = self.reach[(school, need)]
+                        self.by_area.add((school, need, agency))
+                        best = there.get(agency)
+                        share = capacity.get(service["id"], 0.0)
+                        there[agency] = (math.inf, share) if best is None else (best[0], best[1] + share)
+        return covered
 
 
 # ------------------------------------------------------------------ the report
@@ -565,7 +612,8 @@ def _suggestions(needs: _NeedData, shown_at: _SchoolCounts, per_school: int) -> 
                         students=shown,
                         students_by_need=by_need,
                         capacity=int(round(capacity)),
-                        distance_km=round(float(distance), 3),
+                        distance_km=round(float(distance), 3) if math.isfinite(distance) else None,
+                        serves_area=any((school, nd, agency) in needs.by_area for nd in closed),
                     ),
                 )
             )

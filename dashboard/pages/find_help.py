@@ -84,6 +84,14 @@ def search(
     except (KithError, ValueError) as exc:  # a place kith cannot read: say so
         fig = _draw(data, None, [], radius_km)
         return fig, [], f"Could not search: {exc}", ""
+    area_rows = data.serving_area(
+        place,
+        need=needs,
+        language=language,
+        free=bool(free),
+        age=int(age) if age is not None else None,
+        besides=[r.service_id for r in rows],
+    )
     fig = _draw(data, place, rows, radius_km)
     what = _listed([data.need_names[n].lower() for n in needs]) or "any need"
     status = (
@@ -92,7 +100,9 @@ def search(
     )
     if not rows:
         status = f"No service for {what} within {radius_km:g} km of {place.label}: widen the radius or drop a filter."
-    return fig, figures.help_table(rows), status, data.referral_list(rows, place)
+    if area_rows:
+        status += f" Then {len(area_rows)} that serve{'s' if len(area_rows) == 1 else ''} this area (no address shown)."
+    return fig, figures.help_table(rows, area_rows), status, data.referral_list(rows, place, area_rows)
 
 
 def _listed(words: list[str]) -> str:

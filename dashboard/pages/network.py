@@ -111,7 +111,8 @@ def lists(data: DashboardData) -> html.Div:
             html.Ul(
                 [
                     html.Li(
-                        f"{s.school_name} + {s.agency_name} ({s.distance_km:.1f} km): "
+                        f"{s.school_name} + {s.agency_name} "
+                        f"({'serves this area' if s.distance_km is None else f'{s.distance_km:.1f} km'}): "
                         f"{', '.join(names.get(n, n).lower() for n in s.needs[:4])}"
                         f"{' …' if len(s.needs) > 4 else ''} for {s.students} students"
                     )
