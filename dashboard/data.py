@@ -31,7 +31,7 @@ from kith.queries import network as network_q
 from kith.queries import paths as paths_q
 from kith.queries._demand import Rate, prevalence
 from kith.queries._locate import point_of
-from kith.queries.nearby import NearbyService, Place
+from kith.queries.nearby import AreaService, NearbyService, Place
 from kith.settings import KithSettings
 from kith.trust.suppression import hidden_like, is_suppressed, suppress
 
@@ -331,7 +331,7 @@ class DashboardData:
         age: int | None,
         besides: Sequence[str] = (),
         limit: int = 25,
-    ) -> list[nearby.AreaService]:
+    ) -> list[AreaService]:
         """The services whose service area holds the place, besides those already listed (``kith nearby``'s
         "serves this area" rows: never a location)."""
         needs = [need] if isinstance(need, str) else list(need or ())
@@ -348,7 +348,7 @@ class DashboardData:
         )
 
     def referral_list(
-        self, rows: list[NearbyService], place: Place, area_rows: Sequence[nearby.AreaService] = ()
+        self, rows: list[NearbyService], place: Place, area_rows: Sequence[AreaService] = ()
     ) -> str:  # (nearby: the method above)
         return nearby.render_referral_list(rows, place, fmt="html", area_rows=area_rows)
 

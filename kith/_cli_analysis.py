@@ -97,6 +97,13 @@ def _gap_options(func):
                 help="The catchment in minutes with --mode or --travel [20].",
             ),
             click.option(
+                "--income-adjust",
+                is_flag=True,
+                help="With --demand estimate: each school's rate adjusted by its free or reduced-price lunch share "
+                "(or Title I status), by the cited ratios of graph/income_ratios.csv; off by default, named in "
+                "every report.",
+            ),
+            click.option(
                 "--decay",
                 type=click.Choice(["none", "step", "gaussian"]),
                 default="none",
@@ -150,6 +157,7 @@ def _gap_args(
     threshold: float | None,
     add_sites: tuple[str, ...],
     add_capacity: tuple[str, ...],
+    income_adjust: bool = False,
 ) -> dict[str, Any]:
     from kith.queries._demand import prevalence
     from kith.queries._travel import read_travel
@@ -170,6 +178,7 @@ def _gap_args(
         threshold=threshold,
         add_sites=add_sites,
         add_capacity=_add_capacity(add_capacity),
+        income_adjust=income_adjust,
         suppress_below=settings.suppress_below,
         default_capacity=settings.default_capacity,
         prevalence=prevalence(settings.prevalence_file) if settings.prevalence_file else None,
@@ -205,6 +214,7 @@ def _emit_gaps(report: Any, fmt: str, title: str) -> None:
             "demand_source": report.demand_source,
             "demand_estimate": report.estimate,
             "demand_years": " ".join(report.demand_years),
+            **({"demand_adjustment": report.demand_adjustment} if report.demand_adjustment else {}),
         }
         emit([{**row, **named} for row in report.table()], "csv", columns=[*columns, *named])
     else:

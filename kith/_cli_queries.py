@@ -164,11 +164,11 @@ def nearby(
     when = _when(open_now or at is not None, at, obj.settings.timezone)
     with obj.store(readonly=True) as store:
         place = resolve_place(store, near)
-        filters = dict(needs=needs, limit=limit, language=language, free=free, age=age, open_now=when)
+        filters: dict[str, Any] = dict(needs=needs, limit=limit, language=language, free=free, age=age, open_now=when)
         if travel is not None or mode != "km":
             rows, measure = find_nearby_by_travel(store, place, travel=travel, mode=mode, minutes=minutes, **filters)
         else:
-            rows = find_nearby(store, place.lat, place.lon, radius_km=radius_km, **filters)  # type: ignore[arg-type]
+            rows = find_nearby(store, place.lat, place.lon, radius_km=radius_km, **filters)
             measure = f"straight-line distance, {radius_km:g} km"
         area_rows = (
             find_serving_area(

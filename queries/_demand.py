@@ -130,6 +130,65 @@ def _parse(text: str, name: str) -> tuple[Rate, ...]:
     return tuple(rates)
 
 
+class IncomeRatio(NamedTuple):
+    """How many times more common ``need`` is among lower-income students than among the others, cited."""
+
+    need: str
+    ratio: float
+    source: str
+    year: str
+    note: str = ""
+
+
+#: A Title I school without a free or reduced-price lunch share is taken at this share: the least
+#: share of children from low-income families for a schoolwide Title I programme (ESEA as amended by
+#: ESSA, section 1114(a)(1)(A): 40 percent).
+TITLE_I_SHARE = 0.40
+
+
+@cache
+def income_ratios() -> dict[str, IncomeRatio]:
+    """The shipped, cited ``graph/income_ratios.csv`` (beside the prevalence table): need, ratio, source,
+    year, note. Used only when the income adjustment is asked for."""
+    text = resources.files("kith.graph").joinpath("income_ratios.csv").read_text(encoding="utf-8")
+    rows = {}
+    for number, row in enumerate(csv.DictReader(text.splitlines()), 2):
+        try:
+            ratio = float(row["ratio"])
+        except (TypeError, ValueError):
+            ratio = float("nan")
+        if not (ratio >= 1 and (row["source"] or "").strip() and (row["year"] or "").strip()):
+            raise InputError(f"graph/income_ratios.csv row {number}: a ratio of at least 1 with its source and year")
+        rows[row["need"]] = IncomeRatio(row["need"], ratio, row["source"], row["year"], row.get("note") or "")
+    return rows
+
+
+def income_factors(schools: Sequence[dict[str, Any]], ratio: float) -> tuple[list[float], int]:
+    """Each school's multiplier of its rate, and how many schools were adjusted.
+
+    A school's share of lower-income students ``p`` is its free or reduced-price lunch share
+    (``frl_pct`` / 100), or :data:`TITLE_I_SHARE` for a Title I school without one. With the ratio
+    ``R`` of the need among lower-income students to the others, the school's rate is the stated
+    rate times ``(p R + 1 - p) / (p̄ R + 1 - p̄)``, where ``p̄`` is the enrollment-weighted share of
+    the schools adjusted: the estimate moves toward schools with more lower-income students, and
+    the adjusted schools' total is the one the stated rate gives. A school with neither field keeps
+    the stated rate."""
+    shares: list[float | None] = []
+    for s in schools:
+        if s.get("frl_pct") is not None:
+            shares.append(float(s["frl_pct"]) / 100)
+        elif s.get("title_i") is True:
+            shares.append(TITLE_I_SHARE)
+        else:
+            shares.append(None)
+    weights = [(float(s["enrollment"]), p) for s, p in zip(schools, shares) if p is not None]
+    if not weights:
+        return [1.0] * len(schools), 0
+    mean = sum(w * p for w, p in weights) / sum(w for w, _ in weights)
+    base = mean * ratio + 1 - mean
+    return [1.0 if p is None else (p * ratio + 1 - p) / base for p in shares], len(weights)
+
+
 def rate_for(rates: Sequence[Rate], need: str, level: str) -> tuple[float, str] | None:
     """The share for a school of ``level``, and how it was chosen: the level's own row, else the
     ``all`` row, else the mean of the need's level rows (said so). None when the need has no rate."""
@@ -161,6 +220,8 @@ class Demand:
     rates: tuple[str, ...] = ()
     estimate: bool = False
     unit: str = "student"
+    #: The income adjustment of an estimate, as every report names it ("" when not asked for).
+    adjustment: str = ""
 
 
 def best_source(store: GraphStore, need: str, rates: Sequence[Rate] | None = None) -> str:
@@ -194,9 +255,12 @@ def read_demand(
     source: str | None = None,
     threshold: int = 10,
     rates: Sequence[Rate] | None = None,
+    income_adjust: bool = False,
 ) -> Demand:
     """Demand for ``need`` from ``source`` (the best the graph holds when None), counted ``by``
-    (the source's natural areas when None)."""
+    (the source's natural areas when None). ``income_adjust``: an estimate's rates adjusted by the
+    schools' free or reduced-price lunch share or Title I status (:func:`income_factors`); off by
+    default, and named in the demand's text when on."""
     source = source or best_source(store, need, rates)
     if source not in SOURCES:
         raise InputError(f"unknown demand source {source!r} (use {', '.join(SOURCES)})")
@@ -206,12 +270,17 @@ def read_demand(
         shown = shown_demand(store, need, by, areas, threshold)
         return Demand("students", by, areas, shown, "students with the need in student records")
     if source == "estimate":
-        return estimate_demand(store, need, by or "school", rates if rates is not None else prevalence())
+        return estimate_demand(
+            store, need, by or "school", rates if rates is not None else prevalence(), income_adjust=income_adjust
+        )
     return stored_demand(store, need, by, source, threshold)
 
 
-def estimate_demand(store: GraphStore, need: str, by: str, rates: Sequence[Rate]) -> Demand:
-    """Enrollment times the prevalence of ``need`` at each school (rounded when shown; not a count).
+def estimate_demand(
+    store: GraphStore, need: str, by: str, rates: Sequence[Rate], *, income_adjust: bool = False
+) -> Demand:
+    """Enrollment times the prevalence of ``need`` at each school (rounded when shown; not a count);
+    with ``income_adjust``, each school's rate times its :func:`income_factors` multiplier.
 
     ``by="school"`` gives one row per located school with enrollment; ``zip`` and ``cell`` add
     the schools' estimates up in the ZIP area of the nearest ZIP centroid, or the H3 cell
@@ -224,17 +293,20 @@ def estimate_demand(store: GraphStore, need: str, by: str, rates: Sequence[Rate]
         )
     schools = [s for s in store.nodes(Label.SCHOOL) if s.get("enrollment")]
     located = [s for s in schools if s.get("lat") is not None and s.get("lon") is not None]
+    ratio = income_ratios().get(need) if income_adjust else None
+    factors, adjusted = income_factors(schools, ratio.ratio) if ratio is not None else ([1.0] * len(schools), 0)
+    factor = {s["id"]: f for s, f in zip(schools, factors)}
     used: dict[str, None] = {}
     values = []
     for s in located:
         share, text = rate_for(rates, need, str(s.get("level") or "other"))  # type: ignore[misc]
         used[text] = None
-        values.append(float(s["enrollment"]) * share)
+        values.append(float(s["enrollment"]) * share * factor[s["id"]])
     unlocated = 0.0
     for s in schools:
         if s.get("lat") is None or s.get("lon") is None:
             share, text = rate_for(rates, need, str(s.get("level") or "other"))  # type: ignore[misc]
-            unlocated += float(s["enrollment"]) * share
+            unlocated += float(s["enrollment"]) * share * factor[s["id"]]
     lat = np.array([float(s["lat"]) for s in located], dtype=np.float64)
     lon = np.array([float(s["lon"]) for s in located], dtype=np.float64)
     if by == "school":
@@ -281,7 +353,24 @@ def estimate_demand(store: GraphStore, need: str, by: str, rates: Sequence[Rate]
         f"estimate: enrollment of {len(located)} school(s) × the share of students with {need} "
         f"({'; '.join(rate_texts)}); not a count of students"
     )
-    return Demand("estimate", by, areas, shown, text, years, rate_texts, estimate=True)
+    said = _income_text(need, ratio, adjusted, len(schools)) if income_adjust else ""
+    if said:
+        rate_texts += (said,)
+        text += f"; {said}"
+    return Demand("estimate", by, areas, shown, text, years, rate_texts, estimate=True, adjustment=said)
+
+
+def _income_text(need: str, ratio: IncomeRatio | None, adjusted: int, schools: int) -> str:
+    """The sentence that names the income adjustment (or says why it changed nothing)."""
+    if ratio is None:
+        return f"income adjustment asked for, but graph/income_ratios.csv has no ratio for {need}: not adjusted"
+    return (
+        f"income-adjusted: {adjusted} of {schools} school(s) by their free or reduced-price lunch share "
+        f"(Title I without one taken at {TITLE_I_SHARE:.0%}), {need} {ratio.ratio:g}× as common among "
+        f"lower-income students ({ratio.source.split(',')[0].split()[0]} et al., data of {ratio.year}; "
+        "graph/income_ratios.csv); "
+        "the adjusted schools' total unchanged"
+    )
 
 
 def round_estimate(value: float) -> int:

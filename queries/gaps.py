@@ -309,6 +309,8 @@ class GapReport(BaseModel):
     demand_text: str = "students with the need in student records"
     demand_years: tuple[str, ...] = ()
     demand_rates: tuple[str, ...] = ()
+    #: An estimate's income adjustment (free or reduced-price lunch, Title I), when asked for: its sentence.
+    demand_adjustment: str = ""
     estimate: bool = False
     capacity_assumed: float = 0.0
     services_without_capacity: int = 0
@@ -351,6 +353,7 @@ def service_gaps(
     mode: str | None = None,
     minutes: float | None = None,
     travel: pd.DataFrame | None = None,
+    income_adjust: bool = False,
 ) -> GapReport:
     """Accessibility of services for ``need`` per area, with deserts flagged (2SFCA / E2SFCA).
 
@@ -406,6 +409,11 @@ def service_gaps(
         A travel-time matrix (origin: demand area id, destination: site id,
         cost: minutes, :func:`kith.queries._travel.read_travel`); pairs it does
         not list are out of reach (what-if sites too).
+    income_adjust : bool
+        With an estimate: each school's rate adjusted by its free or reduced-price
+        lunch share or Title I status, by the cited ratio of
+        ``graph/income_ratios.csv`` (:func:`kith.queries._demand.income_factors`);
+        off by default, named in ``demand_text`` and ``demand_rates`` when on.
 
     Returns
     -------
@@ -420,7 +428,9 @@ def service_gaps(
     reach = reach_for(catchment_km, mode=mode, minutes=minutes, travel=travel)
     decay_fn = decay_named(decay, reach.catchment) if decay is None or isinstance(decay, str) else decay
     sites = [AddSite.parse(s) for s in add_sites]
-    wanted = read_demand(store, code, by, source=demand, threshold=suppress_below, rates=prevalence)
+    wanted = read_demand(
+        store, code, by, source=demand, threshold=suppress_below, rates=prevalence, income_adjust=income_adjust
+    )
     supply = supply_sites(store, code, default_capacity=default_capacity)
     return _report(wanted, supply, code, reach, decay_fn, rule, threshold, sites, dict(add_capacity or {}))
 
@@ -443,6 +453,7 @@ def find_deserts(
     mode: str | None = None,
     minutes: float | None = None,
     travel: pd.DataFrame | None = None,
+    income_adjust: bool = False,
     limit: int | None = None,
 ) -> GapReport:
     """Service deserts for ``need``: the areas a stated rule flags, ranked by students affected.
@@ -470,6 +481,7 @@ def find_deserts(
         mode=mode,
         minutes=minutes,
         travel=travel,
+        income_adjust=income_adjust,
     )
     rows = [r for r in report.rows if r.desert or r.desert_before]
     if limit is not None:
@@ -657,6 +669,7 @@ def _report(
         demand_text=wanted.text,
         demand_years=wanted.years,
         demand_rates=wanted.rates,
+        demand_adjustment=wanted.adjustment,
         estimate=wanted.estimate,
         capacity_assumed=supply.assumed,
         services_without_capacity=supply.without_capacity,

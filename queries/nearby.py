@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from kith.graph import areas, languages
 from kith.graph.errors import InputError
@@ -130,10 +130,10 @@ class Place(BaseModel):
     label: str
     #: How the point was found: "point", "zip" (a ZIP centroid), "address" (its ZIP's centroid), or a label.
     kind: str = "point"
-    #: The school's, site's or agency's id (a place named by a node), else None.
-    id: str | None = None
-    #: The ZIP code the place was given by (a ZIP code, an address), else None.
-    zip: str | None = None
+    #: The school's, site's or agency's id (a place named by a node), else None; not in its dump.
+    id: str | None = Field(default=None, exclude=True)
+    #: The ZIP code the place was given by (a ZIP code, an address), else None; not in its dump.
+    zip: str | None = Field(default=None, exclude=True)
 
 
 def find_nearby(

@@ -423,7 +423,7 @@ class _NeedData:
             np.array([s["lon"] for s in sites], dtype=np.float64),
             catchment_km,
         )
-        offered_at: dict[int, list[tuple[str, str, float]]] = {}  # site position -> (agency, need, capacity share)
+        offered_at: dict[int, list[tuple[str, str, str, float]]] = {}  # site -> (service, agency, need, share)
         for j, site in enumerate(sites):
             offered_at[j] = [
                 (service, agency, need, capacity.get(service, 0.0) / site_count[service])
