@@ -153,20 +153,45 @@ class Batches:
     def finish(self, ledger: Ledger, *, source: str, path: Path, fmt: str, quarantine_dir: Path | None) -> IngestReport:
         """Write what is left, write the quarantine file (not on a dry run: it writes nothing), report."""
         self.flush()
-        if self.store is None:
-            written: dict[str, int] = {}
-            ledger.notes.append(
-                f"dry run: {self.validated['nodes']:,} nodes and "
-                f"{self.validated['relationships']:,} relationships validated, nothing written"
-            )
-        else:
-            written = self.written
-        qfile = (
-            write_quarantine(quarantine_dir, source, ledger.problems) if quarantine_dir and not self.dry_run else None
+        return report(
+            ledger,
+            self.written if self.store is not None else None,
+            self.validated,
+            source=source,
+            path=path,
+            fmt=fmt,
+            dry_run=self.dry_run,
+            quarantine_dir=quarantine_dir,
         )
-        return ledger.report(
-            source, str(path), fmt, dry_run=self.dry_run, written=written, quarantine_file=str(qfile) if qfile else None
+
+
+def report(
+    ledger: Ledger,
+    written: Mapping[str, int] | None,
+    validated: Mapping[str, int],
+    *,
+    source: str,
+    path: Path,
+    fmt: str,
+    dry_run: bool,
+    quarantine_dir: Path | None,
+) -> IngestReport:
+    """The report of an ingest that wrote ``written`` nodes and relationships (None: wrote nothing, only
+    validated ``validated``); the quarantine file is written first (not on a dry run: it writes nothing)."""
+    if written is None:
+        ledger.notes.append(
+            f"dry run: {validated['nodes']:,} nodes and "
+            f"{validated['relationships']:,} relationships validated, nothing written"
         )
+    qfile = write_quarantine(quarantine_dir, source, ledger.problems) if quarantine_dir and not dry_run else None
+    return ledger.report(
+        source,
+        str(path),
+        fmt,
+        dry_run=dry_run,
+        written=dict(written or {}),
+        quarantine_file=str(qfile) if qfile else None,
+    )
 
 
 def read_bytes(path: Path, *, within: Path | None = None, limit: int = MAX_WHOLE_BYTES) -> bytes:

@@ -24,17 +24,19 @@ becomes a ``COLLABORATES_WITH {kind: "parent"}`` tie to that agency.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from kith.graph import languages
 from kith.graph.geo import Geocoder
-from kith.graph.model import Addresses, Agency, CollaboratesWith, DeliveredAt, Node, Offers, Rel, Service, Site
+from kith.graph.model import Addresses, Agency, CollaboratesWith, DeliveredAt, Label, Node, Offers, Rel, Service, Site
 from kith.graph.store import GraphStore
 from kith.ingest import _places, _text
 from kith.ingest._colmap import ColumnMap, map_columns
-from kith.ingest._load import Progress, build, finish, missing_columns, read_rows, slug, split_list, tick
-from kith.ingest._merge import NOTHING_NEW, Merger
+from kith.ingest._load import Progress, build, missing_columns, report, slug, split_list, stream_rows, tick
+from kith.ingest._merge import NOTHING_NEW, StagedMerge
 from kith.ingest._taxonomy import TaxonomyMap, looks_like_code, taxonomy_map
 from kith.ingest.report import IngestReport, Ledger
 
@@ -178,24 +180,27 @@ def ingest_agencies(
     """
     path = Path(path)
     ledger = Ledger()
-    table = read_rows(path, ledger)
-    header, rows = table.columns, table.rows
-    header, rows, columns = map_columns(column_map, "agencies", ALIASES, header, rows)
-    if "agency_name" in columns and "agency_id" not in columns:
-        columns["agency_id"] = columns["agency_name"]  # ids from the normalised name (see _agency_id)
-    missing_columns(columns, ("agency_id", "agency_name"), ALIASES, path.name)
-    if "point" not in columns and not {"lat", "lon"} <= columns.keys():
-        point = _places.find_point_column(header, (cells for _, cells in rows))
-        if point is not None:
-            columns["point"] = point
-    nodes, rels = _Rows(ledger, path.name, columns, geocoder or Geocoder(), taxonomy or taxonomy_map()).build(
-        tick(progress, rows)
-    )
-    return finish(
+    staged = StagedMerge(store, dry_run=dry_run)
+    with stream_rows(path, ledger) as reader:
+        rows: Iterator[tuple[int, dict[str, Any]]] = iter(reader)
+        first = list(islice(rows, _SAMPLE))  # what finds a point column; the rest streams past a chunk at a time
+        header, first, columns = map_columns(column_map, "agencies", ALIASES, reader.columns, first)
+        if column_map is not None:
+            rows = ((row, column_map.apply(cells)) for row, cells in rows)
+        if "agency_name" in columns and "agency_id" not in columns:
+            columns["agency_id"] = columns["agency_name"]  # ids from the normalised name (see _agency_id)
+        missing_columns(columns, ("agency_id", "agency_name"), ALIASES, path.name)
+        if "point" not in columns and not {"lat", "lon"} <= columns.keys():
+            point = _places.find_point_column(header, (cells for _, cells in first))
+            if point is not None:
+                columns["point"] = point
+        builder = _Rows(ledger, path.name, columns, geocoder or Geocoder(), taxonomy or taxonomy_map(), staged)
+        builder.read(tick(progress, chain(first, rows)))
+    builder.finish()
+    return report(
         ledger,
-        store,
-        nodes,
-        rels,
+        None if dry_run or store is None else staged.written,
+        staged.validated,
         source="agencies",
         path=path,
         fmt="csv",
@@ -204,38 +209,54 @@ def ingest_agencies(
     )
 
 
+#: Rows read before the rest, to find a column of whole points.
+_SAMPLE = 20
+
+
 class _Rows:
     def __init__(
-        self, ledger: Ledger, file: str, columns: dict[str, str], geocoder: Geocoder, taxonomy: TaxonomyMap
+        self,
+        ledger: Ledger,
+        file: str,
+        columns: dict[str, str],
+        geocoder: Geocoder,
+        taxonomy: TaxonomyMap,
+        merged: StagedMerge,
     ) -> None:
         self.ledger, self.file, self.columns = ledger, file, columns
         self.geocoder, self.taxonomy = geocoder, taxonomy
         self.derived_ids = columns["agency_id"] == columns.get("agency_name")
-        self.merged = Merger()
+        self.merged = merged
         self.parents: list[tuple[str, str]] = []  # (agency id, parent as written)
         self.with_terms: set[str] = set()
         self.with_needs: set[str] = set()
         self.relevant: set[str] = set()
 
-    def build(self, rows: Any) -> tuple[list[Node], list[Rel]]:
+    def read(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        """Validate each row and hand it to the merge, which writes a chunk of rows at a time."""
         for row, cells in rows:
             get = {name: cells.get(column) for name, column in self.columns.items()}
             made, problems = self._row(get)
             if problems:
                 self.ledger.reject(self.file, self.file, row, problems)
                 continue
-            if not self.merged.add(*made):
-                self.ledger.flag(self.file, NOTHING_NEW)
+            self.merged.add(*made)
+
+    def finish(self) -> None:
+        """Write the last chunk, then the parent ties; count the caveats and the taxonomy's coverage."""
+        self.merged.flush()
+        self._parents()
+        self.merged.flush()
+        if self.merged.repeats:
+            self.ledger.flag(self.file, NOTHING_NEW, self.merged.repeats)
         for caveat, n in self.merged.conflicts.items():
             self.ledger.flag(self.file, caveat, n)
-        self._parents()
         if self.with_terms:
             self.ledger.coverage["services with a taxonomy term"] += len(self.with_terms)
             self.ledger.coverage["services with a need"] += len(self.with_needs & self.with_terms)
         if self.relevant:
             self.ledger.coverage["services under a support-relevant AIRS branch"] += len(self.relevant)
             self.ledger.coverage["of those, services with a need"] += len(self.relevant & self.with_needs)
-        return self.merged.nodes(), self.merged.rels()
 
     def _agency_id(self, get: dict[str, Any]) -> str:
         if self.derived_ids:
@@ -387,23 +408,22 @@ class _Rows:
 
     def _parents(self) -> None:
         """``COLLABORATES_WITH {kind: "parent"}`` to each parent: an agency of the file (by id or name), else a new one."""
-        by_name = {
-            _normal_name(data.get("name") or ""): data["id"]
-            for data in (self.merged.get("Agency", aid) for aid, _ in self.parents)
-            if data
-        }
-        for node in self.merged.nodes():
-            if isinstance(node, Agency):
-                by_name.setdefault(_normal_name(node.name), node.id)
+        if not self.parents:
+            return
+        names = {agency: name or "" for agency, name in self.merged.values(Label.AGENCY.value, "name")}
+        by_name = {_normal_name(names[child]): child for child, _ in self.parents if child in names}
+        for agency, name in names.items():
+            by_name.setdefault(_normal_name(name), agency)
+        del names
         for child, parent in self.parents:
             target = parent if self.merged.has("Agency", parent) else by_name.get(_normal_name(parent))
             if target is None:
                 target = agency_id_of(parent)
                 if not self.merged.has("Agency", target):
-                    self.merged.add([Agency(id=target, name=parent)], [])
+                    self.merged.add([Agency(id=target, name=parent)], [], row=False)
                     self.ledger.flag(self.file, "parent organisation not in the file: added as an agency by its name")
             if target != child:
-                self.merged.add([], [CollaboratesWith(source=child, target=target, kind="parent")])
+                self.merged.add([], [CollaboratesWith(source=child, target=target, kind="parent")], row=False)
 
 
 def agency_id_of(name: Any) -> str:

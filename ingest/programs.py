@@ -24,9 +24,9 @@ from kith.graph.model import Label, PartnersWith
 from kith.graph.store import GraphStore
 from kith.ingest import _places
 from kith.ingest._colmap import ColumnMap, map_columns
-from kith.ingest._load import Progress, finish, missing_columns, read_rows, tick
+from kith.ingest._load import Progress, missing_columns, read_rows, report, tick
 from kith.ingest._match import NameMatcher
-from kith.ingest._merge import SEPARATOR
+from kith.ingest._merge import SEPARATOR, StagedMerge
 from kith.ingest._taxonomy import TaxonomyMap, taxonomy_map
 from kith.ingest.agencies import ALIASES as AGENCY_ALIASES
 from kith.ingest.agencies import _Rows
@@ -93,8 +93,10 @@ def ingest_programs(
             continue
         kept.append((row, cells))
         ties.append((row, school_id, cells))
-    build = _Rows(ledger, path.name, columns, geocoder or Geocoder(), taxonomy or taxonomy_map())
-    nodes, rels = build.build(kept)
+    staged = StagedMerge(store, dry_run=dry_run)
+    build = _Rows(ledger, path.name, columns, geocoder or Geocoder(), taxonomy or taxonomy_map(), staged)
+    build.read(kept)
+    build.finish()
     partners: dict[tuple[str, str], list[str]] = {}
     for row, school_id, cells in ties:
         if ledger.is_quarantined(path.name, row):
@@ -104,15 +106,19 @@ def ingest_programs(
         programs = partners.setdefault((school_id, agency), [])
         if get.get("service_name") and get["service_name"] not in programs:
             programs.append(str(get["service_name"]))
-    rels += [
-        PartnersWith(source=school, target=agency, program=SEPARATOR.join(p) or None)
-        for (school, agency), p in partners.items()
-    ]
-    return finish(
+    staged.add(
+        [],
+        [
+            PartnersWith(source=school, target=agency, program=SEPARATOR.join(p) or None)
+            for (school, agency), p in partners.items()
+        ],
+        row=False,
+    )
+    staged.flush()
+    return report(
         ledger,
-        store,
-        nodes,
-        rels,
+        None if dry_run or store is None else staged.written,
+        staged.validated,
         source="programs",
         path=path,
         fmt="csv",
