@@ -38,6 +38,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import pandas as pd
+
+from kith.graph._files import write_atomically
 from kith.graph.errors import InputError
 from kith.graph.geo import Geocoder
 from kith.graph.store import GraphStore, open_store
@@ -54,6 +57,7 @@ KIND_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "programs": (".csv",),
     "students": (".csv",),
     "relations": (".csv",),
+    "travel": (".csv",),
 }
 ALLOWED = (".csv", ".json", ".geojson", ".zip")
 #: How many times its own size a zip may unpack to.
@@ -273,6 +277,28 @@ def ingest(
     if geocoder.failure:
         report = report.model_copy(update={"notes": [*report.notes, geocoder.failure]})
     return report
+
+
+def travel_path(home: Path) -> Path:
+    """Where the travel-time matrix the Gaps page reaches by is kept: ``KITH_HOME/travel/matrix.csv``."""
+    return Path(home) / "travel" / "matrix.csv"
+
+
+def keep_travel(path: Path, home: Path, *, dry_run: bool) -> pd.DataFrame:
+    """Read an uploaded travel-time matrix as ``kith gaps --travel`` does (origin, destination, minutes;
+    every problem named with its rows) and, unless a dry run, keep it as :func:`travel_path` (folder 0700,
+    file 0600, written atomically) for the gap questions; the upload itself is deleted as any other."""
+    from kith.queries._travel import read_travel
+
+    table = read_travel(path)
+    if not dry_run:
+        target = travel_path(home)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(target.parent, 0o700)
+        write_atomically(
+            target, lambda f: table.rename(columns={"cost": "minutes"}).to_csv(f, index=False), binary=False
+        )
+    return table
 
 
 def _mib(n: float) -> str:

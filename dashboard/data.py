@@ -17,10 +17,13 @@ import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import h3
+import pandas as pd
 
+from kith.dashboard._upload import travel_path
 from kith.graph.errors import KithError
 from kith.graph.geo import HOME_CELL_RESOLUTION
 from kith.graph.model import Label, NodeRef, RelType, need_taxonomy
@@ -31,6 +34,7 @@ from kith.queries import network as network_q
 from kith.queries import paths as paths_q
 from kith.queries._demand import Rate, prevalence
 from kith.queries._locate import point_of
+from kith.queries._travel import reach_for, read_travel
 from kith.queries.nearby import AreaService, NearbyService, Place
 from kith.settings import KithSettings
 from kith.trust.suppression import hidden_like, is_suppressed, suppress
@@ -356,7 +360,7 @@ class DashboardData:
         """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once.
         ``demand`` names the source (None: the best the graph holds for the need)."""
         return self.memo(
-            ("gaps", need, by, demand),
+            ("gaps", need, by, demand, self._travel_key()),
             lambda: gaps_q.service_gaps(
                 self.store,
                 need,
@@ -378,7 +382,7 @@ class DashboardData:
     ) -> gaps_q.GapReport:
         """The gap report with new sites or capacity, beside its baseline (the store is not changed)."""
         return self.memo(
-            ("what-if", need, by, add_sites, add_capacity, demand),
+            ("what-if", need, by, add_sites, add_capacity, demand, self._travel_key()),
             lambda: gaps_q.service_gaps(
                 self.store,
                 need,
@@ -392,7 +396,34 @@ class DashboardData:
         )
 
     def _supply_options(self) -> dict[str, Any]:
-        return {"default_capacity": self.settings.default_capacity, "prevalence": self.prevalence}
+        travel = self.travel()
+        return {
+            "default_capacity": self.settings.default_capacity,
+            "prevalence": self.prevalence,
+            **({"travel": travel[1]} if travel is not None else {}),
+        }
+
+    def travel(self) -> tuple[int, pd.DataFrame] | None:
+        """The travel-time matrix loaded on the Load data page (``KITH_HOME/travel/matrix.csv``), with the
+        time it was written (a part of every gap question's memo key: a new matrix, new answers); None
+        without one (straight-line km)."""
+        path = travel_path(Path(self.settings.home))
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            return None
+        return stamp, self.memo(("travel", stamp), lambda: read_travel(path))
+
+    def _travel_key(self) -> int | None:
+        travel = self.travel()
+        return None if travel is None else travel[0]
+
+    def travel_text(self) -> str:
+        """The travel measure the gap questions use, as the pages say it."""
+        travel = self.travel()
+        if travel is None:
+            return "straight-line distance, 5 km"
+        return reach_for(5.0, travel=travel[1]).text + f" ({len(travel[1]):,} pairs loaded on the Load data page)"
 
     def gaps_geojson(self, need: str, by: str, demand: str | None = None) -> dict[str, Any]:
         return gaps_q.gaps_geojson(self.gaps(need, by, demand))
@@ -418,7 +449,7 @@ class DashboardData:
                 )
             return rows
 
-        return self.memo("gap-summaries", compute)
+        return self.memo(("gap-summaries", self._travel_key()), compute)
 
     def warm_up(self) -> None:
         """Compute what the first visitors will ask for (every need's gaps, the network)."""

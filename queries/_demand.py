@@ -296,16 +296,24 @@ def estimate_demand(
     ratio = income_ratios().get(need) if income_adjust else None
     factors, adjusted = income_factors(schools, ratio.ratio) if ratio is not None else ([1.0] * len(schools), 0)
     factor = {s["id"]: f for s, f in zip(schools, factors)}
+    by_level: dict[str, tuple[float, str]] = {}  # the rate of each level, looked up once
+
+    def rate_of(school: dict[str, Any]) -> tuple[float, str]:
+        level = str(school.get("level") or "other")
+        if level not in by_level:
+            by_level[level] = rate_for(rates, need, level)  # type: ignore[assignment]
+        return by_level[level]
+
     used: dict[str, None] = {}
     values = []
     for s in located:
-        share, text = rate_for(rates, need, str(s.get("level") or "other"))  # type: ignore[misc]
+        share, text = rate_of(s)
         used[text] = None
         values.append(float(s["enrollment"]) * share * factor[s["id"]])
     unlocated = 0.0
     for s in schools:
         if s.get("lat") is None or s.get("lon") is None:
-            share, text = rate_for(rates, need, str(s.get("level") or "other"))  # type: ignore[misc]
+            share, text = rate_of(s)
             unlocated += float(s["enrollment"]) * share * factor[s["id"]]
     lat = np.array([float(s["lat"]) for s in located], dtype=np.float64)
     lon = np.array([float(s["lon"]) for s in located], dtype=np.float64)
@@ -344,7 +352,9 @@ def estimate_demand(
         areas = Areas(table, [f"{city} ({z})" for z, city in zip(zips, cities)], 0, tuple(zips))
     else:
         raise InputError(f"unknown by {by!r} (use cell, school or zip)")
-    shown_areas: dict[str, int | str] = {a: round_estimate(v) for a, v in zip(areas.table["id"], areas.table["demand"])}
+    shown_areas: dict[str, int | str] = {
+        a: round_estimate(v) for a, v in zip(areas.table["id"].tolist(), areas.table["demand"].tolist())
+    }
     total = float(sum(values)) + unlocated
     shown = ShownDemand(shown_areas, round_estimate(unlocated), round_estimate(total))
     rate_texts = tuple(used)

@@ -119,8 +119,12 @@ def read_travel(path: Path | str) -> pd.DataFrame:
             "cost": pd.to_numeric(table[cost], errors="coerce"),
         }
     )
-    if out["cost"].isna().any() or (out["cost"] < 0).any():
-        raise InputError(f"the travel matrix {path.name} has minutes that are not numbers >= 0")
+    bad = out.index[out["cost"].isna() | (out["cost"] < 0)]
+    if len(bad):
+        rows = ", ".join(str(k + 2) for k in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise InputError(
+            f"the travel matrix {path.name} has minutes that are not numbers >= 0 (field {cost}, row(s) {rows})"
+        )
     return out.drop_duplicates(["origin", "destination"], keep="last").reset_index(drop=True)
 
 

@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from kith.graph.errors import InputError
@@ -186,17 +187,19 @@ def _check_tables(
         if missing:
             problems.append(f"{name} lacks column(s) {', '.join(missing)}")
             continue
-        if table["id"].duplicated().any():
+        if not pd.Index(table["id"]).is_unique:
             problems.append(f"{name} ids are not unique")
-        values = pd.to_numeric(table[value], errors="coerce")
-        if values.isna().any() or (values < 0).any() or not np.isfinite(values).all():
+        values = _numbers(table[value])
+        if not (np.isfinite(values).all() and (values >= 0).all()):
             problems.append(f"{name} column {value} must hold numbers >= 0")
         if located:
-            lat, lon = pd.to_numeric(table["lat"], errors="coerce"), pd.to_numeric(table["lon"], errors="coerce")
-            missing = lat.isna() | lon.isna()
+            lat, lon = _numbers(table["lat"]), _numbers(table["lon"])
+            unplaced = np.isnan(lat) | np.isnan(lon)
             if name == "supply" and covers is not None:  # reached through its service area alone
-                missing &= ~table["id"].isin(covers["destination"])
-            if missing.any() or (lat.abs() > 90).any() or (lon.abs() > 180).any():
+                unplaced &= ~table["id"].isin(covers["destination"]).to_numpy()
+            with np.errstate(invalid="ignore"):  # a missing coordinate is said above
+                impossible = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+            if unplaced.any() or impossible.any():
                 problems.append(f"{name} has missing or impossible coordinates")
     if covers is not None and not {"origin", "destination"} <= set(covers.columns):
         problems.append("covers lacks column(s) origin, destination")
@@ -222,6 +225,15 @@ def _check_tables(
     if problems:
         raise InputError("cannot compute accessibility: " + "; ".join(problems))
     return catchment  # type: ignore[return-value]
+
+
+def _numbers(column: pd.Series) -> NDArray[np.float64]:
+    """A column as float64, anything that is not a number as NaN (at numpy's speed when it is numeric)."""
+    numeric = pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype)
+    values: NDArray[np.float64] = (column if numeric else pd.to_numeric(column, errors="coerce")).to_numpy(
+        np.float64, na_value=np.nan
+    )
+    return values
 
 
 def decay_named(name: str | None, catchment_km: float) -> Decay | None:
@@ -548,7 +560,7 @@ def _released(areas: Areas, shown: ShownDemand) -> list[Released]:
     has none uses its demand as it is (a count, or an estimate that is not a count of records). A
     hidden count is never read."""
     released = []
-    for area, value in zip(areas.table["id"], areas.table["demand"].to_numpy(np.float64)):
+    for area, value in zip(areas.table["id"].tolist(), areas.table["demand"].to_numpy(np.float64).tolist()):
         if area in shown.released:
             released.append(shown.released[area])
         elif is_suppressed(shown.areas[area]):
@@ -614,9 +626,9 @@ def _report(
     else:
         changed, after, after_flags, described = supply, base, flags, ()
     demand = areas.table["demand"].to_numpy(np.int64)
-    counts = [shown.areas[area] for area in areas.table["id"]]  # the same before and after a what-if
     # the columns as lists once: a pandas lookup per cell costs a second on a state's 1,500 schools
     ids, lat, lon = (areas.table[c].tolist() for c in ("id", "lat", "lon"))
+    counts = [shown.areas[area] for area in ids]  # the same before and after a what-if
     access, low, high, reach_n = (
         after[c].tolist() for c in ("accessibility", "accessibility_low", "accessibility_high", "providers_in_reach")
     )

@@ -64,7 +64,7 @@ def table(data: DashboardData, need: str | None, by: str | None, demand: str | N
     note = (
         f"{report.deserts} desert area(s) of {report.areas}; {figures.demand_word(report).lower()} in deserts: "
         f"{at_least(report.students_in_deserts, report.desert_areas_hidden, areas=_AREAS[by])}"
-        f". {report.rule_text}. " + " ".join(figures.demand_lines(report))
+        f". {report.rule_text}. Reach: {report.travel}. " + " ".join(figures.demand_lines(report))
     )
     return (
         figures.gap_table(report),

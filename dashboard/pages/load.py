@@ -29,6 +29,12 @@ KINDS = (
     ("programs", "Programs at schools", "agency, program, site and the school by name (load schools first)"),
     ("students", "Students", "a student information system CSV export (needs KITH_PSEUDONYM_KEY)"),
     ("relations", "Relations", "partnerships, collaborations or referrals CSV (referrals need KITH_PSEUDONYM_KEY)"),
+    (
+        "travel",
+        "Travel-time matrix",
+        "origin (school id, H3 cell or ZIP code), destination (site id), minutes: the CSV OSRM, r5py or a GIS "
+        "tool exports; the Gaps page then reaches by its minutes",
+    ),
 )
 DRY_RUN = "dry-run"
 LOCKED = (
@@ -70,6 +76,8 @@ def load(
         suffix = _upload.check(raw, filename, kind or "", max_bytes=file_limit(data))
         if kind == "students":
             check_key(settings.pseudonym_key)  # ingest's own message, before the store is opened
+        if kind == "travel":
+            return _travel(data, viewer, raw, suffix, name, dry, what, audit)
         column_map = _map_of(mapping, kind)
         with _upload.stored(raw, suffix, Path(settings.home)) as path:
             stored = str(path)
@@ -104,6 +112,38 @@ def load(
     return _status(report, name, kind or "", dry), report_view(report, stored, name)
 
 
+def _travel(
+    data: DashboardData,
+    viewer: Viewer,
+    raw: bytes,
+    suffix: str,
+    name: str,
+    dry: bool,
+    what: dict[str, Any],
+    audit: AuditLog,
+) -> tuple[Any, Any]:
+    """A travel-time matrix: checked as ``kith gaps --travel`` reads it, then kept for the gap questions
+    (not a dry run), audited with its count of pairs; the page says the travel measure now in use."""
+    stored = ""
+    try:
+        with _upload.stored(raw, suffix, Path(data.settings.home)) as path:
+            stored = str(path)
+            table = _upload.keep_travel(path, Path(data.settings.home), dry_run=dry)
+    except (KithError, OSError) as exc:
+        audit.record(viewer, "ingest", outcome="failed", reason=type(exc).__name__, **what)
+        message = _named(str(exc), stored, name) if isinstance(exc, KithError) else "the file could not be read"
+        return f"Not loaded: {message}", None
+    audit.record(viewer, "ingest", outcome="dry_run" if dry else "loaded", loaded=len(table), **what)
+    pairs = f"{len(table):,} (origin, destination) pairs, {table['origin'].nunique():,} origins"
+    if dry:
+        return f"Dry run of {name} as a travel-time matrix: {pairs}. Nothing was kept.", None
+    return (
+        f"Loaded {name} as the travel-time matrix: {pairs}. Travel measure in use on the Gaps page: "
+        f"{data.travel_text()}.",
+        None,
+    )
+
+
 def _map_of(mapping: Any, kind: Any) -> ColumnMap | None:
     """The column map the admin set for this kind (None without one, or for another kind)."""
     if not isinstance(mapping, dict) or not isinstance(mapping.get("map"), dict) or kind in (None, "hsds"):
@@ -121,7 +161,7 @@ def propose(data: DashboardData, viewer: Viewer | None, contents: Any, filename:
     proposes. A students file shows only its headers, never a value."""
     viewer = _security.require(viewer, Capability.INGEST)
     kind = _inputs.choice(kind, dict(_upload.KIND_EXTENSIONS), None)
-    if contents is None or kind in (None, "hsds"):
+    if contents is None or kind in (None, "hsds", "travel"):
         return None, None
     settings = data.settings
     try:
