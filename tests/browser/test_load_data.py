@@ -83,3 +83,35 @@ def test_an_admin_uploads_agencies_and_sees_the_report(driver, signed_in_server:
         )
     finally:
         driver.get(signed_in_server + "/logout")
+
+
+def test_an_admin_loads_a_travel_matrix_and_the_gaps_page_reaches_by_it(
+    driver, signed_in_server: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    upload = tmp_path / "osrm durations.csv"
+    upload.write_text("origin,destination,minutes\nsch-0001,site-0001,12.5\nsch-0002,site-0001,45\n", "utf-8")
+    try:
+        sign_in(driver, signed_in_server, "ada")
+        driver.get(signed_in_server + "/load")
+        settle(driver)
+        driver.find_element(By.CSS_SELECTOR, f"#{ids.LOAD_KIND} input[value=travel]").click()
+        driver.find_element(By.CSS_SELECTOR, f"#{ids.LOAD_DRY_RUN} input[type=checkbox]").click()  # really load
+        driver.find_element(By.CSS_SELECTOR, f"#{ids.LOAD_UPLOAD} input[type=file]").send_keys(str(upload))
+        wait_until(lambda: "osrm durations.csv" in driver.find_element(By.ID, ids.LOAD_FILE).text, what="the file")
+        driver.find_element(By.ID, ids.LOAD_RUN).click()
+        status = wait_until(lambda: driver.find_element(By.ID, ids.LOAD_STATUS).text, timeout=40, what="the status")
+        assert status.startswith("Loaded osrm durations.csv as the travel-time matrix: 2 (origin, destination) pairs")
+        assert "Travel measure in use on the Gaps page: travel matrix, 20 minutes" in status
+        driver.get(signed_in_server + "/gaps?need=food&by=school")
+        settle(driver)
+        summary = wait_until(
+            lambda: "Reach:" in (text := driver.find_element(By.ID, ids.GAPS_SUMMARY).text) and text,
+            timeout=40,
+            what="the gaps summary",
+        )
+        assert "Reach: travel matrix, 20 minutes" in summary
+        assert console_errors(driver) == []
+    finally:
+        for kept in tmp_path_factory.getbasetemp().glob("kith-home-signed-in*/travel/matrix.csv"):
+            kept.unlink()  # the other tests' Gaps page reaches by straight-line km again
+        driver.get(signed_in_server + "/logout")
