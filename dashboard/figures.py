@@ -23,7 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from kith.graph import languages
-from kith.trust.suppression import at_least
+from kith.trust.suppression import at_least, is_suppressed
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
@@ -312,13 +312,16 @@ def access_map(
     layers: Iterable[str] = ("access", "deserts", "schools", "sites"),
     need_name: str | None = None,
     cells_geojson_url: str | None = None,
+    focus: Mapping[str, Any] | None = None,
 ) -> go.Figure:
     """Accessibility per H3 cell as a choropleth (cividis), deserts outlined, schools and the need's sites.
 
     ``report`` is a gap report by cell (``kith.queries.gaps.GapReport`` or its dict); ``layers`` picks
     what is drawn: ``access``, ``deserts``, ``schools``, ``sites``. ``cells_geojson_url``: a URL
     holding the shapes of (at least) the report's cells, which the browser fetches once and caches,
-    instead of receiving them with every figure.
+    instead of receiving them with every figure. ``focus``: a ZIP area to outline and centre on
+    (``{"zip", "name", "cells"}``, see :func:`zip_focus`). The areas are named on the map
+    (:func:`area_labels`, drawn in the browser, so they show offline too).
     """
     data = rows_of([report])[0]
     rows = data["rows"]
@@ -346,29 +349,98 @@ def access_map(
     if "schools" in layers:
         fig.add_trace(schools_trace(schools))
     points = [(r["lat"], r["lon"]) for r in rows] or [(s["lat"], s["lon"]) for s in schools]
+    revision = "access-map"
+    if focus:
+        fig.add_trace(focus_trace(focus))
+        points = [tuple(p) for p in focus.get("points") or ()] or points
+        revision = f"access-map-{focus['zip']}"  # a new search moves the view; panning afterwards stays
     centre, zoom = map_view([p[0] for p in points], [p[1] for p in points], height_px=620)
-    return _map_layout(fig, centre, zoom, revision="access-map")
+    if focus:
+        zoom = min(zoom, 13.0)  # a one-cell ZIP area still shows its neighbours
+    fig = _map_layout(fig, centre, zoom, revision=revision)
+    return _with_labels(fig, area_labels(rows, focus=focus["zip"] if focus else None))
 
 
 #: Colours of the access classes, least to most (cividis, sampled: colour-blind safe); deserts apart.
 CLASS_COLOURS = ("#00224E", "#35456C", "#666970", "#948E77", "#C8B866", "#FEE838")
+FOCUS_COLOUR = "#000000"
+NEW_SITE_COLOUR = "#F0E442"
+_ZIP_IN_NAME = re.compile(r"\((\d{5})\)\s*$")
+
+
+def class_bins(rows: Sequence[Mapping[str, Any]], *, k: int = 5) -> list[float]:
+    """The edges of the access classes of the non-desert rows: quantiles (``mapclassify``), from the
+    least value to each class's upper bound. Pass them to :func:`access_classes` to colour another report
+    (a what-if's result) on the same scale as this one."""
+    values = np.array([sort_order(r["accessibility"]) for r in rows if not r["desert"]], dtype=float)
+    if not len(values):
+        return []
+    classes = min(k, len(np.unique(values)))
+    if classes < 2:
+        return [float(values.min()), float(values.max())]
+    return [float(values.min()), *map(float, mapclassify.Quantiles(values, k=classes).bins)]
+
+
+def released_text(row: Mapping[str, Any]) -> str:
+    """An area's places per student as it may be read: exact where its count is shown, the released range
+    (``accessibility_low``–``accessibility_high``) where its count is hidden, never the hidden-count area's
+    stand-in value at full precision."""
+    value = row["accessibility"]
+    if not is_suppressed(row.get("demand")):
+        return f"{shown_text(value, digits=3)} places per student"
+    low, high = row.get("accessibility_low"), row.get("accessibility_high")
+    low = sort_order(value) if low is None else low
+    high = sort_order(value) if high is None else high
+    if f"{low:.2f}" == f"{high:.2f}":
+        return f"about {low:.2f} places per student (count hidden)"
+    return f"{low:.2f}–{high:.2f} places per student (a range: the count is hidden)"
 
 
 def access_classes(
-    rows: Sequence[Mapping[str, Any]], geojson_url: str | None = None, *, k: int = 5
-) -> list[go.Choroplethmap]:
+    rows: Sequence[Mapping[str, Any]],
+    geojson_url: str | None = None,
+    *,
+    k: int = 5,
+    edges: Sequence[float] | None = None,
+    points: bool = False,
+) -> list[go.Choroplethmap | go.Scattermap]:
     """One trace per class of accessibility, named in the legend: quantile classes (``mapclassify``), so
     one outlying cell does not flatten every other into one colour; the deserts a solid class of their own.
-    A value given as a band or a marker is placed by its middle (see :func:`sort_order`)."""
+    A value given as a band or a marker is placed by its middle (see :func:`sort_order`). ``edges`` (from
+    :func:`class_bins`) colours the rows on another report's scale; ``points`` draws each area as a dot
+    (ZIP areas and schools) instead of its H3 cell."""
     deserts = [r for r in rows if r["desert"]]
     others = [r for r in rows if not r["desert"]]
-    traces = []
+    traces: list[go.Choroplethmap | go.Scattermap] = []
     hover = (
         "<b>%{customdata[0]}</b><br>%{customdata[4]}<br>students with the need: %{customdata[1]}"
         "<br>providers in reach: %{customdata[2]}<br>desert: %{customdata[3]}<extra></extra>"
     )
 
-    def trace(members: Sequence[Mapping[str, Any]], colour: str, name: str, opacity: float) -> go.Choroplethmap:
+    def trace(
+        members: Sequence[Mapping[str, Any]], colour: str, name: str, opacity: float
+    ) -> go.Choroplethmap | go.Scattermap:
+        custom = [
+            [
+                r["area_name"],
+                shown_text(r["demand"]),
+                r["providers_in_reach"],
+                "yes" if r["desert"] else "no",
+                released_text(r),
+            ]
+            for r in members
+        ]
+        if points:
+            return go.Scattermap(
+                lat=[r["lat"] for r in members],
+                lon=[r["lon"] for r in members],
+                mode="markers",
+                marker={"size": 15, "color": colour, "opacity": min(1.0, opacity + 0.3)},
+                name=name,
+                legendgroup="access",
+                customdata=custom,
+                hovertemplate=hover,
+            )
         cells = [r["area_id"] for r in members]
         return go.Choroplethmap(
             geojson=geojson_url or cells_geojson(cells),
@@ -381,36 +453,162 @@ def access_classes(
             name=name,
             showlegend=True,
             legendgroup="access",
-            customdata=[
-                [
-                    r["area_name"],
-                    shown_text(r["demand"]),
-                    r["providers_in_reach"],
-                    "yes" if r["desert"] else "no",
-                    f"{shown_text(r['accessibility'], digits=3)} places per student",
-                ]
-                for r in members
-            ],
+            customdata=custom,
             hovertemplate=hover,
         )
 
     if deserts:
         traces.append(trace(deserts, DESERT_COLOUR, f"desert: no provider in reach ({len(deserts)})", 0.85))
-    if others:
-        values = np.array([sort_order(r["accessibility"]) for r in others], dtype=float)
-        classes = min(k, len(np.unique(values)))
-        if classes >= 2:
-            bins = mapclassify.Quantiles(values, k=classes)
-            labels, edges = bins.yb, [float(values.min()), *map(float, bins.bins)]
-        else:
-            labels, edges = np.zeros(len(values), dtype=int), [float(values.min()), float(values.max())]
-        palette = CLASS_COLOURS[-max(classes, 1) :] if classes < len(CLASS_COLOURS) else CLASS_COLOURS
-        for c in range(max(classes, 1)):
-            members = [r for r, label in zip(others, labels) if label == c]
-            if members:
-                name = f"{edges[c]:.2f}–{edges[c + 1]:.2f} places per student ({len(members)})"
-                traces.append(trace(members, palette[c], name, 0.6))
+    if not others:
+        return traces
+    values = np.array([sort_order(r["accessibility"]) for r in others], dtype=float)
+    edges = list(edges) if edges and len(edges) >= 2 else class_bins(others, k=k)
+    classes = len(edges) - 1
+    if classes >= 2:  # each value in the first class whose upper bound holds it; above the last: the last
+        labels = np.minimum(np.searchsorted(np.array(edges[1:]), values, side="left"), classes - 1)
+    else:
+        labels, classes = np.zeros(len(values), dtype=int), 1
+    shown_edges = [min(edges[0], float(values.min())), *edges[1:-1], max(edges[-1], float(values.max()))]
+    palette = CLASS_COLOURS[-classes:] if classes < len(CLASS_COLOURS) else CLASS_COLOURS
+    for c in range(classes):
+        members = [r for r, label in zip(others, labels) if label == c]
+        if members:
+            name = f"{shown_edges[c]:.2f}–{shown_edges[c + 1]:.2f} places per student ({len(members)})"
+            traces.append(trace(members, palette[c], name, 0.6))
     return traces
+
+
+def area_labels(
+    rows: Sequence[Mapping[str, Any]], *, focus: str | None = None, limit: int = 120
+) -> list[dict[str, Any]]:
+    """Names to write on the map: one per place (the ZIP area of cells named "Town (02119)", else each
+    area's own name) at the middle of its areas, the largest first, ``focus`` (a ZIP) before all. The
+    browser draws them (``assets/offline_maps.js``) as the view allows: the largest areas when zoomed
+    out, more as one zooms in, never two on top of each other, and without the map's fonts, offline too."""
+    groups: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        name = str(r.get("area_name") or "")
+        found = _ZIP_IN_NAME.search(name)
+        key = found.group(1) if found else str(r.get("area_id") or name)
+        text = f"{name[: found.start()].strip()} {found.group(1)}" if found else name
+        group = groups.setdefault(key, {"key": key, "text": _short(text, 30), "lats": [], "lons": []})
+        group["lats"].append(float(r["lat"]))
+        group["lons"].append(float(r["lon"]))
+    ranked = sorted(groups.values(), key=lambda g: (g["key"] != focus, -len(g["lats"]), g["text"]))
+    return [
+        {
+            "text": g["text"],
+            "lat": round(sum(g["lats"]) / len(g["lats"]), 5),
+            "lon": round(sum(g["lons"]) / len(g["lons"]), 5),
+            "areas": len(g["lats"]),
+            **({"focus": True} if g["key"] == focus else {}),
+        }
+        for g in ranked[:limit]
+    ]
+
+
+def _with_labels(fig: go.Figure, labels: list[dict[str, Any]]) -> go.Figure:
+    """The figure carrying its area names for the browser to write (``layout.meta.kith_labels``)."""
+    fig.update_layout(meta={"kith_labels": labels})
+    return fig
+
+
+def zip_focus(zip_code: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """A ZIP area of a gap report by cell, to outline and centre on: its code, its name and its cells
+    (the cells named "Town (ZIP)"); None when no cell of the report lies in it."""
+    cells = [r for r in rows if (m := _ZIP_IN_NAME.search(str(r.get("area_name") or ""))) and m.group(1) == zip_code]
+    if not cells:
+        return None
+    name = _ZIP_IN_NAME.sub("", str(cells[0]["area_name"])).strip()
+    ring = [p for r in cells for p in (h3.cell_to_boundary(r["area_id"]) if h3.is_valid_cell(r["area_id"]) else ())]
+    return {
+        "zip": zip_code,
+        "name": name,
+        "cells": [r["area_id"] for r in cells],
+        "points": ring or [(r["lat"], r["lon"]) for r in cells],
+    }
+
+
+def focus_trace(focus: Mapping[str, Any]) -> go.Scattermap:
+    """The outline of a searched ZIP area: its cells' outer boundary, in a heavy black line."""
+    lats: list[float | None] = []
+    lons: list[float | None] = []
+    cells = [c for c in focus.get("cells", ()) if h3.is_valid_cell(c)]
+    if cells:
+        shape = h3.cells_to_h3shape(cells)
+        for poly in getattr(shape, "polys", [shape]):
+            for ring in (poly.outer, *poly.holes):
+                closed = [*ring, ring[0]]
+                lats += [p[0] for p in closed] + [None]
+                lons += [p[1] for p in closed] + [None]
+    return go.Scattermap(
+        lat=lats,
+        lon=lons,
+        mode="lines",
+        line={"color": FOCUS_COLOUR, "width": 4},
+        name=f"ZIP {focus['zip']}: {focus.get('name', '')}".rstrip(": "),
+        hoverinfo="skip",
+    )
+
+
+def what_if_map(
+    report: Any,
+    *,
+    edges: Sequence[float] | None = None,
+    site: tuple[float, float] | None = None,
+    ran: bool = False,
+    title: str = "",
+    cells_geojson_url: str | None = None,
+    click_cells: Sequence[str] = (),
+    click_geojson: str | None = None,
+    sites: Sequence[Mapping[str, Any]] = (),
+) -> go.Figure:
+    """A gap report on the map for the what-if: its areas in access classes (``edges``: the baseline's
+    scale, so before and after compare colour for colour), the need's sites, the new ``site`` marked
+    (placed, or ``ran``: counted in the report), and ``title`` (what the view shows, its hidden parts
+    said) above the map. ``click_cells`` under everything make every spot clickable. Released values only:
+    an area whose count is hidden shows its range (:func:`released_text`)."""
+    data = rows_of([report])[0]
+    rows = data["rows"]
+    by = data.get("by") or "cell"
+    fig = go.Figure()
+    if click_cells:
+        fig.add_trace(click_grid(click_cells, click_geojson).update(name="click to place the new site"))
+    for trace in access_classes(rows, cells_geojson_url, edges=edges, points=by != "cell"):
+        fig.add_trace(trace)
+    if sites:
+        fig.add_trace(sites_trace(sites, need=data.get("need")))
+    if site is not None:
+        name = "the new site (in the result)" if ran else "the new site (placed: run the what-if)"
+        for size, colour in ((26, "#000000"), (18, NEW_SITE_COLOUR)):  # a ringed dot: no map fonts or icons needed
+            fig.add_trace(
+                go.Scattermap(
+                    lat=[site[0]],
+                    lon=[site[1]],
+                    mode="markers",
+                    marker={"size": size, "color": colour},
+                    name=name,
+                    legendgroup="new-site",
+                    showlegend=colour != "#000000",
+                    hovertemplate=f"{name}<br>%{{lat:.4f}}, %{{lon:.4f}}<extra></extra>",
+                )
+            )
+    points = [(r["lat"], r["lon"]) for r in rows] or [h3.cell_to_latlng(c) for c in click_cells]
+    centre, zoom = map_view([p[0] for p in points], [p[1] for p in points], height_px=520)
+    fig = _map_layout(fig, centre, zoom, revision=f"what-if-{data.get('need')}-{by}")
+    if title:
+        fig.update_layout(
+            margin={"l": 0, "r": 0, "t": 56, "b": 0},
+            # two lines, so that a narrow window cuts nothing off: the view, then its hidden parts
+            title={
+                "text": title.replace(" · students in deserts", "<br>students in deserts", 1),
+                "font": {"size": 13},
+                "x": 0.01,
+                "xanchor": "left",
+                "y": 0.98,
+            },
+        )
+    return _with_labels(fig, area_labels(rows))
 
 
 def points_map(lats: Sequence[float], lons: Sequence[float], *, name: str = "points") -> go.Figure:
@@ -651,9 +849,12 @@ def access_by_school(report: Any, *, top: int = 25) -> go.Figure:
     return fig
 
 
-def what_if_comparison(report: Any, *, top: int = 15) -> go.Figure:
-    """Before and after a what-if: accessibility of the areas that changed most."""
+def what_if_comparison(report: Any, *, top: int = 15, before: Any = None) -> go.Figure:
+    """Before and after a what-if: accessibility of the areas that changed most. An area whose count is
+    hidden is drawn as its released range (the bar to its middle, a whisker from least to most; before:
+    the ranges of the baseline ``before``, when given), never as one full-precision value."""
     data = rows_of([report])[0]
+    baseline = {r["area_id"]: r for r in rows_of([before])[0]["rows"]} if before is not None else {}
     changed = [r for r in data["rows"] if r.get("accessibility_before") is not None]
     changed.sort(
         key=lambda r: (-(sort_order(r["accessibility"]) - sort_order(r["accessibility_before"])), r["area_name"])
@@ -662,31 +863,81 @@ def what_if_comparison(report: Any, *, top: int = 15) -> go.Figure:
         :top
     ]
     labels = [f"{r['area_name']} · {r['area_id'][-5:]}" for r in rows]
-    fig = go.Figure(
-        [
-            go.Bar(
-                y=labels,
-                x=[r["accessibility_before"] for r in rows],
-                orientation="h",
-                name="before",
-                marker_color="#999999",
-            ),
-            go.Bar(
-                y=labels, x=[r["accessibility"] for r in rows], orientation="h", name="after", marker_color="#0072B2"
-            ),
-        ]
-    )
+
+    def bars(side: list[Mapping[str, Any]], name: str, colour: str) -> go.Bar:
+        middle, minus, plus, text = [], [], [], []
+        for r in side:
+            low, high = _range_of(r)
+            if is_suppressed(r.get("demand")):
+                middle.append(round((low + high) / 2, 3))
+                minus.append(round((low + high) / 2 - low, 3))
+                plus.append(round(high - (low + high) / 2, 3))
+            else:
+                middle.append(float(r["accessibility"]))
+                minus.append(0.0)
+                plus.append(0.0)
+            text.append(released_text(r))
+        return go.Bar(
+            y=labels,
+            x=middle,
+            orientation="h",
+            name=name,
+            marker_color=colour,
+            error_x={"type": "data", "array": plus, "arrayminus": minus, "visible": any(plus) or any(minus)},
+            customdata=[[t] for t in text],
+            hovertemplate=f"%{{y}}<br>{name}: %{{customdata[0]}}<extra></extra>",
+        )
+
+    before_rows = [
+        baseline.get(r["area_id"])
+        or {**r, "accessibility": r["accessibility_before"], "accessibility_low": None, "accessibility_high": None}
+        for r in rows
+    ]
+    fig = go.Figure([bars(before_rows, "before", "#999999"), bars(rows, "after", "#0072B2")])
     fig.update_layout(
         barmode="group",
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
         height=max(220, 34 * len(rows) + 90),
         yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"title": "places per student"},
+        xaxis={"title": "places per student (hidden counts: the range they allow)"},
         plot_bgcolor="white",
         title={"text": "Areas that gain most" if rows else "No area changes", "font": {"size": 14}},
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
+
+
+def _range_of(row: Mapping[str, Any]) -> tuple[float, float]:
+    """An area's least and most accessibility as released (its value twice where no range is given)."""
+    value = row["accessibility"]
+    if isinstance(value, Mapping):
+        low, high = _bounds(value)
+        return float(low), float(high)
+    low, high = row.get("accessibility_low"), row.get("accessibility_high")
+    return (
+        float(sort_order(value) if low is None else low),
+        float(sort_order(value) if high is None else high),
+    )
+
+
+def released_rows(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Gap rows as the browser may hold them: an area whose count is hidden carries its accessibility
+    only as the released range (``{"low", "high"}``, which sorts and colours by its middle), never its
+    stand-in value; the rest exactly. Only what the map and the table show."""
+    out = []
+    for r in rows_of(rows):
+        row = {
+            k: r.get(k)
+            for k in ("area_id", "area_name", "lat", "lon", "demand", "providers_in_reach", "desert", "desert_rule")
+        }
+        if is_suppressed(r.get("demand")):
+            low, high = _range_of(r)
+            row["accessibility"] = {"low": round(low, 3), "high": round(high, 3)}
+            row["accessibility_low"], row["accessibility_high"] = round(low, 3), round(high, 3)
+        else:
+            row["accessibility"] = float(r["accessibility"])
+        out.append(row)
+    return out
 
 
 # ---------------------------------------------------------------- the network (cytoscape elements)

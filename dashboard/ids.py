@@ -23,6 +23,8 @@ MAP_LAYERS = "map-layers"
 MAP_GRAPH = "map-graph"
 MAP_RULE = "map-rule"
 MAP_SUMMARY = "map-summary"
+MAP_ZIP = "map-zip"
+MAP_ZIP_STATUS = "map-zip-status"
 
 # Gaps.
 GAPS_NEED = "gaps-need"
@@ -44,6 +46,9 @@ GAPS_WHATIF_CANCEL = "gaps-whatif-cancel"
 GAPS_WHATIF_PROGRESS = "gaps-whatif-progress"
 GAPS_WHATIF_RESULT = "gaps-whatif-result"
 GAPS_WHATIF_CHART = "gaps-whatif-chart"
+GAPS_WHATIF_MAP = "gaps-whatif-map"
+GAPS_WHATIF_VIEW = "gaps-whatif-view"
+GAPS_WHATIF_STORE = "gaps-whatif-store"
 
 # Network.
 NETWORK_GRAPH = "network-graph"

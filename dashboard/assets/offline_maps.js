@@ -3,19 +3,76 @@
    promise, and keeps that rejection in the graph's pending promises, so every later update of the same
    map would wait on it forever: the data layers would stop changing. This wraps Plotly.react so that a
    "Map error." (and only that) resolves the draw and clears the pending promises; the data layers are
-   drawn regardless of the tiles. Any other error still propagates. */
+   drawn regardless of the tiles. Any other error still propagates.
+
+   Area names. A figure may carry names to write on its map (layout.meta.kith_labels: text, lat, lon, the
+   most important first). They are drawn here as plain HTML over the map, not as map text, because map
+   text needs the tile server's fonts, which do not load offline. After every draw and every pan or zoom,
+   names are placed in order and one that would overlap a name already placed (or leave the map) is left
+   out: zoomed out, the largest areas are named; zoomed in, more. */
 (function () {
   function isMapError(error) { return !!error && error.message === "Map error."; }
+
+  function mapOf(gd) {
+    var full = gd && gd._fullLayout;
+    return full && full.map && full.map._subplot ? full.map._subplot.map : null;
+  }
+
+  function drawLabels(gd) {
+    var map = mapOf(gd);
+    if (!map) { return; }
+    var meta = (gd.layout && gd.layout.meta) || {};
+    var labels = meta.kith_labels || [];
+    var box = map.getContainer();
+    var layer = box.querySelector(":scope > .kith-labels");
+    if (!layer) {
+      layer = document.createElement("div");
+      layer.className = "kith-labels";
+      box.appendChild(layer);
+    }
+    if (!map.kithLabels) {
+      map.kithLabels = true;
+      var pending = false;
+      map.on("move", function () {
+        if (pending) { return; }
+        pending = true;
+        window.requestAnimationFrame(function () { pending = false; drawLabels(gd); });
+      });
+    }
+    layer.textContent = "";
+    var width = box.clientWidth, height = box.clientHeight, placed = [];
+    labels.forEach(function (label) {
+      var p = map.project([label.lon, label.lat]);
+      if (p.x < 0 || p.y < 0 || p.x > width || p.y > height) { return; }
+      var el = document.createElement("div");
+      el.className = "kith-label" + (label.focus ? " kith-label-focus" : "");
+      el.textContent = label.text;
+      layer.appendChild(el);
+      var w = el.offsetWidth, h = el.offsetHeight;
+      var r = { x0: p.x - w / 2, y0: p.y - h / 2, x1: p.x + w / 2, y1: p.y + h / 2 };
+      var clash = r.x0 < 0 || r.y0 < 0 || r.x1 > width || r.y1 > height || placed.some(function (q) {
+        return !(r.x1 + 4 < q.x0 || r.x0 > q.x1 + 4 || r.y1 + 2 < q.y0 || r.y0 > q.y1 + 2);
+      });
+      if (clash) { layer.removeChild(el); return; }
+      placed.push(r);
+      el.style.left = r.x0 + "px";
+      el.style.top = r.y0 + "px";
+    });
+  }
+
   function wrap(plotly) {
     if (!plotly || !plotly.react || plotly.react.kithWrapped) { return plotly; }
     var react = plotly.react;
     plotly.react = function (gd) {
       var args = arguments;
+      var div = typeof gd === "string" ? document.getElementById(gd) : gd;
       return react.apply(this, args).catch(function (error) {
         if (!isMapError(error)) { throw error; }
-        var div = typeof gd === "string" ? document.getElementById(gd) : gd;
         if (div) { div._promises = []; }
         return div;
+      }).then(function (result) {
+        try { drawLabels(div); } catch (e) { /* names are a help, never a reason for a draw to fail */ }
+        return result;
       });
     };
     plotly.react.kithWrapped = true;
@@ -28,6 +85,7 @@
     set: function (value) { current = wrap(value); },
   });
   wrap(current);
+  window.kithDrawLabels = drawLabels;
   window.addEventListener("unhandledrejection", function (event) {
     if (isMapError(event.reason)) { event.preventDefault(); }
   });

@@ -9,11 +9,15 @@ from typing import Any
 
 import dash
 import dash_ag_grid as dag
+import flask
 from dash import Input, Output, State, dcc, html
 
-from kith.dashboard import _inputs, _url, figures, ids
+from kith.dashboard import _inputs, _security, _url, figures, ids
 from kith.dashboard.data import DEFAULT_NEED, DashboardData
+from kith.dashboard.pages.find_help import clicked_point
+from kith.dashboard.pages.map import CELLS_URL
 from kith.graph.errors import KithError
+from kith.trust.access import Capability
 from kith.trust.spreadsheet import write_csv
 from kith.trust.suppression import at_least
 
@@ -27,6 +31,8 @@ DEMAND = (
     ("population", "population (census)"),
 )
 _AREAS = {"cell": "cells", "school": "schools", "zip": "ZIP areas"}
+#: Where the browser fetches the what-if map's clickable cells from (once, then from its cache).
+CLICK_CELLS_URL = "/kith-data/what-if-cells.geojson"
 
 
 def ORDERED(order_field: str) -> dict[str, Any]:  # noqa: N802 - reads as part of a column definition
@@ -104,12 +110,30 @@ def what_if(
     demand: str | None = None,
 ) -> tuple[Any, Any]:
     """The what-if as a plain function: a new site with ``capacity`` places at (lat, lon) → (summary, chart)."""
+    summary, chart, _result, _view = what_if_run(data, need, by, lat, lon, capacity, progress=progress, demand=demand)
+    return summary, chart
+
+
+def what_if_run(
+    data: DashboardData,
+    need: str | None,
+    by: str | None,
+    lat: float | None,
+    lon: float | None,
+    capacity: float | None,
+    progress: Any = None,
+    demand: str | None = None,
+) -> tuple[Any, Any, Any, Any]:
+    """The what-if callback: (summary, chart, the result for the map, the map's view). The result holds
+    only released values (:func:`kith.dashboard.figures.released_rows`: an area whose count is hidden
+    carries its range, never its stand-in), so the browser never receives more than the table shows."""
     need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
     lat = _inputs.number(lat, None, low=-90, high=90)
     lon = _inputs.number(lon, None, low=-180, high=180)
     capacity = _inputs.number(capacity, None, low=1, high=1_000_000)
     if lat is None or lon is None or not capacity:
-        return html.P("Give the new site's latitude, longitude and places.", className="note"), dash.no_update
+        note = "Click the map where the new site would open, or give its latitude, longitude and places."
+        return html.P(note, className="note"), dash.no_update, dash.no_update, dash.no_update
     if progress:
         progress(("1", "3"))
     try:
@@ -118,7 +142,7 @@ def what_if(
             progress(("2", "3"))
         after = data.what_if(need, by, add_sites=((float(lat), float(lon), float(capacity)),), demand=demand)
     except KithError as exc:
-        return html.P(f"Could not run the what-if: {exc}", className="note"), dash.no_update
+        return html.P(f"Could not run the what-if: {exc}", className="note"), dash.no_update, dash.no_update, None
     if progress:
         progress(("3", "3"))
     summary = html.Div(
@@ -140,7 +164,88 @@ def what_if(
             ),
         ]
     )
-    return summary, figures.what_if_comparison(after)
+    result = {
+        "need": need,
+        "by": by,
+        "demand": demand,
+        "site": [round(float(lat), 5), round(float(lon), 5)],
+        "capacity": float(capacity),
+        "deserts": after.deserts,
+        "students_in_deserts": after.students_in_deserts,
+        "desert_areas_hidden": after.desert_areas_hidden,
+        "rows": figures.released_rows(after.rows),
+    }
+    return summary, figures.what_if_comparison(after, before=before), result, "after"
+
+
+def what_if_map(
+    data: DashboardData,
+    need: str | None,
+    by: str | None,
+    demand: str | None,
+    lat: float | None,
+    lon: float | None,
+    view: str | None,
+    result: Any,
+) -> tuple[Any, str]:
+    """The what-if map: before (the site placed, if it is) or after (the result of the last run for this
+    need, areas and demand), on the baseline's colour scale, with what it shows said above it, hidden
+    parts included. (figure, caption)"""
+    need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
+    lat = _inputs.number(lat, None, low=-90, high=90)
+    lon = _inputs.number(lon, None, low=-180, high=180)
+    try:
+        before = data.gaps(need, by, demand)
+    except KithError as exc:
+        return figures.what_if_map({"rows": []}), f"No map for this choice: {exc}"
+    rows = data.memo(("released-rows", need, by, demand), lambda: figures.released_rows(before.rows))
+    edges = data.memo(("class-bins", need, by, demand), lambda: figures.class_bins(rows))
+    areas = _AREAS[by]
+    ran = (
+        isinstance(result, dict)
+        and (result.get("need"), result.get("by"), result.get("demand")) == (need, by, demand)
+        and isinstance(result.get("rows"), list)
+        and isinstance(result.get("site"), list)
+    )
+    common = {
+        "edges": edges,
+        "cells_geojson_url": CELLS_URL,
+        "click_cells": data.click_cells,
+        "click_geojson": CLICK_CELLS_URL,
+        "sites": data.sites,
+    }
+    if view == "after" and ran:
+        try:  # the result the what-if returned, as the browser sends it back: a tampered one is not drawn
+            return _after_map(result, need, by, areas, common)
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass
+    site = (lat, lon) if lat is not None and lon is not None else None
+    caption = (
+        f"Before: {before.deserts} desert area(s) of {before.areas} · students in deserts: "
+        + at_least(before.students_in_deserts, before.desert_areas_hidden, areas=areas)
+        + (" · click the map to place a new site" if site is None else " · the new site placed: run the what-if")
+        + (" (no result yet to show after)" if view == "after" else "")
+    )
+    report = {"need": need, "by": by, "rows": rows}
+    return figures.what_if_map(report, site=site, title=caption, **common), caption
+
+
+def _after_map(result: dict[str, Any], need: str, by: str, areas: str, common: dict[str, Any]) -> tuple[Any, str]:
+    """The what-if map after the new site, from the what-if's released result; its caption."""
+    lat = _inputs.number(result["site"][0], None, low=-90, high=90)
+    lon = _inputs.number(result["site"][1], None, low=-180, high=180)
+    capacity = _inputs.number(result.get("capacity"), None, low=1, high=1_000_000)
+    hidden = _inputs.number(result.get("desert_areas_hidden"), 0, low=0, high=1e9) or 0
+    if lat is None or lon is None or capacity is None:
+        raise ValueError("not a what-if result")
+    shown = result.get("students_in_deserts")
+    caption = (
+        f"After: a site of {capacity:g} places at {lat:.4f}, {lon:.4f} · {int(result.get('deserts') or 0)} "
+        f"desert area(s) · students in deserts: "
+        + at_least(shown if isinstance(shown, int) else 0, int(hidden), areas=areas)
+    )
+    report = {"need": need, "by": by, "rows": result["rows"]}
+    return figures.what_if_map(report, site=(lat, lon), ran=True, title=caption, **common), caption
 
 
 def register(app: dash.Dash, data: DashboardData) -> None:
@@ -195,7 +300,9 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                 ),
                                 html.Progress(id=ids.GAPS_WHATIF_PROGRESS, value="0", max="3"),
                                 html.P(
-                                    "Pre-filled with the largest desert; the store is not changed.", className="note"
+                                    "Click the what-if map to place the site there and run it, or type a point "
+                                    "(pre-filled with the largest desert); the store is not changed.",
+                                    className="note",
                                 ),
                             ],
                             className="panel controls",
@@ -244,6 +351,22 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                 ),
                                 html.H2("What-if: before and after"),
                                 html.Div(id=ids.GAPS_WHATIF_RESULT),
+                                dcc.RadioItems(
+                                    id=ids.GAPS_WHATIF_VIEW,
+                                    options=[
+                                        {"label": " before", "value": "before"},
+                                        {"label": " after the new site", "value": "after"},
+                                    ],
+                                    value="before",
+                                    inline=True,
+                                    className="toggle",
+                                ),
+                                dcc.Graph(
+                                    id=ids.GAPS_WHATIF_MAP,
+                                    style={"height": "520px"},
+                                    config={"scrollZoom": True, "displayModeBar": False},
+                                ),
+                                dcc.Store(id=ids.GAPS_WHATIF_STORE),
                                 dcc.Graph(
                                     id=ids.GAPS_WHATIF_CHART,
                                     config={"displayModeBar": False},
@@ -308,7 +431,10 @@ def register(app: dash.Dash, data: DashboardData) -> None:
     @app.callback(
         Output(ids.GAPS_WHATIF_RESULT, "children"),
         Output(ids.GAPS_WHATIF_CHART, "figure"),
+        Output(ids.GAPS_WHATIF_STORE, "data"),
+        Output(ids.GAPS_WHATIF_VIEW, "value"),
         Input(ids.GAPS_WHATIF_RUN, "n_clicks"),
+        Input(ids.GAPS_WHATIF_MAP, "clickData"),
         State(ids.GAPS_NEED, "value"),
         State(ids.GAPS_BY, "value"),
         State(ids.GAPS_WHATIF_LAT, "value"),
@@ -324,14 +450,59 @@ def register(app: dash.Dash, data: DashboardData) -> None:
         cancel=[Input(ids.GAPS_WHATIF_CANCEL, "n_clicks")],
         progress=[Output(ids.GAPS_WHATIF_PROGRESS, "value"), Output(ids.GAPS_WHATIF_PROGRESS, "max")],
     )
-    def _what_if(set_progress, _clicks, need, by, lat, lon, capacity, demand):  # type: ignore[no-untyped-def]
-        return what_if(data, need, by, lat, lon, capacity, progress=set_progress, demand=demand)
+    def _what_if(set_progress, _clicks, click, need, by, lat, lon, capacity, demand):  # type: ignore[no-untyped-def]
+        if dash.ctx.triggered_id == ids.GAPS_WHATIF_MAP:  # a click places the site there and runs at once
+            lat, lon = clicked_point(click) or (None, None)
+            if lat is None:
+                return (dash.no_update,) * 4
+        return what_if_run(data, need, by, lat, lon, capacity, progress=set_progress, demand=demand)
+
+    @app.callback(
+        Output(ids.GAPS_WHATIF_LAT, "value", allow_duplicate=True),
+        Output(ids.GAPS_WHATIF_LON, "value", allow_duplicate=True),
+        Input(ids.GAPS_WHATIF_MAP, "clickData"),
+        prevent_initial_call=True,
+    )
+    def _place(click):  # type: ignore[no-untyped-def]
+        return place(click)
+
+    @app.callback(
+        Output(ids.GAPS_WHATIF_MAP, "figure"),
+        Input(ids.GAPS_NEED, "value"),
+        Input(ids.GAPS_BY, "value"),
+        Input(ids.GAPS_DEMAND, "value"),
+        Input(ids.GAPS_WHATIF_LAT, "value"),
+        Input(ids.GAPS_WHATIF_LON, "value"),
+        Input(ids.GAPS_WHATIF_VIEW, "value"),
+        Input(ids.GAPS_WHATIF_STORE, "data"),
+    )
+    def _what_if_map(need, by, demand, lat, lon, view, result):  # type: ignore[no-untyped-def]
+        return what_if_map(data, need, by, demand, lat, lon, view, result)[0]  # the caption is the map's title
+
+    cells_geojson = json.dumps(figures.cells_geojson(data.click_cells))
+
+    @app.server.route(CLICK_CELLS_URL, endpoint="kith_gaps_click_cells")
+    def _click_cells() -> flask.Response:
+        if not _security.may(_security.current_viewer(), Capability.AGGREGATES):  # as the page itself
+            return flask.Response("not allowed", status=403, mimetype="text/plain")
+        response = flask.Response(cells_geojson, mimetype="application/geo+json")
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
 
     _url.mirror(
         app,
         PAGE,
         {"need": (ids.GAPS_NEED, "value"), "by": (ids.GAPS_BY, "value"), "demand": (ids.GAPS_DEMAND, "value")},
     )
+
+
+def place(click: Any) -> tuple[Any, Any]:
+    """Where a click on the what-if map places the new site: the clicked spot (its small cell's centre,
+    or the marker clicked), rounded as the inputs show it."""
+    point = clicked_point(click)
+    if point is None:
+        return dash.no_update, dash.no_update
+    return round(point[0], 5), round(point[1], 5)
 
 
 def _demand(demand: str | None) -> str | None:

@@ -4,6 +4,7 @@ rule that flagged them; schools and the need's service sites as layers that can 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import dash
@@ -12,6 +13,7 @@ from dash import Input, Output, dcc, html
 
 from kith.dashboard import _inputs, _url, figures, ids
 from kith.dashboard.data import DEFAULT_NEED, DashboardData
+from kith.graph.geo import zip_centroid
 from kith.trust.suppression import at_least
 
 PAGE = "map"
@@ -23,20 +25,26 @@ LAYERS = (
 )
 #: Where the browser fetches the shapes of the home cells from (once, then from its cache).
 CELLS_URL = "/kith-data/home-cells.geojson"
+ZIP_CODE = re.compile(r"\d{5}")
 
 
-def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tuple[Any, Any, Any]:
-    """The map callback as a plain function: (figure, rule, summary)."""
+def show(
+    data: DashboardData, need: str | None, layers: list[str] | None, zip_text: str | None = None
+) -> tuple[Any, Any, Any, Any]:
+    """The map callback as a plain function: (figure, rule, summary, what the ZIP search found)."""
     need = _inputs.choice(need, data.need_names, DEFAULT_NEED)
     layers = _inputs.choices(layers, [key for key, _ in LAYERS])
     report = data.gaps(need, "cell")
+    rows = [r.model_dump() for r in report.rows]
+    focus, found = find_zip(zip_text, rows)
     fig = figures.access_map(
-        report,
+        {"need": report.need, "rows": rows},
         schools=data.schools,
         sites=data.sites,
         layers=layers or (),
         need_name=data.need_names[need],
         cells_geojson_url=CELLS_URL,
+        focus=focus,
     )
     summary = [
         html.Div(
@@ -70,7 +78,26 @@ def show(data: DashboardData, need: str | None, layers: list[str] | None) -> tup
         f"catchment, places per {'resident' if report.demand_source == 'population' else 'student'} with the "
         f"need, {where}.",
     ]
-    return fig, rule, summary
+    return fig, rule, summary, found
+
+
+def find_zip(text: str | None, rows: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, str]:
+    """The ZIP search: the ZIP area to outline and centre on (or None) and a line saying what was found.
+
+    A ZIP code that names no cell of the map says so: unknown to kith, or known but with no
+    neighbourhood cell on this map (no student with the need counted there)."""
+    text = (_inputs.text(text) or "").strip()
+    if not text:
+        return None, ""
+    code = text.split("-", 1)[0]
+    if not ZIP_CODE.fullmatch(code):
+        return None, f"“{text[:20]}” is not a ZIP code: type its five digits, e.g. 02119."
+    focus = figures.zip_focus(code, rows)
+    if focus is not None:
+        return focus, f"ZIP {code} ({focus['name']}): {len(focus['cells'])} neighbourhood cell(s), outlined in black."
+    if zip_centroid(code) is None:
+        return None, f"No ZIP code {code} is known: check the digits."
+    return None, f"ZIP {code} has no neighbourhood cell on this map (no students with this need are counted there)."
 
 
 def _sites_for(data: DashboardData, need: str) -> int:
@@ -95,6 +122,16 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                     clearable=False,
                                     value=_url.choice(query, "need", data.need_names, DEFAULT_NEED),
                                 ),
+                                html.Label("Find a ZIP code", htmlFor=ids.MAP_ZIP),
+                                dcc.Input(
+                                    id=ids.MAP_ZIP,
+                                    type="search",
+                                    placeholder="e.g. 02119, then Enter",
+                                    debounce=True,
+                                    value=_zip_in(query),
+                                    maxLength=10,
+                                ),
+                                html.Div(id=ids.MAP_ZIP_STATUS, className="note", role="status"),
                                 html.Label("Layers"),
                                 dcc.Checklist(
                                     id=ids.MAP_LAYERS,
@@ -147,10 +184,23 @@ def register(app: dash.Dash, data: DashboardData) -> None:
         Output(ids.MAP_GRAPH, "figure"),
         Output(ids.MAP_RULE, "children"),
         Output(ids.MAP_SUMMARY, "children"),
+        Output(ids.MAP_ZIP_STATUS, "children"),
         Input(ids.MAP_NEED, "value"),
         Input(ids.MAP_LAYERS, "value"),
+        Input(ids.MAP_ZIP, "value"),
     )
-    def _show(need, layers):  # type: ignore[no-untyped-def]
-        return show(data, need, layers)
+    def _show(need, layers, zip_text):  # type: ignore[no-untyped-def]
+        return show(data, need, layers, zip_text)
 
-    _url.mirror(app, PAGE, {"need": (ids.MAP_NEED, "value"), "layers": (ids.MAP_LAYERS, "value")})
+    _url.mirror(
+        app,
+        PAGE,
+        {"need": (ids.MAP_NEED, "value"), "layers": (ids.MAP_LAYERS, "value"), "zip": (ids.MAP_ZIP, "value")},
+        only={"zip": r"^\d{5}$"},
+    )
+
+
+def _zip_in(query: dict[str, Any]) -> str | None:
+    """The ZIP code a link names (five digits; anything else is not taken)."""
+    value = query.get("zip")
+    return value if isinstance(value, str) and ZIP_CODE.fullmatch(value) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dash
 import pytest
 
 from kith.dashboard.data import DashboardData
@@ -16,13 +17,33 @@ def test_counts_are_suppressed(data: DashboardData) -> None:
 
 
 def test_map_shows_the_need_picked_with_its_rule(data: DashboardData) -> None:
-    food, rule, _ = map.show(data, "food", ["access", "deserts"])
-    dental, _, _ = map.show(data, "dental", ["access", "deserts"])
+    food, rule, _, _ = map.show(data, "food", ["access", "deserts"])
+    dental, _, _, _ = map.show(data, "dental", ["access", "deserts"])
     assert food.data[0].type == "choroplethmap"
     assert list(food.data[0].z) != list(dental.data[0].z)
     assert "food" in str(rule)
-    unknown, _, _ = map.show(data, "not-a-need", [])  # a stale link falls back to the default need
+    unknown, _, _, _ = map.show(data, "not-a-need", [])  # a stale link falls back to the default need
     assert len(unknown.data) == 0
+
+
+def test_map_zip_search_outlines_a_zip_of_the_map_and_says_what_it_did_not_find(data: DashboardData) -> None:
+    rows = data.gaps("food", "cell").rows
+    code = rows[0].area_name[-6:-1]
+    fig, _, _, found = map.show(data, "food", ["access"], code)
+    assert f"ZIP {code} (" in found and "outlined" in found
+    assert any(t.name.startswith(f"ZIP {code}") for t in fig.data)
+    assert [x for x in fig.layout.meta["kith_labels"] if x.get("focus")][0]["text"].endswith(code)
+    assert "No ZIP code 02999 is known" in map.show(data, "food", ["access"], "02999")[3]
+    far = map.show(data, "food", ["access"], "01001")[3]  # a real ZIP with no cell of this map
+    assert "no neighbourhood cell on this map" in far
+    assert "is not a ZIP code" in map.show(data, "food", ["access"], "Roxbury")[3]
+    assert map.show(data, "food", ["access"], None)[3] == ""
+
+
+def test_a_click_on_the_what_if_map_places_the_site_at_the_spot(data: DashboardData) -> None:
+    assert gaps.place({"points": [{"location": "882a306457fffff"}]}) == (42.32602, -71.10502)
+    assert gaps.place({"points": [{"lat": 42.3, "lon": -71.1}]}) == (42.3, -71.1)
+    assert gaps.place(None)[0] is dash.no_update
 
 
 def test_find_help_near_a_zip_returns_rows_nearest_first_and_a_referral_list(data: DashboardData) -> None:
@@ -120,3 +141,20 @@ def test_network_focus_marks_a_node_and_its_ties_and_fades_the_rest(data: Dashbo
     assert any("tie" in c for c in classes.values()) and any("faded" in c for c in classes.values())
     assert all("faded" not in (e.get("classes") or "") for e in network.elements(data, "betweenness"))
     assert "community 1" in str(network.legend(data))
+
+
+def test_the_what_if_map_draws_before_then_after_and_never_a_tampered_result(data: DashboardData) -> None:
+    _, _, lat, lon, _ = gaps.table(data, "food", "cell")
+    fig, caption = gaps.what_if_map(data, "food", "cell", None, None, None, "before", None)
+    assert caption.startswith("Before:") and "click the map" in caption
+    assert fig.data[0].name == "click to place the new site"
+    summary, chart, result, view = gaps.what_if_run(data, "food", "cell", lat, lon, 100)
+    assert view == "after" and result["site"] == [round(lat, 5), round(lon, 5)]
+    fig, caption = gaps.what_if_map(data, "food", "cell", None, lat, lon, "after", result)
+    assert caption.startswith("After: a site of 100 places") and any(
+        t.name == "the new site (in the result)" for t in fig.data
+    )
+    other, caption = gaps.what_if_map(data, "dental", "cell", None, lat, lon, "after", result)  # another need
+    assert caption.startswith("Before:") and "no result yet" in caption
+    for tampered in ({**result, "capacity": "x"}, {**result, "rows": [{"area_id": 1}]}, {**result, "site": []}):
+        assert gaps.what_if_map(data, "food", "cell", None, lat, lon, "after", tampered)[1].startswith("Before:")

@@ -254,3 +254,67 @@ def test_desert_schools_bars_are_seen_though_their_access_is_zero() -> None:
     bar = figures.access_by_school(_report(rows)).data[0]
     assert all(x > 0 for x in bar.x[:2]) and list(bar.text[:2]) == ["desert", "desert"]
     assert list(bar.marker.color[:2]) == [figures.DESERT_COLOUR] * 2
+
+
+def test_area_labels_name_each_zip_once_at_its_cells_largest_first_and_the_searched_one_before_all() -> None:
+    rows = [dict(_row(c, 1.0, False), area_name="Roxbury (02119)") for c in CELLS[:5]]
+    rows += [dict(_row(c, 1.0, False), area_name="Dorchester (02121)") for c in CELLS[5:]]
+    labels = figures.area_labels(rows)
+    assert [(x["text"], x["areas"]) for x in labels] == [("Roxbury 02119", 5), ("Dorchester 02121", 2)]
+    lat = sum(h3.cell_to_latlng(c)[0] for c in CELLS[:5]) / 5
+    assert labels[0]["lat"] == pytest.approx(lat, abs=1e-5)
+    assert [x["text"] for x in figures.area_labels(rows, focus="02121")][0] == "Dorchester 02121"
+    fig = figures.access_map(_report(rows))
+    assert fig.layout.meta["kith_labels"] == labels  # the browser writes them (offline too)
+
+
+def test_a_zip_search_outlines_the_zip_and_centres_on_it() -> None:
+    rows = [dict(_row(c, 1.0, False), area_name="Roxbury (02119)") for c in CELLS[:2]]
+    rows += [dict(_row(c, 1.0, False), area_name="Dorchester (02121)") for c in CELLS[2:]]
+    focus = figures.zip_focus("02121", rows)
+    assert focus["name"] == "Dorchester" and focus["cells"] == CELLS[2:]
+    assert figures.zip_focus("02999", rows) is None
+    fig = figures.access_map(_report(rows), focus=focus)
+    outline = next(t for t in fig.data if t.name == "ZIP 02121: Dorchester")
+    assert list(outline.lat).count(None) == 1  # the five cells' one outer boundary, not five rings
+    middle = h3.cell_to_latlng(CELLS[3])
+    assert distance_km(fig.layout.map.center.lat, fig.layout.map.center.lon, *middle) < 1.0
+    assert fig.layout.uirevision != figures.access_map(_report(rows)).layout.uirevision  # the view moves
+
+
+def test_an_area_whose_count_is_hidden_is_released_as_a_range_never_its_stand_in() -> None:
+    hidden = dict(_row(CELLS[0], 1.234567, False, demand="<10"), accessibility_low=0.5, accessibility_high=2.5)
+    shown = dict(_row(CELLS[1], 1.234567, False, demand=40), accessibility_low=1.234567, accessibility_high=1.234567)
+    released = figures.released_rows([hidden, shown])
+    assert released[0]["accessibility"] == {"low": 0.5, "high": 2.5} and "1.234" not in str(released[0])
+    assert released[1]["accessibility"] == 1.234567
+    assert figures.released_text(released[0]) == "0.50–2.50 places per student (a range: the count is hidden)"
+    assert figures.released_text(hidden) == figures.released_text(released[0])
+    assert figures.released_text(shown) == "1.235 places per student"
+    hover = [c[4] for t in figures.access_classes([hidden, shown]) for c in t.customdata]
+    assert sorted(hover) == ["0.50–2.50 places per student (a range: the count is hidden)", "1.235 places per student"]
+
+
+def test_what_if_map_marks_the_new_site_and_colours_after_on_the_baselines_scale() -> None:
+    before = [_row(c, 1.0 + i, False) for i, c in enumerate(CELLS)]
+    after = [dict(r, accessibility=r["accessibility"] + 10) for r in before]
+    edges = figures.class_bins(before)
+    fig = figures.what_if_map(_report(after), edges=edges, site=(42.33, -71.08), ran=True, title="After: …")
+    classes = [t for t in fig.data if "places per student" in (t.name or "")]
+    assert len(classes) == 1 and len(classes[0].locations) == len(CELLS)  # all above the baseline's top class
+    assert classes[0].colorscale[0][1] == figures.CLASS_COLOURS[-1]
+    site = [t for t in fig.data if t.name == "the new site (in the result)"]
+    assert site and site[0].lat[0] == 42.33
+    assert fig.layout.title.text == "After: …" and fig.layout.meta["kith_labels"]
+    two = figures.what_if_map(_report(after), title="After: x · 2 desert area(s) · students in deserts: at least 2")
+    assert two.layout.title.text == "After: x · 2 desert area(s)<br>students in deserts: at least 2"
+
+
+def test_what_if_comparison_draws_a_hidden_areas_range_not_its_value() -> None:
+    base = dict(_row(CELLS[0], 1.0, False, demand="<10"), accessibility_low=0.4, accessibility_high=1.6)
+    after = dict(base, accessibility=2.0, accessibility_low=1.0, accessibility_high=3.0, accessibility_before=1.0)
+    fig = figures.what_if_comparison(_report([after]), before=_report([base]))
+    before_bar, after_bar = fig.data
+    assert list(after_bar.x) == [2.0] and list(after_bar.error_x.array) == [1.0]
+    assert list(before_bar.x) == [1.0] and list(before_bar.error_x.arrayminus) == [0.6]
+    assert "range" in after_bar.customdata[0][0]

@@ -196,8 +196,14 @@ def test_the_dashboard_what_if_tells_nothing_the_published_counts_do_not(
     shown = []
     for n, world in enumerate((first, second)):
         data = DashboardData(world.store, KithSettings(_env_file=None, home=tmp_path / str(n), neo4j_uri=None))
-        summary, chart = gaps_page.what_if(data, NEED, by, lat, lon, 1000)
+        summary, chart, result, view = gaps_page.what_if_run(data, NEED, by, lat, lon, 1000)
         table = gaps_page.table(data, NEED, by)
-        shown.append((str(summary), chart.to_plotly_json()["data"], table[0], table[4]))
+        # the what-if map, before (the site placed) and after: what it draws and what the browser holds
+        maps = [
+            gaps_page.what_if_map(data, NEED, by, None, lat, lon, side, result)[0].to_plotly_json()
+            for side in ("before", "after")
+        ]
+        shown.append((str(summary), chart.to_plotly_json()["data"], table[0], table[4], result, maps))
     assert shown[0][1], "the site should change some area's accessibility"
+    assert shown[0][4]["rows"] and view == "after"
     assert shown[0] == shown[1]
