@@ -207,7 +207,7 @@ def what_if_map(
         and isinstance(result.get("rows"), list)
         and isinstance(result.get("site"), list)
     )
-    common = {
+    common: dict[str, Any] = {
         "edges": edges,
         "cells_geojson_url": CELLS_URL,
         "click_cells": data.click_cells,

@@ -138,7 +138,7 @@ def test_the_pages_work_on_public_data_and_say_their_demand_source(public_home: 
 
     store = MemoryStore.open(public_home / "graph.msgpack", readonly=True)
     data = DashboardData(store, KithSettings(_env_file=None, home=public_home, neo4j_uri=None))
-    fig, rule, summary = map.show(data, "food", ["access", "deserts", "schools", "sites"])
+    fig, rule, summary, _ = map.show(data, "food", ["access", "deserts", "schools", "sites"])
     drawn = [cell for trace in fig.data if trace.type == "choroplethmap" for cell in trace.locations]
     assert len(drawn) == len(set(drawn)) == 5  # every school's cell, in one class each (deserts a class of their own)
     assert set(drawn) <= set(data.home_cells)  # the schools' cells can be drawn

@@ -104,6 +104,15 @@ def test_the_clickable_cells_are_for_the_find_help_roles_only(served: Any) -> No
     assert caseworker.get(find_help.CELLS_URL).status_code == 200
 
 
+def test_the_what_if_maps_clickable_cells_are_for_the_gaps_roles_only(served: Any) -> None:
+    from kith.dashboard.pages import gaps
+
+    planner, _ = _signed_in(served, "pat")
+    caseworker, _ = _signed_in(served, "cara")
+    assert planner.get(gaps.CLICK_CELLS_URL).status_code == 200
+    assert caseworker.get(gaps.CLICK_CELLS_URL).status_code == 403  # the caseworker role has no Gaps page
+
+
 @pytest.mark.parametrize(
     "place, kept",
     [
