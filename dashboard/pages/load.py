@@ -370,6 +370,9 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                     value=[DRY_RUN],
                                     options=[{"label": " Dry run: check and report, write nothing", "value": DRY_RUN}],
                                 ),
+                                html.P(
+                                    f"Travel measure in use on the Gaps page: {data.travel_text()}.", className="note"
+                                ),
                             ],
                             className="panel controls",
                         ),

@@ -94,6 +94,8 @@ def test_an_admin_loads_a_travel_matrix_and_the_gaps_page_reaches_by_it(
         sign_in(driver, signed_in_server, "ada")
         driver.get(signed_in_server + "/load")
         settle(driver)
+        content = driver.find_element(By.ID, ids.CONTENT).text
+        assert "Travel measure in use on the Gaps page: straight-line distance, 5 km." in content
         driver.find_element(By.CSS_SELECTOR, f"#{ids.LOAD_KIND} input[value=travel]").click()
         driver.find_element(By.CSS_SELECTOR, f"#{ids.LOAD_DRY_RUN} input[type=checkbox]").click()  # really load
         driver.find_element(By.CSS_SELECTOR, f"#{ids.LOAD_UPLOAD} input[type=file]").send_keys(str(upload))
@@ -110,6 +112,9 @@ def test_an_admin_loads_a_travel_matrix_and_the_gaps_page_reaches_by_it(
             what="the gaps summary",
         )
         assert "Reach: travel matrix, 20 minutes" in summary
+        driver.get(signed_in_server + "/load")
+        settle(driver)
+        assert "in use on the Gaps page: travel matrix, 20 minutes" in driver.find_element(By.ID, ids.CONTENT).text
         assert console_errors(driver) == []
     finally:
         for kept in tmp_path_factory.getbasetemp().glob("kith-home-signed-in*/travel/matrix.csv"):
