@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h3
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:  # scipy.spatial is imported when an index is built: opening a store need not wait for it
+    from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
 #: Extra neighbours a k-nearest search reads beyond the ones asked for, to see ties at the cut.
@@ -72,6 +74,8 @@ class PointIndex:
 
     @classmethod
     def build(cls, ids: Sequence[str], lat: ArrayLike, lon: ArrayLike) -> PointIndex:
+        from scipy.spatial import cKDTree
+
         lat_a, lon_a = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
         n = len(ids)
         rank = np.empty(n, dtype=np.float64)  # exact as a float for any count of points that fits in memory
