@@ -330,3 +330,14 @@ def test_service_areas_are_held_and_put_far_demand_in_reach(store: GraphStore) -
     assert list(held["clinic"]["area_zips"]) == ["02108", "02109"] and held["clinic"]["area_geojson"] == box
     assert list(held["shelter"]["area_zips"]) == ["02108"] and held["shelter"].get("area_geojson") is None
     assert find_deserts(store, "dental", catchment_km=5.0).rows == ()
+    from kith.queries.network import coalition_network
+
+    store.upsert_nodes([Agency(id="A", name="Harbor Dental")])
+    store.upsert_relationships([Offers(source="A", target="clinic")])
+    (suggested,) = coalition_network(store, demand="estimate", catchment_km=5.0).suggestions
+    assert (suggested.school_id, suggested.agency_id, suggested.distance_km, suggested.serves_area) == (
+        "F",
+        "A",
+        None,
+        True,
+    )
