@@ -98,3 +98,14 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^demo: install\n\t\$\(BIN\)/kith demo$", makefile, re.M)
     assert re.search(r"^test: install test-deps\n", makefile, re.M)
+
+
+def test_make_benchmarks_runs_them_beside_a_neo4j_engine() -> None:
+    """The Neo4j benchmarks measure a real engine under ``make benchmarks``, as the tests do under ``make test``."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^benchmarks: (.*)\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe is not None
+    assert "neo4j-engine" in recipe.group(1).split()
+    lines = recipe.group(2).splitlines()
+    assert len(lines) == 1 and lines[0].startswith("\t$(NEO4J)/run-with-neo4j "), lines
+    assert "benchmarks/*.py" in lines[0]

@@ -25,7 +25,8 @@ import org.neo4j.graphdb.QueryExecutionException;
  * neo4j is set to KITH_NEO4J_PASSWORD at every start. Once the default database answers a query
  * and Bolt answers a handshake on the port, prints one line, KITH_NEO4J_URI=bolt://127.0.0.1:PORT,
  * to stdout; everything else goes to DATA_DIR/logs. SIGTERM (or Ctrl-C) shuts the engine down
- * cleanly.
+ * cleanly, and so does the end of the process that started it (killed, even by SIGKILL): an engine
+ * is never left running without its parent.
  */
 public final class Launcher {
     private static final int BOLT_MAGIC = 0x6060B017;
@@ -43,6 +44,7 @@ public final class Launcher {
             fail("KITH_NEO4J_PASSWORD must be set to at least 8 characters");
         }
         Files.createDirectories(home);
+        watchParent();
 
         Map<String, String> config = new LinkedHashMap<>();
         config.put("server.bolt.enabled", "true");
@@ -74,6 +76,31 @@ public final class Launcher {
         System.out.println("KITH_NEO4J_URI=bolt://127.0.0.1:" + port);
         System.out.flush();
         stopped.await();
+    }
+
+    /**
+     * Shuts the engine down (through the shutdown hook) once the process that started it is gone:
+     * the launcher is then given another parent, so it checks its parent's pid twice a second. A
+     * launcher started under init (daemonised on purpose) has no parent to outlive and is left alone.
+     */
+    private static void watchParent() {
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
+        if (parent <= 1) {
+            return;
+        }
+        Thread watcher = new Thread(() -> {
+            while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L) == parent) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("kith neo4j: the process that started the engine (pid " + parent + ") is gone: stopping");
+            System.exit(0);
+        }, "kith-neo4j-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     /** Sets the password of the user neo4j (kept as it is when it already is that password). */
