@@ -76,7 +76,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, small_store: MemoryStore) -
     users = Users(home, hasher=PasswordHasher.from_parameters(CHEAPEST))
     users.add("pat", Role.PLANNER, PASSWORD)
     users.add("cara", Role.CASEWORKER, PASSWORD, school_id=small_store.nodes(Label.SCHOOL)[0]["id"])
-    settings = KithSettings(_env_file=None, home=home, demo=False, neo4j_uri=None)
+    settings = KithSettings(_env_file=None, home=home, demo=False, neo4j_uri=None, sign_in_requests_per_second=1000)
     return create_app(settings, data=DashboardData(small_store, settings), warm_up=False)
 
 

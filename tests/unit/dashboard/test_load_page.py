@@ -60,7 +60,9 @@ def home(small_city_home: Path, small_city: demo_city.City) -> Path:
 
 @pytest.fixture(scope="module")
 def served(home: Path) -> tuple[Any, DashboardData]:
-    settings = KithSettings(_env_file=None, home=home, demo=False, neo4j_uri=None, pseudonym_key=None)
+    settings = KithSettings(
+        _env_file=None, home=home, demo=False, neo4j_uri=None, pseudonym_key=None, sign_in_requests_per_second=1000
+    )
     data = DashboardData.open(settings)
     return create_app(settings, data=data, warm_up=False), data
 
