@@ -942,6 +942,15 @@ def released_rows(rows: Iterable[Any]) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- the network (cytoscape elements)
 
+#: How many organisations carry a name at every zoom (the most central by the chosen measure, and
+#: each coloured community's hub); the rest are named once the view is zoomed in.
+LABELLED = 6
+#: The drawing's layout: the positions computed with the data (each community kept together, the
+#: same on every visit), drawn as they are. fCoSE and cose-bilkent (dash-cytoscape's extra layouts)
+#: were tried on the district city: they mixed the communities again (members of one community
+#: were as far apart as any two organisations) and took seconds in the browser.
+NETWORK_LAYOUT: dict[str, Any] = {"name": "preset", "fit": True, "padding": 20}
+
 NETWORK_STYLESHEET: list[dict[str, Any]] = [
     {
         "selector": "node",
@@ -956,11 +965,25 @@ NETWORK_STYLESHEET: list[dict[str, Any]] = [
             "color": "#222",
             "text-valign": "bottom",
             "text-margin-y": 2,
-            "min-zoomed-font-size": 8,
+            # named only when zoomed in: cytoscape draws text at power-of-two scales of the zoom, so a
+            # 9 px name (18 px at the next scale) shows once the zoom passes 1
+            "min-zoomed-font-size": 17,
         },
     },
     {"selector": "node[kind = 'School']", "style": {"shape": "round-rectangle"}},
     {"selector": "node[kind = 'Service']", "style": {"shape": "diamond"}},
+    {
+        "selector": "node.hub",
+        "style": {
+            "font-size": 18,
+            "font-weight": "bold",
+            "min-zoomed-font-size": 0,
+            "text-background-color": "#fff",
+            "text-background-opacity": 0.75,
+            "text-background-padding": 1,
+            "z-index": 5,
+        },
+    },
     {
         "selector": "edge",
         "style": {
@@ -972,10 +995,7 @@ NETWORK_STYLESHEET: list[dict[str, Any]] = [
     },
     {"selector": ".spof", "style": {"border-width": 4, "border-color": DESERT_COLOUR}},
     {"selector": ".isolate", "style": {"border-style": "dashed", "border-width": 2}},
-    {
-        "selector": ":selected",
-        "style": {"border-width": 4, "border-color": "#000", "font-size": 12, "font-weight": "bold", "z-index": 10},
-    },
+    {"selector": ".filtered", "style": {"opacity": 0.07, "label": "", "events": "no"}},
     {"selector": ".faded", "style": {"opacity": 0.12, "label": ""}},
     {
         "selector": ".focus",
@@ -985,11 +1005,24 @@ NETWORK_STYLESHEET: list[dict[str, Any]] = [
             "label": "data(name)",
             "font-size": 13,
             "font-weight": "bold",
+            "min-zoomed-font-size": 0,
+            "text-background-color": "#fff",
+            "text-background-opacity": 0.85,
             "z-index": 20,
         },
     },
-    {"selector": ".tie", "style": {"label": "data(name)", "font-size": 10, "z-index": 15}},
-    {"selector": "edge.tie", "style": {"line-color": "#333", "opacity": 0.9, "width": 2}},
+    {
+        "selector": "node.tie",
+        "style": {
+            "label": "data(short)",
+            "font-size": 10,
+            "min-zoomed-font-size": 0,
+            "text-background-color": "#fff",
+            "text-background-opacity": 0.7,
+            "z-index": 15,
+        },
+    },
+    {"selector": "edge.tie", "style": {"line-color": "#333", "opacity": 0.9, "width": 2, "z-index": 14}},
     {
         "selector": ".path",
         "style": {
@@ -1009,19 +1042,22 @@ NETWORK_STYLESHEET: list[dict[str, Any]] = [
 ]
 
 COMMUNITY_OTHER = "#BBBBBB"
-COMMUNITY_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#CC79A7")
+#: Paul Tol's "muted" qualitative scheme (Tol 2021, "Colour Schemes", SRON/EPS/TN/09-002): nine
+#: colours told apart with every common colour-vision deficiency and on grey; the smaller
+#: communities share grey, and vermillion stays for single points of failure, black for the focus.
+COMMUNITY_COLOURS = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499")
 
 
 def community_colour(community: int, ranked: Sequence[int]) -> str:
-    """The largest communities get Okabe-Ito colours (vermillion kept for single points of failure,
-    black for selection); the rest grey."""
+    """The largest communities get a colour of :data:`COMMUNITY_COLOURS` each; the rest grey."""
     palette = COMMUNITY_COLOURS
     return palette[ranked.index(community)] if community in ranked[: len(palette)] else COMMUNITY_OTHER
 
 
 def network_elements(report: Any, layout: Mapping[str, Any], *, size_by: str = "betweenness") -> list[dict]:
     """Cytoscape elements of the organisation network: size by centrality, colour by community,
-    single points of failure ringed, isolates dashed; positions fixed (seeded) so the drawing is stable."""
+    single points of failure ringed, isolates dashed, the most central (``hub``) named at every zoom;
+    positions seeded so the drawing is stable."""
     data = rows_of([report])[0]
     ranked = [c["community"] for c in data["communities"]]
     spof = {s["agency_id"] for s in data["single_points_of_failure"]}
@@ -1029,12 +1065,15 @@ def network_elements(report: Any, layout: Mapping[str, Any], *, size_by: str = "
     values = [o[size_by] for o in data["nodes"]]
     top = max(values + [1e-12])
     positions = layout["positions"]
+    hubs = _hubs(data["nodes"], ranked[: len(COMMUNITY_COLOURS)], size_by)
     elements: list[dict[str, Any]] = []
     for o in data["nodes"]:
         ref = f"{o['label']}:{o['id']}"
         x, y = positions.get(ref, (0.0, 0.0))
-        classes = " ".join(
-            c for c in ("spof" if o["id"] in spof else "", "isolate" if o["id"] in isolates else "") if c
+        flags = (
+            "spof" if o["id"] in spof else "",
+            "isolate" if o["id"] in isolates else "",
+            "hub" if ref in hubs else "",
         )
         elements.append(
             {
@@ -1042,16 +1081,16 @@ def network_elements(report: Any, layout: Mapping[str, Any], *, size_by: str = "
                     "id": ref,
                     "name": o["name"],
                     "kind": o["label"],
-                    "short": _short(o["name"]) if o["label"] == "School" or o[size_by] >= top / 3 else "",
+                    "short": _short(o["name"]),
                     "community": o["community"],
                     "colour": community_colour(o["community"], ranked),
-                    "size": round(12 + 38 * (o[size_by] / top) ** 0.5, 1),
+                    "size": node_size(o[size_by], top),
                     "degree": o["degree"],
                     "betweenness": round(o["betweenness"], 4),
                     "eigenvector": round(o["eigenvector"], 4),
                 },
                 "position": {"x": x, "y": y},
-                "classes": classes,
+                "classes": " ".join(c for c in flags if c),
             }
         )
     for u, v, weight in layout["ties"]:
@@ -1059,39 +1098,155 @@ def network_elements(report: Any, layout: Mapping[str, Any], *, size_by: str = "
     return elements
 
 
-def focus_elements(elements: list[dict[str, Any]], node: str | None) -> list[dict[str, Any]]:
-    """The network with one organisation in focus: it and its ties marked, the rest faded (new dicts:
-    the drawing the callback memoizes is left as it is)."""
-    if not node or not any(e["data"].get("id") == node for e in elements):
+def node_size(value: float, top: float) -> float:
+    """A node's width: 12 to 50 by the square root of its share of the largest value (area in
+    proportion to the measure)."""
+    return round(12 + 38 * (max(value, 0.0) / top) ** 0.5, 1) if top > 0 else 12.0
+
+
+def largest_sizes(report: Any) -> dict[str, float]:
+    """Each organisation's largest width over the measures it can be sized by (for a layout in which
+    no two nodes overlap whatever the size)."""
+    nodes = rows_of([report])[0]["nodes"]
+    tops = {m: max([o[m] for o in nodes] + [1e-12]) for m in ("betweenness", "degree_centrality", "eigenvector")}
+    return {f"{o['label']}:{o['id']}": max(node_size(o[m], t) for m, t in tops.items()) for o in nodes}
+
+
+def _hubs(nodes: Sequence[Mapping[str, Any]], coloured: Sequence[int], size_by: str) -> set[str]:
+    """The organisations named at every zoom: the :data:`LABELLED` most central by ``size_by`` (with
+    any value at all) and the best-tied member of each coloured community."""
+    ref = lambda o: f"{o['label']}:{o['id']}"  # noqa: E731
+    central = sorted((o for o in nodes if o[size_by] > 0), key=lambda o: (-o[size_by], o["label"], o["id"]))
+    chosen = {ref(o) for o in central[:LABELLED]}
+    for community in coloured:
+        members = [o for o in nodes if o["community"] == community]
+        if members:
+            chosen.add(ref(min(members, key=lambda o: (-o["degree"], o["label"], o["id"]))))
+    return chosen
+
+
+def network_keep(
+    report: Any, *, communities: Iterable[int] = (), kinds: Iterable[str] = (), need: str | None = None
+) -> set[str] | None:
+    """The organisations (``Label:id``) the filters keep: in one of ``communities``, of one of ``kinds``
+    (``School``, ``Agency``), and with ``need`` (an agency offering it, a school whose students have
+    it); None when no filter is set."""
+    wanted, of_kind = set(communities), set(kinds)
+    if not (wanted or of_kind or need):
+        return None
+    return {
+        f"{o['label']}:{o['id']}"
+        for o in rows_of([report])[0]["nodes"]
+        if (not wanted or o["community"] in wanted)
+        and (not of_kind or o["label"] in of_kind)
+        and (not need or need in o.get("needs", ()))
+    }
+
+
+def focus_elements(
+    elements: list[dict[str, Any]], node: str | None, keep: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """The network with one organisation in focus (it and its ties marked, the rest faded) and the
+    organisations the filters leave out (not in ``keep``) faded further and deaf to clicks; new
+    dicts, so the drawing the callback memoizes is left as it is. Only classes change: the drawing
+    keeps its positions (no new layout)."""
+    if node and not any(e["data"].get("id") == node for e in elements):
+        node = None
+    if not node and keep is None:
         return elements
-    near = {node}
+    near = {node} if node else set()
     for e in elements:
         d = e["data"]
-        if "source" in d and node in (d["source"], d["target"]):
+        if node and "source" in d and node in (d["source"], d["target"]):
             near.update((d["source"], d["target"]))
     out = []
     for e in elements:
         d = e["data"]
-        mine = (d["id"] == node) if "source" not in d else node in (d["source"], d["target"])
-        kept = mine or ("source" not in d and d["id"] in near)
-        extra = "focus" if "source" not in d and d["id"] == node else "tie" if kept else "faded"
+        edge = "source" in d
+        if edge:
+            mine = bool(node) and node in (d["source"], d["target"])
+            out_of_filter = keep is not None and not (d["source"] in keep and d["target"] in keep)
+        else:
+            mine = d["id"] in near
+            out_of_filter = keep is not None and d["id"] not in keep
+        if mine:
+            extra = "focus" if not edge and d["id"] == node else "tie"
+        elif out_of_filter:
+            extra = "filtered"
+        else:
+            extra = "faded" if node else ""
         out.append({**e, "classes": " ".join(c for c in (e.get("classes", ""), extra) if c)})
     return out
 
 
-def community_legend(report: Any, ranked_colours: int = len(COMMUNITY_COLOURS)) -> list[dict[str, Any]]:
-    """Each coloured community named by its hubs: colour, number, size, hubs (the rest: grey)."""
+def community_legend(report: Any, ranked_colours: int = len(COMMUNITY_COLOURS)) -> dict[str, Any]:
+    """The legend of the communities: each coloured one named by its hubs (colour, number, size,
+    hubs), and the smaller ones, in grey, grouped (how many, their organisations, the largest's
+    size, and each with its hubs for the filter)."""
     data = rows_of([report])[0]
     ranked = [c["community"] for c in data["communities"]]
-    return [
+    rows = [
         {
             "colour": community_colour(c["community"], ranked),
             "community": c["community"],
             "size": c["size"],
             "hubs": list(c["hubs"]),
         }
-        for c in data["communities"][:ranked_colours]
+        for c in data["communities"]
     ]
+    others = rows[ranked_colours:]
+    return {
+        "coloured": rows[:ranked_colours],
+        "others": others,
+        "other_organisations": sum(c["size"] for c in others),
+        "other_largest": max((c["size"] for c in others), default=0),
+        "other_alone": sum(c["size"] == 1 for c in others),
+    }
+
+
+def community_name(row: Mapping[str, Any]) -> str:
+    """A community as a person reads it: its number and its hubs."""
+    hubs = list(row.get("hubs", ()))
+    return (
+        f"{row['community']}: {', '.join(hubs[:2])}{' …' if len(hubs) > 2 else ''}" if hubs else str(row["community"])
+    )
+
+
+def suggestion_text(suggestion: Any, names: Mapping[str, str], *, shown_needs: int = 4) -> tuple[str, str]:
+    """A suggested partnership after the two names ("school + agency"), and its count of students as a
+    person should read it. Per need: the students of the school with that need, a count below the
+    threshold reading "fewer than N"; the students with any of several needs are not shown (beside the
+    counts per need it would tell how many have two needs at once), and the text says so."""
+    s = rows_of([suggestion])[0]
+    needs = list(s["needs"])
+    counts = list(s.get("students_by_need") or [s["students"]] * len(needs))
+    parts = [f"{names.get(n, n).lower()} ({students_text(c)})" for n, c in zip(needs[:shown_needs], counts)]
+    more = len(needs) - shown_needs
+    what = "a need" if len(needs) == 1 else f"{len(needs)} needs"
+    where = "serves this area" if s.get("distance_km") is None else f"{s['distance_km']:.1f} km"
+    rest = (
+        f" ({where}) would meet {what} of the school's students that no partner meets: "
+        f"{', '.join(parts)}{f' and {more} more' if more > 0 else ''}"
+    )
+    if len(needs) > 1 and not isinstance(s["students"], int):
+        return (
+            rest,
+            "Students with any of these needs: not shown (beside the counts per need, it would tell how many have two).",
+        )
+    return (
+        rest,
+        f"Students with {'any of these needs' if len(needs) > 1 else 'this need'}: {students_text(s['students'])}.",
+    )
+
+
+def students_text(value: int | str) -> str:
+    """A shown count of students in words: "23 students", "fewer than 10 students" (a small count,
+    suppressed), "a hidden count of students" (hidden so that it does not give away a small one)."""
+    if isinstance(value, int):
+        return f"{value:,} student{'s' if value != 1 else ''}"
+    if isinstance(value, str) and value.startswith("<"):
+        return f"fewer than {value[1:]} students"
+    return "a hidden count of students"
 
 
 def _short(name: str, limit: int = 22) -> str:

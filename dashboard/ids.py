@@ -57,6 +57,11 @@ NETWORK_LISTS = "network-lists"
 NETWORK_SIZE = "network-size"
 NETWORK_SEARCH = "network-search"
 NETWORK_LEGEND = "network-legend"
+NETWORK_COMMUNITY = "network-community"
+NETWORK_KIND = "network-kind"
+NETWORK_NEED = "network-need"
+#: The type of the pattern-matching ids of the side lists' organisations: ``{"type": ..., "ref": "Label:id"}``.
+NETWORK_ITEM = "network-item"
 
 # Find help.
 HELP_PLACE = "help-place"

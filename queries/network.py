@@ -85,6 +85,10 @@ class OrgRow(BaseModel):
     eigenvector: float
     community: int
     component_size: int
+    #: An agency: the needs its services address; a school: the needs of its students (any count).
+    needs: tuple[str, ...] = ()
+    #: A school: those of its students' needs that none of its partner agencies offers.
+    unmet: tuple[str, ...] = ()
 
 
 class CommunityRow(BaseModel):
@@ -247,6 +251,7 @@ def coalition_network(
             brokers=brokers,
             suggestions=suggestions,
             single_points=single_points,
+            needs_of=_needs_of(needs),
         )
         return report.model_copy(update={"demand_source": source, "demand_text": text})
 
@@ -494,8 +499,10 @@ def _report(
     brokers: int,
     suggestions: list[Suggestion],
     single_points: list[SinglePointOfFailure],
+    needs_of: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
 ) -> NetworkReport:
     n = len(m.order)
+    needs_of = needs_of or {}
     community_of = {node: k + 1 for k, members in enumerate(m.communities) for node in members}
     rows = [
         OrgRow(
@@ -508,6 +515,8 @@ def _report(
             eigenvector=float(m.eigenvector[k]),
             community=community_of.get(node, 0),
             component_size=int(m.component_size[k]),
+            needs=needs_of.get((node.label.value, node.id), ((), ()))[0],
+            unmet=needs_of.get((node.label.value, node.id), ((), ()))[1],
         )
         for k, node in enumerate(m.order)
     ]
@@ -544,6 +553,26 @@ def _report(
         single_points_of_failure=tuple(single_points),
         nodes=tuple(rows),
     )
+
+
+def _needs_of(needs: _NeedData) -> dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(label, id) -> (needs, unmet needs): an agency's offered needs; a school's students' needs, and
+    those none of its partners offers."""
+    of_school: dict[str, set[str]] = defaultdict(set)
+    for (school, need), students in needs.students.items():
+        if students:
+            of_school[school].add(need)
+    for (school, need), amount in needs.amount.items():
+        if amount > 0:
+            of_school[school].add(need)
+    out: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
+        (Label.AGENCY.value, agency): (tuple(sorted(offered)), ()) for agency, offered in needs.offers.items()
+    }
+    for school, wanted in of_school.items():
+        partners = needs.partners.get(school, set())
+        met = set().union(*(needs.offers.get(a, set()) for a in partners))
+        out[(Label.SCHOOL.value, school)] = (tuple(sorted(wanted)), tuple(sorted(wanted - met)))
+    return out
 
 
 def _shown(value: int | str) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from selenium.webdriver.common.by import By
 
-from kith.dashboard import ids
+from kith.dashboard import figures, ids
 from kith.graph.memory import MemoryStore
 from kith.ingest import demo_city
 from kith.settings import KithSettings
@@ -286,20 +286,162 @@ def test_map_colours_come_in_named_classes_with_deserts_solid(laptop, district: 
     assert console_errors(laptop) == []
 
 
-def test_network_focus_on_one_organisation_fades_the_rest_and_names_communities(laptop, district: str) -> None:
-    open_page(laptop, district, "/network?focus=School%3Asch-0001")
-    counts = wait_until(
-        lambda: laptop.execute_script(
-            "const c = document.querySelector('#' + arguments[0])._cyreg; if (!c || !c.cy) { return null; }"
-            "const n = c.cy.nodes().length;"
-            "return n ? [c.cy.nodes('.focus').length, c.cy.nodes('.faded').length, n] : null;",
-            ids.NETWORK_GRAPH,
-        ),
-        timeout=120,
-        what="the focused network",
+def cy_run(browser, script: str) -> object:
+    """Run ``script`` with ``cy`` bound to the network drawing's cytoscape instance."""
+    return browser.execute_script(f"const cy = document.querySelector('#{ids.NETWORK_GRAPH}')._cyreg.cy; " + script)
+
+
+def open_network(browser, server: str, query: str = "") -> int:
+    """Open the Network page and wait for its drawing; the number of organisations drawn."""
+    open_page(browser, server, "/network" + query)
+    return wait_until(
+        lambda: cy_run(browser, "return cy.nodes('[kind]').length;"), timeout=120, what="the network drawing"
     )
-    assert counts[0] == 1 and 0 < counts[1] < counts[2]
-    assert "betweenness" in laptop.find_element(By.ID, ids.NETWORK_DETAILS).text
-    assert "community 1" in laptop.find_element(By.ID, ids.NETWORK_LEGEND).text
+
+
+def focused(browser) -> list[str]:
+    return cy_run(browser, "return cy.nodes('.focus').map(n => n.id());")
+
+
+def test_network_focus_by_name_fades_the_rest_and_shows_its_numbers_and_needs(laptop, district: str) -> None:
+    from tests.browser.test_pages import pick
+
+    drawn = open_network(laptop, district)
+    pick(laptop, ids.NETWORK_SEARCH, "Russell High School")
+    wait_until(lambda: focused(laptop), what="the focused organisation")
+    node = focused(laptop)[0]
+    counts = cy_run(
+        laptop,
+        "const f = cy.nodes('.focus'); return [cy.nodes('.tie').length, cy.nodes('.faded').length,"
+        " f.neighborhood('node').length, f.data('name')];",
+    )
+    assert counts[3] == "Russell High School" and node.startswith("School:")
+    assert counts[0] == counts[2] > 0 and counts[0] + counts[1] + 1 == drawn  # its ties marked, the rest faded
+    details = wait_until(lambda: laptop.find_element(By.ID, ids.NETWORK_DETAILS).text, what="the details")
+    assert "Russell High School" in details
+    for word in ("ties", "betweenness", "community", "Its students' needs", "Not met by any partner"):
+        assert word in details
+    assert "focus=School%3A" in laptop.current_url or "focus=School:" in laptop.current_url
     screenshot(laptop, "network-1366")
     assert console_errors(laptop) == []
+
+
+def test_network_legend_names_distinct_colours_groups_the_small_and_filters(laptop, district: str) -> None:
+    from tests.browser.test_pages import pick
+
+    open_network(laptop, district)
+    colours = cy_run(laptop, "return [...new Set(cy.nodes('[kind]').map(n => n.data('colour')))];")
+    legend = laptop.find_element(By.ID, ids.NETWORK_LEGEND)
+    coloured = [c for c in colours if c != figures.COMMUNITY_OTHER]
+    assert sorted(coloured) == sorted(figures.COMMUNITY_COLOURS)  # each coloured community a colour of its own
+    assert "smaller communities" in legend.text and legend.text.count("community ") == len(coloured)
+    total = cy_run(laptop, "return cy.nodes('[kind]').length;")
+    pick(laptop, ids.NETWORK_NEED, "Food")
+    unfiltered = "return cy.nodes('[kind]').not('.filtered').map(n => [n.data('community'), n.data('kind')]);"
+    with_need = wait_until(
+        lambda: (lambda k: k if 0 < len(k) < total else None)(cy_run(laptop, unfiltered)), what="the need filter"
+    )
+    pick(laptop, ids.NETWORK_COMMUNITY, "12:")
+    kept = wait_until(
+        lambda: (lambda k: k if {c for c, _ in k} == {12} else None)(cy_run(laptop, unfiltered)),
+        what="the community filter",
+    )
+    assert len(kept) <= len(with_need)
+    laptop.find_element(By.CSS_SELECTOR, f"#{ids.NETWORK_KIND} input[value=School]").click()  # agencies only
+    wait_until(
+        lambda: (lambda k: k and {kind for _, kind in k} == {"Agency"} and {c for c, _ in k} == {12})(
+            cy_run(laptop, unfiltered)
+        ),
+        what="the kind filter",
+    )
+    assert "community=12" in laptop.current_url and "need=food" in laptop.current_url and "kind=Agency" in laptop.current_url
+    assert console_errors(laptop) == []
+
+
+def test_network_names_only_the_most_central_until_zoomed_in(laptop, district: str) -> None:
+    open_network(laptop, district)
+    shown = (
+        "const r = cy.renderer(); const ext = cy.extent();"
+        "const named = cy.nodes('[kind]').filter(n => n.style('label') && r.eleTextBiggerThanMin(n)"
+        " && n.position('x') > ext.x1 && n.position('x') < ext.x2 && n.position('y') > ext.y1 && n.position('y') < ext.y2);"
+        "const boxes = named.map(n => n.boundingBox({includeNodes: false, includeLabels: true}));"
+        "let overlaps = 0; for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {"
+        " const a = boxes[i], b = boxes[j]; if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) overlaps++; }"
+        "return [named.length, overlaps, cy.zoom()];"
+    )
+    named, overlaps, zoom = cy_run(laptop, shown)
+    assert 5 <= named <= 20 and overlaps <= 3, (named, overlaps, zoom)  # a few names, not a hairball of labels
+    cy_run(laptop, "const c = cy.nodes('.hub').first(); cy.zoom({level: 2.2, position: c.position()});")
+    wait_until(lambda: cy_run(laptop, shown)[2] > 2, what="the zoom")
+    assert (
+        cy_run(laptop, shown)[0] > 0
+        and cy_run(
+            laptop,
+            "return cy.nodes('[kind]').filter(n => !n.hasClass('hub')"
+            " && cy.renderer().eleTextBiggerThanMin(n)).length;",
+        )
+        > 0
+    )  # zoomed in, the others are named too
+    assert console_errors(laptop) == []
+
+
+def test_network_a_click_on_a_list_item_or_a_node_focuses_that_organisation(laptop, district: str) -> None:
+    from tests.browser.conftest import settle
+
+    open_network(laptop, district)
+    lists = laptop.find_element(By.ID, ids.NETWORK_LISTS)
+    broker = lists.find_elements(By.CSS_SELECTOR, "ol li button")[0]
+    name = broker.text
+    broker.click()
+    wait_until(lambda: cy_run(laptop, "return cy.nodes('.focus').data('name');") == name, what="the broker's focus")
+    assert laptop.find_element(By.ID, ids.NETWORK_DETAILS).find_element(By.TAG_NAME, "h2").text == name
+    # no two organisations drawn on top of each other, so a click lands on the one under the pointer
+    overlapping = cy_run(
+        laptop,
+        "const ns = cy.nodes('[kind]'); let k = 0; for (let i = 0; i < ns.length; i++) for (let j = i + 1; j < ns.length; j++) {"
+        " const a = ns[i], b = ns[j]; if (Math.hypot(a.position('x') - b.position('x'), a.position('y') - b.position('y'))"
+        " < (a.width() + b.width()) / 2) k++; } return k;",
+    )
+    assert overlapping == 0
+    targets = cy_run(laptop, "return cy.nodes('[kind = \"School\"]').slice(0, 4).map(n => [n.id(), n.data('name')]);")
+    for ref, title in targets:
+        x, y = cy_run(
+            laptop,
+            f"const n = cy.getElementById('{ref}'); cy.zoom(1.5); cy.center(n); const p = n.renderedPosition();"
+            " const box = cy.container().getBoundingClientRect(); return [box.left + p.x, box.top + p.y];",
+        )
+        click_at(laptop, x, y)
+        wait_until(
+            lambda ref=ref: cy_run(laptop, "return cy.nodes('.focus').map(n => n.id());") == [ref],
+            what=f"the focus on {title}",
+        )
+        settle(laptop)
+        assert laptop.find_element(By.ID, ids.NETWORK_DETAILS).find_element(By.TAG_NAME, "h2").text == title
+    assert console_errors(laptop) == []
+
+
+def test_network_layout_keeps_each_community_together(laptop, district: str) -> None:
+    open_network(laptop, district)
+    ratio = cy_run(
+        laptop,
+        "const P = cy.nodes('[kind]').filter(n => n.data('community') <= 9)"
+        ".map(n => [n.position('x'), n.position('y'), n.data('community')]);"
+        "let same = 0, ns = 0, all = 0, na = 0;"
+        "for (let i = 0; i < P.length; i++) for (let j = i + 1; j < P.length; j++) {"
+        " const d = Math.hypot(P[i][0] - P[j][0], P[i][1] - P[j][1]); all += d; na++;"
+        " if (P[i][2] === P[j][2]) { same += d; ns++; } }"
+        "return (same / ns) / (all / na);",
+    )
+    # members of one community are far nearer each other than organisations in general (a hairball: ~0.8)
+    assert ratio < 0.4, ratio
+
+
+def test_network_suggested_partnerships_say_what_their_counts_are(laptop, district: str) -> None:
+    open_network(laptop, district)
+    text = laptop.find_element(By.ID, ids.NETWORK_LISTS).text
+    part = text.split("Partnerships that would close a gap", 1)[1]
+    assert "for * students" not in part and "*" not in part
+    assert "would meet" in part and "students)" in part  # each need with its count of students
+    assert "Students with any of these needs: not shown" in part  # a hidden count reads as such, with why
+    assert "fewer than 10 students" in part  # a small count reads as what it is
+    assert "would tell how many students have two needs at once" in part

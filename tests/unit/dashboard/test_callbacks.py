@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash
 import pytest
 
+from kith.dashboard import ids
 from kith.dashboard.data import DashboardData
 from kith.dashboard.pages import find_help, gaps, map, network, paths
 from kith.trust.suppression import is_suppressed
@@ -141,6 +142,10 @@ def test_network_focus_marks_a_node_and_its_ties_and_fades_the_rest(data: Dashbo
     assert any("tie" in c for c in classes.values()) and any("faded" in c for c in classes.values())
     assert all("faded" not in (e.get("classes") or "") for e in network.elements(data, "betweenness"))
     assert "community 1" in str(network.legend(data))
+    assert network.focus_from({"id": school, "kind": "School"}, ids.NETWORK_GRAPH, None) == school
+    assert network.focus_from(None, {"type": ids.NETWORK_ITEM, "ref": school}, 1) == school
+    assert network.focus_from(None, {"type": ids.NETWORK_ITEM, "ref": school}, 0) is None  # drawn, not clicked
+    assert network.focus_from({"id": "community:1"}, ids.NETWORK_GRAPH, None) is None  # not an organisation
 
 
 def test_the_what_if_map_draws_before_then_after_and_never_a_tampered_result(data: DashboardData) -> None:

@@ -156,9 +156,9 @@ def test_network_elements_size_by_centrality_and_colour_by_community() -> None:
         "nodes": [
             dict(node, id="a", name="Hub", betweenness=1.0, community=1),
             dict(node, id="b", name="Leaf", betweenness=0.0, community=2),
-            dict(node, id="c", name="Alone", betweenness=0.0, community=9),
+            dict(node, id="c", name="Alone", betweenness=0.0, community=12),
         ],
-        "communities": [{"community": 1}, {"community": 2}] + [{"community": k} for k in range(3, 10)],
+        "communities": [{"community": 1}, {"community": 2}] + [{"community": k} for k in range(3, 13)],
         "single_points_of_failure": [{"agency_id": "b"}],
         "isolates": [{"id": "c"}],
     }
@@ -167,10 +167,52 @@ def test_network_elements_size_by_centrality_and_colour_by_community() -> None:
     nodes = {e["data"]["id"]: e for e in elements if "source" not in e["data"]}
     assert nodes["Agency:a"]["data"]["size"] > nodes["Agency:b"]["data"]["size"]
     assert nodes["Agency:a"]["data"]["colour"] != nodes["Agency:b"]["data"]["colour"]
-    assert nodes["Agency:c"]["data"]["colour"] == figures.COMMUNITY_OTHER  # beyond the six largest
-    assert nodes["Agency:b"]["classes"] == "spof" and nodes["Agency:c"]["classes"] == "isolate"
+    assert nodes["Agency:c"]["data"]["colour"] == figures.COMMUNITY_OTHER  # beyond the nine largest
+    assert "spof" in nodes["Agency:b"]["classes"].split() and nodes["Agency:c"]["classes"] == "isolate"
+    assert "hub" in nodes["Agency:a"]["classes"]  # the most central, named at every zoom
     assert nodes["Agency:a"]["position"] == {"x": 1.0, "y": 2.0}
     assert [e["data"]["source"] for e in elements if "source" in e["data"]] == ["Agency:a"]
+
+
+def test_a_suggestion_says_what_its_counts_are_and_why_one_is_hidden() -> None:
+    names = {"food": "Food assistance", "tutoring": "Tutoring"}
+    several = {
+        "school_name": "S",
+        "agency_name": "A",
+        "distance_km": 1.23,
+        "needs": ("food", "tutoring"),
+        "students": "*",
+        "students_by_need": (23, "<10"),
+    }
+    rest, count = figures.suggestion_text(several, names)
+    assert (
+        rest
+        == " (1.2 km) would meet 2 needs of the school's students that no partner meets: food assistance (23 students), tutoring (fewer than 10 students)"
+    )
+    assert count.startswith("Students with any of these needs: not shown") and "*" not in rest + count
+    one = dict(several, needs=("food",), students=12, students_by_need=(12,))
+    assert figures.suggestion_text(one, names)[1] == "Students with this need: 12 students."
+    assert figures.students_text("*") == "a hidden count of students"
+
+
+def test_network_filters_keep_a_community_a_kind_and_a_need() -> None:
+    node = {"degree": 1, "degree_centrality": 0.5, "betweenness": 0.0, "eigenvector": 0.1, "component_size": 3}
+    report = {
+        "nodes": [
+            dict(node, id="a", label="Agency", name="A", community=1, needs=("food",)),
+            dict(node, id="b", label="Agency", name="B", community=2, needs=("tutoring",)),
+            dict(node, id="s", label="School", name="S", community=1, needs=("food", "tutoring")),
+        ]
+    }
+    assert figures.network_keep(report) is None
+    assert figures.network_keep(report, communities=[1]) == {"Agency:a", "School:s"}
+    assert figures.network_keep(report, kinds=["Agency"], need="tutoring") == {"Agency:b"}
+    elements = [{"data": {"id": r}} for r in ("Agency:a", "Agency:b", "School:s")]
+    elements.append({"data": {"id": "e", "source": "Agency:a", "target": "School:s"}})
+    drawn = figures.focus_elements(elements, "Agency:b", {"Agency:a", "School:s"})
+    classes = {e["data"]["id"]: e.get("classes", "") for e in drawn}
+    assert classes == {"Agency:a": "faded", "Agency:b": "focus", "School:s": "faded", "e": "faded"}
+    assert figures.focus_elements(elements, None, {"Agency:b"})[0]["classes"] == "filtered"
 
 
 def test_path_elements_draw_shared_nodes_once() -> None:
