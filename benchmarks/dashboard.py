@@ -193,12 +193,35 @@ def main() -> int:
             [
                 (ids.NETWORK_SIZE, "value", ("betweenness", "degree_centrality", "eigenvector")[n % 3]),
                 (ids.NETWORK_SEARCH, "value", None),
+                (ids.NETWORK_COMMUNITY, "value", []),
+                (ids.NETWORK_KIND, "value", ["School", "Agency"]),
+                (ids.NETWORK_NEED, "value", None),
             ],
         ),
-        "network: focus an organisation": lambda n: _post(
+        "network focus: the drawing": lambda n: _post(
             base,
             [(ids.NETWORK_GRAPH, "elements")],
-            [(ids.NETWORK_SIZE, "value", "betweenness"), (ids.NETWORK_SEARCH, "value", orgs[n % len(orgs)])],
+            [
+                (ids.NETWORK_SIZE, "value", "betweenness"),
+                (ids.NETWORK_SEARCH, "value", orgs[n % len(orgs)]),
+                (ids.NETWORK_COMMUNITY, "value", []),
+                (ids.NETWORK_KIND, "value", ["School", "Agency"]),
+                (ids.NETWORK_NEED, "value", None),
+            ],
+        ),
+        "network focus: its numbers": lambda n: _post(
+            base, [(ids.NETWORK_DETAILS, "children")], [(ids.NETWORK_SEARCH, "value", orgs[n % len(orgs)])]
+        ),
+        "network focus: filtered": lambda n: _post(
+            base,
+            [(ids.NETWORK_GRAPH, "elements")],
+            [
+                (ids.NETWORK_SIZE, "value", "betweenness"),
+                (ids.NETWORK_SEARCH, "value", orgs[n % len(orgs)]),
+                (ids.NETWORK_COMMUNITY, "value", [str(1 + n % 9)]),
+                (ids.NETWORK_KIND, "value", ["Agency"]),
+                (ids.NETWORK_NEED, "value", needs[n % len(needs)]),
+            ],
         ),
         "find help: click on the map": lambda n: _post(
             base,
