@@ -557,7 +557,7 @@ def _community_positions(
     alone = sorted((n for c in members if len(members[c]) == 1 for n in members[c]), key=str)
     width = {str(n): float((sizes or {}).get(str(n), 30.0)) for n in graph.nodes}
     radius = {c: 0.62 * sum(width[str(n)] ** 2 for n in members[c]) ** 0.5 + 8.0 for c in groups}
-    between = nx.Graph()
+    between: Any = nx.Graph()
     between.add_nodes_from(groups)
     for u, v in graph.edges:
         cu, cv = community_of.get(str(u), 0), community_of.get(str(v), 0)

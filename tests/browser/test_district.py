@@ -354,7 +354,11 @@ def test_network_legend_names_distinct_colours_groups_the_small_and_filters(lapt
         ),
         what="the kind filter",
     )
-    assert "community=12" in laptop.current_url and "need=food" in laptop.current_url and "kind=Agency" in laptop.current_url
+    assert (
+        "community=12" in laptop.current_url
+        and "need=food" in laptop.current_url
+        and "kind=Agency" in laptop.current_url
+    )
     assert console_errors(laptop) == []
 
 
