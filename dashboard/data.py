@@ -29,7 +29,7 @@ from kith.graph.geo import HOME_CELL_RESOLUTION
 from kith.graph.model import Label, NodeRef, RelType, need_taxonomy
 from kith.graph.store import GraphStore, open_store
 from kith.queries import gaps as gaps_q
-from kith.queries import nearby
+from kith.queries import i18n, nearby, referral
 from kith.queries import network as network_q
 from kith.queries import paths as paths_q
 from kith.queries._demand import Rate, prevalence
@@ -352,9 +352,14 @@ class DashboardData:
         )
 
     def referral_list(
-        self, rows: list[NearbyService], place: Place, area_rows: Sequence[AreaService] = ()
-    ) -> str:  # (nearby: the method above)
-        return nearby.render_referral_list(rows, place, fmt="html", area_rows=area_rows)
+        self,
+        rows: list[NearbyService],
+        place: Place,
+        area_rows: Sequence[AreaService] = (),
+        language: str = i18n.SOURCE,
+    ) -> str:
+        """The printable referral list of a search, in ``language`` (a code of ``i18n.available()``)."""
+        return referral.render_referral_list(rows, place, fmt="html", area_rows=area_rows, language=language)
 
     def gaps(self, need: str, by: str = "cell", demand: str | None = None) -> gaps_q.GapReport:
         """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once.

@@ -180,14 +180,16 @@ def parse_all(values: list[str | None] | tuple[str | None, ...]) -> tuple[tuple[
 
 
 @lru_cache(maxsize=2048)
-def name(tag: str) -> str:
-    """The English name of a tag ("es" → "Spanish"); the text itself when it is not a tag."""
+def name(tag: str, in_language: str = "en") -> str:
+    """The name of a tag in English ("es" → "Spanish") or in ``in_language`` (``"es"``: "español"),
+    from CLDR; the text itself when it is not a tag."""
     try:
         language = langcodes.Language.get(tag)
     except (ValueError, LookupError):
         return tag
-    shown = language.display_name()
-    return tag if shown.startswith("Unknown") else shown
+    if language.display_name().startswith("Unknown"):
+        return tag
+    return str(language.display_name(in_language))
 
 
 def matches(wanted: str, offered: str) -> bool:

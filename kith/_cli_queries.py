@@ -127,6 +127,15 @@ def _filters(func):
 )
 @_filters
 @format_option("print", "html")
+@click.option(
+    "--list-language",
+    "list_language",
+    default="en",
+    show_default=True,
+    metavar="CODE",
+    help="With --format print or html: the language of the referral list, a code (es) or a name (Spanish); "
+    "agencies' names stay as they write them.",
+)
 @click.pass_obj
 def nearby(
     obj: Any,
@@ -144,9 +153,11 @@ def nearby(
     open_now: bool,
     at: str | None,
     fmt: str,
+    list_language: str,
 ) -> None:
     """Services near a place, nearest first, then the services that serve its area (print: a referral
-    list to hand to a family)."""
+    list to hand to a family, in English or in the language of --list-language)."""
+    from kith.queries import i18n
     from kith.queries._travel import read_travel
     from kith.queries.nearby import (
         SERVES_THIS_AREA,
@@ -154,10 +165,13 @@ def nearby(
         find_nearby_by_travel,
         find_serving_area,
         language_names,
-        render_referral_list,
         resolve_place,
     )
+    from kith.queries.referral import render_referral_list
 
+    list_language = i18n.check(list_language)
+    if list_language != i18n.SOURCE and fmt not in ("print", "html"):
+        raise InputError(f"--list-language writes a referral list: use it with --format print or html, not {fmt}")
     if travel_file and mode != "km":
         raise InputError("give --travel or --mode, not both")
     travel = read_travel(travel_file) if travel_file else None
@@ -200,14 +214,19 @@ def nearby(
             age=age,
             limit=limit,
             rows=len(rows) + len(area_rows),
+            list_language=list_language,
         )
     if fmt in ("print", "html"):
-        click.echo(
-            render_referral_list(
-                rows, place, fmt="html" if fmt == "html" else "text", area_rows=area_rows, reach=measure
-            ),
-            nl=False,
+        page = render_referral_list(
+            rows,
+            place,
+            fmt="html" if fmt == "html" else "text",
+            area_rows=area_rows,
+            language=list_language,
+            open_at=when,
+            reach=measure if travel is not None or mode != "km" else None,  # else each row's km says it
         )
+        click.echo(page, nl=False)
         return
     timed = travel is not None or mode != "km"
     # With minutes, each row names the measure they come from; without, the rows are as before.

@@ -121,3 +121,14 @@ def _clock(match: re.Match[str]) -> tuple[int, str | None]:
     elif mer == "a" and h == 12:
         h = 0
     return h * 60 + m, mer
+
+
+#: Words between day groups and times that say nothing the openings do not ("Mon and Wed", "9-5 daily").
+_CONNECTORS = re.compile(r"\b(?:and|&|open|hours?|from|on)\b|[\s,;:/.()&+|-]+", re.IGNORECASE)
+
+
+def unread(text: str) -> str:
+    """What of ``text`` :func:`parse_hours` does not read: the days, times and the words that join them
+    taken out ("Mon-Fri 9-5, closed holidays" → "closed holidays"); empty when the openings say it all."""
+    rest = _TOKENS.sub(" ", text)
+    return " ".join(part for part in _CONNECTORS.split(rest) if part and part.strip()).strip()

@@ -31,12 +31,11 @@ reached by phone.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -134,6 +133,8 @@ class Place(BaseModel):
     id: str | None = Field(default=None, exclude=True)
     #: The ZIP code the place was given by (a ZIP code, an address), else None; not in its dump.
     zip: str | None = Field(default=None, exclude=True)
+    #: The address as written (a place given by an address), else None; not in its dump.
+    address: str | None = Field(default=None, exclude=True)
 
 
 def find_nearby(
@@ -392,30 +393,13 @@ def resolve_place(store: GraphStore, text: str) -> Place:
     if found is None:
         raise InputError(f"could not locate the address {text!r}: its ZIP code {zip_code} is not in the ZIP table")
     return Place(
-        lat=found.lat, lon=found.lon, label=f"{text} (near the centre of ZIP {zip_code})", kind="address", zip=zip_code
+        lat=found.lat,
+        lon=found.lon,
+        label=f"{text} (near the centre of ZIP {zip_code})",
+        kind="address",
+        zip=zip_code,
+        address=text,
     )
-
-
-def render_referral_list(
-    rows: Sequence[NearbyService],
-    place: Place,
-    *,
-    fmt: Literal["text", "html"] = "text",
-    generated: dt.date | None = None,
-    area_rows: Sequence[AreaService] = (),
-    reach: str | None = None,
-) -> str:
-    """A referral list a worker can print and hand to a family: agency, service, address,
-    phone, hours, languages, cost and distance of each row, then the services that serve the
-    area (no address: "Serves this area"). It holds no student data. ``reach``: the travel
-    measure the rows were found by, said under the title when given."""
-    if fmt not in ("text", "html"):
-        raise InputError(f"unknown referral list format {fmt!r} (text or html)")
-    entries = [_entry(row) for row in rows] + [_area_entry(row) for row in area_rows]
-    day = (generated or dt.date.today()).isoformat()
-    if reach:
-        day = f"{day} (reach: {reach})"
-    return _html(entries, place, day) if fmt == "html" else _text(entries, place, day)
 
 
 # ---------------------------------------------------------------- the search
@@ -555,110 +539,9 @@ def _place_of_node(store: GraphStore, ref: NodeRef) -> Place:
     return Place(lat=lat, lon=lon, label=node.get("name", str(ref)), kind=ref.label.value.lower(), id=ref.id)
 
 
-# ---------------------------------------------------------------- the referral list
+# ---------------------------------------------------------------- for the table (the referral list: referral.py)
 
 
 def language_names(codes: Iterable[str]) -> str:
     """Language codes as the names a family reads ("es, vi" → "Spanish, Vietnamese")."""
     return ", ".join(languages.name(str(code)) for code in codes)
-
-
-_COST_WORDS = {"free": "Free", "sliding": "Sliding scale (pay what you can)", "fee": "Fee"}
-
-
-def _entry(row: NearbyService) -> dict[str, str]:
-    miles = row.distance_km / 1.609344
-    return {
-        "service": row.service_name,
-        "agency": row.agency_name or "",
-        "address": row.address or row.site_name or "",
-        "phone": row.phone or "",
-        "website": row.website or "",
-        "hours": row.hours or "Call for hours",
-        "languages": ", ".join(languages.name(code) for code in row.languages),
-        "cost": _COST_WORDS.get(row.cost or "", "Ask about cost"),
-        "distance": (f"{row.minutes:.0f} min, " if row.minutes is not None else "")
-        + f"{row.distance_km:.1f} km ({miles:.1f} mi)",
-        "ages": _ages(row),
-    }
-
-
-def _area_entry(row: AreaService) -> dict[str, str]:
-    return {
-        "service": row.service_name,
-        "agency": row.agency_name or "",
-        "address": "",  # never a location: the site may be confidential
-        "phone": row.phone or "",
-        "website": row.website or "",
-        "hours": row.hours or "Call for hours",
-        "languages": ", ".join(languages.name(code) for code in row.languages),
-        "cost": _COST_WORDS.get(row.cost or "", "Ask about cost"),
-        "distance": SERVES_THIS_AREA.capitalize(),
-        "ages": _ages(row),
-    }
-
-
-def _ages(row: NearbyService | AreaService) -> str:
-    low, high = row.min_age, row.max_age
-    if low in (None, 0) and (high is None or high >= 99):
-        return ""
-    if high is None or high >= 99:
-        return f"ages {low} and up"
-    return f"ages {low or 0}–{high}"
-
-
-def _text(entries: list[dict[str, str]], place: Place, day: str) -> str:
-    lines = [f"Help near {place.label}", f"Prepared {day}. Please call before you go: hours and openings change.", ""]
-    if not entries:
-        lines.append("No services were found near this place with these choices.")
-    for n, e in enumerate(entries, 1):
-        lines.append(f"{n}. {e['service']}" + (f" — {e['agency']}" if e["agency"] else ""))
-        for key, title in (
-            ("address", "Address"),
-            ("phone", "Phone"),
-            ("hours", "Hours"),
-            ("languages", "Languages"),
-            ("cost", "Cost"),
-            ("ages", "For"),
-            ("distance", "Distance"),
-            ("website", "Website"),
-        ):
-            if e[key]:
-                lines.append(f"   {title}: {e[key]}")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _html(entries: list[dict[str, str]], place: Place, day: str) -> str:
-    esc = html.escape
-    items = []
-    for e in entries:
-        details = "".join(
-            f"<dt>{title}</dt><dd>{esc(e[key])}</dd>"
-            for key, title in (
-                ("address", "Address"),
-                ("phone", "Phone"),
-                ("hours", "Hours"),
-                ("languages", "Languages"),
-                ("cost", "Cost"),
-                ("ages", "For"),
-                ("distance", "Distance"),
-                ("website", "Website"),
-            )
-            if e[key]
-        )
-        agency = f' <span class="agency">— {esc(e["agency"])}</span>' if e["agency"] else ""
-        items.append(f"<li><h2>{esc(e['service'])}{agency}</h2><dl>{details}</dl></li>")
-    body = (
-        f"<ol>{''.join(items)}</ol>" if items else "<p>No services were found near this place with these choices.</p>"
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Help near {esc(place.label)}</title>"
-        "<style>body{font-family:sans-serif;max-width:40em;margin:auto;line-height:1.4}"
-        "h2{font-size:1.1em;margin:.2em 0}dt{font-weight:bold;float:left;width:7em}dd{margin-left:7.5em}"
-        "li{margin-bottom:1em;page-break-inside:avoid}.agency{font-weight:normal}</style></head><body>"
-        f"<h1>Help near {esc(place.label)}</h1>"
-        f"<p>Prepared {esc(day)}. Please call before you go: hours and openings change.</p>"
-        f"{body}</body></html>\n"
-    )

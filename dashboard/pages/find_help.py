@@ -16,6 +16,7 @@ from kith.dashboard import _inputs, _security, _url, figures, ids
 from kith.dashboard.data import DashboardData
 from kith.graph import languages
 from kith.graph.errors import KithError
+from kith.queries import i18n
 from kith.trust.access import Capability
 
 PAGE = "find-help"
@@ -57,8 +58,10 @@ def search(
     free: list[str] | None,
     age: float | None,
     radius: float | None,
+    list_language: str | None = None,
 ) -> tuple[Any, ...]:
-    """The search callback as a plain function: (figure, table rows, status, referral html)."""
+    """The search callback as a plain function: (figure, table rows, status, referral html); the
+    referral list in ``list_language`` (English when it is not one of ``i18n.available()``)."""
     radius_km = _inputs.number(radius, 5.0, low=0.1, high=100) or 5.0
     place_text = _inputs.text(place_text)
     needs = (
@@ -102,7 +105,9 @@ def search(
         status = f"No service for {what} within {radius_km:g} km of {place.label}: widen the radius or drop a filter."
     if area_rows:
         status += f" Then {len(area_rows)} that serve{'s' if len(area_rows) == 1 else ''} this area (no address shown)."
-    return fig, figures.help_table(rows, area_rows), status, data.referral_list(rows, place, area_rows)
+    list_language = _inputs.choice(list_language, i18n.available(), i18n.SOURCE) or i18n.SOURCE
+    referral_list = data.referral_list(rows, place, area_rows, list_language)
+    return fig, figures.help_table(rows, area_rows), status, referral_list
 
 
 def _listed(words: list[str]) -> str:
@@ -204,6 +209,22 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                     style={"height": None},
                                 ),
                                 html.H2("Referral list"),
+                                html.Div(
+                                    [
+                                        html.Label("Language of the list", htmlFor=ids.HELP_LIST_LANGUAGE),
+                                        dcc.Dropdown(
+                                            id=ids.HELP_LIST_LANGUAGE,
+                                            options=[
+                                                {"label": i18n.autonym(code), "value": code}
+                                                for code in i18n.available()
+                                            ],
+                                            value=_url.choice(query, "list", i18n.available(), i18n.SOURCE),
+                                            clearable=False,
+                                            searchable=False,
+                                        ),
+                                    ],
+                                    className="list-language",
+                                ),
                                 html.Button("Print the referral list", id=ids.HELP_PRINT),
                                 html.Button("Download it (HTML)", id=ids.HELP_DOWNLOAD_BUTTON, className="secondary"),
                                 dcc.Download(id=ids.HELP_DOWNLOAD),
@@ -243,9 +264,10 @@ def register(app: dash.Dash, data: DashboardData) -> None:
         Input(ids.HELP_FREE, "value"),
         Input(ids.HELP_AGE, "value"),
         Input(ids.HELP_RADIUS, "value"),
+        Input(ids.HELP_LIST_LANGUAGE, "value"),
     )
-    def _search(place, need, language, free, age, radius):  # type: ignore[no-untyped-def]
-        return search(data, place, need, language, free, age, radius)
+    def _search(place, need, language, free, age, radius, list_language):  # type: ignore[no-untyped-def]
+        return search(data, place, need, language, free, age, radius, list_language)
 
     @app.callback(
         Output(ids.HELP_PLACE, "value"),
@@ -289,8 +311,9 @@ def register(app: dash.Dash, data: DashboardData) -> None:
             "free": (ids.HELP_FREE, "value"),
             "age": (ids.HELP_AGE, "value"),
             "radius": (ids.HELP_RADIUS, "value"),
+            "list": (ids.HELP_LIST_LANGUAGE, "value"),
         },
-        only={"place": PLACE_IN_URL},
+        only={"place": PLACE_IN_URL, "list": f"^(?!{i18n.SOURCE}$)"},  # English, the default, needs no parameter
     )
 
 

@@ -87,6 +87,33 @@ def test_find_help_near_a_zip_lists_services_on_the_map_and_in_the_table(driver,
     assert console_errors(driver) == []
 
 
+def test_find_help_switches_the_referral_list_to_spanish(driver, server: str) -> None:
+    open_page(driver, server, "/find-help?place=02119")
+    rows = wait_until(lambda: grid_rows(driver, ids.HELP_TABLE), what="result rows")
+    frame = driver.find_element(By.ID, ids.HELP_REFERRAL)
+    wait_until(lambda: "Help near ZIP code 02119" in (frame.get_attribute("srcdoc") or ""), what="the English list")
+    driver.find_element(By.ID, ids.HELP_LIST_LANGUAGE).click()
+    option = wait_until(
+        lambda: [o for o in driver.find_elements(By.CSS_SELECTOR, "[role=option]") if o.text.strip() == "Español"],
+        what="the Spanish option",
+    )
+    option[0].click()
+    spanish = wait_until(
+        lambda: (lambda doc: doc if "Ayuda cerca de" in doc else None)(frame.get_attribute("srcdoc") or ""),
+        what="the Spanish list",
+    )
+    assert '<html lang="es">' in spanish and "<dt>Teléfono</dt>" in spanish and "<dt>Phone</dt>" not in spanish
+    first_service = rows[0].split("\n")[1]  # the row's number, then the service's name as the agency wrote it
+    assert first_service in spanish
+    assert "list=es" in driver.current_url
+    assert grid_rows(driver, ids.HELP_TABLE) == rows  # the search itself is the same
+    driver.get(driver.current_url)  # a shared link opens the list in Spanish
+    settle(driver)
+    frame = driver.find_element(By.ID, ids.HELP_REFERRAL)
+    wait_until(lambda: "Ayuda cerca de" in (frame.get_attribute("srcdoc") or ""), what="the Spanish list from the link")
+    assert console_errors(driver) == []
+
+
 def test_map_changes_when_another_need_is_picked(driver, server: str) -> None:
     open_page(driver, server, "/map?need=food")
     first = wait_until(lambda: plot_traces(driver, ids.MAP_GRAPH), what="the map")

@@ -70,6 +70,7 @@ def test_the_wheel_holds_every_file_of_kith_and_nothing_else(wheel: Path) -> Non
     data = {n for n in wanted if not n.endswith(".py")}
     assert len([n for n in data if n.endswith(".cypher")]) > 50
     assert {"kith/graph/needs.csv", "kith/dashboard/assets/kith.css", "kith/py.typed"} <= data
+    assert {"kith/queries/locale/kith.pot", "kith/queries/locale/es/LC_MESSAGES/kith.po"} <= data
     assert not wanted - names, sorted(wanted - names)
     assert {n.split("/")[0] for n in names} == {"kith", wheel.name.split("-py3")[0] + ".dist-info"}
     info = wheel.name.split("-py3")[0] + ".dist-info"
@@ -187,6 +188,10 @@ def test_the_installed_wheel_runs_alone_outside_the_repository(venv: Path, tmp_p
     assert "Demo city (small, seed 7): 10 schools" in demo.stderr
     stats = _run(kith, "stats", "--format", "json", cwd=tmp_path, env=env).stdout
     assert '"School": 10' in stats and '"NeedType": 30' in stats  # the need taxonomy's CSV came with the wheel
+    spanish = _run(
+        kith, "nearby", "--near", "02119", "--format", "print", "--list-language", "es", cwd=tmp_path, env=env
+    )
+    assert "Ayuda cerca de" in spanish.stdout and "Teléfono:" in spanish.stdout  # the catalogs came with the wheel
     _serves(kith, tmp_path, env)
 
 

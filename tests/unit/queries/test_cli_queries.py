@@ -82,6 +82,33 @@ def test_nearby_csv_and_print(home: Path, school: dict) -> None:
     assert page.startswith("<!DOCTYPE html>")
 
 
+def test_nearby_prints_the_referral_list_in_spanish(home: Path, school: dict) -> None:
+    near = f"school:{school['id']}"
+    rows = json.loads(kith("nearby", "--near", near, "--limit", "3", "--format", "json", home=home).stdout)
+    for fmt in ("print", "html"):
+        done = kith("nearby", "--near", near, "--limit", "3", "--format", fmt, "--list-language", "es", home=home)
+        assert done.returncode == 0, done.stderr
+        text = done.stdout.replace("</dt><dd>", ": ")
+        assert f"Ayuda cerca de {school['name']}" in text and "Lista preparada el " in text
+        assert "Esta lista no contiene información personal" in text
+        for title in ("Dirección: ", "Teléfono: ", "Horario: ", "Idiomas: ", "Distancia: "):
+            assert title in text, title
+        assert "Help near" not in text and "Phone:" not in text and "Hours:" not in text
+        for row in rows:  # the agency's own text, as written
+            assert row["service_name"] in text and row["agency_name"] in text and row["phone"] in text
+            assert (row["address"] or "").replace("&", "&amp;" if fmt == "html" else "&") in text
+    english = kith("nearby", "--near", near, "--limit", "3", "--format", "print", "--list-language", "en", home=home)
+    assert english.stdout.startswith(f"Help near {school['name']}")
+
+
+def test_nearby_refuses_a_list_language_it_has_no_catalog_for(home: Path) -> None:
+    done = kith("nearby", "--near", "02119", "--format", "print", "--list-language", "xx", home=home)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "no referral list in 'xx': the languages available are en (English), es (Español)" in done.stderr
+    table = kith("nearby", "--near", "02119", "--list-language", "es", home=home)
+    assert table.returncode != 0 and "use it with --format print or html" in table.stderr
+
+
 def test_nearby_open_now_at_a_given_time(home: Path, school: dict) -> None:
     result = kith(
         "nearby",

@@ -6,7 +6,8 @@ from __future__ import annotations
 from kith.graph import areas
 from kith.graph.memory import MemoryStore
 from kith.graph.model import Addresses, Agency, DeliveredAt, Offers, Service, Site, need_types
-from kith.queries.nearby import Place, find_nearby, find_serving_area, render_referral_list
+from kith.queries.nearby import Place, find_nearby, find_serving_area
+from kith.queries.referral import render_referral_list
 from tests.unit.queries.test_service_area_reach import COUNTY, KM
 
 

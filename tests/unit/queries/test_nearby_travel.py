@@ -13,7 +13,8 @@ from kith.graph.errors import InputError
 from kith.graph.memory import MemoryStore
 from kith.graph.model import Addresses, DeliveredAt, School, Service, Site, need_types
 from kith.queries._travel import MODES, read_travel
-from kith.queries.nearby import find_nearby, find_nearby_by_travel, render_referral_list, resolve_place
+from kith.queries.nearby import find_nearby, find_nearby_by_travel, resolve_place
+from kith.queries.referral import render_referral_list
 
 KM = 1 / 111.195  # degrees of latitude per km
 
@@ -73,7 +74,7 @@ def test_a_walk_estimate_is_a_km_radius_of_the_minutes() -> None:
     drive, _ = find_nearby_by_travel(store, place, mode="drive", minutes=20)  # 8.3 km
     assert [r.site_id for r in drive] == ["A", "C", "B"]
     listed = render_referral_list(rows, place, reach=measure)
-    assert "reach: walk estimate" in listed and "19 min, 1.0 km" in listed  # 1 km x 1.2 / 3.84 km/h = 18.75 min
+    assert "Reach: walk estimate" in listed and "19 min, 1.0 km" in listed  # 1 km x 1.2 / 3.84 km/h = 18.75 min
 
 
 def test_the_command_line_ranks_in_minutes_and_says_the_measure(tmp_path) -> None:
