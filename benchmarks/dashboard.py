@@ -185,6 +185,7 @@ def main() -> int:
                 (ids.HELP_FREE, "value", []),
                 (ids.HELP_AGE, "value", None),
                 (ids.HELP_RADIUS, "value", 5),
+                (ids.HELP_LIST_LANGUAGE, "value", ("en", "es")[n % 2]),  # every other list in Spanish
             ],
         ),
         "network: draw": lambda n: _post(
