@@ -2,11 +2,13 @@
 
 A family takes the list home, so it speaks their language; the dashboard and the command line
 around it stay in English, the language of the staff who use them. The English text is in the
-code (``_("Help near %(place)s")``); each other language is one file,
-``queries/locale/<code>/LC_MESSAGES/kith.po``, translated from the template ``queries/locale/kith.pot``
+code (``_("Help near %(place)s")``); each other language is one file, ``queries/locale/<code>.po``,
+translated from the template ``queries/locale/kith.pot``
 that ``tools/messages.py extract`` writes from the code and from the need names of
 ``graph/needs.csv``. A new language is a new ``.po`` file (``tools/messages.py init CODE``), nothing
-else: :func:`available` finds it, the command line and the Find help page offer it.
+else: :func:`available` finds it, the command line and the Find help page offer it. (One folder of
+``.po`` files, not gettext's ``<code>/LC_MESSAGES/`` tree: the catalogs are package data of
+``kith.queries.locale``, and folders below it would read to setuptools as packages.)
 
 The ``.po`` files are the only form kept: each is compiled in memory the first time its language is
 asked for (:func:`speaker`), so a wheel and an editable install read the same files and there is
@@ -35,7 +37,7 @@ from kith.graph import languages
 from kith.graph.errors import InputError
 from kith.graph.model import need_taxonomy
 
-#: The gettext domain: the catalogs are ``locale/<code>/LC_MESSAGES/kith.po``.
+#: The gettext domain (the template is ``locale/kith.pot``, each language ``locale/<code>.po``).
 DOMAIN = "kith"
 #: The language the code is written in; it needs no catalog.
 SOURCE = "en"
@@ -46,7 +48,7 @@ REGION = "US"
 
 def available() -> tuple[str, ...]:
     """The languages a list can be written in: English, then each language with a catalog."""
-    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    found = sorted(p.stem for p in LOCALE_DIR.glob("*.po"))
     return (SOURCE, *(code for code in found if code != SOURCE))
 
 
@@ -120,7 +122,7 @@ def speaker(code: str = SOURCE) -> Speaker:
 def _translations(code: str) -> gettext.NullTranslations:
     if code == SOURCE:
         return gettext.NullTranslations()
-    path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    path = LOCALE_DIR / f"{code}.po"
     with path.open("rb") as f:
         catalog = read_po(f, locale=code, domain=DOMAIN)
     compiled = io.BytesIO()

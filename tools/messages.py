@@ -2,8 +2,8 @@
 
     .venv/bin/python tools/messages.py extract   # write queries/locale/kith.pot from the code and graph/needs.csv
     .venv/bin/python tools/messages.py check     # fail when kith.pot is not what extract would write
-    .venv/bin/pybabel update -i queries/locale/kith.pot -d queries/locale -D kith     # carry it to each .po
-    .venv/bin/pybabel init -i queries/locale/kith.pot -d queries/locale -D kith -l vi  # a new language
+    .venv/bin/python tools/messages.py update    # carry kith.pot to each queries/locale/CODE.po (pybabel update)
+    .venv/bin/pybabel init -i queries/locale/kith.pot -o queries/locale/vi.po -l vi   # a new language
 
 The messages are the strings of kith's Python code given to gettext's keywords (``_``,
 ``gettext``, ``ngettext``; Babel's extractor reads them), and the need names of ``graph/needs.csv``
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import write_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "queries" / "locale" / "kith.pot"
@@ -74,12 +74,22 @@ def main(argv: list[str]) -> int:
         TEMPLATE.write_text(render(template()), encoding="utf-8")
         print(f"wrote {TEMPLATE.relative_to(ROOT)}")
         return 0
+    if command == "update":  # as `pybabel update` does: new messages added untranslated, changed ones fuzzy
+        with TEMPLATE.open("rb") as f:
+            pot = read_po(f)
+        for po in sorted(TEMPLATE.parent.glob("*.po")):
+            with po.open("rb") as f:
+                catalog = read_po(f, locale=po.stem)
+            catalog.update(pot)
+            with po.open("wb") as f:
+                write_po(f, catalog, sort_output=True, include_lineno=False, width=100, ignore_obsolete=True)
+            print(f"updated {po.relative_to(ROOT)}")
+        return 0
     if command == "check":
         if not TEMPLATE.exists() or TEMPLATE.read_text(encoding="utf-8") != render(template()):
             print(
                 f"{TEMPLATE.relative_to(ROOT)} is not up to date with the code: run `python tools/messages.py "
-                "extract`, then `pybabel update -i queries/locale/kith.pot -d queries/locale -D kith` and "
-                "translate what it marks",
+                "extract`, then `python tools/messages.py update` and translate what it marks",
                 file=sys.stderr,
             )
             return 1

@@ -51,7 +51,7 @@ def test_the_check_fails_when_the_code_has_a_message_the_template_lacks(tmp_path
 @pytest.mark.parametrize("code", [c for c in i18n.available() if c != i18n.SOURCE])
 def test_every_message_is_translated(code: str) -> None:
     wanted = {m.id: m for m in _catalog(TEMPLATE) if m.id}
-    po = ROOT / "queries" / "locale" / code / "LC_MESSAGES" / "kith.po"
+    po = ROOT / "queries" / "locale" / f"{code}.po"
     catalog = _catalog(po, code)
     have = {m.id: m for m in catalog if m.id}
     assert sorted(set(wanted) - set(have)) == [], f"{po.name} lacks these: run pybabel update"
@@ -69,9 +69,8 @@ def _placeholders(text: str) -> list[str]:
 
 def test_a_new_language_is_one_new_po_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Copy the Spanish catalog as French: the list offers French, with nothing else changed."""
-    (tmp_path / "fr" / "LC_MESSAGES").mkdir(parents=True)
-    shutil.copytree(ROOT / "queries" / "locale" / "es", tmp_path / "es")
-    shutil.copy(tmp_path / "es" / "LC_MESSAGES" / "kith.po", tmp_path / "fr" / "LC_MESSAGES" / "kith.po")
+    shutil.copy(ROOT / "queries" / "locale" / "es.po", tmp_path / "es.po")
+    shutil.copy(ROOT / "queries" / "locale" / "es.po", tmp_path / "fr.po")
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
     i18n.speaker.cache_clear()
     try:
