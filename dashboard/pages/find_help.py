@@ -1,5 +1,9 @@
 """Find help: from an address, ZIP code, school or a click on the map → services nearby,
-with the filters of ``kith nearby``; results on the map, in a table, and as a printable referral list."""
+with the filters of ``kith nearby``; results on the map, in a table, and as a printable referral list.
+
+The referral list is written in the language picked beside it (English, or any language with a
+catalog in :mod:`kith.queries.i18n`), since the family reads it; the page around it stays in English,
+since the staff who use it do, and the table is what they compare with the list in front of them."""
 
 from __future__ import annotations
 

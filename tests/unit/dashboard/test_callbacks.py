@@ -54,6 +54,17 @@ def test_find_help_near_a_zip_returns_rows_nearest_first_and_a_referral_list(dat
     assert next(t for t in fig.data if t.name.startswith("services found")).lat is not None
 
 
+def test_find_help_writes_the_referral_list_in_the_language_picked_and_the_page_in_english(
+    data: DashboardData,
+) -> None:
+    _, rows, status, spanish = find_help.search(data, "02119", None, None, [], None, 5, "es")
+    assert '<html lang="es">' in spanish and "Ayuda cerca de la zona del código postal 02119" in spanish
+    assert all(r["service"] in spanish.replace("&amp;", "&") for r in rows)  # the agencies' names as written
+    assert "ZIP 02119" in status  # the page itself stays in the staff's language
+    _, _, _, english = find_help.search(data, "02119", None, None, [], None, 5, "fr")  # a tampered value: English
+    assert '<html lang="en">' in english and "Help near ZIP code 02119" in english
+
+
 def test_find_help_filters_narrow_the_rows(data: DashboardData) -> None:
     _, every, _, _ = find_help.search(data, "02119", None, None, [], None, 5)
     _, free_food, _, _ = find_help.search(data, "02119", "food", None, ["free"], None, 5)
