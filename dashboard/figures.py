@@ -790,7 +790,8 @@ def deserts_by_domain(summaries: Iterable[Mapping[str, Any]], *, top: int | None
         yaxis={"autorange": "reversed", "automargin": True},
         # room beside the longest bar for its label, inside the plot: no label is cut off
         xaxis={
-            "title": "neighbourhood cells that are service deserts (label: students there)",
+            # two lines: the title fits the half-width chart of the Gaps page as well as the Overview's
+            "title": "neighbourhood cells that are service deserts<br>(label: students there)",
             "range": [0, most * 1.6],
             "automargin": True,
         },

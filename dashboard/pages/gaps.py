@@ -40,22 +40,16 @@ def ORDERED(order_field: str) -> dict[str, Any]:  # noqa: N802 - reads as part o
     return {"cellDataType": "text", "comparator": {"function": f"kithOrderBy('{order_field}')"}}
 
 
+#: Wrapped in place (cells and headers), so every column fits beside the controls at 1366 px, none cut off.
+_WRAP = {"wrapText": True, "autoHeight": True, "cellStyle": {"lineHeight": "1.35", "wordBreak": "normal"}}
 COLUMNS = [
-    {"field": "rank", "headerName": "#", "width": 70, "filter": "agNumberColumnFilter"},
-    {"field": "area", "headerName": "Area", "flex": 2, "minWidth": 200},
-    {"field": "students", "headerName": "Students with the need", "width": 190, **ORDERED("students_order")},
-    {"field": "accessibility", "headerName": "Places per student", "width": 160, **ORDERED("accessibility_order")},
-    {"field": "providers", "headerName": "Providers in reach", "width": 160, "filter": "agNumberColumnFilter"},
-    {"field": "desert", "headerName": "Desert", "width": 100},
-    {
-        "field": "rule",
-        "headerName": "Rule",
-        "flex": 3,
-        "minWidth": 260,
-        "wrapText": True,
-        "autoHeight": True,
-        "cellStyle": {"lineHeight": "1.35", "wordBreak": "normal"},
-    },
+    {"field": "rank", "headerName": "#", "width": 64, "filter": "agNumberColumnFilter"},
+    {"field": "area", "headerName": "Area", "flex": 2, "minWidth": 160, **_WRAP},
+    {"field": "students", "headerName": "Students with the need", "width": 124, **ORDERED("students_order")},
+    {"field": "accessibility", "headerName": "Places per student", "width": 118, **ORDERED("accessibility_order")},
+    {"field": "providers", "headerName": "Providers in reach", "width": 118, "filter": "agNumberColumnFilter"},
+    {"field": "desert", "headerName": "Desert", "width": 90},
+    {"field": "rule", "headerName": "Rule", "flex": 3, "minWidth": 200, **_WRAP},
 ]
 
 
@@ -319,6 +313,8 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                         "resizable": True,
                                         "filter": True,
                                         "floatingFilter": True,
+                                        "wrapHeaderText": True,
+                                        "autoHeaderHeight": True,
                                     },
                                     dashGridOptions={
                                         "pagination": True,
