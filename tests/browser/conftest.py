@@ -2,8 +2,8 @@
 demo city, in a background thread on a free loopback port, one server and one browser per session
 (and a second server with sign-in, for the pages of signed-in roles).
 
-Screenshots go to a temporary folder, so a test run leaves the working tree alone; to refresh the
-README's, run with ``KITH_SCREENSHOTS=docs/screenshots`` (a folder, relative to the repository).
+Screenshots go to a temporary folder, so a test run leaves the working tree alone (``KITH_SCREENSHOTS``
+names another, relative to the repository); the README's are taken by ``tools/screenshots.py``.
 
 Skips (with the reason, shown by ``-ra``) when Chromium or its driver is not installed; `make test`
 installs both.
@@ -31,7 +31,7 @@ from kith.ingest import demo_city
 from kith.settings import KithSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Where screenshots go: KITH_SCREENSHOTS (e.g. docs/screenshots to refresh the README's), else a temporary folder.
+#: Where the tests' screenshots go: KITH_SCREENSHOTS, else a temporary folder.
 SCREENSHOTS = (
     ROOT / os.environ["KITH_SCREENSHOTS"]
     if os.environ.get("KITH_SCREENSHOTS")
