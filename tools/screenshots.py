@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="where the PNGs go")
     parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
     parser.add_argument("--home", type=Path, help="build the city here, or reuse the one built here before")
-    parser.add_argument("--max-height", type=int, default=2000, help="tallest screenshot, in px")
+    parser.add_argument("--max-height", type=int, default=2800, help="tallest screenshot, in px")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     wanted = [p for p in laptop.PAGES if not args.only or p.name in args.only.split(",")]
@@ -58,17 +58,31 @@ def main(argv: list[str] | None = None) -> int:
             started = time.monotonic()
             laptop.build_district(home)
             print(f"built the district city in {time.monotonic() - started:.0f} s", flush=True)
+        failed = []
         with laptop.chromium() as browser:
             demo = [p for p in wanted if not p.admin]
             if demo:
                 with laptop.serving(home) as url:
-                    for page in demo:
-                        _take(browser, url, page, args.out, args.max_height)
+                    failed += [p.name for p in demo if not _try(browser, url, p, args)]
             for page in (p for p in wanted if p.admin):
                 with laptop.serving(home, admin=True) as url:
-                    laptop.sign_in(browser, url)
-                    _take(browser, url, page, args.out, args.max_height)
-    return 0
+                    failed += [] if _try(browser, url, page, args, sign_in=True) else [page.name]
+    if failed:
+        print(f"not taken: {', '.join(failed)} (run again with --only {','.join(failed)})", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _try(browser: Any, url: str, page: laptop.Page, args: argparse.Namespace, *, sign_in: bool = False) -> bool:
+    """Take one page's screenshot, trying once more if the page was not drawn in time (a busy machine)."""
+    for _ in (1, 2):
+        try:
+            if sign_in:
+                laptop.sign_in(browser, url)
+            _take(browser, url, page, args.out, args.max_height)
+            return True
+        except Exception as exc:  # noqa: BLE001 - say which page and why, then go on with the others
+            print(f"{page.name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+    return False
 
 
 def _take(browser: Any, url: str, page: laptop.Page, out: Path, max_height: int) -> None:
