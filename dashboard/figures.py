@@ -597,15 +597,20 @@ def what_if_map(
     centre, zoom = map_view([p[0] for p in points], [p[1] for p in points], height_px=520)
     fig = _map_layout(fig, centre, zoom, revision=f"what-if-{data.get('need')}-{by}")
     if title:
+        # lines, so that a narrow window cuts nothing off: the view, then its hidden parts, then the new site
+        view, _, rest = title.replace(" · students in deserts", "<br>students in deserts", 1).partition("<br>")
+        text = "<br>".join([view, *([rest.replace(" · ", "<br>")] if rest else [])])
         fig.update_layout(
-            margin={"l": 0, "r": 0, "t": 56, "b": 0},
-            # two lines, so that a narrow window cuts nothing off: the view, then its hidden parts
+            margin={"l": 0, "r": 0, "t": 38 + 18 * text.count("<br>"), "b": 0},
             title={
-                "text": title.replace(" · students in deserts", "<br>students in deserts", 1),
+                "text": text,
                 "font": {"size": 13},
                 "x": 0.01,
                 "xanchor": "left",
-                "y": 0.98,
+                "yref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "pad": {"t": 14},  # the first line's ascenders inside the figure
             },
         )
     return _with_labels(fig, area_labels(rows))

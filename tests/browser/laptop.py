@@ -168,13 +168,15 @@ def _dry_run(browser: Any) -> None:
 
 
 def sign_in(browser: Any, base: str, name: str = ADMIN) -> None:
+    """Sign in as ``name`` (with the tests' password) on the server at ``base``."""
     browser.get(base + "/logout")
     browser.get(base + "/login")
     browser.find_element(By.ID, "name").send_keys(name)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # not waiting for the page it lands on: the caller opens its own (the Overview's every-need chart, on the
+    # district city with nothing computed ahead, takes a while)
     wait_until(lambda: "/login" not in browser.current_url, what="the sign-in")
-    settle(browser)
 
 
 def build_district(home: Path) -> None:
