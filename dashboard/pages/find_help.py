@@ -228,6 +228,7 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                         ),
                                     ],
                                     className="list-language",
+                                    style={"maxWidth": "18em", "marginBottom": "8px"},
                                 ),
                                 html.Button("Print the referral list", id=ids.HELP_PRINT),
                                 html.Button("Download it (HTML)", id=ids.HELP_DOWNLOAD_BUTTON, className="secondary"),
