@@ -1009,7 +1009,7 @@ NETWORK_STYLESHEET: list[dict[str, Any]] = [
             "border-width": 5,
             "border-color": "#000",
             "label": "data(name)",
-            "font-size": 13,
+            "font-size": 24,
             "font-weight": "bold",
             "min-zoomed-font-size": 0,
             "text-background-color": "#fff",
@@ -1021,7 +1021,7 @@ NETWORK_STYLESHEET: list[dict[str, Any]] = [
         "selector": "node.tie",
         "style": {
             "label": "data(short)",
-            "font-size": 10,
+            "font-size": 16,
             "min-zoomed-font-size": 0,
             "text-background-color": "#fff",
             "text-background-opacity": 0.7,

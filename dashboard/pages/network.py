@@ -113,14 +113,18 @@ def details(data: DashboardData, node: dict[str, Any] | str | None) -> Any:
     community = next((c for c in report.communities if c.community == org.community), None)
     ranked = [c.community for c in report.communities]
     names = data.need_names
-    need_list = lambda codes: ", ".join(names.get(n, n).lower() for n in codes) or "none"  # noqa: E731
+
+    def need_list(codes: tuple[str, ...], shown: int = 8) -> str:
+        words = [names.get(n, n).lower() for n in codes[:shown]]
+        return (", ".join(words) or "none") + (f" and {len(codes) - shown} more" if len(codes) > shown else "")
+
     if org.label == "Agency":
-        needs = html.Div(f"Offers services for: {need_list(org.needs)}")
+        needs = html.Div(f"Offers services for ({len(org.needs)}): {need_list(org.needs)}")
     else:
         needs = html.Div(
             [
-                html.Div(f"Its students' needs: {need_list(org.needs)}"),
-                html.Div(f"Not met by any partner: {need_list(org.unmet)}"),
+                html.Div(f"Its students' needs: {len(org.needs)} of the {len(names)} kinds"),
+                html.Div(f"Not met by any partner ({len(org.unmet)}): {need_list(org.unmet)}"),
             ]
         )
     return html.Div(
