@@ -152,8 +152,17 @@ def main() -> int:
     cases: dict[str, Callable[[int], object]] = {
         "map: pick a need": lambda n: _post(
             base,
-            [(ids.MAP_GRAPH, "figure"), (ids.MAP_RULE, "children"), (ids.MAP_SUMMARY, "children")],
-            [(ids.MAP_NEED, "value", needs[n % len(needs)]), (ids.MAP_LAYERS, "value", layers)],
+            [
+                (ids.MAP_GRAPH, "figure"),
+                (ids.MAP_RULE, "children"),
+                (ids.MAP_SUMMARY, "children"),
+                (ids.MAP_ZIP_STATUS, "children"),
+            ],
+            [
+                (ids.MAP_NEED, "value", needs[n % len(needs)]),
+                (ids.MAP_LAYERS, "value", layers),
+                (ids.MAP_ZIP, "value", None),
+            ],
         ),
         "gaps: table and school chart": lambda n: _post(
             base,
