@@ -12,6 +12,7 @@ are missing and the data layers still draw. Colours are colour-blind safe:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -111,15 +112,28 @@ def circle(lat: float, lon: float, radius_km: float, points: int = 72) -> tuple[
 
 
 def _map_layout(fig: go.Figure, centre: dict[str, float], zoom: float, *, revision: str) -> go.Figure:
-    fig.update_layout(
-        map={"style": MAP_STYLE, "center": centre, "zoom": zoom},
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#999", "borderwidth": 1},
-        uirevision=revision,  # keep the user's pan and zoom when the data changes
-        clickmode="event",
-        hoverdistance=10,  # a click near, not on, a marker names the spot, not the marker
-    )
+    fig.update_layout(**_map_layout_dict(centre, zoom, revision=revision))
     return fig
+
+
+def _map_layout_dict(centre: dict[str, float], zoom: float, *, revision: str) -> dict[str, Any]:
+    return {
+        "map": {"style": MAP_STYLE, "center": centre, "zoom": zoom},
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#999", "borderwidth": 1},
+        "uirevision": revision,  # keep the user's pan and zoom when the data changes
+        "clickmode": "event",
+        "hoverdistance": 10,  # a click near, not on, a marker names the spot, not the marker
+    }
+
+
+def _assembled(traces: Sequence[Any], layout: dict[str, Any]) -> go.Figure:
+    """A map figure from its traces (plain dicts of known types, or plotly traces) and its layout, in one go
+    and without plotly's validation: a district's map is then built in milliseconds instead of most of a
+    callback's budget (every cell's hover text validated, the layout copied at each update)."""
+    return go.Figure(
+        data=[t if isinstance(t, dict) else t.to_plotly_json() for t in traces], layout=layout, _validate=False
+    )
 
 
 def schools_trace(schools: Sequence[Mapping[str, Any]]) -> go.Scattermap:
@@ -327,38 +341,36 @@ def access_map(
     rows = data["rows"]
     layers = set(layers)
     need = data["need"]
-    fig = go.Figure()
-    if "access" in layers and rows:
-        for trace in access_classes(rows, cells_geojson_url):
-            fig.add_trace(trace)
+    traces: list[Any] = list(access_classes(rows, cells_geojson_url)) if "access" in layers and rows else []
     deserts = [r["area_id"] for r in rows if r["desert"]]
     if "deserts" in layers and deserts:
         lat, lon = _outline(deserts)
-        fig.add_trace(
-            go.Scattermap(
-                lat=lat,
-                lon=lon,
-                mode="lines",
-                line={"color": DESERT_COLOUR, "width": 3},
-                name=f"service desert ({len(deserts)})",
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "scattermap",
+                "lat": lat,
+                "lon": lon,
+                "mode": "lines",
+                "line": {"color": DESERT_COLOUR, "width": 3},
+                "name": f"service desert ({len(deserts)})",
+                "hoverinfo": "skip",
+            }
         )
     if "sites" in layers:
-        fig.add_trace(sites_trace(sites, need=need))
+        traces.append(sites_trace(sites, need=need))
     if "schools" in layers:
-        fig.add_trace(schools_trace(schools))
+        traces.append(schools_trace(schools))
     points = [(r["lat"], r["lon"]) for r in rows] or [(s["lat"], s["lon"]) for s in schools]
     revision = "access-map"
     if focus:
-        fig.add_trace(focus_trace(focus))
+        traces.append(focus_trace(focus))
         points = [tuple(p) for p in focus.get("points") or ()] or points
         revision = f"access-map-{focus['zip']}"  # a new search moves the view; panning afterwards stays
     centre, zoom = map_view([p[0] for p in points], [p[1] for p in points], height_px=620)
     if focus:
         zoom = min(zoom, 13.0)  # a one-cell ZIP area still shows its neighbours
-    fig = _map_layout(fig, centre, zoom, revision=revision)
-    return _with_labels(fig, area_labels(rows, focus=focus["zip"] if focus else None))
+    layout = _map_layout_dict(centre, zoom, revision=revision)
+    return _assembled(traces, {**layout, **_labels_layout(area_labels(rows, focus=focus["zip"] if focus else None))})
 
 
 #: Colours of the access classes, least to most (cividis, sampled: colour-blind safe); deserts apart.
@@ -403,23 +415,22 @@ def access_classes(
     k: int = 5,
     edges: Sequence[float] | None = None,
     points: bool = False,
-) -> list[go.Choroplethmap | go.Scattermap]:
+) -> list[dict[str, Any]]:
     """One trace per class of accessibility, named in the legend: quantile classes (``mapclassify``), so
     one outlying cell does not flatten every other into one colour; the deserts a solid class of their own.
     A value given as a band or a marker is placed by its middle (see :func:`sort_order`). ``edges`` (from
     :func:`class_bins`) colours the rows on another report's scale; ``points`` draws each area as a dot
-    (ZIP areas and schools) instead of its H3 cell."""
+    (ZIP areas and schools) instead of its H3 cell. Traces as plain dicts: a district's classes are built
+    in milliseconds, where plotly's validation of every cell's hover text took a callback's whole budget."""
     deserts = [r for r in rows if r["desert"]]
     others = [r for r in rows if not r["desert"]]
-    traces: list[go.Choroplethmap | go.Scattermap] = []
+    traces: list[dict[str, Any]] = []
     hover = (
         "<b>%{customdata[0]}</b><br>%{customdata[4]}<br>students with the need: %{customdata[1]}"
         "<br>providers in reach: %{customdata[2]}<br>desert: %{customdata[3]}<extra></extra>"
     )
 
-    def trace(
-        members: Sequence[Mapping[str, Any]], colour: str, name: str, opacity: float
-    ) -> go.Choroplethmap | go.Scattermap:
+    def trace(members: Sequence[Mapping[str, Any]], colour: str, name: str, opacity: float) -> dict[str, Any]:
         custom = [
             [
                 r["area_name"],
@@ -431,31 +442,33 @@ def access_classes(
             for r in members
         ]
         if points:
-            return go.Scattermap(
-                lat=[r["lat"] for r in members],
-                lon=[r["lon"] for r in members],
-                mode="markers",
-                marker={"size": 15, "color": colour, "opacity": min(1.0, opacity + 0.3)},
-                name=name,
-                legendgroup="access",
-                customdata=custom,
-                hovertemplate=hover,
-            )
+            return {
+                "type": "scattermap",
+                "lat": [r["lat"] for r in members],
+                "lon": [r["lon"] for r in members],
+                "mode": "markers",
+                "marker": {"size": 15, "color": colour, "opacity": min(1.0, opacity + 0.3)},
+                "name": name,
+                "legendgroup": "access",
+                "customdata": custom,
+                "hovertemplate": hover,
+            }
         cells = [r["area_id"] for r in members]
-        return go.Choroplethmap(
-            geojson=geojson_url or cells_geojson(cells),
-            locations=cells,
-            featureidkey="id",
-            z=[1] * len(cells),
-            colorscale=[[0, colour], [1, colour]],
-            showscale=False,
-            marker={"opacity": opacity, "line": {"width": 0.4, "color": "#444"}},
-            name=name,
-            showlegend=True,
-            legendgroup="access",
-            customdata=custom,
-            hovertemplate=hover,
-        )
+        return {
+            "type": "choroplethmap",
+            "geojson": geojson_url or cells_geojson(cells),
+            "locations": cells,
+            "featureidkey": "id",
+            "z": [1] * len(cells),
+            "colorscale": [[0, colour], [1, colour]],
+            "showscale": False,
+            "marker": {"opacity": opacity, "line": {"width": 0.4, "color": "#444"}},
+            "name": name,
+            "showlegend": True,
+            "legendgroup": "access",
+            "customdata": custom,
+            "hovertemplate": hover,
+        }
 
     if deserts:
         traces.append(trace(deserts, DESERT_COLOUR, f"desert: no provider in reach ({len(deserts)})", 0.85))
@@ -507,10 +520,9 @@ def area_labels(
     ]
 
 
-def _with_labels(fig: go.Figure, labels: list[dict[str, Any]]) -> go.Figure:
-    """The figure carrying its area names for the browser to write (``layout.meta.kith_labels``)."""
-    fig.update_layout(meta={"kith_labels": labels})
-    return fig
+def _labels_layout(labels: list[dict[str, Any]]) -> dict[str, Any]:
+    """The layout part carrying a map's area names for the browser to write (``layout.meta.kith_labels``)."""
+    return {"meta": {"kith_labels": labels}}
 
 
 def zip_focus(zip_code: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
@@ -551,6 +563,13 @@ def focus_trace(focus: Mapping[str, Any]) -> go.Scattermap:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _click_layer(cells: tuple[str, ...], geojson: str | None) -> dict[str, Any]:
+    """The what-if map's clickable cells as a plain trace, built once per set of cells (plotly would
+    validate its thousand-odd cells on every draw)."""
+    return {**click_grid(cells, geojson).to_plotly_json(), "name": "click to place the new site"}
+
+
 def what_if_map(
     report: Any,
     *,
@@ -571,49 +590,48 @@ def what_if_map(
     data = rows_of([report])[0]
     rows = data["rows"]
     by = data.get("by") or "cell"
-    fig = go.Figure()
-    if click_cells:
-        fig.add_trace(click_grid(click_cells, click_geojson).update(name="click to place the new site"))
-    for trace in access_classes(rows, cells_geojson_url, edges=edges, points=by != "cell"):
-        fig.add_trace(trace)
+    traces: list[Any] = [_click_layer(tuple(click_cells), click_geojson)] if click_cells else []
+    traces += access_classes(rows, cells_geojson_url, edges=edges, points=by != "cell")
     if sites:
-        fig.add_trace(sites_trace(sites, need=data.get("need")))
+        traces.append(sites_trace(sites, need=data.get("need")))
     if site is not None:
         name = "the new site (in the result)" if ran else "the new site (placed: run the what-if)"
         for size, colour in ((26, "#000000"), (18, NEW_SITE_COLOUR)):  # a ringed dot: no map fonts or icons needed
-            fig.add_trace(
-                go.Scattermap(
-                    lat=[site[0]],
-                    lon=[site[1]],
-                    mode="markers",
-                    marker={"size": size, "color": colour},
-                    name=name,
-                    legendgroup="new-site",
-                    showlegend=colour != "#000000",
-                    hovertemplate=f"{name}<br>%{{lat:.4f}}, %{{lon:.4f}}<extra></extra>",
-                )
+            traces.append(
+                {
+                    "type": "scattermap",
+                    "lat": [site[0]],
+                    "lon": [site[1]],
+                    "mode": "markers",
+                    "marker": {"size": size, "color": colour},
+                    "name": name,
+                    "legendgroup": "new-site",
+                    "showlegend": colour != "#000000",
+                    "hovertemplate": f"{name}<br>%{{lat:.4f}}, %{{lon:.4f}}<extra></extra>",
+                }
             )
     points = [(r["lat"], r["lon"]) for r in rows] or [h3.cell_to_latlng(c) for c in click_cells]
     centre, zoom = map_view([p[0] for p in points], [p[1] for p in points], height_px=520)
-    fig = _map_layout(fig, centre, zoom, revision=f"what-if-{data.get('need')}-{by}")
+    layout = {
+        **_map_layout_dict(centre, zoom, revision=f"what-if-{data.get('need')}-{by}"),
+        **_labels_layout(area_labels(rows)),
+    }
     if title:
         # lines, so that a narrow window cuts nothing off: the view, then its hidden parts, then the new site
         view, _, rest = title.replace(" · students in deserts", "<br>students in deserts", 1).partition("<br>")
         text = "<br>".join([view, *([rest.replace(" · ", "<br>")] if rest else [])])
-        fig.update_layout(
-            margin={"l": 0, "r": 0, "t": 38 + 18 * text.count("<br>"), "b": 0},
-            title={
-                "text": text,
-                "font": {"size": 13},
-                "x": 0.01,
-                "xanchor": "left",
-                "yref": "container",
-                "y": 1,
-                "yanchor": "top",
-                "pad": {"t": 14},  # the first line's ascenders inside the figure
-            },
-        )
-    return _with_labels(fig, area_labels(rows))
+        layout["margin"] = {"l": 0, "r": 0, "t": 38 + 18 * text.count("<br>"), "b": 0}
+        layout["title"] = {
+            "text": text,
+            "font": {"size": 13},
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 14},  # the first line's ascenders inside the figure
+        }
+    return _assembled(traces, layout)
 
 
 def points_map(lats: Sequence[float], lons: Sequence[float], *, name: str = "points") -> go.Figure:

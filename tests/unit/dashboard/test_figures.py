@@ -58,7 +58,7 @@ def test_an_outlier_does_not_put_every_other_cell_in_one_class() -> None:
     rows = [_row(c, 1.0 + 0.1 * i, desert=False) for i, c in enumerate(CELLS)]
     rows[-1] = _row(CELLS[-1], 175.9, desert=False)
     classes = figures.access_classes(rows)
-    assert len(classes) >= 3 and max(len(t.locations) for t in classes) < len(CELLS) - 1
+    assert len(classes) >= 3 and max(len(t["locations"]) for t in classes) < len(CELLS) - 1
 
 
 def test_access_map_layers_can_be_switched_off() -> None:
@@ -333,7 +333,7 @@ def test_an_area_whose_count_is_hidden_is_released_as_a_range_never_its_stand_in
     assert figures.released_text(released[0]) == "0.50–2.50 places per student (a range: the count is hidden)"
     assert figures.released_text(hidden) == figures.released_text(released[0])
     assert figures.released_text(shown) == "1.235 places per student"
-    hover = [c[4] for t in figures.access_classes([hidden, shown]) for c in t.customdata]
+    hover = [c[4] for t in figures.access_classes([hidden, shown]) for c in t["customdata"]]
     assert sorted(hover) == ["0.50–2.50 places per student (a range: the count is hidden)", "1.235 places per student"]
 
 
