@@ -35,6 +35,7 @@ from neo4j.exceptions import (
 )
 
 from kith.graph import _cypher
+from kith.graph._ahead import ahead
 from kith.graph.errors import KithError, NodeNotFound, StoreUnavailable
 from kith.graph.geo import EARTH_RADIUS_KM, haversine_km
 from kith.graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
@@ -294,7 +295,7 @@ class Neo4jStore:
 
         total = 0
         with self._translated(), self._session() as session:
-            for name, rows in batches:
+            for name, rows in ahead(batches):  # the next batch's rows are made while the server writes this one
                 done = session.execute_write(work, self._statement(name, {"rows": rows}), rows)
                 total += done
                 self.written[kind] += done

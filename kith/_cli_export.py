@@ -19,6 +19,7 @@ import click
 
 from kith._output import progress_bar
 from kith._trust import audit_export, server_of
+from kith.graph._ahead import ahead
 from kith.graph.errors import StoreUnavailable
 from kith.graph.model import NODE_MODELS, REL_MODELS, Label, RelType
 from kith.graph.store import GraphStore
@@ -42,14 +43,22 @@ def copy_graph(
     batch wrote.
     """
     copied = 0
-    for label in Label:
-        for batch in _chunks((NODE_MODELS[label].model_validate(row) for row in source.nodes(label)), batch_size):
-            target.upsert_nodes(batch, batch_size=batch_size)
-            copied += _advance(progress, len(batch))
-    for t in RelType:
-        for rels in _chunks((REL_MODELS[t].model_validate(row) for row in source.relationships(t)), batch_size):
-            target.upsert_relationships(rels, batch_size=batch_size)
-            copied += _advance(progress, len(rels))
+    node_chunks = (
+        batch
+        for label in Label
+        for batch in _chunks((NODE_MODELS[label].model_validate(row) for row in source.nodes(label)), batch_size)
+    )
+    for batch in ahead(node_chunks):  # the next batch is read and validated while this one is written
+        target.upsert_nodes(batch, batch_size=batch_size)
+        copied += _advance(progress, len(batch))
+    rel_chunks = (
+        rels
+        for t in RelType
+        for rels in _chunks((REL_MODELS[t].model_validate(row) for row in source.relationships(t)), batch_size)
+    )
+    for rels in ahead(rel_chunks):
+        target.upsert_relationships(rels, batch_size=batch_size)
+        copied += _advance(progress, len(rels))
     return copied
 
 
