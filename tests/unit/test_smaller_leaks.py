@@ -126,4 +126,4 @@ def test_a_typed_address_never_lands_in_the_find_help_url(served: Any, place: st
     assert bool(re.search(find_help.PLACE_IN_URL, place)) is kept
     # the page's URL mirror (a clientside callback) carries the pattern it checks the place against
     scripts = "".join(served._inline_scripts)
-    assert json.dumps({"place": find_help.PLACE_IN_URL}) in scripts
+    assert json.dumps({"place": find_help.PLACE_IN_URL})[:-1] in scripts  # the place's entry of the filters
