@@ -74,6 +74,7 @@ class MemoryStore:
         self._types: dict[RelType, dict[tuple[str, str], Props]] = {t: {} for t in RelType}
         self._site_index: PointIndex | None = None
         self._services_at: dict[str, bytes] | None = None
+        self._site_needs: dict[str, frozenset[str]] = {}  # site id → the needs its services address (with the above)
         self._dirty = False
         self._failed = False  # a write was interrupted: what is in memory is not a whole ingest
         self._marks: dict[str, str] = {}
@@ -332,6 +333,10 @@ class MemoryStore:
             rows = (p for p in rows if all(p.get(k) == v for k, v in where.items()))
         return [dict(p) for p in rows]
 
+    def nodes_by_ref(self, refs: Iterable[NodeRef]) -> dict[NodeRef, Props]:
+        labels = self._labels
+        return {ref: dict(labels[ref.label][ref.id]) for ref in sorted(set(refs)) if ref.id in labels[ref.label]}
+
     def relationships(
         self,
         rel_type: RelType,
@@ -388,6 +393,19 @@ class MemoryStore:
             self._site_index = PointIndex.build(ids, lats, lons)
         return self._site_index
 
+    def services_near(
+        self, lat: float, lon: float, radius_km: float, *, limit: int, needs: Collection[str] | None = None
+    ) -> tuple[list[tuple[str, float]], list[Props]]:
+        if needs is None:
+            sites = self.within(lat, lon, radius_km, limit=limit)
+        else:
+            if self._services_at is None:
+                self._join_services()
+            wanted, serving = frozenset(needs), self._site_needs
+            sites = [s for s in self.within(lat, lon, radius_km) if not wanted.isdisjoint(serving.get(s[0], ()))]
+            sites = sites[: max(limit, 0)]
+        return sites, self.services_at(site_id for site_id, _ in sites)
+
     def services_at(self, site_ids: Iterable[str]) -> list[Props]:
         table = self._services_at if self._services_at is not None else self._join_services()
         rows: list[Props] = []
@@ -431,6 +449,9 @@ class MemoryStore:
                         for v in delivered[site_id]
                     ]
                 )
+        self._site_needs = {
+            site_id: frozenset(code for v in delivered[site_id] for code in needs.get(v, ())) for site_id in delivered
+        }
         self._services_at = table
         return table
 

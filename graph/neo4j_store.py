@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 NEO4J_EARTH_RADIUS_M = 6_378_140.0
 #: The hop bound written in ``find_shortest_paths.cypher``; longer limits use the unbounded file.
 BOUNDED_HOPS = 16
+#: Smaller bounds, each in a file of its own (a quantifier takes no parameter): the least one that holds
+#: ``max_hops`` is searched, so a search stops at the hops asked for.
+HOP_BOUNDS = {3: "find_shortest_paths_3", 6: "find_shortest_paths_6", 12: "find_shortest_paths_12"}
 #: Properties the store derives and keeps for itself: Site.location, the point the point index holds.
 DERIVED_PROPERTIES = ("location",)
 #: The store's own node (outside the graph model), holding its marks: the demo city and the revision.
@@ -365,6 +368,19 @@ class Neo4jStore:
         rows.sort(key=lambda row: row["id"])
         return rows
 
+    def nodes_by_ref(self, refs: Iterable[NodeRef]) -> dict[NodeRef, Props]:
+        return {ref: _stored(props) for ref, (_, props) in sorted(self._by_ref(refs).items())}
+
+    def _by_ref(self, refs: Iterable[NodeRef]) -> dict[NodeRef, tuple[str, Props]]:
+        """(element id, properties) of each ref in the graph, in one read."""
+        ids: dict[str, set[str]] = {label.value: set() for label in Label}
+        for ref in refs:
+            ids[Label(ref.label).value].add(ref.id)
+        if not any(ids.values()):
+            return {}
+        records = self._read("fetch_nodes_by_ref", ids={label: sorted(wanted) for label, wanted in ids.items()})
+        return {NodeRef(Label(r["label"]), r["props"]["id"]): (r["element_id"], r["props"]) for r in records}
+
     def relationships(
         self,
         rel_type: RelType,
@@ -397,32 +413,32 @@ class Neo4jStore:
         if radius_km < 0 or (limit is not None and limit <= 0):
             return []
         records = self._read("find_sites_within", lat=float(lat), lon=float(lon), radius_m=search_radius_m(radius_km))
-        if not records:
-            return []
-        ids = [record["site_id"] for record in records]
-        dist = haversine_km(
-            lat,
-            lon,
-            np.array([r["lat"] for r in records], dtype=np.float64),
-            np.array([r["lon"] for r in records], dtype=np.float64),
+        return _nearest(lat, lon, radius_km, {r["site_id"]: (r["lat"], r["lon"]) for r in records}, limit)
+
+    def services_near(
+        self, lat: float, lon: float, radius_km: float, *, limit: int, needs: Collection[str] | None = None
+    ) -> tuple[list[tuple[str, float]], list[Props]]:
+        if radius_km < 0 or limit <= 0:
+            return [], []
+        records = self._read(
+            "find_services_near",
+            lat=float(lat),
+            lon=float(lon),
+            radius_m=search_radius_m(radius_km),
+            limit=int(limit),
+            needs=None if needs is None else sorted(set(needs)),
         )
-        keep = dist <= radius_km
-        rows = sorted(zip(dist[keep].tolist(), (i for i, k in zip(ids, keep) if k)))
-        return [(site_id, d) for d, site_id in rows[:limit]]
+        sites = _nearest(lat, lon, radius_km, {r["site_id"]: (r["lat"], r["lon"]) for r in records}, limit)
+        found = {site_id for site_id, _ in sites}
+        rows = [_joined(r) for r in records if r["service"] is not None and r["site_id"] in found]
+        rows.sort(key=lambda row: (row["site"]["id"], row["service"]["id"]))
+        return sites, rows
 
     def services_at(self, site_ids: Iterable[str]) -> list[Props]:
         wanted = sorted(set(site_ids))
         if not wanted:
             return []
-        rows: list[dict[str, Any]] = [
-            {
-                "site": _stored(r["site"]),
-                "service": _stored(r["service"]),
-                "agency": _stored(min(r["agencies"], key=_by_id)) if r["agencies"] else None,
-                "needs": sorted(r["needs"]),
-            }
-            for r in self._read("fetch_services_at", site_ids=wanted)
-        ]
+        rows = [_joined(r) for r in self._read("fetch_services_at", site_ids=wanted)]
         rows.sort(key=lambda row: (row["site"]["id"], row["service"]["id"]))
         return rows
 
@@ -443,7 +459,7 @@ class Neo4jStore:
             return []
         types = None if rel_types is None else sorted(RelType(t).value for t in rel_types)
         records = self._read(
-            "find_shortest_paths" if max_hops <= BOUNDED_HOPS else "find_shortest_paths_unbounded",
+            _paths_statement(max_hops),
             source=element_ids[source],
             targets=[element_ids[t] for t in wanted],
             types=types,
@@ -459,14 +475,7 @@ class Neo4jStore:
         return paths
 
     def _element_ids(self, refs: Iterable[NodeRef]) -> dict[NodeRef, str]:
-        by_label: dict[Label, set[str]] = defaultdict(set)
-        for ref in refs:
-            by_label[Label(ref.label)].add(ref.id)
-        found: dict[NodeRef, str] = {}
-        for label, ids in by_label.items():
-            for record in self._read(f"fetch_{STEM[label]}_by_id", ids=sorted(ids), where={}):
-                found[NodeRef(label, record["props"]["id"])] = record["element_id"]
-        return found
+        return {ref: element_id for ref, (element_id, _) in self._by_ref(refs).items()}
 
     def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph[NodeRef]:
         wanted_labels, wanted_types = set(labels), set(rel_types)
@@ -486,6 +495,42 @@ class Neo4jStore:
 def _stored(props: Mapping[str, Any]) -> Props:
     """A node's properties as kith stored them (without the point the store derives for the index)."""
     return {key: value for key, value in props.items() if key not in DERIVED_PROPERTIES}
+
+
+def _nearest(
+    lat: float, lon: float, radius_km: float, located: Mapping[str, tuple[float, float]], limit: int | None
+) -> list[tuple[str, float]]:
+    """(site id, km) of the candidate sites within the radius by kith's haversine, nearest first, ties by id."""
+    if not located:
+        return []
+    ids = list(located)
+    dist = haversine_km(
+        lat,
+        lon,
+        np.array([located[i][0] for i in ids], dtype=np.float64),
+        np.array([located[i][1] for i in ids], dtype=np.float64),
+    )
+    keep = dist <= radius_km
+    rows = sorted(zip(dist[keep].tolist(), (i for i, k in zip(ids, keep) if k)))
+    return [(site_id, d) for d, site_id in rows[:limit]]
+
+
+def _joined(record: Any) -> Props:
+    """A row of ``services_at`` from a record of site, service, agencies and needs."""
+    return {
+        "site": _stored(record["site"]),
+        "service": _stored(record["service"]),
+        "agency": _stored(min(record["agencies"], key=_by_id)) if record["agencies"] else None,
+        "needs": sorted(record["needs"]),
+    }
+
+
+def _paths_statement(max_hops: int) -> str:
+    """The file searching the least hop bound that holds ``max_hops``."""
+    for bound, name in sorted(HOP_BOUNDS.items()):
+        if max_hops <= bound:
+            return name
+    return "find_shortest_paths" if max_hops <= BOUNDED_HOPS else "find_shortest_paths_unbounded"
 
 
 def _by_id(props: Mapping[str, Any]) -> str:

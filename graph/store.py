@@ -23,6 +23,12 @@ Semantics every store keeps:
   does) and the sorted codes of the needs the service addresses; ordered by
   site id, then service id. Unknown site ids are ignored. The rows are the
   caller's own: changing them changes nothing in the store.
+- ``nodes_by_ref`` reads nodes of several labels in one read: each ref found,
+  in the refs' order (NodeRef order), with its properties as ``nodes`` has them.
+- ``services_near`` is ``within`` with a ``limit``, counting only the sites
+  that deliver a service addressing one of ``needs`` (every site when None),
+  and ``services_at`` of the sites it found, in one read (a Neo4j server
+  answers it in one round trip).
 - A store carries marks: ``mark_demo_city(size)`` says the graph is the demo
   city exactly as ``kith demo`` built it, and any later write (or ``clear``)
   removes the mark, so ``demo_city()`` is not None only for that graph (demo
@@ -108,6 +114,10 @@ class GraphStore(Protocol):
         """Nodes of a label, optionally only those ids and with properties equal to ``where``."""
         ...
 
+    def nodes_by_ref(self, refs: Iterable[NodeRef]) -> dict[NodeRef, dict[str, Any]]:
+        """The nodes of ``refs`` that are in the graph, by ref (in NodeRef order), with their properties."""
+        ...
+
     def relationships(
         self,
         rel_type: RelType,
@@ -131,6 +141,13 @@ class GraphStore(Protocol):
         """The services delivered at these sites, one row per (service, site):
         ``{"site": props, "service": props, "agency": props or None, "needs": [codes]}``,
         ordered by site id, then service id (see module docstring)."""
+        ...
+
+    def services_near(
+        self, lat: float, lon: float, radius_km: float, *, limit: int, needs: Collection[str] | None = None
+    ) -> tuple[list[tuple[str, float]], list[dict[str, Any]]]:
+        """``within(lat, lon, radius_km, limit=limit)`` of the sites delivering a service that addresses one
+        of ``needs`` (of every site when None), and ``services_at`` of those sites."""
         ...
 
     def shortest_paths(

@@ -19,10 +19,9 @@ def point_of(store: GraphStore, ref: NodeRef) -> tuple[Point, dict[str, Any]]:
     agency at its first site (by id), a service at its first site, staff at
     their school. Raises ``NodeNotFound`` or, when it has no location, ``InputError``.
     """
-    found = store.nodes(ref.label, ids=[ref.id])
-    if not found:
+    node = store.nodes_by_ref([ref]).get(ref)
+    if node is None:
         raise NodeNotFound(f"{ref} is not in the graph")
-    node = found[0]
     point = _own(node) or _by_relation(store, ref)
     if point is None:
         raise InputError(f"{ref} has no location in the graph, so nothing can be found near it")

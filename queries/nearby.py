@@ -7,12 +7,13 @@ the answer is exact: the same rows, in the same order, as a brute-force haversin
 over every site would give (``tests/unit/queries/test_nearby.py`` checks it).
 
 The search reads the nearest sites in growing batches (the store's
-``within`` with a ``limit``: the exact prefix of the sites in the radius)
-until the ``limit`` nearest rows are certain: no unread site is as near as the
-last row kept, so nothing nearer can be missing. A query touches a few dozen
-sites, not thousands. The services of a batch of sites come from one store
-read, already joined (``services_at``: site, service, offering agency, needs);
-the filters apply to those rows, and the rows kept become the answer without
+``services_near``: the exact prefix of the sites in the radius, as ``within``
+with a ``limit`` gives it, and their services already joined: site, service,
+offering agency, needs, as ``services_at`` gives them), one store read per
+batch, until the ``limit`` nearest rows are certain: no unread site is as near
+as the last row kept, so nothing nearer can be missing. A query touches a few
+dozen sites, not thousands, and usually one batch (on Neo4j: one round trip).
+The filters apply to those rows, and the rows kept become the answer without
 another read.
 
 ``open_now``: services whose hours cannot be read ("by appointment", no hours
@@ -462,16 +463,20 @@ _Candidate = tuple[float, str, str, dict[str, Any]]
 def _search(
     store: GraphStore, lat: float, lon: float, radius_km: float, limit: int, filters: _Filters
 ) -> list[NearbyService]:
-    """Read the nearest sites in growing batches, and their services a few sites at a time, until
-    the ``limit`` nearest rows are certain (no unread site is as near as the last row kept) or
-    every site in the radius is read."""
+    """Read the nearest sites in growing batches, each with its services in the same read
+    (``services_near``), and take their rows a few sites at a time, until the ``limit`` nearest
+    rows are certain (no unread site is as near as the last row kept) or every site in the radius
+    is read."""
     found: list[_Candidate] = []
     batch, read = max(_MIN_SITES_PER_STEP, limit), 0
     while True:
-        sites = store.within(lat, lon, radius_km, limit=batch)
+        sites, joined = store.services_near(lat, lon, radius_km, limit=batch, needs=filters.needs or None)
+        at: dict[str, list[dict[str, Any]]] = {}
+        for row in joined:
+            at.setdefault(row["site"]["id"], []).append(row)
         while read < len(sites):
             step = _sites_to_read(limit - len(found), len(found), read)
-            found.extend(_candidates(store, sites[read : read + step], filters))
+            found.extend(_candidates(sites[read : read + step], at, filters))
             read = min(read + step, len(sites))
             found.sort()
             if len(found) >= limit and read < len(sites) and found[limit - 1][0] < sites[read][1]:
@@ -483,20 +488,20 @@ def _search(
 
 
 def _sites_to_read(missing: int, rows: int, sites: int) -> int:
-    """How many more sites to read for ``missing`` rows, at the rate of rows per site seen so far
+    """How many more sites to take for ``missing`` rows, at the rate of rows per site seen so far
     (``_ROWS_PER_SITE`` before any), and one more: its distance is what makes the last row certain."""
     rate = max(rows / sites, _MIN_ROWS_PER_SITE) if sites else _ROWS_PER_SITE
     return math.ceil(max(missing, 1) / rate) + 1
 
 
-def _candidates(store: GraphStore, sites: list[tuple[str, float]], filters: _Filters) -> list[_Candidate]:
-    """The services at these sites that pass the filters: one store read for the batch."""
-    if not sites:
-        return []
-    distance = dict(sites)
+def _candidates(
+    sites: list[tuple[str, float]], at: Mapping[str, list[dict[str, Any]]], filters: _Filters
+) -> list[_Candidate]:
+    """The services at these sites (their rows of the batch's read) that pass the filters."""
     return [
-        (distance[r["site"]["id"]], r["service"]["id"], r["site"]["id"], r)
-        for r in store.services_at(distance)
+        (distance_km, r["service"]["id"], site_id, r)
+        for site_id, distance_km in sites
+        for r in at.get(site_id, ())
         if not filters.any or filters.keep(r["service"], r["needs"])
     ]
 

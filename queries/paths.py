@@ -321,12 +321,9 @@ def _handoffs(store: GraphStore, ranked: list[_Ranked]) -> list[Handoff]:
 
 def _names(store: GraphStore, refs: set[NodeRef]) -> dict[NodeRef, str]:
     names: dict[NodeRef, str] = {}
-    by_label: dict[Label, set[str]] = {}
-    for ref in refs:
-        by_label.setdefault(ref.label, set()).add(ref.id)
-    for label, ids in by_label.items():
-        for node in store.nodes(label, ids=ids) if label not in _PEOPLE else ():
-            names[NodeRef(label, node["id"])] = _name(label, node)
+    found = store.nodes_by_ref(ref for ref in refs if ref.label not in _PEOPLE)  # one read
+    for ref, node in found.items():
+        names[ref] = _name(ref.label, node)
     for ref in refs:
         names.setdefault(ref, _name(ref.label, {"id": ref.id}))
     return names

@@ -276,6 +276,52 @@ def test_services_at_matches_the_whole_reads_on_the_small_city(store: GraphStore
     assert store.services_at(some) == [r for r in everything if r["site"]["id"] in some]
 
 
+def test_nodes_by_ref_reads_several_labels_at_once(store: GraphStore) -> None:
+    _delivery_graph(store)
+    refs = [
+        NodeRef(Label.SITE, "x2"),
+        NodeRef(Label.AGENCY, "a1"),
+        NodeRef(Label.SITE, "x1"),
+        NodeRef(Label.SERVICE, "nope"),
+        NodeRef(Label.NEED_TYPE, "food"),
+        NodeRef(Label.SCHOOL, "x1"),  # a site's id, asked as a school: not found
+        NodeRef(Label.AGENCY, "a1"),
+    ]
+    found = store.nodes_by_ref(refs)
+    assert list(found) == sorted(set(refs) - {NodeRef(Label.SERVICE, "nope"), NodeRef(Label.SCHOOL, "x1")})
+    for ref, props in found.items():
+        assert props == store.nodes(ref.label, ids=[ref.id])[0]
+    found[NodeRef(Label.SITE, "x1")]["name"] = "changed by a caller"
+    assert store.nodes_by_ref([NodeRef(Label.SITE, "x1")])[NodeRef(Label.SITE, "x1")]["name"] == "Library"
+    assert store.nodes_by_ref([]) == {}
+
+
+def test_services_near_is_within_then_services_at(store: GraphStore) -> None:
+    _delivery_graph(store)
+    # Ties at the cut of a limit: ten sites at one point, the first with a service, and a ring around them.
+    store.upsert_nodes(Site(id=f"same{i:02d}", name="x", lat=42.335, lon=-71.075) for i in range(10))
+    store.upsert_nodes(Site(id=f"ring{i:02d}", name="x", lat=42.335 + 0.002 * (i + 1), lon=-71.075) for i in range(8))
+    store.upsert_relationships([DeliveredAt(source="v2", target="same00"), DeliveredAt(source="v3", target="ring03")])
+    for centre, radius in [((42.335, -71.075), 5.0), ((42.33, -71.08), 1.2), ((42.34, -71.07), 0.0), ((0.0, 0.0), 9)]:
+        for limit in (1, 2, 9, 10, 11, 15, 100):
+            sites, rows = store.services_near(*centre, radius, limit=limit)
+            assert sites == store.within(*centre, radius, limit=limit)
+            assert rows == store.services_at(site_id for site_id, _ in sites)
+        everything = store.within(*centre, radius)
+        joined = _services_at_by_hand(store, {site_id for site_id, _ in everything})
+        for needs in (["food"], ["dental", "tutoring"], ["tutoring"], []):
+            serving = {r["site"]["id"] for r in joined if set(r["needs"]) & set(needs)}
+            for limit in (1, 2, 100):
+                sites, rows = store.services_near(*centre, radius, limit=limit, needs=needs)
+                assert sites == [s for s in everything if s[0] in serving][:limit]
+                assert rows == store.services_at(site_id for site_id, _ in sites)
+    sites, rows = store.services_near(42.335, -71.075, 5.0, limit=12)
+    assert len(sites) == 12 and {"x1", "x2", "ring03"} - {i for i, _ in sites}  # the cut falls in the ring
+    assert [r["service"]["id"] for r in rows if r["site"]["id"] == "same00"] == ["v2"]
+    assert [i for i, _ in store.services_near(42.335, -71.075, 5.0, limit=3, needs=["food"])[0]] == ["x2", "x1"]
+    assert store.services_near(42.335, -71.075, -1.0, limit=5) == ([], [])
+
+
 def test_services_at_sees_every_write_and_keeps_no_change_a_caller_makes(store: GraphStore) -> None:
     _delivery_graph(store)
     before = store.services_at(["x1", "x3"])

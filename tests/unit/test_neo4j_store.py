@@ -456,3 +456,27 @@ def test_every_call_passes_what_its_files_declare() -> None:
         assert files, f"{where}: no Cypher file is named like {pattern.pattern}"
         for name in files:
             assert _cypher.load(name).parameters == passed, f"{where}: {name}.cypher"
+
+
+# ------------------------------------------------------------------ shortest paths: the hop bound searched
+
+
+def test_paths_search_the_least_bound_that_holds_max_hops() -> None:
+    chosen = {hops: neo4j_store._paths_statement(hops) for hops in range(1, 20)}
+    assert {chosen[h] for h in (1, 2, 3)} == {"find_shortest_paths_3"}
+    assert {chosen[h] for h in (4, 5, 6)} == {"find_shortest_paths_6"}
+    assert {chosen[h] for h in range(7, 13)} == {"find_shortest_paths_12"}
+    assert {chosen[h] for h in range(13, 17)} == {"find_shortest_paths"}
+    assert {chosen[h] for h in (17, 18, 19)} == {"find_shortest_paths_unbounded"}
+    bounds = {**{name: bound for bound, name in neo4j_store.HOP_BOUNDS.items()}, "find_shortest_paths": 16}
+    unbounded = _cypher.load("find_shortest_paths_unbounded").text
+    for name, bound in bounds.items():
+        text = _cypher.load(name).text
+        assert re.findall(r"\]-\{1,(\d+)\}\(b\)", text) == [str(bound)], name
+        # apart from the bound and the comments, the statement is the unbounded one
+        body = [line for line in text.splitlines() if not line.startswith("//")]
+        assert body == [
+            line.replace("]-+(b)", f"]-{{1,{bound}}}(b)")
+            for line in unbounded.splitlines()
+            if not line.startswith("//")
+        ], name
