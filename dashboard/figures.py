@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -661,13 +662,8 @@ def gap_table(report: Any) -> list[dict[str, Any]]:
     data = rows_of([report])[0]
     below = _marker_threshold(r["demand"] for r in data["rows"])
     out = []
-    names = [r["area_name"] for r in data["rows"]]
-    repeated = {n for n in names if names.count(n) > 1} if len(names) < 5000 else set(names)
-    for i, r in enumerate(data["rows"], 1):
+    for i, (r, area) in enumerate(zip(data["rows"], area_names(data["rows"])), 1):
         students, access = r["demand"], r["accessibility"]
-        area = r["area_name"]
-        if area in repeated:  # several cells of one place: each told apart by where it is
-            area = f"{area} · {r['lat']:.3f}, {r['lon']:.3f}"
         out.append(
             {
                 "rank": i,
@@ -683,6 +679,16 @@ def gap_table(report: Any) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def area_names(rows: list[Mapping[str, Any]]) -> list[str]:
+    """Each row's area as the pages name it: its name, and where several rows share one (the cells of
+    one place), each told apart by where it is."""
+    repeated = {name for name, n in Counter(r["area_name"] for r in rows).items() if n > 1}
+    return [
+        f"{r['area_name']} · {r['lat']:.3f}, {r['lon']:.3f}" if r["area_name"] in repeated else r["area_name"]
+        for r in rows
+    ]
 
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -886,7 +892,8 @@ def what_if_comparison(report: Any, *, top: int = 15, before: Any = None) -> go.
     rows = [r for r in changed if abs(sort_order(r["accessibility"]) - sort_order(r["accessibility_before"])) >= 5e-4][
         :top
     ]
-    labels = [f"{r['area_name']} · {r['area_id'][-5:]}" for r in rows]
+    named = dict(zip((r["area_id"] for r in data["rows"]), area_names(data["rows"])))
+    labels = [named[r["area_id"]] for r in rows]
 
     def bars(side: list[Mapping[str, Any]], name: str, colour: str) -> go.Bar:
         middle, minus, plus, text = [], [], [], []

@@ -150,6 +150,16 @@ def test_what_if_comparison_shows_the_areas_that_gain() -> None:
     assert list(after.x) == [7.0, 6.0, 5.0] and list(before.x) == [1.0, 1.0, 1.0]
 
 
+def test_what_if_comparison_names_each_area_as_the_table_does() -> None:
+    rows = [dict(_row(c, 2.0 + i, False), accessibility_before=1.0) for i, c in enumerate(CELLS[:3])]
+    rows[0]["area_name"] = "Waltham (02451)"  # one place with a cell of its own: its name alone
+    fig = figures.what_if_comparison({"need": "food", "rows": rows})
+    labels = list(fig.data[1].y)
+    table = {r["area_id"]: r["area"] for r in figures.gap_table({"need": "food", "rows": rows})}
+    assert sorted(labels) == sorted(table.values()) and len(set(labels)) == 3
+    assert "Waltham (02451)" in labels and not any("fffff" in label for label in labels)
+
+
 def test_network_elements_size_by_centrality_and_colour_by_community() -> None:
     node = {"label": "Agency", "degree": 1, "degree_centrality": 0.5, "eigenvector": 0.1, "component_size": 3}
     report = {
