@@ -46,7 +46,7 @@ COLUMNS = [
     {"field": "service", "headerName": "Service", "flex": 3, "minWidth": 120, **_WRAP},
     {"field": "agency", "headerName": "Agency", "flex": 3, "minWidth": 120, **_WRAP},
     {"field": "distance_km", "headerName": "km", "width": 62},
-    {"field": "phone", "headerName": "Phone", "width": 124, **_WRAP},
+    {"field": "phone", "headerName": "Phone", "width": 140, **_WRAP},  # a 10-digit number on one line
     {"field": "hours", "headerName": "Hours", "flex": 2, "minWidth": 110, **_WRAP},
     {"field": "address", "headerName": "Address", "flex": 3, "minWidth": 140, **_WRAP},
     {"field": "languages", "headerName": "Languages", "flex": 2, "minWidth": 118, **_WRAP},
@@ -203,7 +203,8 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                         html.Div(
                             [
                                 html.Div(id=ids.HELP_STATUS, className="status", role="status"),
-                                dcc.Graph(id=ids.HELP_MAP, style={"height": "380px"}, config={"scrollZoom": True}),
+                                # low enough that the first rows show at 1366×768 without a scroll
+                                dcc.Graph(id=ids.HELP_MAP, style={"height": "250px"}, config={"scrollZoom": True}),
                                 dag.AgGrid(
                                     id=ids.HELP_TABLE,
                                     columnDefs=COLUMNS,

@@ -235,6 +235,19 @@ def test_find_help_rows_show_name_address_hours_and_phone_without_a_scroll(lapto
         ids.HELP_TABLE,
     )
     assert {"Service", "Agency", "Phone", "Hours", "Address", "Languages"} <= set(shown)
+    first, phones = laptop.execute_script(
+        """
+        const row = document.querySelector('#' + arguments[0] + ' .ag-center-cols-container .ag-row');
+        const phones = [...document.querySelectorAll('#' + arguments[0] + ' .ag-cell[col-id="phone"]')];
+        return [row.getBoundingClientRect().bottom - window.innerHeight,
+                phones.filter(c => {  // more than one line high
+                    const value = c.querySelector('.ag-cell-value') || c;
+                    return value.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(value).lineHeight);
+                }).length];""",
+        ids.HELP_TABLE,
+    )
+    assert first <= 0, f"the first row ends {first:.0f} px below the window"  # seen without scrolling
+    assert phones == 0  # a ten-digit phone number reads on one line
     cut_headers = laptop.execute_script(
         "return [...document.querySelectorAll('#' + arguments[0] + ' .ag-header-cell-text')]"
         ".filter(h => h.scrollWidth > h.clientWidth + 1).map(h => h.textContent)",
