@@ -60,7 +60,7 @@ STORE_PROPERTIES = ("demo_city", "revision")
 ROW_KEYS = ("id", "props", "source", "target")
 #: Seconds to wait for the indexes to come online after the schema is applied.
 INDEX_WAIT_S = 300
-#: Nodes deleted per transaction by :meth:`Neo4jStore.clear`.
+#: Relationships, then nodes, deleted per transaction by :meth:`Neo4jStore.clear`.
 DELETE_BATCH = 10_000
 
 #: The URI schemes of the Bolt protocol (the driver's HTTP support is a preview kith does not use).
@@ -341,14 +341,17 @@ class Neo4jStore:
 
     def clear(self) -> None:
         self._before_write()  # first: a clear interrupted half-way leaves no mark on what is left
-        text = self._statement("delete_graph_batch", {"batch_size": DELETE_BATCH})
+        # relationships first: a node's DETACH DELETE takes all of its relationships in one transaction,
+        # and a need or a school of a state holds hundreds of thousands (past the engine's memory limit)
+        for name in ("delete_relationships_batch", "delete_nodes_batch"):
+            text = self._statement(name, {"batch_size": DELETE_BATCH})
 
-        def work(tx: ManagedTransaction) -> int:
-            return int(tx.run(text, batch_size=DELETE_BATCH).single(strict=True)["deleted"])
+            def work(tx: ManagedTransaction, text: str = text) -> int:
+                return int(tx.run(text, batch_size=DELETE_BATCH).single(strict=True)["deleted"])
 
-        with self._translated(), self._session() as session:
-            while session.execute_write(work):
-                pass
+            with self._translated(), self._session() as session:
+                while session.execute_write(work):
+                    pass
 
     # ------------------------------------------------------------ reads
 
