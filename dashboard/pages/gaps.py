@@ -93,21 +93,6 @@ def csv_file(data: DashboardData, need: str | None, by: str | None, demand: str 
     return {"content": out.getvalue(), "filename": f"kith-gaps-{need}-{by}.csv", "type": "text/csv"}
 
 
-def what_if(
-    data: DashboardData,
-    need: str | None,
-    by: str | None,
-    lat: float | None,
-    lon: float | None,
-    capacity: float | None,
-    progress: Any = None,
-    demand: str | None = None,
-) -> tuple[Any, Any]:
-    """The what-if as a plain function: a new site with ``capacity`` places at (lat, lon) → (summary, chart)."""
-    summary, chart, _result, _view = what_if_run(data, need, by, lat, lon, capacity, progress=progress, demand=demand)
-    return summary, chart
-
-
 def what_if_run(
     data: DashboardData,
     need: str | None,

@@ -100,7 +100,7 @@ def test_gaps_table_is_ranked_and_pre_fills_the_what_if_at_the_worst_desert(data
 def test_what_if_a_site_at_the_worst_desert_shrinks_the_deserts(data: DashboardData) -> None:
     _, _, lat, lon, _ = gaps.table(data, "food", "cell")
     seen = []
-    summary, chart = gaps.what_if(data, "food", "cell", lat, lon, 100, progress=seen.append)
+    summary, chart, _result, _view = gaps.what_if_run(data, "food", "cell", lat, lon, 100, progress=seen.append)
     before, after = data.gaps("food", "cell"), data.what_if("food", "cell", add_sites=((lat, lon, 100.0),))
     assert after.deserts < before.deserts
     assert seen == [("1", "3"), ("2", "3"), ("3", "3")]
