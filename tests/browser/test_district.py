@@ -174,6 +174,29 @@ def click_at(browser, x: float, y: float) -> None:
     actions.perform()
 
 
+_DRAWN_UNDER = """
+    const [id, x, y] = arguments;
+    const plot = document.querySelector('#' + id + ' .js-plotly-plot');
+    const map = plot._fullLayout.map._subplot.map;
+    const box = map.getCanvas().getBoundingClientRect();
+    const uid = plot._fullData[0].uid;
+    const top = document.elementFromPoint(x, y);
+    return map.loaded() && !map.isMoving() && top === map.getCanvas()
+        && map.queryRenderedFeatures([x - box.left, y - box.top]).some(f => f.layer.id.includes(uid));"""
+
+
+def click_map(browser, graph_id: str, lat: float, lon: float) -> None:
+    """Click a plotly map at (lat, lon) once the map stands still and has drawn its first trace (the
+    clickable cells, loaded from a URL after the figure) under that point, with nothing on top of it."""
+
+    def drawn() -> tuple[float, float] | None:
+        x, y = map_point(browser, graph_id, lat, lon)
+        return (x, y) if browser.execute_script(_DRAWN_UNDER, graph_id, x, y) else None
+
+    x, y = wait_until(drawn, timeout=30, what=f"the map's clickable cell at {lat:.4f}, {lon:.4f} drawn")
+    click_at(browser, x, y)
+
+
 def test_find_help_a_click_on_the_map_searches_there_for_several_needs(laptop, district: str) -> None:
     open_page(laptop, district, "/find-help?need=food,housing&radius=3")
     traces = wait_until(lambda: plot_traces(laptop, ids.HELP_MAP), timeout=30, what="the map")
@@ -183,8 +206,7 @@ def test_find_help_a_click_on_the_map_searches_there_for_several_needs(laptop, d
     )
     assert traces[0]["type"] == "choroplethmap" and traces[0]["n"] > 100 and outlines > 0  # never a blank box
     lat, lon = open_spot(laptop, ids.HELP_MAP)
-    x, y = map_point(laptop, ids.HELP_MAP, lat, lon)
-    click_at(laptop, x, y)
+    click_map(laptop, ids.HELP_MAP, lat, lon)
     wait_until(
         lambda: "," in (laptop.find_element(By.ID, ids.HELP_PLACE).get_attribute("value") or ""),
         what="the clicked spot as the place",

@@ -14,7 +14,7 @@ from kith.dashboard import ids
 from kith.graph.geo import distance_km
 from tests.browser import test_district
 from tests.browser.conftest import console_errors, screenshot, settle, wait_until
-from tests.browser.test_district import click_at, map_point, open_spot
+from tests.browser.test_district import click_map, open_spot
 from tests.browser.test_pages import open_page, plot_traces
 
 pytestmark = pytest.mark.browser
@@ -176,7 +176,7 @@ def test_what_if_a_click_on_the_map_places_the_site_and_draws_before_and_after(l
     for _ in range(3):  # on a loaded machine the map may still move between aiming and clicking: aim again
         lat, lon = open_spot(laptop, ids.GAPS_WHATIF_MAP)
         typed = laptop.find_element(By.ID, ids.GAPS_WHATIF_LAT).get_attribute("value")  # the field before
-        click_at(laptop, *map_point(laptop, ids.GAPS_WHATIF_MAP, lat, lon))
+        click_map(laptop, ids.GAPS_WHATIF_MAP, lat, lon)
         placed = wait_until(
             lambda typed=typed: (
                 (v := laptop.find_element(By.ID, ids.GAPS_WHATIF_LAT).get_attribute("value")) != typed and float(v)
