@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -383,7 +384,8 @@ _ZIP_IN_NAME = re.compile(r"\((\d{5})\)\s*$")
 
 def class_bins(rows: Sequence[Mapping[str, Any]], *, k: int = 5) -> list[float]:
     """The edges of the access classes of the non-desert rows: quantiles (``mapclassify``), from the
-    least value to each class's upper bound. Pass them to :func:`access_classes` to colour another report
+    least value to each class's upper bound; where most areas share one value, the quantiles of the distinct
+    values, so the others are still told apart. Pass them to :func:`access_classes` to colour another report
     (a what-if's result) on the same scale as this one."""
     values = np.array([sort_order(r["accessibility"]) for r in rows if not r["desert"]], dtype=float)
     if not len(values):
@@ -391,7 +393,24 @@ def class_bins(rows: Sequence[Mapping[str, Any]], *, k: int = 5) -> list[float]:
     classes = min(k, len(np.unique(values)))
     if classes < 2:
         return [float(values.min()), float(values.max())]
-    return [float(values.min()), *map(float, mapclassify.Quantiles(values, k=classes).bins)]
+    with warnings.catch_warnings():  # many tied values give fewer distinct quantiles than classes: see below
+        warnings.filterwarnings("ignore", "Not enough unique values", UserWarning)
+        bins = np.unique(mapclassify.Quantiles(values, k=classes).bins)
+        if len(bins) < classes:  # most areas at one value: the quantiles of the distinct values instead
+            bins = np.unique(mapclassify.Quantiles(np.unique(values), k=classes).bins)
+    return [float(values.min()), *map(float, bins)]
+
+
+def class_names(edges: Sequence[float]) -> list[str]:
+    """Each class's span as a legend says it, with as many decimals as tell its bounds apart (2 to 4):
+    a class that holds a single value names that value alone, never "0.93–0.93"."""
+    distinct = set(edges)
+    digits = next((d for d in (2, 3) if len({f"{e:.{d}f}" for e in distinct}) == len(distinct)), 4)
+    names = []
+    for low, high in zip(edges, edges[1:]):
+        a, b = f"{low:.{digits}f}", f"{high:.{digits}f}"
+        names.append(a if a == b else f"{a}–{b}")
+    return names
 
 
 def released_text(row: Mapping[str, Any]) -> str:
@@ -484,10 +503,11 @@ def access_classes(
         labels, classes = np.zeros(len(values), dtype=int), 1
     shown_edges = [min(edges[0], float(values.min())), *edges[1:-1], max(edges[-1], float(values.max()))]
     palette = CLASS_COLOURS[-classes:] if classes < len(CLASS_COLOURS) else CLASS_COLOURS
+    spans = class_names(shown_edges)
     for c in range(classes):
         members = [r for r, label in zip(others, labels) if label == c]
         if members:
-            name = f"{shown_edges[c]:.2f}–{shown_edges[c + 1]:.2f} places per student ({len(members)})"
+            name = f"{spans[c]} places per student ({len(members)})"
             traces.append(trace(members, palette[c], name, 0.6))
     return traces
 

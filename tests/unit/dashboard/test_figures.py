@@ -370,3 +370,18 @@ def test_what_if_comparison_draws_a_hidden_areas_range_not_its_value() -> None:
     assert list(after_bar.x) == [2.0] and list(after_bar.error_x.array) == [1.0]
     assert list(before_bar.x) == [1.0] and list(before_bar.error_x.arrayminus) == [0.6]
     assert "range" in after_bar.customdata[0][0]
+
+
+def test_tied_values_still_make_classes_each_named_by_bounds_that_differ() -> None:
+    """Most cells at one value (a city where most cells reach the same providers): the quantiles repeat,
+    yet the other cells are still told apart; a class holding a single value is named by that value, and
+    no legend entry reads "0.93–0.93"."""
+    cells = sorted(h3.grid_disk(CELLS[0], 4))
+    others = [0.931, 0.934, 1.2, 1.5, 2.0, 2.5, 3.0]
+    for values, first in (([0.93] * 40 + others, "0.930–0.932"), ([0.93] * 10 + others * 3, "0.930")):
+        rows = [_row(c, v, desert=False) for c, v in zip(cells, values, strict=False)]
+        names = [t["name"] for t in figures.access_classes(rows)]
+        spans = [n.split(" places per student")[0] for n in names]
+        assert len(spans) == 5 and spans[0] == first and len(set(spans)) == len(spans)
+        assert all(a != b for a, _, b in (s.partition("–") for s in spans if "–" in s))
+        assert sum(int(n.rsplit("(", 1)[1].rstrip(")")) for n in names) == len(values)
