@@ -1,9 +1,10 @@
-"""Faults on a real Neo4j server: the engine is killed by its process id in the middle of an export, and
-goes away under a running dashboard. This module runs its own engine (``engine``), so stopping it leaves
+"""Faults on a real Neo4j server: the engine is killed by its process id in the middle of an export or an
+ingest, and goes away under a running dashboard. This module runs its own engine (``engine``), so stopping it leaves
 the rest of the suite's alone."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -15,16 +16,17 @@ from tests.neo4j.conftest import Engine
 from tests.neo4j.test_cli_on_neo4j import kith
 
 
-def _export(home: Path, engine: Engine) -> subprocess.Popen[str]:
-    import os
+def _env(home: Path, engine: Engine) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {"KITH_HOME": str(home)} | engine.env()
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {"KITH_HOME": str(home)} | engine.env()
+
+def _export(home: Path, engine: Engine) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "kith.cli", "export", "--to", "neo4j", "--batch-size", "300"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=_env(home, engine),
     )
 
 
@@ -91,3 +93,68 @@ def test_the_dashboard_shows_the_store_banner_and_answers_again_once_neo4j_is_ba
         assert "cannot be reached" not in answer and ids.MAP_GRAPH in answer
     finally:
         data.close()
+
+
+def _agencies_csv(path: Path, rows: int) -> Path:
+    """A provider export: each agency on three rows (three sites and services), its phone differing on
+    each, so the merged phones of an agency span rows, as in real exports."""
+    from tests.unit.ingest.conftest import write_csv
+
+    header = ["agency_id", "agency_name", "phone", "site_id", "lat", "lon", "zip", "service_name", "need"]
+    return write_csv(
+        path,
+        header,
+        (
+            [
+                f"A{i // 3}",
+                f"Agency {i // 3}",
+                f"617-555-{i % 3:04d}",
+                f"S{i}",
+                42.3 + (i % 100) / 1000,
+                -71.1 + (i % 77) / 1000,
+                "02139",
+                f"Service {i}",
+                ("food", "tutoring", "housing")[i % 3],
+            ]
+            for i in range(rows)
+        ),
+    )
+
+
+def test_an_engine_killed_during_an_ingest_is_one_line_and_a_rerun_completes(engine: Engine, tmp_path: Path) -> None:
+    """``kith ingest agencies`` into Neo4j, the engine killed by its pid while the rows are written: one
+    line that names Neo4j, no traceback; the same ingest run again gives the graph of one clean ingest."""
+    from kith.graph.model import Label, RelType
+    from kith.ingest.agencies import ingest_agencies
+
+    export = _agencies_csv(tmp_path / "agencies.csv", 1_500)
+    expected = MemoryStore()
+    ingest_agencies(export, expected, quarantine_dir=tmp_path / "q")
+    home = tmp_path / "home"
+    home.mkdir()
+    with Neo4jStore.from_settings(engine.settings()) as store:
+        store.clear()
+        ingesting = subprocess.Popen(
+            [sys.executable, "-m", "kith.cli", "ingest", "agencies", str(export)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(home, engine),
+        )
+        while not store.counts().get(Label.AGENCY.value):  # the ingest has begun writing
+            assert ingesting.poll() is None, ingesting.communicate()
+            time.sleep(0.05)
+    engine.kill()
+    _, stderr = ingesting.communicate(timeout=300)
+    assert ingesting.returncode != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Neo4j" in lines[0] and "Traceback" not in stderr, stderr
+
+    engine.start()
+    done = kith("ingest", "agencies", str(export), home=home, env=engine.env())
+    assert done.returncode == 0, done.stderr
+    with Neo4jStore.from_settings(engine.settings()) as store:
+        assert store.counts() == expected.counts()  # nothing lost, nothing doubled
+        assert store.nodes(Label.AGENCY) == expected.nodes(Label.AGENCY)  # phones merged once, not twice
+        assert store.relationships(RelType.OFFERS) == expected.relationships(RelType.OFFERS)
+        store.clear()
