@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Iterator
@@ -214,16 +215,27 @@ _ABOUT_STUDENTS = frozenset(
 )
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager, ``kill PID``), taken as Ctrl-C is: a write stops where it is, the embedded
+    store saves nothing, and the one line says what stays."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main() -> None:
     """Entry point: run the CLI, turning kith errors into one line and exit code 1."""
     debug = "--debug" in sys.argv[1:]
+    signal.signal(signal.SIGTERM, _on_sigterm)
     if not debug:  # the Neo4j driver logs each retry; the one line below says what failed
         logging.getLogger("neo4j").addHandler(logging.NullHandler())
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort as exc:
-        click.echo(" ".join(["Aborted.", *_notes(exc.__cause__)]), err=True)
-        sys.exit(130)
+        terminated = isinstance(exc.__cause__, _Terminated)
+        click.echo(" ".join(["Stopped (SIGTERM)." if terminated else "Aborted.", *_notes(exc.__cause__)]), err=True)
+        sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

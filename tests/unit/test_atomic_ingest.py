@@ -105,6 +105,31 @@ def test_ctrl_c_half_way_through_an_ingest_leaves_the_previous_graph(home: Path,
     assert _graph(home) == before
 
 
+def test_sigterm_half_way_through_an_ingest_says_so_and_leaves_the_previous_graph(
+    home: Path, agencies_csv: Path
+) -> None:
+    """SIGTERM (a service manager stopping a scheduled ingest, ``kill PID``) is taken as Ctrl-C is: one line
+    that says so and what was written, exit 143 (128 + 15), and the graph as it was."""
+    before = _graph(home)
+    fault = """
+        import os, signal
+        from kith.graph.memory import MemoryStore
+        real = MemoryStore._upsert_relationships
+        def interrupted(self, rels):
+            def half_then_sigterm():
+                for i, rel in enumerate(rels):
+                    if i == 5_000:
+                        os.kill(os.getpid(), signal.SIGTERM)
+                    yield rel
+            return real(self, half_then_sigterm())
+        MemoryStore._upsert_relationships = interrupted
+    """
+    result = _kith("ingest", "agencies", str(agencies_csv), home=home, fault=fault)
+    assert result.returncode == 143, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"Stopped (SIGTERM). {NOTHING_WRITTEN}"
+    assert _graph(home) == before
+
+
 def test_sigint_at_any_moment_leaves_the_previous_graph_or_the_whole_ingest(home: Path, agencies_csv: Path) -> None:
     """A real Ctrl-C from outside, at moments spread over the ingest: never a part of it."""
     before, _ = _graph(home)
