@@ -200,14 +200,20 @@ class DashboardData:
         runs); looks at most every :attr:`check_every_s`. The reload runs in a thread of its own (a state
         city takes seconds to read), requests meanwhile answer from the graph they had; ``wait`` waits for
         it. True when a reload was started."""
+        if self.settings.demo and getattr(self.store, "path", None) is None:
+            # Neo4j is read live: what an ingest writes would show at once, so in demo mode the mark is looked
+            # at before every request (an ingest's first write removes it, before any of its rows)
+            try:
+                if self.store.demo_city() is None:
+                    self.withdrawn = _NO_LONGER_DEMO
+            except KithError:
+                return False  # the store is out of reach: the pages say so
         now = time.monotonic()
         if now - self._checked < self.check_every_s or self._reloading.locked():
             return False
         self._checked = now
         try:
             revision = self.store.revision()
-            if self.settings.demo and getattr(self.store, "path", None) is None and self.store.demo_city() is None:
-                self.withdrawn = _NO_LONGER_DEMO  # Neo4j is read live: what was written would show at once
         except KithError:
             return False  # the store is out of reach: the pages say so
         if revision == self._revision or not self._reloading.acquire(blocking=False):
