@@ -101,6 +101,8 @@ LOAD_REPORT = "load-report"
 LOAD_MAP = "load-map"
 LOAD_MAP_FIELD = "load-map-field"  # pattern-matching: {"type": LOAD_MAP_FIELD, "field": kith field}
 LOAD_MAP_STORE = "load-map-store"
+LOAD_TRAVEL_NOTE = "load-travel-note"
+LOAD_TRAVEL_REMOVE = "load-travel-remove"
 
 #: The type of the pattern-matching ids that mirror a page's view state into the URL.
 URL_SYNC = "url-sync"

@@ -144,6 +144,26 @@ def _travel(
     )
 
 
+def travel_note(data: DashboardData) -> str:
+    return f"Travel measure in use on the Gaps page: {data.travel_text()}."
+
+
+def remove_travel(data: DashboardData, viewer: Viewer | None) -> tuple[str, bool]:
+    """Remove the travel-time matrix loaded on this page (admin only, audited): the gap questions reach by
+    straight-line distance again → (the page's travel note, whether the remove button is now disabled)."""
+    viewer = _security.require(viewer, Capability.INGEST)
+    path = _upload.travel_path(Path(data.settings.home))
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return travel_note(data), True
+    except OSError as exc:
+        AuditLog(data.settings.home).record(viewer, "travel_removed", outcome="failed", reason=type(exc).__name__)
+        return f"The travel-time matrix could not be removed ({exc.strerror}). {travel_note(data)}", False
+    AuditLog(data.settings.home).record(viewer, "travel_removed", outcome="removed", via="dashboard")
+    return f"The travel-time matrix was removed. {travel_note(data)}", True
+
+
 def _map_of(mapping: Any, kind: Any) -> ColumnMap | None:
     """The column map the admin set for this kind (None without one, or for another kind)."""
     if not isinstance(mapping, dict) or not isinstance(mapping.get("map"), dict) or kind in (None, "hsds"):
@@ -370,8 +390,12 @@ def register(app: dash.Dash, data: DashboardData) -> None:
                                     value=[DRY_RUN],
                                     options=[{"label": " Dry run: check and report, write nothing", "value": DRY_RUN}],
                                 ),
-                                html.P(
-                                    f"Travel measure in use on the Gaps page: {data.travel_text()}.", className="note"
+                                html.P(travel_note(data), id=ids.LOAD_TRAVEL_NOTE, className="note"),
+                                html.Button(
+                                    "Remove the travel-time matrix",
+                                    id=ids.LOAD_TRAVEL_REMOVE,
+                                    disabled=data.travel() is None,
+                                    title="The Gaps page goes back to straight-line distance",
                                 ),
                             ],
                             className="panel controls",
@@ -436,6 +460,15 @@ def register(app: dash.Dash, data: DashboardData) -> None:
     )
     def _propose(contents, kind, filename):  # type: ignore[no-untyped-def]
         return propose(data, _security.current_viewer(), contents, filename, kind)
+
+    @app.callback(
+        Output(ids.LOAD_TRAVEL_NOTE, "children"),
+        Output(ids.LOAD_TRAVEL_REMOVE, "disabled"),
+        Input(ids.LOAD_TRAVEL_REMOVE, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _remove_travel(_clicks):  # type: ignore[no-untyped-def]
+        return remove_travel(data, _security.current_viewer())
 
     @app.callback(
         Output(ids.LOAD_STATUS, "children"),

@@ -115,6 +115,12 @@ def test_an_admin_loads_a_travel_matrix_and_the_gaps_page_reaches_by_it(
         driver.get(signed_in_server + "/load")
         settle(driver)
         assert "in use on the Gaps page: travel matrix, 20 minutes" in driver.find_element(By.ID, ids.CONTENT).text
+        driver.find_element(By.ID, ids.LOAD_TRAVEL_REMOVE).click()  # and taken back
+        wait_until(
+            lambda: "removed" in driver.find_element(By.ID, ids.LOAD_TRAVEL_NOTE).text, what="the matrix removed"
+        )
+        assert driver.find_element(By.ID, ids.LOAD_TRAVEL_NOTE).text.endswith("straight-line distance, 5 km.")
+        assert not driver.find_element(By.ID, ids.LOAD_TRAVEL_REMOVE).is_enabled()
         assert console_errors(driver) == []
     finally:
         for kept in tmp_path_factory.getbasetemp().glob("kith-home-signed-in*/travel/matrix.csv"):

@@ -7,10 +7,13 @@ from __future__ import annotations
 import base64
 import stat
 
+import pytest
+
 from kith.dashboard import _upload
 from kith.dashboard.data import DashboardData
 from kith.dashboard.pages import gaps as gaps_page
 from kith.dashboard.pages import load as load_page
+from kith.graph.errors import AccessDenied
 from kith.settings import KithSettings
 from kith.trust.access import Role, Viewer
 from kith.trust.audit import AuditLog
@@ -64,3 +67,26 @@ def test_a_bad_matrix_is_refused_by_row_and_field(river, tmp_path) -> None:
     huge = "data:text/csv;base64," + "A" * (load_page.file_limit(data) * 4 // 3 + 100)
     status, _ = load_page.load(data, ADA, huge, "osrm.csv", "travel", [])
     assert status.startswith("Not loaded: the file is larger than the limit")
+
+
+def test_the_matrix_can_be_removed_and_the_gaps_page_reaches_by_distance_again(river, tmp_path) -> None:
+    data = DashboardData(river, KithSettings(_env_file=None, home=tmp_path, neo4j_uri=None))
+    matrix = "origin,destination,minutes\nN,S,45\nF,S,12.5\n"
+    load_page.load(data, ADA, _url(matrix), "osrm.csv", "travel", [])
+    rows, *_ = gaps_page.table(data, "dental", "school", "estimate")
+    assert [r["area"] for r in rows if r["desert"] == "yes"] == ["Near"]
+    with pytest.raises(AccessDenied):
+        load_page.remove_travel(data, Viewer(name="pat", role=Role.PLANNER))
+    assert _upload.travel_path(tmp_path).exists()
+
+    note, disabled = load_page.remove_travel(data, ADA)
+    assert (
+        note
+        == "The travel-time matrix was removed. Travel measure in use on the Gaps page: straight-line distance, 5 km."
+    )
+    assert disabled and not _upload.travel_path(tmp_path).exists()
+    rows, _, _, _, text = gaps_page.table(data, "dental", "school", "estimate")
+    assert [r["area"] for r in rows if r["desert"] == "yes"] == ["Far"] and "Reach: straight-line distance" in text
+    assert load_page.remove_travel(data, ADA) == (load_page.travel_note(data), True)  # twice: nothing to remove
+    removed = [r for r in AuditLog(tmp_path).entries() if r["action"] == "travel_removed"]
+    assert [(r["who"], r["outcome"]) for r in removed] == [("ada", "removed")]
