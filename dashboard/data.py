@@ -369,15 +369,16 @@ class DashboardData:
 
     def gaps(self, need: str, by: str = "cell", demand: str | None = None) -> gaps_q.GapReport:
         """Accessibility per area for a need (2SFCA, 5 km catchment), deserts flagged; computed once.
-        ``demand`` names the source (None: the best the graph holds for the need)."""
+        ``demand`` names the source (None: the best the graph holds for the need; ``estimate-income``: the
+        estimate with its income adjustment)."""
         return self.memo(
             ("gaps", need, by, demand, self._travel_key()),
             lambda: gaps_q.service_gaps(
                 self.store,
                 need,
-                demand=demand,
                 by=cast(gaps_q.By, by),
                 suppress_below=self.threshold,
+                **_demand_options(demand),
                 **self._supply_options(),
             ),
         )
@@ -397,7 +398,7 @@ class DashboardData:
             lambda: gaps_q.service_gaps(
                 self.store,
                 need,
-                demand=demand,
+                **_demand_options(demand),
                 by=cast(gaps_q.By, by),
                 add_sites=add_sites,
                 add_capacity=dict(add_capacity),
@@ -538,6 +539,18 @@ class DashboardData:
     def path_targets(self) -> list[dict[str, str]]:
         """Where a handoff can go: a need (the nearest services for it), an agency or a school."""
         return [{"label": f"Need: {n['name']}", "value": f"need:{n['code']}"} for n in self.needs] + self.path_sources
+
+
+#: The demand choice of an estimate with the income adjustment (``kith gaps --demand estimate --income-adjust``).
+ESTIMATE_BY_INCOME = "estimate-income"
+
+
+def _demand_options(demand: str | None) -> dict[str, Any]:
+    """``service_gaps``'s demand arguments for a page's demand choice: :data:`ESTIMATE_BY_INCOME` is the
+    estimate with the income adjustment."""
+    if demand == ESTIMATE_BY_INCOME:
+        return {"demand": "estimate", "income_adjust": True}
+    return {"demand": demand}
 
 
 _NO_LONGER_DEMO = (

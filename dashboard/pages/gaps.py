@@ -13,7 +13,7 @@ import flask
 from dash import Input, Output, State, dcc, html
 
 from kith.dashboard import _inputs, _security, _url, figures, ids
-from kith.dashboard.data import DEFAULT_NEED, DashboardData
+from kith.dashboard.data import DEFAULT_NEED, ESTIMATE_BY_INCOME, DashboardData
 from kith.dashboard.pages.find_help import clicked_point
 from kith.dashboard.pages.map import CELLS_URL
 from kith.graph.errors import KithError
@@ -28,6 +28,7 @@ DEMAND = (
     ("students", "students (student records)"),
     ("counts", "aggregate counts (a survey)"),
     ("estimate", "estimate: enrollment × a cited rate"),
+    (ESTIMATE_BY_INCOME, "estimate, adjusted by free or reduced-price lunch and Title I (mental health, behaviour)"),
     ("population", "population (census)"),
 )
 _AREAS = {"cell": "cells", "school": "schools", "zip": "ZIP areas"}
@@ -78,15 +79,20 @@ def table(data: DashboardData, need: str | None, by: str | None, demand: str | N
 def csv_file(data: DashboardData, need: str | None, by: str | None, demand: str | None = None) -> dict[str, str]:
     """The Export CSV download: the ranked table as the grid shows it, every cell spreadsheet-safe
     (built here, not in the browser, so a name such as ``=HYPERLINK(...)`` never opens as a formula),
-    each row naming the demand source."""
+    each row naming the demand source and its adjustment, if any."""
     need, by, demand = _need(data, need), _inputs.choice(by, dict(BY), "cell"), _demand(demand)
     report = data.gaps(need, by, demand)
     out = io.StringIO()
     write_csv(
         out,
-        [*(c["headerName"] for c in COLUMNS), "Demand source", "Demand is an estimate"],
+        [*(c["headerName"] for c in COLUMNS), "Demand source", "Demand is an estimate", "Demand adjustment"],
         (
-            [*(row[c["field"]] for c in COLUMNS), report.demand_source, "yes" if report.estimate else "no"]
+            [
+                *(row[c["field"]] for c in COLUMNS),
+                report.demand_source,
+                "yes" if report.estimate else "no",
+                report.demand_adjustment,
+            ]
             for row in figures.gap_table(report)
         ),
     )
