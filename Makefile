@@ -17,7 +17,7 @@ demo: install
 	$(BIN)/kith demo
 
 test: install test-deps
-	$(NEO4J)/run-with-neo4j $(BIN)/python -m pytest
+	$(NEO4J)/run-with-neo4j $(BIN)/python -m pytest --durations=20
 
 install: $(STAMP)
 
