@@ -372,17 +372,11 @@ class Neo4jStore:
         return rows
 
     def nodes_by_ref(self, refs: Iterable[NodeRef]) -> dict[NodeRef, Props]:
-        return {ref: _stored(props) for ref, (_, props) in sorted(self._by_ref(refs).items())}
-
-    def _by_ref(self, refs: Iterable[NodeRef]) -> dict[NodeRef, tuple[str, Props]]:
-        """(element id, properties) of each ref in the graph, in one read."""
-        ids: dict[str, set[str]] = {label.value: set() for label in Label}
-        for ref in refs:
-            ids[Label(ref.label).value].add(ref.id)
+        ids = _ids_by_label(refs)
         if not any(ids.values()):
             return {}
-        records = self._read("fetch_nodes_by_ref", ids={label: sorted(wanted) for label, wanted in ids.items()})
-        return {NodeRef(Label(r["label"]), r["props"]["id"]): (r["element_id"], r["props"]) for r in records}
+        records = self._read("fetch_nodes_by_ref", ids=ids)
+        return dict(sorted((NodeRef(Label(r["label"]), r["props"]["id"]), _stored(r["props"])) for r in records))
 
     def relationships(
         self,
@@ -454,31 +448,29 @@ class Neo4jStore:
         max_hops: int = 6,
         k: int = 1,
     ) -> list[GraphPath]:
-        element_ids = self._element_ids({source, *targets})
-        if source not in element_ids:
-            raise NodeNotFound(f"{source} is not in the graph")
-        wanted = sorted({t for t in targets if t != source and t in element_ids})
+        wanted = sorted({t for t in targets if t != source})
         if not wanted or max_hops < 1:
+            if source not in self.nodes_by_ref([source]):
+                raise NodeNotFound(f"{source} is not in the graph")
             return []
         types = None if rel_types is None else sorted(RelType(t).value for t in rel_types)
-        records = self._read(
+        records = self._read(  # the source and the targets are found by id in the same read
             _paths_statement(max_hops),
-            source=element_ids[source],
-            targets=[element_ids[t] for t in wanted],
+            source=_ids_by_label([source]),
+            targets=_ids_by_label(wanted),
             types=types,
             max_hops=max_hops,
         )
+        if not records:
+            raise NodeNotFound(f"{source} is not in the graph")
         by_target: dict[NodeRef, list[GraphPath]] = defaultdict(list)
-        for record in records:
-            path = _path(record["nodes"], record["steps"])
+        for found in records[0]["paths"]:
+            path = _path(found["nodes"], found["steps"])
             by_target[path.nodes[-1]].append(path)
         paths: list[GraphPath] = []
         for target in wanted:
             paths.extend(sorted(by_target.get(target, ()), key=_path_order)[:k])
         return paths
-
-    def _element_ids(self, refs: Iterable[NodeRef]) -> dict[NodeRef, str]:
-        return {ref: element_id for ref, (element_id, _) in self._by_ref(refs).items()}
 
     def project(self, labels: Collection[Label], rel_types: Collection[RelType]) -> nx.MultiDiGraph[NodeRef]:
         wanted_labels, wanted_types = set(labels), set(rel_types)
@@ -493,6 +485,15 @@ class Neo4jStore:
                     for row in self.relationships(t)
                 )
         return view
+
+
+def _ids_by_label(refs: Iterable[NodeRef]) -> dict[str, list[str]]:
+    """The ids of ``refs`` under their labels, sorted, every label present (the shape of the statements
+    that find nodes of any label by id: one index seek per id)."""
+    ids: dict[str, set[str]] = {label.value: set() for label in Label}
+    for ref in refs:
+        ids[Label(ref.label).value].add(ref.id)
+    return {label: sorted(wanted) for label, wanted in ids.items()}
 
 
 def _stored(props: Mapping[str, Any]) -> Props:

@@ -1,17 +1,98 @@
-// find_shortest_paths.cypher — $source, $targets (element ids), $types (list of type names or null), $max_hops → nodes, steps
-// Every shortest path (by hop count) to each target, either direction, along the allowed types only.
-// Hop counts are bounded by 16 here (a quantifier takes no parameter) and by $max_hops below; since
+// find_shortest_paths.cypher — $source (map of label: list of ids, the source's one id under its label), $targets (map of label: list of ids), every label present in both; $types (list of type names or null), $max_hops → paths
+// Every shortest path (by hop count) to each target, either direction, along the allowed types only, with the
+// source and the targets found by their ids in the same read (one index seek each): one row when the source is
+// in the graph (its paths, maybe none), no row when it is not. Targets not in the graph, or the source itself,
+// have no paths. Hop counts are bounded by 16 here (a quantifier takes no parameter) and by $max_hops below; since
 // ALL SHORTEST keeps only the paths of least length, dropping the longer ones is the same as not finding them.
 // One search per target, from both ends: with both ends bound in the subquery the planner searches
 // between the two (StatefulShortestPath Into); given a list of targets it searched from the source to
 // every node it can reach, which took Neo4j 5.26 tens of seconds on the small city.
-MATCH (a) WHERE elementId(a) = $source
-UNWIND $targets AS target
-MATCH (b) WHERE elementId(b) = target
-CALL (a, b) {
-  MATCH p = ALL SHORTEST (a)-[r WHERE $types IS NULL OR type(r) IN $types]-{1,16}(b)
-  RETURN p
+CALL () {
+  UNWIND $source['School'] AS wanted
+  MATCH (n:School {id: wanted})
+  RETURN n
+  UNION ALL
+  UNWIND $source['Student'] AS wanted
+  MATCH (n:Student {id: wanted})
+  RETURN n
+  UNION ALL
+  UNWIND $source['Family'] AS wanted
+  MATCH (n:Family {id: wanted})
+  RETURN n
+  UNION ALL
+  UNWIND $source['Agency'] AS wanted
+  MATCH (n:Agency {id: wanted})
+  RETURN n
+  UNION ALL
+  UNWIND $source['Service'] AS wanted
+  MATCH (n:Service {id: wanted})
+  RETURN n
+  UNION ALL
+  UNWIND $source['Site'] AS wanted
+  MATCH (n:Site {id: wanted})
+  RETURN n
+  UNION ALL
+  UNWIND $source['Staff'] AS wanted
+  MATCH (n:Staff {id: wanted})
+  RETURN n
+  UNION ALL
+  UNWIND $source['NeedType'] AS wanted
+  MATCH (n:NeedType {id: wanted})
+  RETURN n
+  UNION ALL
+  UNWIND $source['AreaCount'] AS wanted
+  MATCH (n:AreaCount {id: wanted})
+  RETURN n
 }
-WITH p WHERE length(p) <= $max_hops
-RETURN [n IN nodes(p) | [labels(n)[0], n.id]] AS nodes,
-       [rel IN relationships(p) | [type(rel), startNode(rel).id, properties(rel)]] AS steps
+WITH n AS a
+CALL (a) {
+  CALL () {
+    UNWIND $targets['School'] AS wanted
+    MATCH (n:School {id: wanted})
+    RETURN n
+    UNION ALL
+    UNWIND $targets['Student'] AS wanted
+    MATCH (n:Student {id: wanted})
+    RETURN n
+    UNION ALL
+    UNWIND $targets['Family'] AS wanted
+    MATCH (n:Family {id: wanted})
+    RETURN n
+    UNION ALL
+    UNWIND $targets['Agency'] AS wanted
+    MATCH (n:Agency {id: wanted})
+    RETURN n
+    UNION ALL
+    UNWIND $targets['Service'] AS wanted
+    MATCH (n:Service {id: wanted})
+    RETURN n
+    UNION ALL
+    UNWIND $targets['Site'] AS wanted
+    MATCH (n:Site {id: wanted})
+    RETURN n
+    UNION ALL
+    UNWIND $targets['Staff'] AS wanted
+    MATCH (n:Staff {id: wanted})
+    RETURN n
+    UNION ALL
+    UNWIND $targets['NeedType'] AS wanted
+    MATCH (n:NeedType {id: wanted})
+    RETURN n
+    UNION ALL
+    UNWIND $targets['AreaCount'] AS wanted
+    MATCH (n:AreaCount {id: wanted})
+    RETURN n
+  }
+  WITH a, n AS b
+  WHERE b <> a
+  CALL (a, b) {
+    MATCH p = ALL SHORTEST (a)-[r WHERE $types IS NULL OR type(r) IN $types]-{1,16}(b)
+    RETURN p
+  }
+  WITH p WHERE length(p) <= $max_hops
+  RETURN collect({
+    nodes: [x IN nodes(p) | [labels(x)[0], x.id]],
+    steps: [rel IN relationships(p) | [type(rel), startNode(rel).id, properties(rel)]]
+  }) AS paths
+}
+RETURN paths
