@@ -455,6 +455,33 @@ class MemoryStore:
         self._services_at = table
         return table
 
+    def student_needs(self, needs: Collection[str] | None = None) -> dict[str, list[Any]]:
+        of: dict[str, list[str]] = {}
+        if needs is None:
+            for student, code in self._types[RelType.HAS_NEED]:
+                of.setdefault(student, []).append(code)
+        else:
+            pred = self._graph._pred
+            for code in set(needs):
+                for student, keyed in pred.get(NodeRef(Label.NEED_TYPE, code), _EMPTY).items():
+                    if RelType.HAS_NEED in keyed:
+                        of.setdefault(student.id, []).append(code)
+        succ, families = self._graph._succ, self._labels[Label.FAMILY]
+        schools: list[str | None] = []
+        cells: list[str | None] = []
+        codes: list[list[str]] = []
+        for student in sorted(of):
+            school = family = None
+            for other, keyed in succ[NodeRef(Label.STUDENT, student)].items():
+                if RelType.ENROLLED_IN in keyed and (school is None or other.id > school):
+                    school = other.id
+                elif RelType.MEMBER_OF in keyed and (family is None or other.id > family):
+                    family = other.id
+            schools.append(school)
+            cells.append(None if family is None else (families[family].get("home_cell") or None))
+            codes.append(sorted(of[student]))
+        return {"school": schools, "cell": cells, "needs": codes}
+
     def shortest_paths(
         self,
         source: NodeRef,

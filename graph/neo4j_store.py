@@ -439,6 +439,17 @@ class Neo4jStore:
         rows.sort(key=lambda row: (row["site"]["id"], row["service"]["id"]))
         return rows
 
+    def student_needs(self, needs: Collection[str] | None = None) -> dict[str, list[Any]]:
+        wanted = None if needs is None else sorted(set(needs))
+        if wanted == []:
+            return {"school": [], "cell": [], "needs": []}
+        (record,) = self._read("fetch_student_needs", needs=wanted)
+        return {
+            "school": [school or None for school in record["school"]],
+            "cell": [cell or None for cell in record["cell"]],
+            "needs": [sorted(codes) for codes in record["needs"]],
+        }
+
     def shortest_paths(
         self,
         source: NodeRef,

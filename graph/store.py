@@ -29,6 +29,14 @@ Semantics every store keeps:
   that deliver a service addressing one of ``needs`` (every site when None),
   and ``services_at`` of the sites it found, in one read (a Neo4j server
   answers it in one round trip).
+- ``student_needs`` reads the students with needs in one read, as the gap and
+  network questions count them, and without their ids: one entry per student
+  with any of ``needs`` (any need when None), in student id order, as three
+  columns: ``school``, the school the student is enrolled in (the greatest
+  school id when several; None when none), ``cell``, the home cell of the
+  student's family (of several families, the one of greatest id; None when it
+  has no home cell, or the student no family), and ``needs``, the sorted codes
+  of the student's needs among ``needs``.
 - A store carries marks: ``mark_demo_city(size)`` says the graph is the demo
   city exactly as ``kith demo`` built it, and any later write (or ``clear``)
   removes the mark, so ``demo_city()`` is not None only for that graph (demo
@@ -148,6 +156,11 @@ class GraphStore(Protocol):
     ) -> tuple[list[tuple[str, float]], list[dict[str, Any]]]:
         """``within(lat, lon, radius_km, limit=limit)`` of the sites delivering a service that addresses one
         of ``needs`` (of every site when None), and ``services_at`` of those sites."""
+        ...
+
+    def student_needs(self, needs: Collection[str] | None = None) -> dict[str, list[Any]]:
+        """The students with any of ``needs`` (any need when None), without their ids, as the columns
+        ``school``, ``cell`` and ``needs`` (see module docstring)."""
         ...
 
     def shortest_paths(

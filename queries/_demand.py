@@ -36,9 +36,18 @@ import pandas as pd
 
 from kith.graph.errors import InputError
 from kith.graph.geo import HOME_CELL_RESOLUTION, cell_centre, cell_of
-from kith.graph.model import Label, RelType
+from kith.graph.model import Label
 from kith.graph.store import GraphStore
-from kith.queries._gapdata import Areas, Line, ShownDemand, _nearest_zip, _zip_table, demand_areas, shown_demand
+from kith.queries._gapdata import (
+    Areas,
+    Line,
+    NeedStudents,
+    ShownDemand,
+    _nearest_zip,
+    _zip_table,
+    demand_areas,
+    shown_demand,
+)
 from kith.trust.suppression import Released, released_counts, suppress_lines
 
 SOURCES: tuple[str, ...] = ("students", "counts", "estimate", "population")
@@ -224,10 +233,13 @@ class Demand:
     adjustment: str = ""
 
 
-def best_source(store: GraphStore, need: str, rates: Sequence[Rate] | None = None) -> str:
+def best_source(
+    store: GraphStore, need: str, rates: Sequence[Rate] | None = None, *, students: NeedStudents | None = None
+) -> str:
     """The best demand source the graph holds for ``need``: students, then counts, then an estimate
-    (a rate for the need and a school with enrollment), then population; students when none."""
-    if store.relationships(RelType.HAS_NEED, targets=[need]):
+    (a rate for the need and a school with enrollment), then population; students when none.
+    ``students``: the students with ``need``, when the caller has read them."""
+    if (students if students is not None else NeedStudents.read(store, need)).schools:
         return "students"
     stored = store.nodes(Label.AREA_COUNT)
     if any(c.get("need") == need for c in stored):
@@ -261,13 +273,14 @@ def read_demand(
     (the source's natural areas when None). ``income_adjust``: an estimate's rates adjusted by the
     schools' free or reduced-price lunch share or Title I status (:func:`income_factors`); off by
     default, and named in the demand's text when on."""
-    source = source or best_source(store, need, rates)
+    students = NeedStudents.read(store, need) if source in (None, "students") else None  # one read for both
+    source = source or best_source(store, need, rates, students=students)
     if source not in SOURCES:
         raise InputError(f"unknown demand source {source!r} (use {', '.join(SOURCES)})")
     if source == "students":
         by = by or "cell"
-        areas = demand_areas(store, need, by)
-        shown = shown_demand(store, need, by, areas, threshold)
+        areas = demand_areas(store, need, by, students)
+        shown = shown_demand(store, need, by, areas, threshold, students)
         return Demand("students", by, areas, shown, "students with the need in student records")
     if source == "estimate":
         return estimate_demand(

@@ -90,17 +90,28 @@ class AddSite(NamedTuple):
 # ------------------------------------------------------------------ demand
 
 
-def demand_areas(store: GraphStore, need: str, by: str) -> Areas:
-    """Students with ``need`` per area (only areas with at least one)."""
-    students = sorted({r["source"] for r in store.relationships(RelType.HAS_NEED, targets=[need])})
+class NeedStudents(NamedTuple):
+    """The students with one need, as the store reads them (``student_needs``): each one's school and
+    home cell (None where unknown), without their ids."""
+
+    schools: list[str | None]
+    cells: list[str | None]
+
+    @classmethod
+    def read(cls, store: GraphStore, need: str) -> NeedStudents:
+        """The students with ``need``, in one read."""
+        found = store.student_needs([need])
+        return cls(found["school"], found["cell"])
+
+
+def demand_areas(store: GraphStore, need: str, by: str, students: NeedStudents | None = None) -> Areas:
+    """Students with ``need`` per area (only areas with at least one); ``students`` as
+    :meth:`NeedStudents.read` gives them (read when None)."""
+    students = students if students is not None else NeedStudents.read(store, need)
     if by == "school":
         return _by_school(store, students)
-    homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
-    cell_of_family = {
-        f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values())) if f.get("home_cell")
-    }
-    cells = Counter(cell_of_family[homes[s]] for s in students if homes.get(s) in cell_of_family)
-    unlocated = len(students) - sum(cells.values())
+    cells = Counter(cell for cell in students.cells if cell is not None)
+    unlocated = len(students.cells) - sum(cells.values())
     ids = sorted(cells)
     centres = [cell_centre(c) for c in ids]
     lat = np.array([c[0] for c in centres], dtype=np.float64)
@@ -126,9 +137,8 @@ def demand_areas(store: GraphStore, need: str, by: str) -> Areas:
     return Areas(frame, rows["city"].tolist(), unlocated)
 
 
-def _by_school(store: GraphStore, students: list[str]) -> Areas:
-    school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=students)}
-    counts = Counter(school_of[s] for s in students if s in school_of)
+def _by_school(store: GraphStore, students: NeedStudents) -> Areas:
+    counts = Counter(school for school in students.schools if school is not None)
     schools = [s for s in store.nodes(Label.SCHOOL, ids=counts) if s.get("lat") is not None]
     located = sum(counts[s["id"]] for s in schools)
     table = pd.DataFrame(
@@ -148,7 +158,7 @@ def _by_school(store: GraphStore, students: list[str]) -> Areas:
                 "demand": pd.Series(dtype=np.int64),
             }
         )
-    return Areas(table, [s["name"] for s in schools], len(students) - located)
+    return Areas(table, [s["name"] for s in schools], len(students.schools) - located)
 
 
 @cache
@@ -196,9 +206,16 @@ class ShownDemand(NamedTuple):
     released: dict[str, Released] = {}
 
 
-def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, threshold: int) -> ShownDemand:
+def shown_demand(
+    store: GraphStore,
+    need: str,
+    by: str,
+    areas: Areas | None,
+    threshold: int,
+    students: NeedStudents | None = None,
+) -> ShownDemand:
     """The counts of ``areas`` (read when None) with small-cell and complementary suppression
-    (:mod:`kith.trust.suppression`).
+    (:mod:`kith.trust.suppression`); the other areas' counts come from ``students`` (read when None).
 
     The lines a reader can add up are suppressed together, whichever ``by``
     is asked, so that no two reports of a need show a count one of them hides:
@@ -207,9 +224,10 @@ def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, thr
     every student with the need; so do the schools and the students without a
     located school. The network's counts per school come from here too.
     """
-    areas = areas if areas is not None else demand_areas(store, need, by)
-    cells = areas if by == "cell" else demand_areas(store, need, "cell")
-    schools = areas if by == "school" else demand_areas(store, need, "school")
+    students = students if students is not None else NeedStudents.read(store, need)
+    areas = areas if areas is not None else demand_areas(store, need, by, students)
+    cells = areas if by == "cell" else demand_areas(store, need, "cell", students)
+    schools = areas if by == "school" else demand_areas(store, need, "school", students)
     values, lines = _demand_lines(cells, schools)
     shown = suppress_lines(values, lines, threshold)
     released = released_counts(shown, lines, threshold)
@@ -223,25 +241,23 @@ def shown_demand(store: GraphStore, need: str, by: str, areas: Areas | None, thr
 
 
 class StudentNeeds(NamedTuple):
-    """The students with needs, read once for every need."""
+    """The students with needs, read once for every need (``student_needs``). The store gives no ids:
+    a student is known here by its place in the read."""
 
-    students_of: dict[str, list[str]]  # need code -> the students with it, by id
-    school_of: dict[str, str]  # student -> the school it is enrolled in
-    cell_of: dict[str, str]  # student -> its family's home cell, where known
+    students_of: dict[str, list[int]]  # need code -> the students with it
+    school_of: dict[int, str]  # student -> the school it is enrolled in
+    cell_of: dict[int, str]  # student -> its family's home cell, where known
 
     @classmethod
     def read(cls, store: GraphStore) -> StudentNeeds:
-        """Every student with a need."""
-        students_of: dict[str, list[str]] = {}
-        for r in store.relationships(RelType.HAS_NEED):
-            students_of.setdefault(r["target"], []).append(r["source"])
-        students = {s for of_need in students_of.values() for s in of_need}
-        homes = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF, sources=students)}
-        cell_of_family = {
-            f["id"]: f["home_cell"] for f in store.nodes(Label.FAMILY, ids=set(homes.values())) if f.get("home_cell")
-        }
-        cell_of = {s: cell_of_family[f] for s, f in homes.items() if f in cell_of_family}
-        school_of = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN, sources=students)}
+        """Every student with a need, in one read."""
+        found = store.student_needs()
+        students_of: dict[str, list[int]] = {}
+        for student, codes in enumerate(found["needs"]):
+            for code in codes:
+                students_of.setdefault(code, []).append(student)
+        school_of = {student: school for student, school in enumerate(found["school"]) if school is not None}
+        cell_of = {student: cell for student, cell in enumerate(found["cell"]) if cell is not None}
         return cls(dict(sorted(students_of.items())), school_of, cell_of)
 
 

@@ -365,7 +365,7 @@ class _NeedData:
     def __init__(self) -> None:
         self.school_names: dict[str, str] = {}
         self.agency_names: dict[str, str] = {}
-        self.students: dict[tuple[str, str], set[str]] = defaultdict(set)  # (school, need) -> students
+        self.students: dict[tuple[str, str], set[int]] = defaultdict(set)  # (school, need) -> students
         self.amount: dict[tuple[str, str], float] = {}  # (school, need) -> demand, from counts or an estimate
         self.partners: dict[str, set[str]] = defaultdict(set)
         self.offers: dict[str, set[str]] = defaultdict(set)  # agency -> needs it offers anywhere

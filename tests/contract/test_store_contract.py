@@ -7,13 +7,17 @@ import numpy as np
 import pytest
 
 from kith.graph.errors import NodeNotFound
-from kith.graph.geo import haversine_km
+from kith.graph.geo import HOME_CELL_RESOLUTION, cell_of, haversine_km
 from kith.graph.model import (
     Addresses,
     Agency,
     CollaboratesWith,
     DeliveredAt,
+    EnrolledIn,
+    Family,
+    HasNeed,
     Label,
+    MemberOf,
     NodeRef,
     Offers,
     PartnersWith,
@@ -21,6 +25,7 @@ from kith.graph.model import (
     School,
     Service,
     Site,
+    Student,
     need_types,
 )
 from kith.graph.store import GraphStore
@@ -387,3 +392,83 @@ def test_service_areas_are_held_and_put_far_demand_in_reach(store: GraphStore) -
         None,
         True,
     )
+
+
+def _students_graph(store: GraphStore) -> tuple[str, str]:
+    """Students with needs, schools and families, with the cases ``student_needs`` decides: two schools,
+    two families (the later one without a home cell), no school, no family. Returns the two home cells."""
+    here, there = cell_of(42.33, -71.08, HOME_CELL_RESOLUTION), cell_of(42.36, -71.05, HOME_CELL_RESOLUTION)
+    store.upsert_nodes(
+        [
+            *need_types(),
+            School(id="sch-a", name="A", lat=42.33, lon=-71.08),
+            School(id="sch-b", name="B"),
+            Family(id="f1", home_cell=here),
+            Family(id="f2"),
+            Family(id="f3", home_cell=there),
+            *(Student(id=f"s{i}") for i in range(6)),
+        ]
+    )
+    store.upsert_relationships(
+        [
+            HasNeed(source="s0", target="tutoring"),
+            EnrolledIn(source="s0", target="sch-a"),
+            HasNeed(source="s1", target="food", level=2),
+            HasNeed(source="s1", target="tutoring"),
+            EnrolledIn(source="s1", target="sch-b"),
+            EnrolledIn(source="s1", target="sch-a"),
+            MemberOf(source="s1", target="f1"),
+            MemberOf(source="s1", target="f2"),  # the family of greatest id has no home cell
+            HasNeed(source="s2", target="food"),  # no school
+            MemberOf(source="s2", target="f1"),
+            EnrolledIn(source="s3", target="sch-a"),  # no need
+            MemberOf(source="s3", target="f3"),
+            HasNeed(source="s4", target="dental"),
+            EnrolledIn(source="s4", target="sch-b"),
+            MemberOf(source="s4", target="f3"),
+            MemberOf(source="s4", target="f1"),  # f3 is the greater id
+        ]
+    )
+    return here, there
+
+
+def test_student_needs_reads_each_student_once_with_school_cell_and_needs(store: GraphStore) -> None:
+    here, there = _students_graph(store)
+    assert store.student_needs(["food"]) == {"school": ["sch-b", None], "cell": [None, here], "needs": [["food"]] * 2}
+    assert store.student_needs(["tutoring", "food", "food"]) == {
+        "school": ["sch-a", "sch-b", None],
+        "cell": [None, None, here],
+        "needs": [["tutoring"], ["food", "tutoring"], ["food"]],
+    }
+    assert store.student_needs() == {
+        "school": ["sch-a", "sch-b", None, "sch-b"],
+        "cell": [None, None, here, there],
+        "needs": [["tutoring"], ["food", "tutoring"], ["food"], ["dental"]],
+    }
+    nobody = {"school": [], "cell": [], "needs": []}
+    assert store.student_needs([]) == nobody and store.student_needs(["housing"]) == nobody
+
+
+def test_student_needs_match_the_whole_reads_on_the_small_city(store: GraphStore, small_city) -> None:
+    store.upsert_nodes(small_city.nodes)
+    store.upsert_relationships(small_city.rels)
+    needs: dict[str, list[str]] = {}
+    for r in store.relationships(RelType.HAS_NEED):
+        needs.setdefault(r["source"], []).append(r["target"])
+    school = {r["source"]: r["target"] for r in store.relationships(RelType.ENROLLED_IN)}  # the last by id
+    family = {r["source"]: r["target"] for r in store.relationships(RelType.MEMBER_OF)}
+    cell = {f["id"]: f.get("home_cell") for f in store.nodes(Label.FAMILY)}
+    students = sorted(needs)
+    assert len(students) > 100
+    assert store.student_needs() == {
+        "school": [school.get(s) for s in students],
+        "cell": [cell.get(family.get(s, ""), None) for s in students],
+        "needs": [sorted(needs[s]) for s in students],
+    }
+    for asked in (["food"], ["food", "mental_health_counseling"]):
+        with_them = [s for s in students if set(needs[s]) & set(asked)]
+        assert store.student_needs(asked) == {
+            "school": [school.get(s) for s in with_them],
+            "cell": [cell.get(family.get(s, ""), None) for s in with_them],
+            "needs": [sorted(set(needs[s]) & set(asked)) for s in with_them],
+        }
