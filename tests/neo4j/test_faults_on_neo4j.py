@@ -20,31 +20,32 @@ def _env(home: Path, engine: Engine) -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("KITH_")} | {"KITH_HOME": str(home)} | engine.env()
 
 
-def _export(home: Path, engine: Engine) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "kith.cli", "export", "--to", "neo4j", "--batch-size", "300"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(home, engine),
-    )
+def _killed_while_writing(engine: Engine, home: Path, *args: str) -> None:
+    """Run ``kith ARGS`` on the engine (emptied first), kill the engine by its pid once the command has
+    written something, and require one line naming Neo4j and no traceback."""
+    with Neo4jStore.from_settings(engine.settings()) as store:
+        store.clear()
+        running = subprocess.Popen(
+            [sys.executable, "-m", "kith.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(home, engine),
+        )
+        while sum(store.counts().values()) == 0:  # the command has begun writing
+            assert running.poll() is None, running.communicate()
+            time.sleep(0.05)
+    engine.kill()
+    _, stderr = running.communicate(timeout=300)
+    assert running.returncode != 0
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Neo4j" in lines[0] and "Traceback" not in stderr, stderr
 
 
 def test_an_engine_killed_during_an_export_is_one_line_and_a_rerun_completes(
     engine: Engine, small_city_home: Path, small_store: MemoryStore
 ) -> None:
-    with Neo4jStore.from_settings(engine.settings()) as store:
-        store.clear()
-        exporting = _export(small_city_home, engine)
-        while sum(store.counts().values()) == 0:  # the export has begun writing
-            assert exporting.poll() is None, exporting.communicate()
-            time.sleep(0.05)
-    engine.kill()
-    _, stderr = exporting.communicate(timeout=300)
-    assert exporting.returncode != 0
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "Neo4j" in lines[0] and "Traceback" not in stderr, stderr
-
+    _killed_while_writing(engine, small_city_home, "export", "--to", "neo4j", "--batch-size", "300")
     engine.start()
     done = kith("export", "--to", "neo4j", home=small_city_home, env=engine.env())
     assert done.returncode == 0, done.stderr
@@ -132,24 +133,7 @@ def test_an_engine_killed_during_an_ingest_is_one_line_and_a_rerun_completes(eng
     ingest_agencies(export, expected, quarantine_dir=tmp_path / "q")
     home = tmp_path / "home"
     home.mkdir()
-    with Neo4jStore.from_settings(engine.settings()) as store:
-        store.clear()
-        ingesting = subprocess.Popen(
-            [sys.executable, "-m", "kith.cli", "ingest", "agencies", str(export)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_env(home, engine),
-        )
-        while not store.counts().get(Label.AGENCY.value):  # the ingest has begun writing
-            assert ingesting.poll() is None, ingesting.communicate()
-            time.sleep(0.05)
-    engine.kill()
-    _, stderr = ingesting.communicate(timeout=300)
-    assert ingesting.returncode != 0
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "Neo4j" in lines[0] and "Traceback" not in stderr, stderr
-
+    _killed_while_writing(engine, home, "ingest", "agencies", str(export))
     engine.start()
     done = kith("ingest", "agencies", str(export), home=home, env=engine.env())
     assert done.returncode == 0, done.stderr

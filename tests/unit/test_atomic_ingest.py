@@ -83,50 +83,32 @@ def test_a_failed_quarantine_write_leaves_the_previous_graph(home: Path, agencie
     assert _graph(home) == before  # not one of the new agencies
 
 
-def test_ctrl_c_half_way_through_an_ingest_leaves_the_previous_graph(home: Path, agencies_csv: Path) -> None:
-    """SIGINT when half of the services' OFFERS are written (the state the issue found after a Ctrl-C)."""
-    before = _graph(home)
-    fault = """
-        import os, signal
-        from kith.graph.memory import MemoryStore
-        real = MemoryStore._upsert_relationships
-        def interrupted(self, rels):
-            def half_then_sigint():
-                for i, rel in enumerate(rels):
-                    if i == 5_000:
-                        os.kill(os.getpid(), signal.SIGINT)
-                    yield rel
-            return real(self, half_then_sigint())
-        MemoryStore._upsert_relationships = interrupted
-    """
-    result = _kith("ingest", "agencies", str(agencies_csv), home=home, fault=fault)
-    assert result.returncode == 130, result.stderr
-    assert result.stderr.strip().splitlines()[-1] == f"Aborted. {NOTHING_WRITTEN}"
-    assert _graph(home) == before
-
-
-def test_sigterm_half_way_through_an_ingest_says_so_and_leaves_the_previous_graph(
-    home: Path, agencies_csv: Path
+@pytest.mark.parametrize(
+    ("signal_name", "code", "said"), [("SIGINT", 130, "Aborted."), ("SIGTERM", 143, "Stopped (SIGTERM).")]
+)
+def test_a_signal_half_way_through_an_ingest_leaves_the_previous_graph(
+    home: Path, agencies_csv: Path, signal_name: str, code: int, said: str
 ) -> None:
-    """SIGTERM (a service manager stopping a scheduled ingest, ``kill PID``) is taken as Ctrl-C is: one line
-    that says so and what was written, exit 143 (128 + 15), and the graph as it was."""
+    """SIGINT when half of the services' OFFERS are written (the state the issue found after a Ctrl-C), and
+    SIGTERM there (a service manager stopping a scheduled ingest, ``kill PID``), taken as Ctrl-C is: one line
+    that says so and what was written, exit 128 + the signal, and the graph as it was."""
     before = _graph(home)
-    fault = """
+    fault = f"""
         import os, signal
         from kith.graph.memory import MemoryStore
         real = MemoryStore._upsert_relationships
         def interrupted(self, rels):
-            def half_then_sigterm():
+            def half_then_signal():
                 for i, rel in enumerate(rels):
                     if i == 5_000:
-                        os.kill(os.getpid(), signal.SIGTERM)
+                        os.kill(os.getpid(), signal.{signal_name})
                     yield rel
-            return real(self, half_then_sigterm())
+            return real(self, half_then_signal())
         MemoryStore._upsert_relationships = interrupted
     """
     result = _kith("ingest", "agencies", str(agencies_csv), home=home, fault=fault)
-    assert result.returncode == 143, result.stderr
-    assert result.stderr.strip().splitlines()[-1] == f"Stopped (SIGTERM). {NOTHING_WRITTEN}"
+    assert result.returncode == code, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"{said} {NOTHING_WRITTEN}"
     assert _graph(home) == before
 
 
