@@ -4,8 +4,9 @@ Every statement is a file of ``graph/cypher`` (one statement each, values only
 as parameters, labels and types written in the file). Reads go through
 ``driver.execute_query`` routed to readers; writes go in batches through
 ``session.execute_write``, managed transactions that the driver retries on
-transient errors, which is safe because every write is a ``MERGE`` on a key.
-Every call names the database.
+transient errors, which is safe because every write is a ``MERGE`` on a key
+(or a ``CREATE`` of a relationship that cannot be there yet, merged when tried
+again: see :class:`_Fresh` and :func:`write_batch`). Every call names the database.
 
 The store gives the same answers as ``MemoryStore`` (``graph/store.py`` says
 which): the database does the searching (index seeks, the point index,
@@ -18,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -79,6 +80,8 @@ STEM: dict[Label | RelType, str] = {
     **{t: t.value.lower() for t in RelType},
 }
 
+#: The relationship type of each ``upsert_<type>`` statement.
+REL_TYPE_OF = {f"upsert_{STEM[t]}": t for t in RelType}
 
 # ------------------------------------------------------------------ rows sent
 
@@ -104,6 +107,47 @@ def rel_batches(rels: Iterable[Rel], batch_size: int) -> Iterator[tuple[str, lis
     yield from _batches(((f"upsert_{STEM[r.type]}", rel_row(r)) for r in rels), batch_size)
 
 
+def rel_key(row: Props) -> int:
+    """A hash of a relationship row's (source, target): two rows of one type with the same key are the
+    same relationship (another pair may share a hash too, which only costs a MERGE; see :class:`_Fresh`)."""
+    return hash((row["source"], row["target"]))
+
+
+class _Fresh:
+    """Which relationship types a store may CREATE into instead of MERGE: those that held nothing when
+    the store first wrote them, for the (source, target) pairs it has not sent yet.
+
+    ``MERGE`` of a relationship locks both ends and looks for it among the relationships between them;
+    ``CREATE`` does neither. Both give the same graph when the relationship is not there yet, which holds
+    for a type that was empty when this store began writing it (one count-store probe, at the type's
+    first batch) and a pair this store has not sent before (remembered by hash: a pair seen again, or a
+    hash shared by chance, goes by MERGE). A re-run after an interrupted write finds the type non-empty,
+    so it merges over what was committed; a transaction the driver retries merges too (its first try may
+    have committed). Another writer filling the same empty type at the same time is not guarded against.
+    """
+
+    def __init__(self, probe: Callable[[], Mapping[str, int]]) -> None:
+        self._probe = probe
+        self._sent: dict[RelType, set[int]] = {}
+        self._merging: set[RelType] = set()
+
+    def statement(self, rel_type: RelType, rows: Sequence[Props]) -> str:
+        """The statement for a batch of ``rel_type`` rows about to be sent: create_ or upsert_."""
+        stem = STEM[rel_type]
+        if rel_type in self._merging:
+            return f"upsert_{stem}"
+        sent = self._sent.get(rel_type)
+        if sent is None:
+            if self._probe().get(rel_type.value, 0):
+                self._merging.add(rel_type)
+                return f"upsert_{stem}"
+            sent = self._sent[rel_type] = set()
+        keys = [rel_key(row) for row in rows]
+        new = sent.isdisjoint(keys) and len(set(keys)) == len(keys)
+        sent.update(keys)
+        return f"create_{stem}" if new else f"upsert_{stem}"
+
+
 def _batches(items: Iterable[tuple[str, Props]], batch_size: int) -> Iterator[tuple[str, list[Props]]]:
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -117,6 +161,16 @@ def _batches(items: Iterable[tuple[str, Props]], batch_size: int) -> Iterator[tu
     for name, rows in pending.items():
         if rows:
             yield name, rows
+
+
+def write_batch(tx: ManagedTransaction, name: str, rows: list[Props], column: str, tries: list[str]) -> int:
+    """Runs statement ``name`` on ``rows`` in ``tx`` (a transaction function: ``tries`` is the same list at
+    each try of one batch). A create_ batch tried again goes by its upsert_ statement: the try before may
+    have committed before its answer was lost, and CREATE would then write the rows twice."""
+    if tries:
+        name = name.replace("create_", "upsert_", 1)
+    tries.append(name)
+    return int(tx.run(Neo4jStore._statement(name, {"rows": rows}), rows=rows).single(strict=True)[column])
 
 
 def search_radius_m(radius_km: float) -> float:
@@ -163,6 +217,7 @@ class Neo4jStore:
         self.written = {"nodes": 0, "relationships": 0}
         self._wrote = False
         self._maybe_marked = True  # until this store has unmarked the graph (or marks it again)
+        self._fresh = _Fresh(self.counts)
 
     @classmethod
     def connect(
@@ -293,13 +348,10 @@ class Neo4jStore:
         return records
 
     def _write_batches(self, batches: Iterable[tuple[str, list[Props]]], column: str, *, kind: str) -> int:
-        def work(tx: ManagedTransaction, text: str, rows: list[Props]) -> int:
-            return int(tx.run(text, rows=rows).single(strict=True)[column])
-
         total = 0
         with self._translated(), self._session() as session:
             for name, rows in ahead(batches):  # the next batch's rows are made while the server writes this one
-                done = session.execute_write(work, self._statement(name, {"rows": rows}), rows)
+                done = session.execute_write(write_batch, name, rows, column, [])
                 total += done
                 self.written[kind] += done
         return total
@@ -337,10 +389,13 @@ class Neo4jStore:
 
     def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
         self._before_write()
-        return self._write_batches(rel_batches(rels, batch_size), "written", kind="relationships")
+        fresh = self._fresh
+        batches = ((fresh.statement(REL_TYPE_OF[name], rows), rows) for name, rows in rel_batches(rels, batch_size))
+        return self._write_batches(batches, "written", kind="relationships")
 
     def clear(self) -> None:
         self._before_write()  # first: a clear interrupted half-way leaves no mark on what is left
+        self._fresh = _Fresh(self.counts)  # emptied: each type is probed again at its next write
         # relationships first: a node's DETACH DELETE takes all of its relationships in one transaction,
         # and a need or a school of a state holds hundreds of thousands (past the engine's memory limit)
         for name in ("delete_relationships_batch", "delete_nodes_batch"):

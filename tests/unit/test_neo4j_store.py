@@ -39,6 +39,7 @@ from kith.graph.model import (
     HasNeed,
     Label,
     NodeRef,
+    Offers,
     PartnersWith,
     ReferredTo,
     RelType,
@@ -144,6 +145,31 @@ def test_rel_batches_name_one_statement_per_type() -> None:
     ]
 
 
+def _has_need(source: str, target: str = "food", level: int = 1) -> dict[str, object]:
+    return rel_row(HasNeed(source=source, target=target, level=level))
+
+
+def test_a_type_empty_at_its_first_batch_is_created_into_once_per_pair() -> None:
+    probes: list[int] = []
+
+    def probe() -> dict[str, int]:
+        probes.append(1)
+        return {RelType.HAS_NEED.value: 0, RelType.OFFERS.value: 3}
+
+    fresh = neo4j_store._Fresh(probe)
+    assert fresh.statement(RelType.HAS_NEED, [_has_need("s1"), _has_need("s2")]) == "create_has_need"
+    assert fresh.statement(RelType.HAS_NEED, [_has_need("s3")]) == "create_has_need"
+    assert fresh.statement(RelType.HAS_NEED, [_has_need("s4"), _has_need("s2", level=2)]) == "upsert_has_need"
+    assert fresh.statement(RelType.HAS_NEED, [_has_need("s5")]) == "create_has_need"
+    assert fresh.statement(RelType.HAS_NEED, [_has_need("s6"), _has_need("s6", level=3)]) == "upsert_has_need"
+    assert fresh.statement(RelType.HAS_NEED, [_has_need("s1", "housing")]) == "create_has_need"  # another pair
+    assert len(probes) == 1  # one probe for the type, at its first batch
+    offers = rel_row(Offers(source="a1", target="v1"))
+    assert fresh.statement(RelType.OFFERS, [offers]) == "upsert_offers"  # held relationships at its first batch
+    assert fresh.statement(RelType.OFFERS, [rel_row(Offers(source="a2", target="v2"))]) == "upsert_offers"
+    assert len(probes) == 2
+
+
 # ------------------------------------------------------------------ Cypher files
 
 
@@ -154,7 +180,13 @@ def test_every_label_and_type_has_its_statements() -> None:
         assert {f"upsert_{stem}", f"fetch_{stem}", f"fetch_{stem}_by_id", f"schema_{stem}_id"} <= names, label
     for t in RelType:
         stem = STEM[t]
-        assert {f"upsert_{stem}", f"fetch_{stem}", f"fetch_{stem}_from", f"fetch_{stem}_to"} <= names, t
+        assert {
+            f"upsert_{stem}",
+            f"create_{stem}",
+            f"fetch_{stem}",
+            f"fetch_{stem}_from",
+            f"fetch_{stem}_to",
+        } <= names, t
     assert STEM[Label.NEED_TYPE] == "need_type" and STEM[RelType.ENROLLED_IN] == "enrolled_in"
 
 
@@ -162,7 +194,7 @@ def test_every_label_and_type_has_its_statements() -> None:
 def test_cypher_file_follows_the_house_rules(name: str) -> None:
     statement = _cypher.load(name)
     verb = name.split("_")[0]
-    assert verb in {"upsert", "fetch", "find", "count", "delete", "schema", "mark", "unmark", "bump"}, name
+    assert verb in {"upsert", "create", "fetch", "find", "count", "delete", "schema", "mark", "unmark", "bump"}, name
     body = "\n".join(line for line in statement.text.splitlines() if not line.lstrip().startswith("//"))
     written = {label.value for label in Label if f":{label.value}" in body}
     written |= {t.value for t in RelType if f":{t.value}" in body}
@@ -170,9 +202,25 @@ def test_cypher_file_follows_the_house_rules(name: str) -> None:
     if verb == "upsert":
         assert statement.parameters == {"rows"} and statement.columns == ("written",)
         assert "UNWIND $rows AS row" in body and "MERGE" in body
-    if name.startswith("upsert_") and name.removeprefix("upsert_") in {STEM[t] for t in RelType}:
-        t = next(t for t in RelType if STEM[t] == name.removeprefix("upsert_"))
+    if verb == "create":  # only relationships: a CREATE of a node would need the constraint to stop a double
+        assert name.removeprefix("create_") in {STEM[t] for t in RelType}, name
+        assert statement.parameters == {"rows"} and statement.columns == ("written",)
+        assert "UNWIND $rows AS row" in body and "CREATE (a)-[r:" in body and "MERGE" not in body
+    if name.removeprefix(f"{verb}_") in {STEM[t] for t in RelType} and verb in {"upsert", "create"}:
+        t = next(t for t in RelType if STEM[t] == name.removeprefix(f"{verb}_"))
         assert written == {t.value, ENDPOINTS[t][0].value, ENDPOINTS[t][1].value}
+
+
+@pytest.mark.parametrize("rel_type", list(RelType))
+def test_each_types_create_is_its_upsert_with_create_for_merge(rel_type: RelType) -> None:
+    """The two statements of a type write the same relationship from the same rows; only the one that
+    looks for it first (MERGE) differs from the one that does not (CREATE)."""
+
+    def body(name: str) -> list[str]:
+        return [line for line in _cypher.load(name).text.splitlines() if not line.lstrip().startswith("//")]
+
+    stem = STEM[rel_type]
+    assert body(f"create_{stem}") == [line.replace("MERGE (a)", "CREATE (a)") for line in body(f"upsert_{stem}")]
 
 
 def test_loader_reads_once_and_knows_the_declared_parameters() -> None:
