@@ -149,8 +149,10 @@ def main() -> int:
     results = [gaps_page.what_if_run(data, "food", "cell", lat, lon, 100)[2] for lat, lon in spots]
     what_if_ms = (time.perf_counter() - start) * 1000 / len(spots)
     place_output = _output_of(base, ids.GAPS_WHATIF_MAP, "clickData", f"{ids.GAPS_WHATIF_LAT}.value")
-    cases: dict[str, Callable[[int], object]] = {
-        "map: pick a need": lambda n: _post(
+
+    def map_of(n: int, zip_code: str | None) -> object:
+        """The Map page's callback: the n-th need, the ZIP code searched (None: none)."""
+        return _post(
             base,
             [
                 (ids.MAP_GRAPH, "figure"),
@@ -161,9 +163,12 @@ def main() -> int:
             [
                 (ids.MAP_NEED, "value", needs[n % len(needs)]),
                 (ids.MAP_LAYERS, "value", layers),
-                (ids.MAP_ZIP, "value", None),
+                (ids.MAP_ZIP, "value", zip_code),
             ],
-        ),
+        )
+
+    cases: dict[str, Callable[[int], object]] = {
+        "map: pick a need": lambda n: map_of(n, None),
         "gaps: table and school chart": lambda n: _post(
             base,
             [
@@ -241,20 +246,7 @@ def main() -> int:
                 (ids.HELP_SEARCH, "value", None),
             ],
         ),
-        "map: search a ZIP": lambda n: _post(
-            base,
-            [
-                (ids.MAP_GRAPH, "figure"),
-                (ids.MAP_RULE, "children"),
-                (ids.MAP_SUMMARY, "children"),
-                (ids.MAP_ZIP_STATUS, "children"),
-            ],
-            [
-                (ids.MAP_NEED, "value", needs[n % len(needs)]),
-                (ids.MAP_LAYERS, "value", layers),
-                (ids.MAP_ZIP, "value", ZIPS[n % len(ZIPS)]),
-            ],
-        ),
+        "map: search a ZIP": lambda n: map_of(n, ZIPS[n % len(ZIPS)]),
         "gaps: click on the what-if map": lambda n: _post(
             base,
             [(ids.GAPS_WHATIF_LAT, "value"), (ids.GAPS_WHATIF_LON, "value")],
