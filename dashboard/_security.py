@@ -179,9 +179,10 @@ class Gate:
 
 class SignInRate:
     """WSGI middleware: requests for the sign-in page beyond a global rate (a token bucket holding ten
-    seconds' worth, so a room of people signing in together gets in) are answered 429 at once, before Flask opens a session or renders a page. A crowd of
-    sign-in attempts then costs the server little, and signed-in users, who never ask for that page, keep
-    their share of it; a person signing in during such a crowd is told to try again in a moment."""
+    seconds' worth, so a room of people signing in together gets in) are answered 429 at once, before
+    Flask opens a session or renders a page. A crowd of sign-in attempts then costs the server little, and
+    signed-in users, who never ask for that page, keep their share of it; a person signing in during such
+    a crowd is told to try again in a moment."""
 
     def __init__(self, app: Callable[..., Any], per_second: float) -> None:
         self.app, self.rate, self.burst = app, per_second, max(1.0, 10 * per_second)
