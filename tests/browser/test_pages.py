@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -31,8 +33,25 @@ def plot_traces(browser, graph_id: str) -> list[dict]:
     )
 
 
-def grid_rows(browser, grid_id: str) -> list[str]:
-    return [row.text for row in browser.find_elements(By.CSS_SELECTOR, f"#{grid_id} .ag-center-cols-container .ag-row")]
+#: The text of the rows the grid has drawn, and how many rows it means to draw (AG Grid makes a row's
+#: controller at once and draws its cells a few animation frames later, so a page being drawn shows fewer).
+_DRAWN_ROWS = """
+    const rows = [...document.querySelectorAll('#' + arguments[0] + ' .ag-center-cols-container .ag-row')];
+    let meant = null;
+    try { meant = dash_ag_grid.getApi(arguments[0]).getRenderedNodes().length; } catch (e) { /* not ready yet */ }
+    return [rows.map(r => r.innerText), meant];"""
+
+
+def grid_rows(browser, grid_id: str, *, timeout: float = 20.0) -> list[str]:
+    """The text of every row the grid shows, once it has drawn them all (an empty list while it has none)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        texts, meant = browser.execute_script(_DRAWN_ROWS, grid_id)
+        if meant is not None and len(texts) == meant:
+            return texts
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the grid {grid_id} drew {len(texts)} of its {meant} rows")
+        time.sleep(0.1)
 
 
 def pick(browser, dropdown_id: str, text: str) -> None:
