@@ -19,7 +19,6 @@ import click
 
 from kith._output import progress_bar
 from kith._trust import audit_export, server_of
-from kith.graph._ahead import ahead
 from kith.graph.errors import StoreUnavailable
 from kith.graph.model import NODE_MODELS, REL_MODELS, Label, RelType
 from kith.graph.store import GraphStore
@@ -39,44 +38,31 @@ def copy_graph(
     """Upsert every node, then every relationship, of ``source`` into ``target``; returns the rows copied.
 
     Rows are read back into the graph's models, so only what kith would accept
-    at ingest reaches the destination; ``progress`` is told how many rows each
-    batch wrote.
+    at ingest reaches the destination. Each kind goes to the destination as one
+    stream, which it writes in batches of ``batch_size`` (a store that writes
+    ahead reads the next batch while the server writes this one); ``progress``
+    is told of each ``batch_size`` rows handed over, and of the rest at the end.
     """
-    copied = 0
-    node_chunks = (
-        batch
-        for label in Label
-        for batch in _chunks((NODE_MODELS[label].model_validate(row) for row in source.nodes(label)), batch_size)
-    )
-    for batch in ahead(node_chunks):  # the next batch is read and validated while this one is written
-        target.upsert_nodes(batch, batch_size=batch_size)
-        copied += _advance(progress, len(batch))
-    rel_chunks = (
-        rels
-        for t in RelType
-        for rels in _chunks((REL_MODELS[t].model_validate(row) for row in source.relationships(t)), batch_size)
-    )
-    for rels in ahead(rel_chunks):
-        target.upsert_relationships(rels, batch_size=batch_size)
-        copied += _advance(progress, len(rels))
-    return copied
+    nodes = (NODE_MODELS[label].model_validate(row) for label in Label for row in source.nodes(label))
+    copied = target.upsert_nodes(_told(nodes, batch_size, progress), batch_size=batch_size)
+    rels = (REL_MODELS[t].model_validate(row) for t in RelType for row in source.relationships(t))
+    return copied + target.upsert_relationships(_told(rels, batch_size, progress), batch_size=batch_size)
 
 
-def _advance(progress: Callable[[int], None] | None, n: int) -> int:
-    if progress is not None:
-        progress(n)
-    return n
-
-
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
+def _told(items: Iterable[T], every: int, progress: Callable[[int], None] | None) -> Iterator[T]:
+    """``items``, telling ``progress`` of each ``every`` items taken and of the rest at the end."""
+    if progress is None:
+        yield from items
+        return
+    taken = 0
     for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+        yield item
+        taken += 1
+        if taken == every:
+            progress(taken)
+            taken = 0
+    if taken:
+        progress(taken)
 
 
 def _stores(settings: KithSettings, to: str) -> tuple[GraphStore, GraphStore, str, str]:

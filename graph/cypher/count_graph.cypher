@@ -1,5 +1,6 @@
 // count_graph.cypher — no parameters → name, count
 // Node count per label and relationship count per type, each answered from the count store.
+CYPHER replan=skip
 MATCH (n:School)
 RETURN 'School' AS name, count(n) AS count
 UNION ALL

@@ -1,5 +1,6 @@
 // upsert_addresses.cypher — $rows (list of {source, target, props}) → written
 // Rows whose endpoints are missing match nothing and are not written.
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Service {id: row.source})
 MATCH (b:NeedType {id: row.target})

@@ -1,5 +1,6 @@
 // upsert_collaborates_with.cypher — $rows (list of {source, target, props}) → written
 // Rows whose endpoints are missing match nothing and are not written.
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Agency {id: row.source})
 MATCH (b:Agency {id: row.target})

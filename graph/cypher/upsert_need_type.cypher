@@ -1,5 +1,6 @@
 // upsert_need_type.cypher — $rows (list of {id, props}) → written
 // The same SET on create and on match: inside MERGE it needs no Eager (a plain SET after MERGE does).
+CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (n:NeedType {id: row.id})
 ON CREATE SET n += row.props

@@ -1,5 +1,6 @@
 // upsert_offers.cypher — $rows (list of {source, target, props}) → written
 // Rows whose endpoints are missing match nothing and are not written.
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Agency {id: row.source})
 MATCH (b:Service {id: row.target})

@@ -1,6 +1,7 @@
 // upsert_site.cypher — $rows (list of {id, props}) → written
 // The same SET on create and on match: inside MERGE it needs no Eager (a plain SET after MERGE does).
 // Also sets location, the point the point index searches, from the site's lat/lon (none without them).
+CYPHER replan=skip
 UNWIND $rows AS row
 MERGE (n:Site {id: row.id})
 ON CREATE SET n += row.props

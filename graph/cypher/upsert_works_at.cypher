@@ -1,5 +1,6 @@
 // upsert_works_at.cypher — $rows (list of {source, target, props}) → written
 // Rows whose endpoints are missing match nothing and are not written.
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Staff {id: row.source})
 MATCH (b:School {id: row.target})
