@@ -233,8 +233,12 @@ class Neo4jStore:
         password: str = "",
         database: str = "neo4j",
         timeout_s: float = 10.0,
+        retry_s: float = 30.0,
     ) -> Neo4jStore:
-        """Connect, check the server answers, and apply the schema (constraints and indexes, if missing)."""
+        """Connect, check the server answers, and apply the schema (constraints and indexes, if missing).
+
+        A query that meets a server gone away or busy is tried again for up to ``retry_s`` seconds.
+        """
         scheme = uri.partition("://")[0] if "://" in uri else ""
         if scheme not in BOLT_SCHEMES:
             raise StoreUnavailable(
@@ -246,6 +250,7 @@ class Neo4jStore:
                 auth=(user, password),
                 connection_timeout=timeout_s,
                 connection_acquisition_timeout=timeout_s * 3,
+                max_transaction_retry_time=retry_s,
                 user_agent="kith",
                 notifications_min_severity="OFF",  # else the driver logs a warning per unknown label of an empty graph
             )
@@ -273,6 +278,7 @@ class Neo4jStore:
             user=settings.neo4j_user,
             password=settings.neo4j_password.get_secret_value(),
             database=settings.neo4j_database,
+            retry_s=settings.neo4j_retry_s,
         )
 
     def close(self) -> None:

@@ -37,6 +37,11 @@ class KithSettings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
+    neo4j_retry_s: float = Field(
+        30.0,
+        ge=0,
+        description="How long a Neo4j query is tried again while the server cannot be reached or is busy.",
+    )
     pseudonym_key: SecretStr | None = Field(None, description="HMAC key that turns student ids into pseudonyms.")
     pseudonym_key_file: Path | None = Field(None, description="Read the pseudonym key from this file (mode 600).")
     neo4j_password_file: Path | None = Field(None, description="Read the Neo4j password from this file (mode 600).")
