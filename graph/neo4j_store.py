@@ -5,8 +5,8 @@ as parameters, labels and types written in the file). Reads go through
 ``driver.execute_query`` routed to readers; writes go in batches through
 ``session.execute_write``, managed transactions that the driver retries on
 transient errors, which is safe because every write is a ``MERGE`` on a key
-(or a ``CREATE`` of a relationship that cannot be there yet, merged when tried
-again: see :class:`_Fresh` and :func:`write_batch`). Every call names the database.
+(or a ``CREATE`` of a node or relationship that cannot be there yet, merged when
+tried again: see :class:`_Fresh` and :func:`write_batch`). Every call names the database.
 The write statements and the count open with ``CYPHER replan=skip``: their plans
 are index seeks (or count-store reads) whatever the counts, and a write into an
 empty graph changes the counts so much that the engine would otherwise plan each
@@ -33,6 +33,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import (
     AuthError,
     ConfigurationError,
+    ConstraintError,
     DatabaseUnavailable,
     Forbidden,
     Neo4jError,
@@ -85,8 +86,8 @@ STEM: dict[Label | RelType, str] = {
     **{t: t.value.lower() for t in RelType},
 }
 
-#: The relationship type of each ``upsert_<type>`` statement.
-REL_TYPE_OF = {f"upsert_{STEM[t]}": t for t in RelType}
+#: The label or relationship type that each ``upsert_<stem>`` and ``create_<stem>`` statement writes.
+WRITES = {f"{verb}_{STEM[k]}": k for k in (*Label, *RelType) for verb in ("upsert", "create")}
 
 # ------------------------------------------------------------------ rows sent
 
@@ -112,42 +113,53 @@ def rel_batches(rels: Iterable[Rel], batch_size: int) -> Iterator[tuple[str, lis
     yield from _batches(((f"upsert_{STEM[r.type]}", rel_row(r)) for r in rels), batch_size)
 
 
-def rel_key(row: Props) -> int:
-    """A hash of a relationship row's (source, target): two rows of one type with the same key are the
-    same relationship (another pair may share a hash too, which only costs a MERGE; see :class:`_Fresh`)."""
-    return hash((row["source"], row["target"]))
+def row_key(row: Props) -> int:
+    """A hash of what a row writes: a node's id, a relationship's (source, target). Two rows of one label
+    or type with the same key write the same node or relationship (rows of another may share a hash too,
+    which only costs a MERGE; see :class:`_Fresh`)."""
+    return hash(row["id"]) if "id" in row else hash((row["source"], row["target"]))
 
 
 class _Fresh:
-    """Which relationship types a store may CREATE into instead of MERGE: those that held nothing when
-    the store first wrote them, for the (source, target) pairs it has not sent yet.
+    """Which labels and relationship types a store may CREATE into instead of MERGE: those that held
+    nothing when the store first wrote them, for the ids or (source, target) pairs it has not sent yet.
 
-    ``MERGE`` of a relationship locks both ends and looks for it among the relationships between them;
-    ``CREATE`` does neither. Both give the same graph when the relationship is not there yet, which holds
-    for a type that was empty when this store began writing it (one count-store probe, at the type's
-    first batch) and a pair this store has not sent before (remembered by hash: a pair seen again, or a
-    hash shared by chance, goes by MERGE). A re-run after an interrupted write finds the type non-empty,
-    so it merges over what was committed; a transaction the driver retries merges too (its first try may
-    have committed). Another writer filling the same empty type at the same time is not guarded against.
+    ``MERGE`` locks and looks first (a node by its id's index, a relationship among those between its
+    ends); ``CREATE`` does neither. Both give the same graph when the node or relationship is not there
+    yet, which holds for a label or type that was empty when this store began writing (one probe of the
+    count store for all of them, at the store's first batch: every write of this store after it goes
+    through here) and a key this store has not sent before (remembered by hash: a key seen again, or a
+    hash shared by chance, goes by MERGE). A re-run after an interrupted write finds it non-empty, so it
+    merges over what was committed; a transaction the driver retries merges too (its first try may have
+    committed). Another writer filling the same empty label while this store writes fails a node batch
+    on the id's constraint, and the store sends that batch again by MERGE (:meth:`merging`); for
+    relationships, which have no constraint, that case is not guarded against.
     """
 
     def __init__(self, probe: Callable[[], Mapping[str, int]]) -> None:
         self._probe = probe
-        self._sent: dict[RelType, set[int]] = {}
-        self._merging: set[RelType] = set()
+        self._counts: Mapping[str, int] | None = None  # as the store's first batch found them
+        self._sent: dict[Label | RelType, set[int]] = {}
+        self._merging: set[Label | RelType] = set()
 
-    def statement(self, rel_type: RelType, rows: Sequence[Props]) -> str:
-        """The statement for a batch of ``rel_type`` rows about to be sent: create_ or upsert_."""
-        stem = STEM[rel_type]
-        if rel_type in self._merging:
+    def merging(self, kind: Label | RelType) -> None:
+        """From now on ``kind`` goes by MERGE (another writer was found to write it too)."""
+        self._merging.add(kind)
+
+    def statement(self, kind: Label | RelType, rows: Sequence[Props]) -> str:
+        """The statement for a batch of ``kind`` rows about to be sent: create_ or upsert_."""
+        stem = STEM[kind]
+        if kind in self._merging:
             return f"upsert_{stem}"
-        sent = self._sent.get(rel_type)
+        sent = self._sent.get(kind)
         if sent is None:
-            if self._probe().get(rel_type.value, 0):
-                self._merging.add(rel_type)
+            if self._counts is None:
+                self._counts = self._probe()
+            if self._counts.get(kind.value, 0):
+                self._merging.add(kind)
                 return f"upsert_{stem}"
-            sent = self._sent[rel_type] = set()
-        keys = [rel_key(row) for row in rows]
+            sent = self._sent[kind] = set()
+        keys = [row_key(row) for row in rows]
         new = sent.isdisjoint(keys) and len(set(keys)) == len(keys)
         sent.update(keys)
         return f"create_{stem}" if new else f"upsert_{stem}"
@@ -362,7 +374,14 @@ class Neo4jStore:
         total = 0
         with self._translated(), self._session() as session:
             for name, rows in ahead(batches):  # the next batch's rows are made while the server writes this one
-                done = session.execute_write(write_batch, name, rows, column, [])
+                try:
+                    done = session.execute_write(write_batch, name, rows, column, [])
+                except ConstraintError:
+                    if not name.startswith("create_"):
+                        raise
+                    # a node of the batch is there after all (another writer): nothing of it was written
+                    self._fresh.merging(WRITES[name])
+                    done = session.execute_write(write_batch, name.replace("create_", "upsert_", 1), rows, column, [])
                 total += done
                 self.written[kind] += done
         return total
@@ -396,12 +415,14 @@ class Neo4jStore:
 
     def upsert_nodes(self, nodes: Iterable[Node], *, batch_size: int = 10_000) -> int:
         self._before_write()
-        return self._write_batches(node_batches(nodes, batch_size), "written", kind="nodes")
+        fresh = self._fresh
+        batches = ((fresh.statement(WRITES[name], rows), rows) for name, rows in node_batches(nodes, batch_size))
+        return self._write_batches(batches, "written", kind="nodes")
 
     def upsert_relationships(self, rels: Iterable[Rel], *, batch_size: int = 10_000) -> int:
         self._before_write()
         fresh = self._fresh
-        batches = ((fresh.statement(REL_TYPE_OF[name], rows), rows) for name, rows in rel_batches(rels, batch_size))
+        batches = ((fresh.statement(WRITES[name], rows), rows) for name, rows in rel_batches(rels, batch_size))
         return self._write_batches(batches, "written", kind="relationships")
 
     def clear(self) -> None:

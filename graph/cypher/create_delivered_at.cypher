@@ -1,4 +1,4 @@
-// create_delivered_at.cypher — $rows (list of {source, target, props}) → written
+// create_delivered_at.cypher — $rows (list of {source, target}; the type has no properties) → written
 // Only for a type that held nothing when this store began writing it, each (source, target) at most once:
 // kith's Neo4j store sends its rows here then, and to upsert_delivered_at.cypher otherwise. Rows whose
 // endpoints are missing match nothing and are not written.
@@ -7,5 +7,4 @@ UNWIND $rows AS row
 MATCH (a:Service {id: row.source})
 MATCH (b:Site {id: row.target})
 CREATE (a)-[r:DELIVERED_AT]->(b)
-SET r += row.props
 RETURN count(r) AS written

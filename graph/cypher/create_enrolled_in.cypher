@@ -1,4 +1,4 @@
-// create_enrolled_in.cypher — $rows (list of {source, target, props}) → written
+// create_enrolled_in.cypher — $rows (list of {source, target}; the type has no properties) → written
 // Only for a type that held nothing when this store began writing it, each (source, target) at most once:
 // kith's Neo4j store sends its rows here then, and to upsert_enrolled_in.cypher otherwise. Rows whose
 // endpoints are missing match nothing and are not written.
@@ -7,5 +7,4 @@ UNWIND $rows AS row
 MATCH (a:Student {id: row.source})
 MATCH (b:School {id: row.target})
 CREATE (a)-[r:ENROLLED_IN]->(b)
-SET r += row.props
 RETURN count(r) AS written

@@ -1,9 +1,8 @@
-// upsert_delivered_at.cypher — $rows (list of {source, target, props}) → written
+// upsert_delivered_at.cypher — $rows (list of {source, target}; the type has no properties) → written
 // Rows whose endpoints are missing match nothing and are not written.
 CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Service {id: row.source})
 MATCH (b:Site {id: row.target})
 MERGE (a)-[r:DELIVERED_AT]->(b)
-SET r += row.props
 RETURN count(r) AS written

@@ -1,9 +1,8 @@
-// upsert_enrolled_in.cypher — $rows (list of {source, target, props}) → written
+// upsert_enrolled_in.cypher — $rows (list of {source, target}; the type has no properties) → written
 // Rows whose endpoints are missing match nothing and are not written.
 CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (a:Student {id: row.source})
 MATCH (b:School {id: row.target})
 MERGE (a)-[r:ENROLLED_IN]->(b)
-SET r += row.props
 RETURN count(r) AS written

@@ -1,6 +1,7 @@
-"""On the real engine: relationships written by CREATE into a type that was empty (see ``_Fresh`` in
-``graph/neo4j_store.py``) are never written twice: not by a re-run after an interruption inside such a
-phase, not by a pair sent twice, not by a transaction tried again after its first try committed."""
+"""On the real engine: nodes and relationships written by CREATE into a label or type that was empty (see
+``_Fresh`` in ``graph/neo4j_store.py``) are never written twice: not by a re-run after an interruption
+inside such a phase, not by a pair sent twice, not by a transaction tried again after its first try
+committed, not by another writer filling the label meanwhile."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from kith.graph.memory import MemoryStore
-from kith.graph.model import EnrolledIn, HasNeed, NeedType, Rel, RelType, School, Student
+from kith.graph.model import EnrolledIn, HasNeed, Label, NeedType, Rel, RelType, School, Student
 from kith.graph.neo4j_store import Neo4jStore, rel_row, write_batch
 from kith.graph.store import GraphStore
 from tests.conftest import neo4j_settings
@@ -81,3 +82,19 @@ def test_a_create_batch_tried_again_after_its_first_try_committed_writes_nothing
                 tx.commit()
     assert tries == ["create_enrolled_in", "upsert_enrolled_in"]
     assert neo4j_store.counts()[RelType.ENROLLED_IN.value] == 5
+
+
+def test_nodes_created_into_a_label_another_writer_filled_meanwhile_go_by_merge(neo4j_store: Neo4jStore) -> None:
+    neo4j_store.upsert_nodes([Student(id="st1", grade="3")])  # the label was empty: by CREATE
+    with Neo4jStore.from_settings(neo4j_settings()) as other:  # another writer, meanwhile
+        other.upsert_nodes([Student(id="st2", grade="5")])
+    # st2 is new to this store, so it goes by CREATE, which the id's constraint stops; the batch goes again by MERGE
+    neo4j_store.upsert_nodes([Student(id="st2", grade="4"), Student(id="st3", grade="4")])
+    assert [(n["id"], n["grade"]) for n in neo4j_store.nodes(Label.STUDENT)] == [
+        ("st1", "3"),
+        ("st2", "4"),
+        ("st3", "4"),
+    ]
+    assert neo4j_store.written["nodes"] == 3
+    assert neo4j_store._fresh._merging == {Label.STUDENT}  # the constraint stopped a CREATE: merges from now on
+    assert neo4j_store._fresh.statement(Label.STUDENT, [{"id": "st9", "props": {}}]) == "upsert_student"

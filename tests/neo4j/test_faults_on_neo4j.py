@@ -15,7 +15,6 @@ from kith.graph.neo4j_store import Neo4jStore
 from tests.neo4j.conftest import Engine
 from tests.neo4j.test_cli_on_neo4j import kith
 
-
 #: How long kith tries a query again on a server gone away (30 s for users): these tests kill the server.
 RETRY_S = 2
 

@@ -34,6 +34,7 @@ from kith.graph.geo import haversine_km
 from kith.graph.memory import MemoryStore
 from kith.graph.model import (
     ENDPOINTS,
+    REL_MODELS,
     Agency,
     CollaboratesWith,
     HasNeed,
@@ -163,11 +164,21 @@ def test_a_type_empty_at_its_first_batch_is_created_into_once_per_pair() -> None
     assert fresh.statement(RelType.HAS_NEED, [_has_need("s5")]) == "create_has_need"
     assert fresh.statement(RelType.HAS_NEED, [_has_need("s6"), _has_need("s6", level=3)]) == "upsert_has_need"
     assert fresh.statement(RelType.HAS_NEED, [_has_need("s1", "housing")]) == "create_has_need"  # another pair
-    assert len(probes) == 1  # one probe for the type, at its first batch
     offers = rel_row(Offers(source="a1", target="v1"))
-    assert fresh.statement(RelType.OFFERS, [offers]) == "upsert_offers"  # held relationships at its first batch
+    assert fresh.statement(RelType.OFFERS, [offers]) == "upsert_offers"  # held relationships at the first batch
     assert fresh.statement(RelType.OFFERS, [rel_row(Offers(source="a2", target="v2"))]) == "upsert_offers"
-    assert len(probes) == 2
+    assert len(probes) == 1  # one probe for every type, at the store's first batch
+
+
+def test_a_label_empty_at_its_first_batch_is_created_into_once_per_id() -> None:
+    fresh = neo4j_store._Fresh(lambda: {Label.STUDENT.value: 0, Label.SCHOOL.value: 2})
+    student = {"id": "s1", "props": {}}
+    assert fresh.statement(Label.STUDENT, [student, {"id": "s2", "props": {}}]) == "create_student"
+    assert fresh.statement(Label.STUDENT, [{"id": "s3", "props": {}}]) == "create_student"
+    assert fresh.statement(Label.STUDENT, [{"id": "s1", "props": {"grade": "4"}}]) == "upsert_student"  # sent before
+    assert fresh.statement(Label.SCHOOL, [{"id": "c1", "props": {}}]) == "upsert_school"  # held nodes
+    fresh.merging(Label.STUDENT)  # another writer was found writing students
+    assert fresh.statement(Label.STUDENT, [{"id": "s9", "props": {}}]) == "upsert_student"
 
 
 # ------------------------------------------------------------------ Cypher files
@@ -202,10 +213,14 @@ def test_cypher_file_follows_the_house_rules(name: str) -> None:
     if verb == "upsert":
         assert statement.parameters == {"rows"} and statement.columns == ("written",)
         assert "UNWIND $rows AS row" in body and "MERGE" in body
-    if verb == "create":  # only relationships: a CREATE of a node would need the constraint to stop a double
-        assert name.removeprefix("create_") in {STEM[t] for t in RelType}, name
+    if verb == "create":
         assert statement.parameters == {"rows"} and statement.columns == ("written",)
-        assert "UNWIND $rows AS row" in body and "CREATE (a)-[r:" in body and "MERGE" not in body
+        assert "UNWIND $rows AS row" in body and "MERGE" not in body
+        if name.removeprefix("create_") in {STEM[label] for label in Label}:  # the id's constraint stops a double
+            assert "CREATE (n:" in body and f"schema_{name.removeprefix('create_')}_id" in _cypher.names(), name
+        else:
+            assert name.removeprefix("create_") in {STEM[t] for t in RelType}, name
+            assert "CREATE (a)-[r:" in body
     if name.removeprefix(f"{verb}_") in {STEM[t] for t in RelType} and verb in {"upsert", "create"}:
         t = next(t for t in RelType if STEM[t] == name.removeprefix(f"{verb}_"))
         assert written == {t.value, ENDPOINTS[t][0].value, ENDPOINTS[t][1].value}
@@ -221,6 +236,35 @@ def test_each_types_create_is_its_upsert_with_create_for_merge(rel_type: RelType
 
     stem = STEM[rel_type]
     assert body(f"create_{stem}") == [line.replace("MERGE (a)", "CREATE (a)") for line in body(f"upsert_{stem}")]
+
+
+@pytest.mark.parametrize("rel_type", list(RelType))
+def test_a_types_statements_set_properties_exactly_when_its_model_has_them(rel_type: RelType) -> None:
+    """A type without properties writes none (its SET would only cost the engine an Eager); a type that
+    gains a property must write it."""
+    fields = set(REL_MODELS[rel_type].model_fields) - {"source", "target", "type"}
+    for verb in ("upsert", "create"):
+        text = _cypher.load(f"{verb}_{STEM[rel_type]}").text
+        assert ("SET r += row.props" in text) == bool(fields), (verb, rel_type, fields)
+
+
+@pytest.mark.parametrize("label", list(Label))
+def test_each_labels_create_is_its_upsert_with_create_for_merge(label: Label) -> None:
+    """The two statements of a label write the same node from the same rows; the one that looks for it first
+    (MERGE) sets the properties on create and on match alike, the other (CREATE) sets them once."""
+
+    def body(name: str) -> list[str]:
+        return [line for line in _cypher.load(name).text.splitlines() if not line.lstrip().startswith("//")]
+
+    stem = STEM[label]
+    upsert = body(f"upsert_{stem}")
+    assert "ON CREATE SET n += row.props" in upsert and "ON MATCH SET n += row.props" in upsert
+    expected = [
+        line.replace("MERGE (n:", "CREATE (n:").replace("ON CREATE SET", "SET")
+        for line in upsert
+        if line != "ON MATCH SET n += row.props"
+    ]
+    assert body(f"create_{stem}") == expected
 
 
 def test_loader_reads_once_and_knows_the_declared_parameters() -> None:
