@@ -11,9 +11,9 @@ the source's graph.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -22,10 +22,9 @@ from kith._trust import audit_export, server_of
 from kith.graph.errors import StoreUnavailable
 from kith.graph.model import NODE_MODELS, REL_MODELS, Label, RelType
 from kith.graph.store import GraphStore
+from kith.ingest._load import tick
 from kith.queries import export as files
 from kith.settings import KithSettings
-
-T = TypeVar("T")
 
 
 def copy_graph(
@@ -44,25 +43,9 @@ def copy_graph(
     is told of each ``batch_size`` rows handed over, and of the rest at the end.
     """
     nodes = (NODE_MODELS[label].model_validate(row) for label in Label for row in source.nodes(label))
-    copied = target.upsert_nodes(_told(nodes, batch_size, progress), batch_size=batch_size)
+    copied = target.upsert_nodes(tick(progress, nodes, batch_size), batch_size=batch_size)
     rels = (REL_MODELS[t].model_validate(row) for t in RelType for row in source.relationships(t))
-    return copied + target.upsert_relationships(_told(rels, batch_size, progress), batch_size=batch_size)
-
-
-def _told(items: Iterable[T], every: int, progress: Callable[[int], None] | None) -> Iterator[T]:
-    """``items``, telling ``progress`` of each ``every`` items taken and of the rest at the end."""
-    if progress is None:
-        yield from items
-        return
-    taken = 0
-    for item in items:
-        yield item
-        taken += 1
-        if taken == every:
-            progress(taken)
-            taken = 0
-    if taken:
-        progress(taken)
+    return copied + target.upsert_relationships(tick(progress, rels, batch_size), batch_size=batch_size)
 
 
 def _stores(settings: KithSettings, to: str) -> tuple[GraphStore, GraphStore, str, str]:
