@@ -149,7 +149,7 @@ def map_point(browser, graph_id: str, lat: float, lon: float) -> tuple[float, fl
 
 def open_spot(browser, graph_id: str) -> tuple[float, float]:
     """A clickable cell's centre near the map's middle and away from every marker (so a click there
-    names the spot, not a school)."""
+    names the spot, not a school), among those the map has drawn where nothing covers them."""
     import h3
 
     from kith.graph.geo import distance_km
@@ -163,7 +163,16 @@ def open_spot(browser, graph_id: str) -> tuple[float, float]:
         graph_id,
     )
     spots = sorted((distance_km(*centre, *h3.cell_to_latlng(c)), h3.cell_to_latlng(c)) for c in cells)
-    return next(spot for _, spot in spots if all(distance_km(*spot, *m) > 1.0 for m in markers))
+    away = [spot for _, spot in spots if all(distance_km(*spot, *m) > 1.0 for m in markers)][:40]
+
+    def clickable() -> tuple[float, float] | None:  # drawn now, in view, with nothing (a name, a legend) on top
+        for spot in away:
+            x, y = map_point(browser, graph_id, *spot)
+            if browser.execute_script(_DRAWN_UNDER, graph_id, x, y):
+                return spot
+        return None
+
+    return wait_until(clickable, timeout=30, what="a clickable cell near the map's middle")
 
 
 def click_at(browser, x: float, y: float) -> None:
