@@ -33,12 +33,20 @@ def plot_traces(browser, graph_id: str) -> list[dict]:
     )
 
 
-#: The text of the rows the grid has drawn, and how many rows it means to draw (AG Grid makes a row's
-#: controller at once and draws its cells a few animation frames later, so a page being drawn shows fewer).
+#: The text of the rows the grid has drawn, and how many rows it means to show: all of them, or those of the
+#: current page. AG Grid draws a page's rows over a few animation frames, and an autoHeight grid in steps as
+#: it grows, so a grid being drawn shows fewer.
 _DRAWN_ROWS = """
     const rows = [...document.querySelectorAll('#' + arguments[0] + ' .ag-center-cols-container .ag-row')];
     let meant = null;
-    try { meant = dash_ag_grid.getApi(arguments[0]).getRenderedNodes().length; } catch (e) { /* not ready yet */ }
+    try {
+        const api = dash_ag_grid.getApi(arguments[0]);
+        meant = api.getDisplayedRowCount();
+        if (api.getGridOption('pagination')) {
+            const size = api.paginationGetPageSize();
+            meant = Math.min(size, meant - api.paginationGetCurrentPage() * size);
+        }
+    } catch (e) { /* not ready yet */ }
     return [rows.map(r => r.innerText), meant];"""
 
 
