@@ -186,6 +186,8 @@ def click_at(browser, x: float, y: float) -> None:
 _DRAWN_UNDER = """
     const [id, x, y] = arguments;
     const plot = document.querySelector('#' + id + ' .js-plotly-plot');
+    const view = plot.getBoundingClientRect();
+    if (view.top < 0 || view.bottom > window.innerHeight) { plot.scrollIntoView({block: 'center'}); return false; }
     const map = plot._fullLayout.map._subplot.map;
     const box = map.getCanvas().getBoundingClientRect();
     const uid = plot._fullData[0].uid;
