@@ -15,7 +15,7 @@ from kith.dashboard import ids
 from kith.graph.memory import MemoryStore
 from kith.graph.neo4j_store import Neo4jStore
 from tests.browser.conftest import _serving, console_errors, driver, server, settle, wait_until  # noqa: F401
-from tests.browser.test_pages import grid_rows, open_page, plot_traces
+from tests.browser.test_pages import grid_data, grid_rows, open_page, plot_traces
 from tests.conftest import neo4j_settings
 
 pytestmark = pytest.mark.browser
@@ -32,19 +32,13 @@ def neo4j_server(tmp_path: Path, small_store: MemoryStore, neo4j_store: Neo4jSto
         yield url
 
 
-#: Every row the grid holds (not only those drawn yet: the grid draws its rows a few at a time), in its order.
-_ROWS = """
-    const out = []; dash_ag_grid.getApi(arguments[0]).forEachNodeAfterFilterAndSort(n => out.push(JSON.stringify(n.data)));
-    return out;"""
-
-
 def _find_help(browser, url: str, place: str) -> list[str]:
     open_page(browser, url, "/find-help")
     browser.find_element(By.CSS_SELECTOR, f"#{ids.HELP_PLACE}").send_keys(place, Keys.ENTER)
     wait_until(lambda: grid_rows(browser, ids.HELP_TABLE), what="result rows", timeout=60)
     assert wait_until(lambda: plot_traces(browser, ids.HELP_MAP), what="the map", timeout=60)
     settle(browser)
-    return browser.execute_script(_ROWS, ids.HELP_TABLE)
+    return grid_data(browser, ids.HELP_TABLE)
 
 
 def test_find_help_on_neo4j_lists_what_the_embedded_store_lists(driver, server: str, neo4j_server: str) -> None:  # noqa: F811
