@@ -45,7 +45,7 @@ from kith.graph import _cypher
 from kith.graph._ahead import ahead
 from kith.graph.errors import KithError, NodeNotFound, StoreUnavailable
 from kith.graph.geo import EARTH_RADIUS_KM, haversine_km
-from kith.graph.model import ENDPOINTS, Label, Node, NodeRef, Rel, RelType
+from kith.graph.model import ENDPOINTS, REL_MODELS, Label, Node, NodeRef, Rel, RelType
 from kith.graph.store import GraphPath, PathStep
 
 if TYPE_CHECKING:
@@ -63,8 +63,8 @@ DERIVED_PROPERTIES = ("location",)
 #: The store's own node (outside the graph model), holding its marks: the demo city and the revision.
 STORE_LABEL = "KithStore"
 STORE_PROPERTIES = ("demo_city", "revision")
-#: The keys of the rows the upserts send (see :func:`node_row` and :func:`rel_row`).
-ROW_KEYS = ("id", "props", "source", "target")
+#: The keys of the rows the upserts send that are not a model's properties (see :func:`node_row`).
+ROW_KEYS = ("id",)
 #: Seconds to wait for the indexes to come online after the schema is applied.
 INDEX_WAIT_S = 300
 #: Relationships, then nodes, deleted per transaction by :meth:`Neo4jStore.clear`.
@@ -74,6 +74,8 @@ DELETE_BATCH = 10_000
 BOLT_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 
 Props = dict[str, Any]
+#: A relationship's row: ``[source id, target id]`` and, for a type with properties, its props.
+Row = list[Any]
 
 
 def _snake(name: str) -> str:
@@ -86,6 +88,9 @@ STEM: dict[Label | RelType, str] = {
     **{t: t.value.lower() for t in RelType},
 }
 
+#: The relationship types whose model has no property of its own: their rows carry only the two ids.
+PROPERTYLESS = frozenset(t for t in RelType if set(REL_MODELS[t].model_fields) <= {"source", "target"})
+
 #: The label or relationship type that each ``upsert_<stem>`` and ``create_<stem>`` statement writes.
 WRITES = {f"{verb}_{STEM[k]}": k for k in (*Label, *RelType) for verb in ("upsert", "create")}
 
@@ -93,14 +98,17 @@ WRITES = {f"{verb}_{STEM[k]}": k for k in (*Label, *RelType) for verb in ("upser
 
 
 def node_row(node: Node) -> Props:
-    """The row ``upsert_<label>.cypher`` receives for a node: its id and its other properties."""
-    props = node.properties()
-    return {"id": props.pop("id"), "props": props}
+    """The row ``upsert_<label>.cypher`` receives for a node: its properties, id among them."""
+    return node.properties()
 
 
-def rel_row(rel: Rel) -> Props:
-    """The row ``upsert_<type>.cypher`` receives for a relationship."""
-    return {"source": rel.source, "target": str(rel.target), "props": rel.properties()}
+def rel_row(rel: Rel) -> Row:
+    """The row ``upsert_<type>.cypher`` receives for a relationship: ``[source id, target id, props]``, or
+    only the two ids for a type without properties. A list, not a map: the engine reads 129k of them a
+    sixth faster (no key per row to unpack and look up)."""
+    if rel.type in PROPERTYLESS:
+        return [rel.source, str(rel.target)]
+    return [rel.source, str(rel.target), rel.properties()]
 
 
 def node_batches(nodes: Iterable[Node], batch_size: int) -> Iterator[tuple[str, list[Props]]]:
@@ -108,16 +116,16 @@ def node_batches(nodes: Iterable[Node], batch_size: int) -> Iterator[tuple[str, 
     yield from _batches(((f"upsert_{STEM[n.label]}", node_row(n)) for n in nodes), batch_size)
 
 
-def rel_batches(rels: Iterable[Rel], batch_size: int) -> Iterator[tuple[str, list[Props]]]:
+def rel_batches(rels: Iterable[Rel], batch_size: int) -> Iterator[tuple[str, list[Row]]]:
     """(statement, rows) for the relationships, grouped by type, at most ``batch_size`` rows each."""
     yield from _batches(((f"upsert_{STEM[r.type]}", rel_row(r)) for r in rels), batch_size)
 
 
-def row_key(row: Props) -> int:
+def row_key(row: Props | Row) -> int:
     """A hash of what a row writes: a node's id, a relationship's (source, target). Two rows of one label
     or type with the same key write the same node or relationship (rows of another may share a hash too,
     which only costs a MERGE; see :class:`_Fresh`)."""
-    return hash(row["id"]) if "id" in row else hash((row["source"], row["target"]))
+    return hash(row["id"]) if isinstance(row, dict) else hash((row[0], row[1]))
 
 
 class _Fresh:
@@ -146,7 +154,7 @@ class _Fresh:
         """From now on ``kind`` goes by MERGE (another writer was found to write it too)."""
         self._merging.add(kind)
 
-    def statement(self, kind: Label | RelType, rows: Sequence[Props]) -> str:
+    def statement(self, kind: Label | RelType, rows: Sequence[Props | Row]) -> str:
         """The statement for a batch of ``kind`` rows about to be sent: create_ or upsert_."""
         stem = STEM[kind]
         if kind in self._merging:
@@ -165,10 +173,10 @@ class _Fresh:
         return f"create_{stem}" if new else f"upsert_{stem}"
 
 
-def _batches(items: Iterable[tuple[str, Props]], batch_size: int) -> Iterator[tuple[str, list[Props]]]:
+def _batches(items: Iterable[tuple[str, Any]], batch_size: int) -> Iterator[tuple[str, list[Any]]]:
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    pending: dict[str, list[Props]] = defaultdict(list)
+    pending: dict[str, list[Any]] = defaultdict(list)
     for name, row in items:
         rows = pending[name]
         rows.append(row)
@@ -180,7 +188,7 @@ def _batches(items: Iterable[tuple[str, Props]], batch_size: int) -> Iterator[tu
             yield name, rows
 
 
-def write_batch(tx: ManagedTransaction, name: str, rows: list[Props], column: str, tries: list[str]) -> int:
+def write_batch(tx: ManagedTransaction, name: str, rows: list[Any], column: str, tries: list[str]) -> int:
     """Runs statement ``name`` on ``rows`` in ``tx`` (a transaction function: ``tries`` is the same list at
     each try of one batch). A create_ batch tried again goes by its upsert_ statement: the try before may
     have committed before its answer was lost, and CREATE would then write the rows twice."""
@@ -370,7 +378,7 @@ class Neo4jStore:
             )
         return records
 
-    def _write_batches(self, batches: Iterable[tuple[str, list[Props]]], column: str, *, kind: str) -> int:
+    def _write_batches(self, batches: Iterable[tuple[str, list[Any]]], column: str, *, kind: str) -> int:
         total = 0
         with self._translated(), self._session() as session:
             for name, rows in ahead(batches):  # the next batch's rows are made while the server writes this one

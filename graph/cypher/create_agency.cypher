@@ -1,9 +1,9 @@
-// create_agency.cypher — $rows (list of {id, props}) → written
+// create_agency.cypher — $rows (list of the nodes' properties, id among them) → written
 // Only for a label that held no node when this store began writing it, each id at most once: kith's
 // Neo4j store sends its rows here then, and to upsert_agency.cypher otherwise. Should a node of an id
 // be there after all (another writer), the id's constraint fails the batch, which then goes by MERGE.
 CYPHER replan=skip
 UNWIND $rows AS row
 CREATE (n:Agency {id: row.id})
-SET n += row.props
+SET n += row
 RETURN count(n) AS written

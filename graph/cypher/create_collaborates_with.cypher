@@ -1,11 +1,11 @@
-// create_collaborates_with.cypher — $rows (list of {source, target, props}) → written
+// create_collaborates_with.cypher — $rows (list of [source id, target id, props]) → written
 // Only for a type that held nothing when this store began writing it, each (source, target) at most once:
 // kith's Neo4j store sends its rows here then, and to upsert_collaborates_with.cypher otherwise. Rows whose
 // endpoints are missing match nothing and are not written.
 CYPHER replan=skip
 UNWIND $rows AS row
-MATCH (a:Agency {id: row.source})
-MATCH (b:Agency {id: row.target})
+MATCH (a:Agency {id: row[0]})
+MATCH (b:Agency {id: row[1]})
 CREATE (a)-[r:COLLABORATES_WITH]->(b)
-SET r += row.props
+SET r += row[2]
 RETURN count(r) AS written

@@ -1,10 +1,10 @@
-// create_member_of.cypher — $rows (list of {source, target}; the type has no properties) → written
+// create_member_of.cypher — $rows (list of [source id, target id]; the type has no properties) → written
 // Only for a type that held nothing when this store began writing it, each (source, target) at most once:
 // kith's Neo4j store sends its rows here then, and to upsert_member_of.cypher otherwise. Rows whose
 // endpoints are missing match nothing and are not written.
 CYPHER replan=skip
 UNWIND $rows AS row
-MATCH (a:Student {id: row.source})
-MATCH (b:Family {id: row.target})
+MATCH (a:Student {id: row[0]})
+MATCH (b:Family {id: row[1]})
 CREATE (a)-[r:MEMBER_OF]->(b)
 RETURN count(r) AS written

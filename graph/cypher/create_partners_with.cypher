@@ -1,11 +1,11 @@
-// create_partners_with.cypher — $rows (list of {source, target, props}) → written
+// create_partners_with.cypher — $rows (list of [source id, target id, props]) → written
 // Only for a type that held nothing when this store began writing it, each (source, target) at most once:
 // kith's Neo4j store sends its rows here then, and to upsert_partners_with.cypher otherwise. Rows whose
 // endpoints are missing match nothing and are not written.
 CYPHER replan=skip
 UNWIND $rows AS row
-MATCH (a:School {id: row.source})
-MATCH (b:Agency {id: row.target})
+MATCH (a:School {id: row[0]})
+MATCH (b:Agency {id: row[1]})
 CREATE (a)-[r:PARTNERS_WITH]->(b)
-SET r += row.props
+SET r += row[2]
 RETURN count(r) AS written

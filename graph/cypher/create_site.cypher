@@ -1,4 +1,4 @@
-// create_site.cypher — $rows (list of {id, props}) → written
+// create_site.cypher — $rows (list of the nodes' properties, id among them) → written
 // Only for a label that held no node when this store began writing it, each id at most once: kith's
 // Neo4j store sends its rows here then, and to upsert_site.cypher otherwise. Should a node of an id
 // be there after all (another writer), the id's constraint fails the batch, which then goes by MERGE.
@@ -6,7 +6,7 @@
 CYPHER replan=skip
 UNWIND $rows AS row
 CREATE (n:Site {id: row.id})
-SET n += row.props
+SET n += row
 SET n.location = CASE
     WHEN n.lat IS NULL OR n.lon IS NULL THEN null
     ELSE point({latitude: n.lat, longitude: n.lon})

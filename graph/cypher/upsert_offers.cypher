@@ -1,8 +1,8 @@
-// upsert_offers.cypher — $rows (list of {source, target}; the type has no properties) → written
+// upsert_offers.cypher — $rows (list of [source id, target id]; the type has no properties) → written
 // Rows whose endpoints are missing match nothing and are not written.
 CYPHER replan=skip
 UNWIND $rows AS row
-MATCH (a:Agency {id: row.source})
-MATCH (b:Service {id: row.target})
+MATCH (a:Agency {id: row[0]})
+MATCH (b:Service {id: row[1]})
 MERGE (a)-[r:OFFERS]->(b)
 RETURN count(r) AS written

@@ -1,8 +1,8 @@
-// upsert_works_at.cypher — $rows (list of {source, target}; the type has no properties) → written
+// upsert_works_at.cypher — $rows (list of [source id, target id]; the type has no properties) → written
 // Rows whose endpoints are missing match nothing and are not written.
 CYPHER replan=skip
 UNWIND $rows AS row
-MATCH (a:Staff {id: row.source})
-MATCH (b:School {id: row.target})
+MATCH (a:Staff {id: row[0]})
+MATCH (b:School {id: row[1]})
 MERGE (a)-[r:WORKS_AT]->(b)
 RETURN count(r) AS written

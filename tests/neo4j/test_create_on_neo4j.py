@@ -97,4 +97,4 @@ def test_nodes_created_into_a_label_another_writer_filled_meanwhile_go_by_merge(
     ]
     assert neo4j_store.written["nodes"] == 3
     assert neo4j_store._fresh._merging == {Label.STUDENT}  # the constraint stopped a CREATE: merges from now on
-    assert neo4j_store._fresh.statement(Label.STUDENT, [{"id": "st9", "props": {}}]) == "upsert_student"
+    assert neo4j_store._fresh.statement(Label.STUDENT, [{"id": "st9"}]) == "upsert_student"

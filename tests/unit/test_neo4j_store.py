@@ -49,6 +49,7 @@ from kith.graph.model import (
     Site,
 )
 from kith.graph.neo4j_store import (
+    PROPERTYLESS,
     STEM,
     Neo4jStore,
     _path,
@@ -76,30 +77,41 @@ def unused_port() -> int:
 # ------------------------------------------------------------------ rows sent
 
 
-def test_node_row_is_the_models_properties_keyed_by_id() -> None:
+def test_node_row_is_the_models_properties_id_among_them() -> None:
     service = Service(id="v1", name="Tutoring", capacity=20, cost="free", languages=("en", "es"))
     assert node_row(service) == {
         "id": "v1",
-        "props": {"name": "Tutoring", "capacity": 20, "cost": "free", "languages": ["en", "es"]},
+        "name": "Tutoring",
+        "capacity": 20,
+        "cost": "free",
+        "languages": ["en", "es"],
     }
     site = Site(id="x1", name="Library", lat=42.3, lon=-71.1, zip="02119")
-    assert node_row(site) == {"id": "x1", "props": {"name": "Library", "lat": 42.3, "lon": -71.1, "zip": "02119"}}
-    assert node_row(Site(id="x2", name="Somewhere")) == {"id": "x2", "props": {"name": "Somewhere"}}
+    assert node_row(site) == {"id": "x1", "name": "Library", "lat": 42.3, "lon": -71.1, "zip": "02119"}
+    assert node_row(Site(id="x2", name="Somewhere")) == {"id": "x2", "name": "Somewhere"}
 
 
-def test_rel_row_has_endpoints_apart_from_properties() -> None:
+def test_rel_row_is_the_endpoints_then_the_properties() -> None:
     import datetime as dt
 
-    assert rel_row(PartnersWith(source="s1", target="a1", since=2019, mou=True, strength=0.9)) == {
-        "source": "s1",
-        "target": "a1",
-        "props": {"since": 2019, "mou": True, "strength": 0.9},
-    }
+    assert rel_row(PartnersWith(source="s1", target="a1", since=2019, mou=True, strength=0.9)) == [
+        "s1",
+        "a1",
+        {"since": 2019, "mou": True, "strength": 0.9},
+    ]
     need = HasNeed(source="st1", target="food", level=2)
-    assert rel_row(need) == {"source": "st1", "target": "food", "props": {"level": 2}}
-    assert type(rel_row(need)["target"]) is str  # the code's value, not the enum
+    assert rel_row(need) == ["st1", "food", {"level": 2}]
+    assert type(rel_row(need)[1]) is str  # the code's value, not the enum
     referral = ReferredTo(source="st1", target="v1", on=dt.date(2024, 9, 3))
-    assert rel_row(referral)["props"] == {"on": "2024-09-03", "status": "pending"}
+    assert rel_row(referral)[2] == {"on": "2024-09-03", "status": "pending"}
+    assert rel_row(PartnersWith(source="s1", target="a1")) == ["s1", "a1", {}]  # a type with properties, none set
+    assert rel_row(Offers(source="a1", target="v1")) == ["a1", "v1"]  # a type without properties
+
+
+@pytest.mark.parametrize("rel_type", list(RelType))
+def test_a_type_is_propertyless_exactly_when_its_model_has_no_field_but_its_ends(rel_type: RelType) -> None:
+    fields = set(REL_MODELS[rel_type].model_fields) - {"source", "target"}
+    assert (rel_type in PROPERTYLESS) == (not fields)
 
 
 def test_rows_of_the_small_city_store_what_the_memory_store_stores(small_city, small_store: MemoryStore) -> None:
@@ -108,14 +120,12 @@ def test_rows_of_the_small_city_store_what_the_memory_store_stores(small_city, s
         label = next(lb for lb in Label if name == f"upsert_{STEM[lb]}")
         stored = {n["id"]: n for n in small_store.nodes(label, ids=[r["id"] for r in rows])}
         for row in rows:
-            assert {"id": row["id"], **row["props"]} == stored[row["id"]]
+            assert row == stored[row["id"]]
     for name, rows in rel_batches(small_city.rels, 10_000):
         rel_type = next(t for t in RelType if name == f"upsert_{STEM[t]}")
         stored_rels = {(r["source"], r["target"]): r for r in small_store.relationships(rel_type)}
-        for row in rows:
-            assert {"source": row["source"], "target": row["target"], **row["props"]} == stored_rels[
-                (row["source"], row["target"])
-            ]
+        for source, target, *props in rows:
+            assert {"source": source, "target": target, **(props[0] if props else {})} == stored_rels[(source, target)]
 
 
 def test_batches_group_by_label_and_hold_at_most_batch_size() -> None:
@@ -140,13 +150,13 @@ def test_rel_batches_name_one_statement_per_type() -> None:
         CollaboratesWith(source="a1", target="a2"),
         PartnersWith(source="s2", target="a1"),
     ]
-    assert [(name, [r["source"] for r in rows]) for name, rows in rel_batches(rels, 100)] == [
+    assert [(name, [r[0] for r in rows]) for name, rows in rel_batches(rels, 100)] == [
         ("upsert_partners_with", ["s1", "s2"]),
         ("upsert_collaborates_with", ["a1"]),
     ]
 
 
-def _has_need(source: str, target: str = "food", level: int = 1) -> dict[str, object]:
+def _has_need(source: str, target: str = "food", level: int = 1) -> list[object]:
     return rel_row(HasNeed(source=source, target=target, level=level))
 
 
@@ -172,13 +182,56 @@ def test_a_type_empty_at_its_first_batch_is_created_into_once_per_pair() -> None
 
 def test_a_label_empty_at_its_first_batch_is_created_into_once_per_id() -> None:
     fresh = neo4j_store._Fresh(lambda: {Label.STUDENT.value: 0, Label.SCHOOL.value: 2})
-    student = {"id": "s1", "props": {}}
-    assert fresh.statement(Label.STUDENT, [student, {"id": "s2", "props": {}}]) == "create_student"
-    assert fresh.statement(Label.STUDENT, [{"id": "s3", "props": {}}]) == "create_student"
-    assert fresh.statement(Label.STUDENT, [{"id": "s1", "props": {"grade": "4"}}]) == "upsert_student"  # sent before
-    assert fresh.statement(Label.SCHOOL, [{"id": "c1", "props": {}}]) == "upsert_school"  # held nodes
+    student = {
+        "id": "s1",
+    }
+    assert (
+        fresh.statement(
+            Label.STUDENT,
+            [
+                student,
+                {
+                    "id": "s2",
+                },
+            ],
+        )
+        == "create_student"
+    )
+    assert (
+        fresh.statement(
+            Label.STUDENT,
+            [
+                {
+                    "id": "s3",
+                }
+            ],
+        )
+        == "create_student"
+    )
+    assert fresh.statement(Label.STUDENT, [{"id": "s1", "grade": "4"}]) == "upsert_student"  # sent before
+    assert (
+        fresh.statement(
+            Label.SCHOOL,
+            [
+                {
+                    "id": "c1",
+                }
+            ],
+        )
+        == "upsert_school"
+    )  # held nodes
     fresh.merging(Label.STUDENT)  # another writer was found writing students
-    assert fresh.statement(Label.STUDENT, [{"id": "s9", "props": {}}]) == "upsert_student"
+    assert (
+        fresh.statement(
+            Label.STUDENT,
+            [
+                {
+                    "id": "s9",
+                }
+            ],
+        )
+        == "upsert_student"
+    )
 
 
 # ------------------------------------------------------------------ Cypher files
@@ -245,7 +298,7 @@ def test_a_types_statements_set_properties_exactly_when_its_model_has_them(rel_t
     fields = set(REL_MODELS[rel_type].model_fields) - {"source", "target", "type"}
     for verb in ("upsert", "create"):
         text = _cypher.load(f"{verb}_{STEM[rel_type]}").text
-        assert ("SET r += row.props" in text) == bool(fields), (verb, rel_type, fields)
+        assert ("SET r += row[2]" in text) == bool(fields), (verb, rel_type, fields)
 
 
 @pytest.mark.parametrize("label", list(Label))
@@ -258,11 +311,11 @@ def test_each_labels_create_is_its_upsert_with_create_for_merge(label: Label) ->
 
     stem = STEM[label]
     upsert = body(f"upsert_{stem}")
-    assert "ON CREATE SET n += row.props" in upsert and "ON MATCH SET n += row.props" in upsert
+    assert "ON CREATE SET n += row" in upsert and "ON MATCH SET n += row" in upsert
     expected = [
         line.replace("MERGE (n:", "CREATE (n:").replace("ON CREATE SET", "SET")
         for line in upsert
-        if line != "ON MATCH SET n += row.props"
+        if line != "ON MATCH SET n += row"
     ]
     assert body(f"create_{stem}") == expected
 
