@@ -3,7 +3,8 @@
 Every statement is a file of ``graph/cypher`` (one statement each, values only
 as parameters, labels and types written in the file). Reads go through
 ``driver.execute_query`` routed to readers; writes go in batches through
-``session.execute_write``, managed transactions that the driver retries on
+``session.execute_write`` on two sessions at once (``graph/_lanes.py``; each
+label or type on one of them), managed transactions that the driver retries on
 transient errors, which is safe because every write is a ``MERGE`` on a key
 (or a ``CREATE`` of a node or relationship that cannot be there yet, merged when
 tried again: see :class:`_Fresh` and :func:`write_batch`). Every call names the database.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -42,7 +44,7 @@ from neo4j.exceptions import (
 )
 
 from kith.graph import _cypher
-from kith.graph._ahead import ahead
+from kith.graph._lanes import write_in_lanes
 from kith.graph.errors import KithError, NodeNotFound, StoreUnavailable
 from kith.graph.geo import EARTH_RADIUS_KM, haversine_km
 from kith.graph.model import ENDPOINTS, REL_MODELS, Label, Node, NodeRef, Rel, RelType
@@ -67,6 +69,8 @@ STORE_PROPERTIES = ("demo_city", "revision")
 ROW_KEYS = ("id",)
 #: Seconds to wait for the indexes to come online after the schema is applied.
 INDEX_WAIT_S = 300
+#: Sessions that write at once: a Neo4j server runs each transaction on one thread (``graph/_lanes.py``).
+WRITE_LANES = 2
 #: Relationships, then nodes, deleted per transaction by :meth:`Neo4jStore.clear`.
 DELETE_BATCH = 10_000
 
@@ -379,19 +383,34 @@ class Neo4jStore:
         return records
 
     def _write_batches(self, batches: Iterable[tuple[str, list[Any]]], column: str, *, kind: str) -> int:
+        """Writes the batches on :data:`WRITE_LANES` sessions at once (see ``graph/_lanes.py``); returns
+        how many rows the statements wrote."""
         total = 0
-        with self._translated(), self._session() as session:
-            for name, rows in ahead(batches):  # the next batch's rows are made while the server writes this one
-                try:
-                    done = session.execute_write(write_batch, name, rows, column, [])
-                except ConstraintError:
-                    if not name.startswith("create_"):
-                        raise
-                    # a node of the batch is there after all (another writer): nothing of it was written
-                    self._fresh.merging(WRITES[name])
-                    done = session.execute_write(write_batch, name.replace("create_", "upsert_", 1), rows, column, [])
-                total += done
-                self.written[kind] += done
+        lock = threading.Lock()
+
+        @contextlib.contextmanager
+        def lane() -> Iterator[Callable[[str, list[Any]], None]]:
+            with self._session() as session:
+
+                def write(name: str, rows: list[Any]) -> None:
+                    nonlocal total
+                    try:
+                        done = session.execute_write(write_batch, name, rows, column, [])
+                    except ConstraintError:
+                        if not name.startswith("create_"):
+                            raise
+                        # a node of the batch is there after all (another writer): nothing of it was written
+                        self._fresh.merging(WRITES[name])
+                        upsert = name.replace("create_", "upsert_", 1)
+                        done = session.execute_write(write_batch, upsert, rows, column, [])
+                    with lock:
+                        total += done
+                        self.written[kind] += done
+
+                yield write
+
+        with self._translated():
+            write_in_lanes(((WRITES[name], name, rows) for name, rows in batches), lane, lanes=WRITE_LANES)
         return total
 
     def _session(self) -> Any:

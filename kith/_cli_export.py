@@ -38,8 +38,8 @@ def copy_graph(
 
     Rows are read back into the graph's models, so only what kith would accept
     at ingest reaches the destination. Each kind goes to the destination as one
-    stream, which it writes in batches of ``batch_size`` (a store that writes
-    ahead reads the next batch while the server writes this one); ``progress``
+    stream, which it writes in batches of ``batch_size`` (the Neo4j store reads
+    the next batches while the server writes these, on two sessions); ``progress``
     is told of each ``batch_size`` rows handed over, and of the rest at the end.
     """
     nodes = (NODE_MODELS[label].model_validate(row) for label in Label for row in source.nodes(label))
