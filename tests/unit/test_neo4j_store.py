@@ -182,56 +182,13 @@ def test_a_type_empty_at_its_first_batch_is_created_into_once_per_pair() -> None
 
 def test_a_label_empty_at_its_first_batch_is_created_into_once_per_id() -> None:
     fresh = neo4j_store._Fresh(lambda: {Label.STUDENT.value: 0, Label.SCHOOL.value: 2})
-    student = {
-        "id": "s1",
-    }
-    assert (
-        fresh.statement(
-            Label.STUDENT,
-            [
-                student,
-                {
-                    "id": "s2",
-                },
-            ],
-        )
-        == "create_student"
-    )
-    assert (
-        fresh.statement(
-            Label.STUDENT,
-            [
-                {
-                    "id": "s3",
-                }
-            ],
-        )
-        == "create_student"
-    )
+    student = {"id": "s1"}
+    assert fresh.statement(Label.STUDENT, [student, {"id": "s2"}]) == "create_student"
+    assert fresh.statement(Label.STUDENT, [{"id": "s3"}]) == "create_student"
     assert fresh.statement(Label.STUDENT, [{"id": "s1", "grade": "4"}]) == "upsert_student"  # sent before
-    assert (
-        fresh.statement(
-            Label.SCHOOL,
-            [
-                {
-                    "id": "c1",
-                }
-            ],
-        )
-        == "upsert_school"
-    )  # held nodes
+    assert fresh.statement(Label.SCHOOL, [{"id": "c1"}]) == "upsert_school"  # held nodes
     fresh.merging(Label.STUDENT)  # another writer was found writing students
-    assert (
-        fresh.statement(
-            Label.STUDENT,
-            [
-                {
-                    "id": "s9",
-                }
-            ],
-        )
-        == "upsert_student"
-    )
+    assert fresh.statement(Label.STUDENT, [{"id": "s9"}]) == "upsert_student"
 
 
 # ------------------------------------------------------------------ Cypher files
