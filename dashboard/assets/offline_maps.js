@@ -9,7 +9,13 @@
    most important first). They are drawn here as plain HTML over the map, not as map text, because map
    text needs the tile server's fonts, which do not load offline. After every draw and every pan or zoom,
    names are placed in order and one that would overlap a name already placed (or leave the map) is left
-   out: zoomed out, the largest areas are named; zoomed in, more. */
+   out: zoomed out, the largest areas are named; zoomed in, more.
+
+   Shapes at a URL. Several traces of one map (the access classes) share one GeoJSON URL. plotly fetches it
+   for the first and makes the others poll for it, giving up after 5 s: on a slow network or a busy machine
+   the draw then fails and the map shows no data at all. So before plotly draws, each URL a figure names is
+   fetched here once and handed to plotly's cache (window.PlotlyGeoAssets); the draws of one graph keep
+   their order. A fetch that fails is left to plotly, which fetches again and reports it. */
 (function () {
   function isMapError(error) { return !!error && error.message === "Map error."; }
 
@@ -60,13 +66,50 @@
     });
   }
 
+  var fetching = {};  // URL -> the promise of its one fetch, while it runs
+
+  function shapesFetched(figure) {  // the fetches a draw of ``figure`` must wait for
+    var traces = Array.isArray(figure) ? figure : (figure && figure.data) || [];
+    var assets = window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
+    var waits = [];
+    traces.forEach(function (trace) {
+      var url = trace && trace.geojson;
+      if (typeof url !== "string" || (assets[url] && assets[url] !== "pending")) { return; }
+      if (!fetching[url]) {
+        fetching[url] = fetch(url, { credentials: "same-origin" })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("HTTP " + response.status); }
+            return response.json();
+          })
+          .then(function (shapes) { assets[url] = shapes; }, function () { /* plotly tries and reports it */ })
+          .then(function () { delete fetching[url]; });
+      }
+      waits.push(fetching[url]);
+    });
+    return waits;
+  }
+
   function wrap(plotly) {
     if (!plotly || !plotly.react || plotly.react.kithWrapped) { return plotly; }
     var react = plotly.react;
     plotly.react = function (gd) {
-      var args = arguments;
+      var args = arguments, self = this;
       var div = typeof gd === "string" ? document.getElementById(gd) : gd;
-      return react.apply(this, args).catch(function (error) {
+      var waits = shapesFetched(args[1]);
+      var before = div && div._kithDraw;  // a draw of this graph still waiting for its shapes
+      var draw;
+      if (!waits.length && !before) {
+        draw = react.apply(self, args);  // nothing to wait for: drawn at once, as plotly would
+      } else {
+        if (before) { waits.push(before.catch(function () {})); }
+        draw = Promise.all(waits).then(function () { return react.apply(self, args); });
+        if (div) {
+          div._kithDraw = draw;
+          var done = function () { if (div._kithDraw === draw) { div._kithDraw = null; } };
+          draw.then(done, done);
+        }
+      }
+      return draw.catch(function (error) {
         if (!isMapError(error)) { throw error; }
         if (div) { div._promises = []; }
         return div;

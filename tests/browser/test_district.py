@@ -166,11 +166,12 @@ def open_spot(browser, graph_id: str) -> tuple[float, float]:
     away = [spot for _, spot in spots if all(distance_km(*spot, *m) > 1.0 for m in markers)][:40]
 
     def clickable() -> tuple[float, float] | None:  # drawn now, in view, with nothing (a name, a legend) on top
+        why = "no cell away from the markers"
         for spot in away:
             x, y = map_point(browser, graph_id, *spot)
-            if browser.execute_script(_DRAWN_UNDER, graph_id, x, y):
+            if (why := browser.execute_script(_DRAWN_UNDER, graph_id, x, y)) is True:
                 return spot
-        return None
+        raise AssertionError(f"none of the {len(away)} cells nearest the middle; at the last, {why}")
 
     return wait_until(clickable, timeout=30, what="a clickable cell near the map's middle")
 
@@ -187,13 +188,19 @@ _DRAWN_UNDER = """
     const [id, x, y] = arguments;
     const plot = document.querySelector('#' + id + ' .js-plotly-plot');
     const view = plot.getBoundingClientRect();
-    if (view.top < 0 || view.bottom > window.innerHeight) { plot.scrollIntoView({block: 'center'}); return false; }
+    if (view.top < 0 || view.bottom > window.innerHeight) {
+        plot.scrollIntoView({block: 'center'});
+        return `the map is not wholly in the window (top ${view.top}, bottom ${view.bottom} of ${window.innerHeight})`;
+    }
     const map = plot._fullLayout.map._subplot.map;
+    if (!map.loaded()) return 'the map is loading';
+    if (map.isMoving()) return 'the map is moving';
     const box = map.getCanvas().getBoundingClientRect();
-    const uid = plot._fullData[0].uid;
     const top = document.elementFromPoint(x, y);
-    return map.loaded() && !map.isMoving() && top === map.getCanvas()
-        && map.queryRenderedFeatures([x - box.left, y - box.top]).some(f => f.layer.id.includes(uid));"""
+    if (top !== map.getCanvas()) return `covered by ${top ? top.tagName + '.' + top.getAttribute('class') : 'nothing'}`;
+    const uid = plot._fullData[0].uid;
+    const drawn = map.queryRenderedFeatures([x - box.left, y - box.top]).some(f => f.layer.id.includes(uid));
+    return drawn || 'no cell drawn there';"""
 
 
 def click_map(browser, graph_id: str, lat: float, lon: float) -> None:
@@ -202,7 +209,9 @@ def click_map(browser, graph_id: str, lat: float, lon: float) -> None:
 
     def drawn() -> tuple[float, float] | None:
         x, y = map_point(browser, graph_id, lat, lon)
-        return (x, y) if browser.execute_script(_DRAWN_UNDER, graph_id, x, y) else None
+        if (why := browser.execute_script(_DRAWN_UNDER, graph_id, x, y)) is not True:
+            raise AssertionError(why)  # named in the message of a wait that times out
+        return x, y
 
     x, y = wait_until(drawn, timeout=30, what=f"the map's clickable cell at {lat:.4f}, {lon:.4f} drawn")
     click_at(browser, x, y)
