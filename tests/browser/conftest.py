@@ -64,16 +64,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+def demo_app(tmp_path_factory: pytest.TempPathFactory, size: str) -> Any:
+    """The dashboard app on a fresh demo city of ``size`` (seed 7), in demo mode, in a home of its own."""
+    from kith.dashboard.app import create_app
+
+    home = tmp_path_factory.mktemp(f"kith-home-{size}")
+    store = MemoryStore.open(home / "graph.msgpack")
+    demo_city.rebuild(store, size, seed=7)
+    store.close()
+    return create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on the small demo city, in demo mode, at the returned base URL."""
-    from kith.dashboard.app import create_app
-
-    home = tmp_path_factory.mktemp("kith-home")
-    store = MemoryStore.open(home / "graph.msgpack")
-    demo_city.rebuild(store, "small", seed=7)
-    store.close()
-    with _serving(create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))) as url:
+    with _serving(demo_app(tmp_path_factory, "small")) as url:
         yield url
 
 

@@ -12,10 +12,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from kith.dashboard import figures, ids
-from kith.graph.memory import MemoryStore
-from kith.ingest import demo_city
-from kith.settings import KithSettings
-from tests.browser.conftest import _serving, console_errors, screenshot, wait_until
+from tests.browser.conftest import _serving, console_errors, demo_app, screenshot, wait_until
 from tests.browser.test_pages import grid_rows, open_page, plot_traces
 
 pytestmark = pytest.mark.browser
@@ -26,14 +23,7 @@ LAPTOP = (1366, 768)
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on the district demo city, in demo mode, at the returned base URL."""
-    from kith.dashboard.app import create_app
-
-    home = tmp_path_factory.mktemp("kith-home-district")
-    store = MemoryStore.open(home / "graph.msgpack")
-    demo_city.rebuild(store, "district", seed=7)
-    store.close()
-    app = create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))
-    with _serving(app) as url:
+    with _serving(demo_app(tmp_path_factory, "district")) as url:
         yield url
 
 

@@ -13,10 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from kith.dashboard import ids
-from kith.graph.memory import MemoryStore
-from kith.ingest import demo_city
-from kith.settings import KithSettings
-from tests.browser.conftest import _serving, console_errors, wait_until
+from tests.browser.conftest import _serving, console_errors, demo_app, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -37,13 +34,7 @@ def slow_shapes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on the small demo city, each GeoJSON answer held back :data:`SLOW_S` seconds."""
     import flask
 
-    from kith.dashboard.app import create_app
-
-    home = tmp_path_factory.mktemp("kith-home-slow-shapes")
-    store = MemoryStore.open(home / "graph.msgpack")
-    demo_city.rebuild(store, "small", seed=7)
-    store.close()
-    app = create_app(KithSettings(_env_file=None, home=home, demo=True, neo4j_uri=None))
+    app = demo_app(tmp_path_factory, "small")
 
     @app.server.before_request
     def slowly() -> None:
