@@ -15,7 +15,13 @@
    for the first and makes the others poll for it, giving up after 5 s: on a slow network or a busy machine
    the draw then fails and the map shows no data at all. So before plotly draws, each URL a figure names is
    fetched here once and handed to plotly's cache (window.PlotlyGeoAssets); the draws of one graph keep
-   their order. A fetch that fails is left to plotly, which fetches again and reports it. */
+   their order. A fetch that fails is left to plotly, which fetches again and reports it.
+
+   Tiles that fail late. plotly adds a map's data once the map library fires "load", which it fires only
+   while drawing a frame once every tile has loaded or failed. A failed tile draws no frame: when the last
+   tile failed after the last frame, "load" never came and the map showed no data until it was moved.
+   So each failure on a map (the first is the "Map error." of its first draw) asks for one more frame.
+   The map library prints an error nobody listens to; since this listens, it prints them itself. */
 (function () {
   function isMapError(error) { return !!error && error.message === "Map error."; }
 
@@ -66,6 +72,19 @@
     });
   }
 
+  function repaintOnErrors(gd) {  // every failure on the map draws a frame, which says "load" if all is in
+    var map = mapOf(gd);
+    if (!map) { return; }
+    if (!map.kithRepaintOnErrors) {
+      map.kithRepaintOnErrors = true;
+      map.on("error", function (event) {
+        map.triggerRepaint();
+        console.error((event && event.error) || event);
+      });
+    }
+    map.triggerRepaint();
+  }
+
   var fetching = {};  // URL -> the promise of its one fetch, while it runs
 
   function shapesFetched(figure) {  // the fetches a draw of ``figure`` must wait for
@@ -112,6 +131,7 @@
       return draw.catch(function (error) {
         if (!isMapError(error)) { throw error; }
         if (div) { div._promises = []; }
+        repaintOnErrors(div);
         return div;
       }).then(function (result) {
         try { drawLabels(div); } catch (e) { /* names are a help, never a reason for a draw to fail */ }

@@ -118,6 +118,14 @@ def _serving(app: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def driver() -> Iterator[object]:
+    with chromium() as browser:
+        yield browser
+
+
+@contextlib.contextmanager
+def chromium(*flags: str, size: tuple[int, int] | None = None, page_load_timeout: float = 30) -> Iterator[Any]:
+    """Headless Debian Chromium as the browser tests drive it (:data:`FLAGS`, then ``flags``), its console
+    logged, with a window of ``size`` if given. Without Chromium: a skip, and in CI a failure."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         missing = "Chromium or chromedriver is not installed (`make browser-deps` installs Debian's)"
         if os.environ.get("CI"):  # `make test` installs them: in CI their absence is a failure, not a skip
@@ -129,11 +137,13 @@ def driver() -> Iterator[object]:
     profile = tempfile.mkdtemp(prefix="kith-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+    for flag in (*FLAGS, *flags, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    browser.set_page_load_timeout(30)
+    browser.set_page_load_timeout(page_load_timeout)
+    if size:
+        browser.set_window_size(*size)
     try:
         yield browser
     finally:

@@ -21,7 +21,8 @@ from kith.dashboard import ids
 from kith.graph.memory import MemoryStore
 from kith.ingest import demo_city
 from kith.settings import KithSettings
-from tests.browser.conftest import CHROMEDRIVER, CHROMIUM, FLAGS, PASSWORD, _serving, settle, wait_until
+from tests.browser import conftest
+from tests.browser.conftest import PASSWORD, _serving, settle, wait_until
 
 LAPTOP = (1366, 768)
 ADMIN = "ada"
@@ -210,22 +211,6 @@ def serving(home: Path, *, admin: bool = False) -> Iterator[str]:
             shutil.rmtree(copy, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def chromium(size: tuple[int, int] = LAPTOP) -> Iterator[Any]:
+def chromium(size: tuple[int, int] = LAPTOP) -> contextlib.AbstractContextManager[Any]:
     """Headless Debian Chromium, as the browser tests drive it, with a window of ``size``."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="kith-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    browser.set_page_load_timeout(60)
-    browser.set_window_size(*size)
-    try:
-        yield browser
-    finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    return conftest.chromium(size=size, page_load_timeout=60)

@@ -1,0 +1,116 @@
+"""A map that waits on the network (a slow network, a busy machine, a firewall) still draws its data.
+
+Shapes. The access classes of a map share one GeoJSON URL. plotly fetches it for the first trace and has
+the others poll for it, giving up after 5 s: the draw then failed and the map showed its tiles and nothing
+else (seen as a what-if map with no clickable cell under a loaded CI run). Here every GeoJSON answer takes
+longer than that.
+
+Tiles. plotly adds a map's data once the map library says ``load``, which it says only while drawing a
+frame once every tile is in or has failed. A tile that fails draws no frame, so when the last basemap tile
+failed after the last frame (offline, behind a school's firewall, on a busy machine), ``load`` never came
+and the map kept its data to itself until someone moved it (seen as the same CI failure). Here every tile
+server is one that holds each connection, then drops it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from kith.dashboard import ids
+from tests.browser.conftest import TILE_HOSTS, _serving, chromium, console_errors, demo_app, wait_until
+
+pytestmark = pytest.mark.browser
+
+#: Seconds each GeoJSON answer is held back: more than plotly's 5 s of polling for a shared URL.
+SLOW_S = 7
+#: Seconds a tile server holds a connection before dropping it: longer than the page takes to draw.
+TILE_HOLD_S = 5
+
+_LAYERS = """
+    const plot = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+    const map = plot && plot._fullLayout.map && plot._fullLayout.map._subplot.map;
+    if (!map) return null;
+    const layers = map.getStyle().layers.map(l => l.id);
+    return plot._fullData.filter(t => t.type === 'choroplethmap')
+        .map(t => [t.name, layers.some(id => id.includes(t.uid))]);"""
+
+
+def _every_trace_drawn(browser: object, graph_id: str, *, timeout: float) -> list[list[object]]:
+    return wait_until(
+        lambda: (found := browser.execute_script(_LAYERS, graph_id)) and all(d for _, d in found) and found,  # type: ignore[attr-defined]
+        timeout=timeout,
+        what="every cell trace of the what-if map drawn on the map",
+    )
+
+
+@pytest.fixture(scope="module")
+def slow_shapes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard on the small demo city, each GeoJSON answer held back :data:`SLOW_S` seconds."""
+    import flask
+
+    app = demo_app(tmp_path_factory, "small")
+
+    @app.server.before_request
+    def slowly() -> None:
+        if flask.request.path.endswith(".geojson"):
+            time.sleep(SLOW_S)
+
+    with _serving(app) as url:
+        yield url
+
+
+def test_a_map_whose_shapes_come_slowly_draws_every_class(driver, slow_shapes: str) -> None:
+    console_errors(driver)
+    driver.get(slow_shapes + "/gaps?need=food&by=cell")
+    drawn = _every_trace_drawn(driver, ids.GAPS_WHATIF_MAP, timeout=60)
+    assert len(drawn) >= 3, drawn  # the clickable cells and at least two access classes, all from slow URLs
+    assert console_errors(driver) == []
+
+
+class _DroppingTileServer:
+    """A loopback TCP server that holds each connection :data:`TILE_HOLD_S` seconds, then closes it unanswered
+    (to the browser, a failed fetch, as offline); ``connections`` counts them."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, name="tile-server", daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:  # closed
+                return
+            self.connections += 1
+            threading.Timer(TILE_HOLD_S, conn.close).start()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def late_failing_tiles() -> Iterator[tuple[object, _DroppingTileServer]]:
+    """A browser whose every tile server is a :class:`_DroppingTileServer`, and that server."""
+    tiles = _DroppingTileServer()
+    rules = ",".join(f"MAP {host} 127.0.0.1:{tiles.port}, MAP *.{host} 127.0.0.1:{tiles.port}" for host in TILE_HOSTS)
+    try:
+        with chromium(f"--host-resolver-rules={rules}") as browser:
+            yield browser, tiles
+    finally:
+        tiles.close()
+
+
+def test_a_map_whose_tiles_fail_late_draws_every_class(late_failing_tiles, server: str) -> None:
+    browser, tiles = late_failing_tiles
+    console_errors(browser)
+    browser.get(server + "/gaps?need=food&by=cell")
+    drawn = _every_trace_drawn(browser, ids.GAPS_WHATIF_MAP, timeout=4 * TILE_HOLD_S)
+    assert len(drawn) >= 3, drawn
+    assert tiles.connections > 0  # the basemap did ask the dropping server for its tiles
+    assert console_errors(browser) == []
