@@ -21,7 +21,13 @@
    while drawing a frame once every tile has loaded or failed. A failed tile draws no frame: when the last
    tile failed after the last frame, "load" never came and the map showed no data until it was moved.
    So each failure on a map (the first is the "Map error." of its first draw) asks for one more frame.
-   The map library prints an error nobody listens to; since this listens, it prints them itself. */
+   The map library prints an error nobody listens to; since this listens, it prints them itself.
+
+   Figures given before "load". plotly's first draw of a map runs at "load" with the figure the map was
+   made for, undoing any figure drawn since (a ZIP searched while the tiles still came: the map jumped
+   back and lost the ZIP's outline). So a graph drawn again before its map's "load" is drawn once more
+   after it, with its latest figure; and a draw waits for an earlier draw of its graph only until that
+   one is handed to plotly, never until its tiles are in. */
 (function () {
   function isMapError(error) { return !!error && error.message === "Map error."; }
 
@@ -108,24 +114,44 @@
     return waits;
   }
 
+  function redrawOnLoad(gd) {  // a figure given to a map plotly is still making is drawn again once it is made
+    var full = gd && gd._fullLayout;
+    var sub = full && full.map && full.map._subplot;
+    var map = sub && sub.map;
+    if (!map || sub.viewInitial || map.kithRedrawOnLoad) { return; }  // no map, or made (it then has a view)
+    map.kithRedrawOnLoad = true;
+    map.once("load", function () {
+      window.setTimeout(function () {  // after plotly has drawn the map's first figure
+        if (mapOf(gd) !== map) { return; }
+        var layout = Object.assign({}, gd.layout, { datarevision: "kith-load-" + Date.now() });
+        window.Plotly.react(gd, gd.data, layout);
+      }, 0);
+    });
+  }
+
   function wrap(plotly) {
     if (!plotly || !plotly.react || plotly.react.kithWrapped) { return plotly; }
     var react = plotly.react;
+    function hand(self, args, div) {  // the draw handed to plotly
+      redrawOnLoad(div);
+      return react.apply(self, args);
+    }
     plotly.react = function (gd) {
       var args = arguments, self = this;
       var div = typeof gd === "string" ? document.getElementById(gd) : gd;
       var waits = shapesFetched(args[1]);
-      var before = div && div._kithDraw;  // a draw of this graph still waiting for its shapes
+      var before = div && div._kithTurn;  // an earlier draw of this graph not yet handed to plotly
       var draw;
       if (!waits.length && !before) {
-        draw = react.apply(self, args);  // nothing to wait for: drawn at once, as plotly would
+        draw = hand(self, args, div);  // nothing to wait for: drawn at once, as plotly would
       } else {
-        if (before) { waits.push(before.catch(function () {})); }
-        draw = Promise.all(waits).then(function () { return react.apply(self, args); });
-        if (div) {
-          div._kithDraw = draw;
-          var done = function () { if (div._kithDraw === draw) { div._kithDraw = null; } };
-          draw.then(done, done);
+        if (before) { waits.push(before); }
+        var handed = Promise.all(waits).then(function () { return [hand(self, args, div)]; });
+        draw = handed.then(function (drawing) { return drawing[0]; });
+        if (div) {  // the next draw waits until this one is handed over, not until it is done
+          var turn = handed.then(function () {}, function () {});
+          div._kithTurn = turn;
+          turn.then(function () { if (div._kithTurn === turn) { div._kithTurn = null; } });
         }
       }
       return draw.catch(function (error) {

@@ -8,8 +8,9 @@ longer than that.
 Tiles. plotly adds a map's data once the map library says ``load``, which it says only while drawing a
 frame once every tile is in or has failed. A tile that fails draws no frame, so when the last basemap tile
 failed after the last frame (offline, behind a school's firewall, on a busy machine), ``load`` never came
-and the map kept its data to itself until someone moved it (seen as the same CI failure). Here every tile
-server is one that holds each connection, then drops it."""
+and the map kept its data to itself until someone moved it (seen as the same CI failure). And when
+``load`` came late, plotly drew the figure the map had been made for, undoing any drawn since (a ZIP
+searched meanwhile). Here every tile server is one that holds each connection, then drops it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ from collections.abc import Iterator
 import pytest
 
 from kith.dashboard import ids
+from kith.graph.geo import distance_km
 from tests.browser.conftest import TILE_HOSTS, _serving, chromium, console_errors, demo_app, wait_until
+from tests.browser.test_maps import _map_call, _search_zip
+from tests.browser.test_pages import plot_traces
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +118,41 @@ def test_a_map_whose_tiles_fail_late_draws_every_class(late_failing_tiles, serve
     assert len(drawn) >= 3, drawn
     assert tiles.connections > 0  # the basemap did ask the dropping server for its tiles
     assert console_errors(browser) == []
+
+
+def test_a_zip_searched_before_the_tiles_failed_stays_on_the_map_once_they_have(
+    late_failing_tiles, server: str
+) -> None:
+    """plotly's first draw of a map, at "load", had put back the figure the map was made for: the map
+    jumped back from the ZIP and dropped its outline once the tiles had failed."""
+    browser, _ = late_failing_tiles
+    console_errors(browser)
+    browser.get(server + "/map?need=food")
+    wait_until(lambda: plot_traces(browser, ids.MAP_GRAPH), timeout=60, what="the map")
+    assert not _map_call(browser, ids.MAP_GRAPH, "return map.loaded();")  # its tiles still to come
+    labels = browser.execute_script(
+        "return document.querySelector('#' + arguments[0] + ' .js-plotly-plot').layout.meta.kith_labels;",
+        ids.MAP_GRAPH,
+    )
+    centre = _map_call(browser, ids.MAP_GRAPH, "const c = map.getCenter(); return [c.lat, c.lng];")
+    far = max(labels, key=lambda label: distance_km(*centre, label["lat"], label["lon"]))
+    _search_zip(browser, far["text"][-5:])
+
+    def on_the_zip() -> list[object] | None:  # loaded, every trace drawn, centred on the ZIP
+        state = _map_call(browser, ids.MAP_GRAPH, _LOADED_CENTRE_DRAWN)
+        return state if state[0] and distance_km(*state[1], far["lat"], far["lon"]) < 2.0 and state[2] else None
+
+    loaded, _, traces = wait_until(on_the_zip, timeout=12 * TILE_HOLD_S, what="the map loaded, on the ZIP")
+    assert any(name.startswith("ZIP ") for name in traces), traces
+    time.sleep(1)  # and it stays there
+    assert on_the_zip()
+    assert console_errors(browser) == []
+
+
+_LOADED_CENTRE_DRAWN = """
+    const plot = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+    const layers = map.getStyle().layers.map(l => l.id);
+    const drawn = plot._fullData.filter(t => t.name && layers.some(id => id.includes(t.uid))).map(t => t.name);
+    const all = plot._fullData.every(t => layers.some(id => id.includes(t.uid)));
+    const c = map.getCenter();
+    return [map.loaded(), [c.lat, c.lng], all && drawn];"""
