@@ -575,7 +575,7 @@ def _community_positions(
     if graph.number_of_nodes() == 0:
         return {}
     members: dict[int, list[Any]] = defaultdict(list)
-    for node in graph.nodes:
+    for node in sorted(graph.nodes, key=str):  # in one order whatever the store's order of rows
         members[community_of.get(str(node), 0)].append(node)
     groups = sorted((c for c in members if len(members[c]) > 1), key=lambda c: (-len(members[c]), c))
     alone = sorted((n for c in members if len(members[c]) == 1 for n in members[c]), key=str)
@@ -605,7 +605,12 @@ def _community_positions(
         centre = _spread(centre, 0.0, radii=r + 8.0)
     positions: dict[str, tuple[float, float]] = {}
     for k, c in enumerate(groups):
-        inner = nx.spring_layout(graph.subgraph(members[c]), seed=0, iterations=100)
+        # the community's own graph, its nodes in a fixed order: a subgraph view lists them in the
+        # order of a set, which changes with Python's string hashing, and so would the layout
+        own: Any = nx.Graph()
+        own.add_nodes_from(members[c])
+        own.add_edges_from(graph.subgraph(members[c]).edges(data=True))
+        inner = nx.spring_layout(own, seed=0, iterations=100)
         xy = np.array([inner[n] for n in members[c]])
         xy -= xy.mean(axis=0)
         span = float(np.hypot(xy[:, 0], xy[:, 1]).max()) or 1.0

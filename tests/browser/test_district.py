@@ -424,10 +424,10 @@ def test_network_names_only_the_most_central_until_zoomed_in(laptop, district: s
         "const boxes = named.map(n => n.boundingBox({includeNodes: false, includeLabels: true}));"
         "let overlaps = 0; for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {"
         " const a = boxes[i], b = boxes[j]; if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) overlaps++; }"
-        "return [named.length, overlaps, cy.zoom()];"
+        "return [named.length, overlaps, cy.zoom(), named.map(n => [n.data('short'), n.classes().join(' ')])];"
     )
-    named, overlaps, zoom = cy_run(laptop, shown)
-    assert 5 <= named <= 20 and overlaps <= 3, (named, overlaps, zoom)  # a few names, not a hairball of labels
+    named, overlaps, zoom, which = cy_run(laptop, shown)
+    assert 5 <= named <= 20 and overlaps <= 3, (named, overlaps, zoom, which)  # a few names, not a hairball
     cy_run(laptop, "const c = cy.nodes('.hub').first(); cy.zoom({level: 2.2, position: c.position()});")
     wait_until(lambda: cy_run(laptop, shown)[2] > 2, what="the zoom")
     assert (
