@@ -14,6 +14,7 @@ searched meanwhile). Here every tile server is one that holds each connection, t
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.browser
 
 #: Seconds each GeoJSON answer is held back: more than plotly's 5 s of polling for a shared URL.
 SLOW_S = 7
-#: Seconds a tile server holds a connection before dropping it: longer than the page takes to draw.
+#: Seconds the tile server holds a page's tile connections before dropping them: longer than the page
+#: takes to draw.
 TILE_HOLD_S = 5
 
 _LAYERS = """
@@ -76,14 +78,21 @@ def test_a_map_whose_shapes_come_slowly_draws_every_class(driver, slow_shapes: s
 
 
 class _DroppingTileServer:
-    """A loopback TCP server that holds each connection :data:`TILE_HOLD_S` seconds, then closes it unanswered
-    (to the browser, a failed fetch, as offline); ``connections`` counts them."""
+    """A loopback TCP server that answers no tile: from its first connection after :meth:`hold`, it holds every
+    connection until :data:`TILE_HOLD_S` seconds have passed, then drops it with bytes that are not TLS (to
+    the browser, a failed fetch, as offline, and not one to try again); later connections are dropped at
+    once. ``connections`` counts them."""
 
     def __init__(self) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.connections = 0
+        self._until: float | None = None
         threading.Thread(target=self._accept, name="tile-server", daemon=True).start()
+
+    def hold(self) -> None:
+        """Hold again, from the next connection (a new page's tiles)."""
+        self._until = None
 
     def _accept(self) -> None:
         while True:
@@ -92,7 +101,15 @@ class _DroppingTileServer:
             except OSError:  # closed
                 return
             self.connections += 1
-            threading.Timer(TILE_HOLD_S, conn.close).start()
+            if self._until is None:
+                self._until = time.monotonic() + TILE_HOLD_S
+            threading.Timer(max(0.0, self._until - time.monotonic()), self._drop, (conn,)).start()
+
+    @staticmethod
+    def _drop(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\n\r\n")
+        conn.close()
 
     def close(self) -> None:
         self.sock.close()
@@ -113,8 +130,9 @@ def late_failing_tiles() -> Iterator[tuple[object, _DroppingTileServer]]:
 def test_a_map_whose_tiles_fail_late_draws_every_class(late_failing_tiles, server: str) -> None:
     browser, tiles = late_failing_tiles
     console_errors(browser)
+    tiles.hold()
     browser.get(server + "/gaps?need=food&by=cell")
-    drawn = _every_trace_drawn(browser, ids.GAPS_WHATIF_MAP, timeout=4 * TILE_HOLD_S)
+    drawn = _every_trace_drawn(browser, ids.GAPS_WHATIF_MAP, timeout=12 * TILE_HOLD_S)
     assert len(drawn) >= 3, drawn
     assert tiles.connections > 0  # the basemap did ask the dropping server for its tiles
     assert console_errors(browser) == []
@@ -125,8 +143,9 @@ def test_a_zip_searched_before_the_tiles_failed_stays_on_the_map_once_they_have(
 ) -> None:
     """plotly's first draw of a map, at "load", had put back the figure the map was made for: the map
     jumped back from the ZIP and dropped its outline once the tiles had failed."""
-    browser, _ = late_failing_tiles
+    browser, tiles = late_failing_tiles
     console_errors(browser)
+    tiles.hold()
     browser.get(server + "/map?need=food")
     wait_until(lambda: plot_traces(browser, ids.MAP_GRAPH), timeout=60, what="the map")
     assert not _map_call(browser, ids.MAP_GRAPH, "return map.loaded();")  # its tiles still to come
