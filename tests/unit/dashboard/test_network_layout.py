@@ -12,7 +12,7 @@ import sys
 _POSITIONS = """
 import json
 import networkx as nx
-from kith.dashboard.data import _community_positions
+from kith.dashboard._network_layout import community_positions
 
 graph = nx.Graph()
 community_of = {}
@@ -23,7 +23,7 @@ for c in range(3):
     graph.add_edge(names[0], names[6], weight=2.0)
 graph.add_edge("Agency:c0-03", "Agency:c1-03")
 graph.add_edge("Agency:c1-09", "Agency:c2-09")
-print(json.dumps(sorted(_community_positions(graph, community_of).items())))
+print(json.dumps(sorted(community_positions(graph, community_of).items())))
 """
 
 
