@@ -31,9 +31,14 @@
 (function () {
   function isMapError(error) { return !!error && error.message === "Map error."; }
 
-  function mapOf(gd) {
+  function subplotOf(gd) {  // plotly's map subplot of a graph, once it has one
     var full = gd && gd._fullLayout;
-    return full && full.map && full.map._subplot ? full.map._subplot.map : null;
+    return (full && full.map && full.map._subplot) || null;
+  }
+
+  function mapOf(gd) {
+    var sub = subplotOf(gd);
+    return sub ? sub.map : null;
   }
 
   function drawLabels(gd) {
@@ -115,8 +120,7 @@
   }
 
   function redrawOnLoad(gd) {  // a figure given to a map plotly is still making is drawn again once it is made
-    var full = gd && gd._fullLayout;
-    var sub = full && full.map && full.map._subplot;
+    var sub = subplotOf(gd);
     var map = sub && sub.map;
     if (!map || sub.viewInitial || map.kithRedrawOnLoad) { return; }  // no map, or made (it then has a view)
     map.kithRedrawOnLoad = true;
