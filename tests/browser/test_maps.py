@@ -94,15 +94,20 @@ def _search_zip(browser, text: str) -> None:
     box.send_keys(text, Keys.ENTER)
 
 
-def test_map_zip_search_centres_on_the_zip_outlines_it_and_names_an_unknown_one(laptop, district: str) -> None:
-    open_page(laptop, district, "/map?need=food")
-    wait_until(lambda: plot_traces(laptop, ids.MAP_GRAPH), timeout=60, what="the map")
-    every = laptop.execute_script(
+def _farthest_area(browser) -> tuple[list[float], dict]:
+    """The Map page's centre (lat, lon), and the area name written on the map farthest from it."""
+    every = browser.execute_script(
         "return document.querySelector('#' + arguments[0] + ' .js-plotly-plot').layout.meta.kith_labels;",
         ids.MAP_GRAPH,
     )
-    centre = _map_call(laptop, ids.MAP_GRAPH, "const c = map.getCenter(); return [c.lat, c.lng];")
-    far = max(every, key=lambda label: distance_km(*centre, label["lat"], label["lon"]))  # one far from the middle
+    centre = _map_call(browser, ids.MAP_GRAPH, "const c = map.getCenter(); return [c.lat, c.lng];")
+    return centre, max(every, key=lambda label: distance_km(*centre, label["lat"], label["lon"]))
+
+
+def test_map_zip_search_centres_on_the_zip_outlines_it_and_names_an_unknown_one(laptop, district: str) -> None:
+    open_page(laptop, district, "/map?need=food")
+    wait_until(lambda: plot_traces(laptop, ids.MAP_GRAPH), timeout=60, what="the map")
+    centre, far = _farthest_area(laptop)
     code = far["text"][-5:]
     _search_zip(laptop, code)
     status = wait_until(

@@ -25,7 +25,7 @@ import pytest
 from kith.dashboard import ids
 from kith.graph.geo import distance_km
 from tests.browser.conftest import TILE_HOSTS, _serving, chromium, console_errors, demo_app, wait_until
-from tests.browser.test_maps import _map_call, _search_zip
+from tests.browser.test_maps import _farthest_area, _map_call, _search_zip
 from tests.browser.test_pages import plot_traces
 
 pytestmark = pytest.mark.browser
@@ -149,19 +149,14 @@ def test_a_zip_searched_before_the_tiles_failed_stays_on_the_map_once_they_have(
     browser.get(server + "/map?need=food")
     wait_until(lambda: plot_traces(browser, ids.MAP_GRAPH), timeout=60, what="the map")
     assert not _map_call(browser, ids.MAP_GRAPH, "return map.loaded();")  # its tiles still to come
-    labels = browser.execute_script(
-        "return document.querySelector('#' + arguments[0] + ' .js-plotly-plot').layout.meta.kith_labels;",
-        ids.MAP_GRAPH,
-    )
-    centre = _map_call(browser, ids.MAP_GRAPH, "const c = map.getCenter(); return [c.lat, c.lng];")
-    far = max(labels, key=lambda label: distance_km(*centre, label["lat"], label["lon"]))
+    _, far = _farthest_area(browser)
     _search_zip(browser, far["text"][-5:])
 
     def on_the_zip() -> list[object] | None:  # loaded, every trace drawn, centred on the ZIP
         state = _map_call(browser, ids.MAP_GRAPH, _LOADED_CENTRE_DRAWN)
         return state if state[0] and distance_km(*state[1], far["lat"], far["lon"]) < 2.0 and state[2] else None
 
-    loaded, _, traces = wait_until(on_the_zip, timeout=12 * TILE_HOLD_S, what="the map loaded, on the ZIP")
+    _, _, traces = wait_until(on_the_zip, timeout=12 * TILE_HOLD_S, what="the map loaded, on the ZIP")
     assert any(name.startswith("ZIP ") for name in traces), traces
     time.sleep(1)  # and it stays there
     assert on_the_zip()
